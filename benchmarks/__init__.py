@@ -1,0 +1,1 @@
+"""Benchmarks for the mediation case engine (run with ``python -m benchmarks <name>``)."""

@@ -1,0 +1,30 @@
+"""Dispatcher: ``python -m benchmarks <name> [options]`` runs ``benchmarks.<name>.main(argv)``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Subcommand name -> module under ``benchmarks``. Add new benchmarks here.
+BENCHMARKS: dict[str, str] = {
+    "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Run a benchmark; options after the name go to that benchmark.",
+    )
+    parser.add_argument("name", choices=sorted(BENCHMARKS), help="benchmark to run")
+    parser.add_argument("args", nargs=argparse.REMAINDER, help="options for the benchmark")
+    ns = parser.parse_args(argv[:1] if argv else argv)  # only the name is ours
+    module = importlib.import_module(f"benchmarks.{ns.name}")
+    result = module.main(argv[1:])
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

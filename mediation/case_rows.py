@@ -1,0 +1,212 @@
+"""The engine's statements: read a case, write it back with its event, deadlines and outbox.
+
+Plain SQL on the raw transaction, prepared once per dialect; the schema is `models.py`.
+None of these commit: the engine's transaction does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mediation import jsontext
+from mediation.db import RawTransaction
+from mediation.hashchain import chain_hash, event_document
+from mediation.workflows.case_state import CaseState
+
+CASE_COLUMNS = (
+    "id, state, version, unit_id, unit_path, risk_level, category, mechanism, resolver, "
+    "mediator_id, department_id, court_id, ladder_level, ladder_attempts, return_count, "
+    "recurrence_count, key_case, resolved_level, party_ids, progress, last_event_hash, "
+    "event_count, workflow_version_id"
+)
+SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
+SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+
+UPDATE_CASE = """
+UPDATE cases SET state = :state, stage = :stage, version = :new_version, risk_level = :risk_level,
+  category = :category, mechanism = :mechanism, resolver = :resolver, mediator_id = :mediator_id,
+  department_id = :department_id, court_id = :court_id, ladder_level = :ladder_level,
+  ladder_attempts = :ladder_attempts, return_count = :return_count,
+  recurrence_count = :recurrence_count, key_case = :key_case, resolved_level = :resolved_level,
+  progress = :progress, last_event_hash = :last_event_hash, event_count = :event_count,
+  updated_at = :now, triaged_at = COALESCE(triaged_at, :triaged_at),
+  mediation_at = COALESCE(mediation_at, :mediation_at), joint_at = COALESCE(joint_at, :joint_at),
+  court_at = COALESCE(court_at, :court_at), follow_up_at = COALESCE(follow_up_at, :follow_up_at),
+  closed_at = :closed_at
+WHERE id = :id AND version = :version
+"""
+
+INSERT_EVENT = """
+INSERT INTO events (case_id, seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash)
+VALUES (:case_id, :seq, :trigger, :actor, :at, :from_state, :to_state, :data, :reason, :prev_hash, :hash)
+"""
+
+CANCEL_DEADLINES = """
+UPDATE deadlines SET status = 'cancelled', fired_at = :now
+WHERE case_id = :case_id AND state = :state AND status = 'pending'
+"""
+
+INSERT_DEADLINE = """
+INSERT INTO deadlines (case_id, kind, state, due_at, action, status, created_at)
+VALUES (:case_id, :kind, :state, :due_at, :action, 'pending', :now)
+"""
+
+INSERT_OUTBOX = """
+INSERT INTO outbox (case_id, event_seq, topic, recipient, payload, status, attempts, next_attempt_at, created_at)
+VALUES (:case_id, :event_seq, :topic, :recipient, :payload, 'pending', 0, :now, :now)
+"""
+
+INSERT_ORDER = """
+INSERT INTO orders (case_id, owner_id, co_units, milestones, deadline, status, created_at)
+VALUES (:case_id, :owner_id, :co_units, :milestones, :deadline, 'open', :now)
+"""
+
+STAGE_TIMESTAMP = {
+    "screening.triaged": "triaged_at",
+    "mediation": "mediation_at",
+    "joint": "joint_at",
+    "court": "court_at",
+    "follow_up": "follow_up_at",
+}
+
+
+class CaseRow:
+    """A case row as the engine reads it."""
+
+    __slots__ = tuple(c.strip() for c in CASE_COLUMNS.split(","))
+
+    def __init__(self, values: tuple) -> None:
+        for name, value in zip(self.__slots__, values):
+            setattr(self, name, value)
+
+
+def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
+    row = tx.one(SELECT_CASE, {"id": case_id})
+    return CaseRow(row) if row else None
+
+
+def is_shared_with(tx: RawTransaction, case_id: int, unit_id: int | None) -> bool:
+    if unit_id is None:
+        return False
+    return tx.one(SELECT_SHARED, {"case_id": case_id, "unit_id": unit_id}) is not None
+
+
+def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:
+    return CaseState(
+        id=row.id,
+        state=row.state,
+        unit_id=row.unit_id,
+        unit_path=row.unit_path,
+        risk_level=row.risk_level,
+        category=row.category,
+        mechanism=row.mechanism,
+        resolver=row.resolver,
+        mediator_id=row.mediator_id,
+        department_id=row.department_id,
+        court_id=row.court_id,
+        ladder_level=row.ladder_level,
+        ladder_attempts=row.ladder_attempts,
+        return_count=row.return_count,
+        recurrence_count=row.recurrence_count,
+        key_case=bool(row.key_case),
+        resolved_level=row.resolved_level,
+        party_ids=jsontext.loads(row.party_ids),
+        progress=jsontext.loads(row.progress),
+        policy=policy,
+    )
+
+
+def append_event(
+    tx: RawTransaction,
+    *,
+    case_id: int,
+    seq: int,
+    prev_hash: str,
+    trigger: str,
+    actor: str,
+    at: datetime,
+    from_state: str | None,
+    to_state: str,
+    data: dict[str, Any],
+    reason: str | None,
+) -> str:
+    """Insert the case's next event, chained to prev_hash; returns its hash."""
+    data_text = jsontext.dumps(data)
+    document = event_document(
+        case_id=case_id, seq=seq, trigger=trigger, actor=actor, at=at,
+        from_state=from_state, to_state=to_state, data=data_text, reason=reason,
+    )
+    digest = chain_hash(prev_hash, document)
+    tx.execute(
+        INSERT_EVENT,
+        {
+            "case_id": case_id, "seq": seq, "trigger": trigger, "actor": actor,
+            "at": tx.timestamp(at), "from_state": from_state, "to_state": to_state,
+            "data": data_text, "reason": reason, "prev_hash": prev_hash, "hash": digest,
+        },
+    )
+    return digest
+
+
+def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash: str, now: datetime) -> bool:
+    """Write the case back at version + 1; False when another writer got there first."""
+    stage = case.state.split(".", 1)[0]
+    stamp = tx.timestamp(now)
+    stamps = {column: None for column in STAGE_TIMESTAMP.values()}
+    column = STAGE_TIMESTAMP.get(case.state) or STAGE_TIMESTAMP.get(stage)
+    if column and case.state != row.state:
+        stamps[column] = stamp
+    closed_at = stamp if stage == "closed" else None
+    tx.execute(
+        UPDATE_CASE,
+        {
+            "id": row.id, "version": row.version, "new_version": row.version + 1,
+            "state": case.state, "stage": stage, "risk_level": case.risk_level,
+            "category": case.category, "mechanism": case.mechanism, "resolver": case.resolver,
+            "mediator_id": case.mediator_id, "department_id": case.department_id,
+            "court_id": case.court_id, "ladder_level": case.ladder_level,
+            "ladder_attempts": case.ladder_attempts, "return_count": case.return_count,
+            "recurrence_count": case.recurrence_count, "key_case": case.key_case,
+            "resolved_level": case.resolved_level, "progress": jsontext.dumps(case.progress),
+            "last_event_hash": event_hash, "event_count": row.event_count + 1, "now": stamp,
+            "closed_at": closed_at, **stamps,
+        },
+    )
+    return tx.rowcount == 1
+
+
+def cancel_deadlines(tx: RawTransaction, case_id: int, state: str, now: datetime) -> None:
+    tx.execute(CANCEL_DEADLINES, {"case_id": case_id, "state": state, "now": tx.timestamp(now)})
+
+
+def add_deadline(
+    tx: RawTransaction, *, case_id: int, kind: str, state: str | None, due_at: datetime, action: str, now: datetime
+) -> None:
+    tx.execute(
+        INSERT_DEADLINE,
+        {"case_id": case_id, "kind": kind, "state": state, "due_at": tx.timestamp(due_at),
+         "action": action, "now": tx.timestamp(now)},
+    )
+
+
+def add_notifications(tx: RawTransaction, case: CaseState, event_seq: int, now: datetime) -> None:
+    for message in case.notifications:
+        payload = {key: value for key, value in message.items() if key not in ("topic", "recipient")}
+        tx.execute(
+            INSERT_OUTBOX,
+            {"case_id": case.id, "event_seq": event_seq, "topic": message["topic"],
+             "recipient": message["recipient"], "payload": jsontext.dumps(payload),
+             "now": tx.timestamp(now)},
+        )
+
+
+def add_order(tx: RawTransaction, case: CaseState, now: datetime) -> None:
+    order = case.new_order
+    assert order is not None
+    tx.execute(
+        INSERT_ORDER,
+        {"case_id": case.id, "owner_id": order["owner_id"], "co_units": jsontext.dumps(order["co_units"]),
+         "milestones": jsontext.dumps(order["milestones"]), "deadline": tx.day(order["deadline"]),
+         "now": tx.timestamp(now)},
+    )

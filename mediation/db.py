@@ -1,0 +1,163 @@
+"""Database connections: SQLite (WAL, busy timeout, immediate writes) or PostgreSQL.
+
+Two ways in: SQLAlchemy connections for queries and admin writes, and `write()`, a raw
+DBAPI transaction for the engine's hot path, with statements prepared once per dialect.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+DEFAULT_SQLITE_PATH = Path("var") / "mediation.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+_NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+
+
+def database_url() -> str:
+    """`MEDIATION_DATABASE_URL`, else SQLite at ./var/mediation.db."""
+    url = os.environ.get("MEDIATION_DATABASE_URL")
+    if url:
+        return url
+    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def start(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class RawTransaction:
+    """A DBAPI transaction running prepared statements; the engine's hot path."""
+
+    def __init__(self, database: "Database", connection: Any) -> None:
+        self._database = database
+        self._cursor = connection.cursor()
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
+        self._cursor.execute(self._database.prepare(sql), params or {})
+        return self._cursor
+
+    def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
+        return self.execute(sql, params).fetchone()
+
+    def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        return self.execute(sql, params).fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    def timestamp(self, value: datetime | None) -> Any:
+        return self._database.timestamp(value)
+
+    def day(self, value: date | None) -> Any:
+        return self._database.day(value)
+
+
+class Database:
+    """One database: its URL, SQLAlchemy engines and the raw write path."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.dialect = sa.make_url(self.url).get_backend_name()
+        self.is_sqlite = self.dialect == "sqlite"
+        if self.is_sqlite:
+            self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(self.url, "BEGIN")
+        else:
+            self.engine = sa.create_engine(self.url, pool_size=10, max_overflow=20)
+            self.read_engine = self.engine
+        self._prepared: dict[str, str] = {}
+        self._workflows = None
+
+    @property
+    def workflows(self):
+        """The workflow registry of this database (versions and their cached machines)."""
+        if self._workflows is None:
+            from mediation.workflows.registry import WorkflowRegistry
+
+            self._workflows = WorkflowRegistry(self)
+        return self._workflows
+
+    def prepare(self, sql: str) -> str:
+        """The statement in this driver's parameter style (`:name` or `%(name)s`)."""
+        prepared = self._prepared.get(sql)
+        if prepared is None:
+            prepared = sql if self.is_sqlite else _NAMED_PARAM.sub(r"%(\1)s", sql)
+            self._prepared[sql] = prepared
+        return prepared
+
+    def timestamp(self, value: datetime | None) -> Any:
+        """A naive-UTC datetime as this driver stores it (SQLAlchemy's SQLite text form)."""
+        if value is None or not self.is_sqlite:
+            return value
+        return value.strftime(_SQLITE_DATETIME)
+
+    def day(self, value: date | None) -> Any:
+        if value is None or not self.is_sqlite:
+            return value
+        return value.isoformat()
+
+    @contextmanager
+    def write(self) -> Iterator[RawTransaction]:
+        """One write transaction: commits on success, rolls back on any exception."""
+        connection = self.engine.raw_connection()
+        try:
+            if self.is_sqlite:
+                connection.cursor().execute("BEGIN IMMEDIATE")
+            yield RawTransaction(self, connection)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with self.read_engine.connect() as connection:
+            yield connection
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """A SQLAlchemy write transaction (admin commands, intake of many rows)."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """A timestamp read through the raw path, as a naive-UTC datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)

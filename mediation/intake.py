@@ -1,0 +1,148 @@
+"""Intake: a new case enters `screening.reported` with its parties and its first event."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mediation import case_rows, jsontext
+from mediation.access import CASE_FILING_ROLES, Actor
+from mediation.db import Database, RawTransaction
+from mediation.engine import utcnow
+from mediation.errors import Forbidden, InvalidData
+from mediation.hashchain import GENESIS
+
+PARTY_ROLES = ("applicant", "respondent", "third_party")
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+LADDER_START = {"grid": "grid", "community": "community", "town": "station", "station": "station", "county": "county"}
+
+NEXT_NUMBER = """
+INSERT INTO case_number_counters (prefix, year, last) VALUES (:prefix, :year, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last = case_number_counters.last + 1
+RETURNING last
+"""
+INSERT_CASE = """
+INSERT INTO cases (number, title, description, category, channel, unit_id, unit_path, workflow_version_id,
+  state, stage, version, risk_level, ladder_level, ladder_attempts, return_count, recurrence_count, key_case,
+  party_ids, progress, last_event_hash, event_count, created_by, created_at, updated_at)
+VALUES (:number, :title, :description, :category, :channel, :unit_id, :unit_path, :workflow_version_id,
+  :state, :stage, 1, :risk_level, :ladder_level, 0, 0, 0, :key_case, '[]', '{}', :genesis, 0, :created_by,
+  :now, :now)
+RETURNING id
+"""
+INSERT_PARTY = """
+INSERT INTO parties (case_id, name, role, id_number, phone, is_minor)
+VALUES (:case_id, :name, :role, :id_number, :phone, :is_minor) RETURNING id
+"""
+
+
+@dataclass
+class PartyInput:
+    name: str
+    role: str
+    id_number: str | None = None
+    phone: str | None = None
+    is_minor: bool = False
+
+
+@dataclass
+class CaseInput:
+    """What intake needs; validated by `open_case`."""
+
+    title: str
+    description: str
+    channel: str
+    unit: str
+    parties: list[PartyInput] = field(default_factory=list)
+    category: str | None = None
+    risk_level: str = "low"
+
+
+def _text(where: str, value: Any, limit: int, required: bool = True) -> str | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise InvalidData(where, "is required and must be text")
+    if len(value) > limit:
+        raise InvalidData(where, f"longer than {limit} characters")
+    return value.strip()
+
+
+def _check(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> None:
+    limits = policy["limits"]
+    _text("title", case.title, limits["short_text_max_length"])
+    _text("description", case.description, limits["text_max_length"])
+    if case.channel not in policy["channels"]:
+        raise InvalidData("channel", f"must be one of {list(policy['channels'])}")
+    if case.category is not None and case.category not in policy["categories"]:
+        raise InvalidData("category", f"must be one of {list(policy['categories'])}")
+    if case.risk_level not in risk_levels:
+        raise InvalidData("risk_level", f"must be one of {list(risk_levels)}")
+    if not case.parties:
+        raise InvalidData("parties", "at least one party is required")
+    if len(case.parties) > limits["parties_per_case"]:
+        raise InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
+    for i, party in enumerate(case.parties):
+        _text(f"parties[{i}].name", party.name, 100)
+        if party.role not in PARTY_ROLES:
+            raise InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
+        if party.id_number is not None and not ID_NUMBER.match(party.id_number):
+            raise InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
+        if party.phone is not None and not PHONE.match(party.phone):
+            raise InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
+
+
+def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
+    root_code = unit_path.strip("/").split("/")[0]
+    found = tx.one("SELECT abbreviation, name FROM units WHERE code = :code", {"code": root_code})
+    prefix = (found[0] or found[1][:2]) if found else "调"
+    serial = tx.one(NEXT_NUMBER, {"prefix": prefix, "year": now.year})[0]
+    return f"{prefix}调〔{now.year}〕{serial:05d}号"
+
+
+def open_case(db: Database, *, actor: Actor, case: CaseInput, now: datetime | None = None) -> int:
+    """File a new case in the actor's jurisdiction; returns its id."""
+    now = now or utcnow()
+    if not actor.roles & CASE_FILING_ROLES:
+        raise Forbidden("your roles may not file cases", roles=sorted(actor.roles))
+    version_id = db.workflows.current_version_id()
+    definition = db.workflows.machine(version_id).definition
+    _check(case, definition.policy, definition.risk_levels)
+    with db.write() as tx:
+        unit = tx.one("SELECT id, path, kind FROM units WHERE code = :code", {"code": case.unit})
+        if unit is None:
+            raise InvalidData("unit", f"no unit '{case.unit}'")
+        unit_id, unit_path, unit_kind = unit
+        if not actor.is_system and not unit_path.startswith(actor.unit_path):
+            raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
+        levels = [step["level"] for step in definition.policy["escalation_ladder"]]
+        start = LADDER_START.get(unit_kind)
+        ladder_level = levels.index(start) if start in levels else 0
+        stamp = tx.timestamp(now)
+        case_id = tx.one(INSERT_CASE, {
+            "number": _case_number(tx, unit_path, now), "title": case.title.strip(),
+            "description": case.description.strip(), "category": case.category, "channel": case.channel,
+            "unit_id": unit_id, "unit_path": unit_path, "workflow_version_id": version_id,
+            "state": definition.initial, "stage": definition.initial.split(".")[0],
+            "risk_level": case.risk_level, "ladder_level": ladder_level, "key_case": False,
+            "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
+        })[0]
+        party_ids = [
+            tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
+                                  "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]
+            for p in case.parties
+        ]
+        event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
+                      "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
+        event_hash = case_rows.append_event(
+            tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
+            from_state=None, to_state=definition.initial, data=event_data, reason=None,
+        )
+        tx.execute(
+            "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1 WHERE id = :id",
+            {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "id": case_id},
+        )
+    return case_id

@@ -1,0 +1,241 @@
+"""The database schema as SQLModel tables; Alembic migrations are generated from it.
+
+Timestamps are naive UTC. JSON-shaped columns are stored as text written by `mediation.jsontext`, so SQLite and
+PostgreSQL hold byte-identical documents and the event hash chain verifies on both.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import NaiveDatetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _text(nullable: bool = True) -> Column:
+    return Column(Text, nullable=nullable)
+
+
+class Unit(SQLModel, table=True):
+    """An org unit: county, town, community, grid, police station, department or court."""
+
+    __tablename__ = "units"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    parent_id: int | None = Field(default=None, foreign_key="units.id")
+    path: str = Field(index=True, max_length=1000)  # "/root-code/child-code/…/own-code/"
+    abbreviation: str | None = Field(default=None, max_length=20)  # 永嘉 in 永嘉调〔2026〕00123号
+    created_at: NaiveDatetime
+
+
+class User(SQLModel, table=True):
+    """A person who logs in, with one unit and one or more roles."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    display_name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=200)
+    roles: str = Field(max_length=200)  # space-separated role names
+    unit_id: int = Field(foreign_key="units.id", index=True)
+    active: bool = True
+    created_at: NaiveDatetime
+
+
+class WorkflowVersion(SQLModel, table=True):
+    """One version of a workflow definition and its policy, named by content hash."""
+
+    __tablename__ = "workflow_versions"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    version: int
+    content_hash: str = Field(unique=True, max_length=64)
+    definition: str = Field(sa_column=_text(False))
+    created_at: NaiveDatetime
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """The last case number given per prefix and year."""
+
+    __tablename__ = "case_number_counters"
+
+    prefix: str = Field(primary_key=True, max_length=20)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Case(SQLModel, table=True):
+    """A dispute case. Only the engine writes `state`, `version` and the chain head."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_state_updated", "state", "updated_at"),
+        Index("ix_cases_stage", "stage"),
+        Index("ix_cases_unit_path", "unit_path"),
+        Index("ix_cases_channel", "channel"),
+        Index("ix_cases_category", "category"),
+        Index("ix_cases_risk_level", "risk_level"),
+        Index("ix_cases_mediator", "mediator_id"),
+        Index("ix_cases_department", "department_id"),
+        Index("ix_cases_court", "court_id"),
+        Index("ix_cases_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=64)
+    title: str = Field(max_length=200)
+    description: str = Field(sa_column=_text(False))
+    category: str | None = Field(default=None, max_length=40)
+    channel: str = Field(max_length=40)
+    unit_id: int = Field(foreign_key="units.id")
+    unit_path: str = Field(max_length=1000)
+    workflow_version_id: int = Field(foreign_key="workflow_versions.id")
+    state: str = Field(max_length=64)
+    stage: str = Field(max_length=32)
+    version: int = 1
+    risk_level: str = Field(default="low", max_length=16)
+    mechanism: str | None = Field(default=None, max_length=20)
+    resolver: str | None = Field(default=None, max_length=20)
+    mediator_id: int | None = Field(default=None, foreign_key="users.id")
+    department_id: int | None = Field(default=None, foreign_key="units.id")
+    court_id: int | None = Field(default=None, foreign_key="units.id")
+    ladder_level: int = 0
+    ladder_attempts: int = 0
+    return_count: int = 0
+    recurrence_count: int = 0
+    key_case: bool = False
+    resolved_level: str | None = Field(default=None, max_length=20)
+    party_ids: str = Field(sa_column=_text(False))  # JSON list
+    progress: str = Field(sa_column=_text(False))  # JSON object: consents, signatures, visits…
+    last_event_hash: str = Field(max_length=64)
+    event_count: int = 0
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: NaiveDatetime
+    updated_at: NaiveDatetime
+    triaged_at: NaiveDatetime | None = None
+    mediation_at: NaiveDatetime | None = None
+    joint_at: NaiveDatetime | None = None
+    court_at: NaiveDatetime | None = None
+    follow_up_at: NaiveDatetime | None = None
+    closed_at: NaiveDatetime | None = None
+
+
+class Party(SQLModel, table=True):
+    """A party to a case, as recorded at intake."""
+
+    __tablename__ = "parties"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    name: str = Field(index=True, max_length=100)
+    role: str = Field(max_length=20)  # applicant, respondent, third_party
+    id_number: str | None = Field(default=None, max_length=18)
+    phone: str | None = Field(default=None, max_length=20)
+    is_minor: bool = False
+
+
+class CaseShare(SQLModel, table=True):
+    """A case shared with another unit for cross-jurisdiction co-mediation."""
+
+    __tablename__ = "case_shares"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", primary_key=True)
+    created_at: NaiveDatetime
+
+
+class Event(SQLModel, table=True):
+    """One audited change of a case, hash-chained to the case's previous event."""
+
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    seq: int
+    trigger: str = Field(max_length=64)
+    actor: str = Field(max_length=64)
+    at: NaiveDatetime
+    from_state: str | None = Field(default=None, max_length=64)
+    to_state: str = Field(max_length=64)
+    data: str = Field(sa_column=_text(False))  # canonical JSON
+    reason: str | None = Field(default=None, sa_column=_text())
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class Deadline(SQLModel, table=True):
+    """A timer: when it is due, the worker fires its action through the engine."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        Index("ix_deadlines_due", "status", "due_at"),
+        Index("ix_deadlines_case", "case_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    kind: str = Field(max_length=64)
+    state: str | None = Field(default=None, max_length=64)  # the state it guards, if any
+    due_at: NaiveDatetime
+    action: str = Field(max_length=64)
+    status: str = Field(default="pending", max_length=16)  # pending, done, cancelled
+    created_at: NaiveDatetime
+    fired_at: NaiveDatetime | None = None
+
+
+class Order(SQLModel, table=True):
+    """The order of a key case (重点疑难): owner, co-units, deadline, milestones."""
+
+    __tablename__ = "orders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", unique=True)
+    owner_id: int = Field(foreign_key="users.id", index=True)
+    co_units: str = Field(sa_column=_text(False))  # JSON list of unit codes
+    milestones: str = Field(sa_column=_text(False))  # JSON list
+    deadline: date
+    status: str = Field(default="open", max_length=16)  # open, due_soon, overdue, done
+    created_at: NaiveDatetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification written with its transition, delivered later by the worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    event_seq: int
+    topic: str = Field(max_length=64)
+    recipient: str = Field(max_length=64)
+    payload: str = Field(sa_column=_text(False))
+    status: str = Field(default="pending", max_length=16)  # pending, sent, dead
+    attempts: int = 0
+    next_attempt_at: NaiveDatetime
+    created_at: NaiveDatetime
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A request's key and its first answer, so a retry gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    case_id: int | None = None
+    response_status: int
+    response_body: str = Field(sa_column=_text(False))
+    created_at: NaiveDatetime

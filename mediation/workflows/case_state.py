@@ -1,0 +1,61 @@
+"""The in-memory case a workflow machine runs on: read by guards, changed by effects.
+
+Machine callbacks never touch the database: effects change these fields and queue
+deadlines and notifications; the engine writes all of it in one transaction afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class CaseState:
+    """A case as guards and effects see it, plus the effects queued by one transition."""
+
+    id: int
+    state: str
+    unit_id: int
+    unit_path: str
+    risk_level: str = "low"
+    category: str | None = None
+    mechanism: str | None = None
+    resolver: str | None = None
+    mediator_id: int | None = None
+    department_id: int | None = None
+    court_id: int | None = None
+    ladder_level: int = 0
+    ladder_attempts: int = 0
+    return_count: int = 0
+    recurrence_count: int = 0
+    key_case: bool = False
+    resolved_level: str | None = None
+    party_ids: list[int] = field(default_factory=list)
+    progress: dict[str, Any] = field(default_factory=dict)
+    policy: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # Set per transition by the engine.
+    now: datetime | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    resolved: dict[str, Any] = field(default_factory=dict)  # ids looked up for data fields
+    actor_id: int | None = None
+
+    # Filled by the machine, guards and effects during one transition.
+    internal: bool = False  # the transition kept the state (no deadlines move)
+    failed_guards: list[tuple[str, str]] = field(default_factory=list)
+    new_deadlines: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
+    new_order: dict[str, Any] | None = None
+
+    @property
+    def ladder(self) -> list[dict[str, Any]]:
+        return self.policy["escalation_ladder"]
+
+    @property
+    def ladder_level_name(self) -> str:
+        return self.ladder[self.ladder_level]["level"]
+
+    def notify(self, recipient: str, topic: str, **payload: Any) -> None:
+        self.notifications.append({"recipient": recipient, "topic": topic, **payload})

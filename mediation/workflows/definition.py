@@ -1,0 +1,176 @@
+"""Workflow definitions as plain data: what the YAML files say, parsed and resolved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+OPEN = "open"
+CLOSED = "closed"
+SAME = "same"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a trigger's data."""
+
+    name: str
+    type: str
+    required: bool = False
+    values: tuple[str, ...] = ()
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    """One way a trigger can go from a source state."""
+
+    trigger: str
+    source: str
+    dest: str | None  # None: internal transition, the state stays
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TriggerSpec:
+    """A trigger: who may fire it, the data it takes, where it leads."""
+
+    name: str
+    labels: dict[str, str]
+    roles: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    effects: tuple[str, ...]
+    transitions: tuple[TransitionSpec, ...]
+
+    @property
+    def sources(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for transition in self.transitions:
+            seen.setdefault(transition.source, None)
+        return list(seen)
+
+
+@dataclass
+class WorkflowDefinition:
+    """A whole workflow: states, triggers, the risk overlay and its policy."""
+
+    name: str
+    labels: dict[str, str]
+    initial: str
+    states: dict[str, dict[str, str]]  # "stage.state" -> labels
+    stage_labels: dict[str, dict[str, str]]
+    triggers: dict[str, TriggerSpec]
+    critical_allows: frozenset[str]
+    risk_levels: tuple[str, ...]
+    policy: dict[str, Any]
+    source: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @property
+    def open_states(self) -> list[str]:
+        return [s for s in self.states if not s.startswith(CLOSED + ".")]
+
+    @property
+    def closed_states(self) -> list[str]:
+        return [s for s in self.states if s.startswith(CLOSED + ".")]
+
+    def content_hash(self) -> str:
+        """The hash that names this version of the definition."""
+        canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def deadlines_for_state(self, state: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (name, rule)
+            for name, rule in self.policy.get("deadlines", {}).items()
+            if rule.get("state") == state
+        ]
+
+
+def stage_of(state: str) -> str:
+    return state.split(".", 1)[0]
+
+
+def parse_definition(workflow: dict[str, Any], policy: dict[str, Any]) -> WorkflowDefinition:
+    """Turn the YAML documents into a definition; shape errors raise ValueError."""
+    states: dict[str, dict[str, str]] = {}
+    stage_labels: dict[str, dict[str, str]] = {}
+    for stage, body in _mapping(workflow, "stages").items():
+        stage_labels[stage] = dict(body.get("labels") or {})
+        for state, labels in _mapping(body, "states", where=f"stage {stage}").items():
+            states[f"{stage}.{state}"] = dict(labels or {})
+    open_states = [s for s in states if not s.startswith(CLOSED + ".")]
+    closed_states = [s for s in states if s.startswith(CLOSED + ".")]
+    triggers = {
+        name: _parse_trigger(name, body or {}, open_states, closed_states)
+        for name, body in _mapping(workflow, "triggers").items()
+    }
+    overlay = workflow.get("risk_overlay") or {}
+    return WorkflowDefinition(
+        name=str(workflow.get("name") or ""),
+        labels=dict(workflow.get("labels") or {}),
+        initial=str(workflow.get("initial") or ""),
+        states=states,
+        stage_labels=stage_labels,
+        triggers=triggers,
+        critical_allows=frozenset(overlay.get("critical_allows") or ()),
+        risk_levels=tuple(overlay.get("levels") or ()),
+        policy=policy,
+        source={"workflow": workflow, "policy": policy},
+    )
+
+
+def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[str]) -> TriggerSpec:
+    fields = tuple(
+        FieldSpec(
+            name=field_name,
+            type=str(spec.get("type", "text")),
+            required=bool(spec.get("required", False)),
+            values=tuple(spec.get("values") or ()),
+            kind=spec.get("kind"),
+        )
+        for field_name, spec in (body.get("data") or {}).items()
+    )
+    trigger_effects = tuple(body.get("effects") or ())
+    transitions: list[TransitionSpec] = []
+    for entry in body.get("transitions") or ():
+        dest = entry.get("to")
+        for source in _expand_sources(entry.get("from"), open_states, closed):
+            transitions.append(
+                TransitionSpec(
+                    trigger=name,
+                    source=source,
+                    dest=None if dest == SAME else dest,
+                    guards=tuple(entry.get("guards") or ()),
+                    effects=tuple(entry.get("effects") or ()) + trigger_effects,
+                )
+            )
+    return TriggerSpec(
+        name=name,
+        labels=dict(body.get("labels") or {}),
+        roles=tuple(body.get("roles") or ()),
+        fields=fields,
+        effects=trigger_effects,
+        transitions=tuple(transitions),
+    )
+
+
+def _expand_sources(source: Any, open_states: list[str], closed: list[str]) -> list[str]:
+    expanded: list[str] = []
+    for item in source if isinstance(source, list) else [source]:
+        if item == OPEN:
+            expanded.extend(open_states)
+        elif item == CLOSED:
+            expanded.extend(closed)
+        elif item is not None:
+            expanded.append(str(item))
+    return expanded
+
+
+def _mapping(document: dict, key: str, *, where: str = "workflow") -> dict:
+    value = document.get(key)
+    if not isinstance(value, dict):
+        raise ValueError(f"{where}: '{key}' must be a mapping")
+    return value

@@ -1,0 +1,97 @@
+"""Build one `transitions` machine per workflow version, once, and fire triggers on it."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from transitions import Machine
+
+from mediation.errors import DefinitionError
+from mediation.workflows.case_state import CaseState
+from mediation.workflows.definition import TransitionSpec, WorkflowDefinition
+from mediation.workflows.effects import EFFECTS
+from mediation.workflows.guards import GUARDS
+
+OVERLAY_GUARD = "risk_not_critical"
+
+
+def _condition(name: str) -> Callable[[Any], bool]:
+    check = GUARDS[name]
+
+    def condition(event: Any) -> bool:
+        reason = check(event.model)
+        if reason is None:
+            return True
+        event.model.failed_guards.append((name, reason))
+        return False
+
+    condition.__name__ = f"guard_{name}"
+    return condition
+
+
+def _callback(name: str) -> Callable[[Any], None]:
+    change = EFFECTS[name]
+
+    def callback(event: Any) -> None:
+        change(event.model)
+
+    callback.__name__ = f"effect_{name}"
+    return callback
+
+
+def _mark_internal(internal: bool) -> Callable[[Any], None]:
+    def mark(event: Any) -> None:
+        event.model.internal = internal
+
+    return mark
+
+
+def transition_guards(definition: WorkflowDefinition, spec: TransitionSpec) -> tuple[str, ...]:
+    """The transition's own guards plus the risk overlay's."""
+    if spec.trigger in definition.critical_allows:
+        return spec.guards
+    return (OVERLAY_GUARD, *spec.guards)
+
+
+class WorkflowMachine:
+    """A built machine for one workflow version, shared by every case on that version."""
+
+    def __init__(self, definition: WorkflowDefinition) -> None:
+        self.definition = definition
+        unknown = [
+            name
+            for trigger in definition.triggers.values()
+            for spec in trigger.transitions
+            for name in (*spec.guards, *spec.effects)
+            if name not in GUARDS and name not in EFFECTS
+        ]
+        if unknown:
+            raise DefinitionError(f"unknown guards or effects: {sorted(set(unknown))}")
+        self.machine = Machine(
+            model=None,
+            states=list(definition.states),
+            initial=definition.initial,
+            send_event=True,
+            auto_transitions=False,
+        )
+        for trigger in definition.triggers.values():
+            for spec in trigger.transitions:
+                self.machine.add_transition(
+                    trigger.name,
+                    spec.source,
+                    spec.dest,
+                    conditions=[_condition(g) for g in transition_guards(definition, spec)],
+                    after=[_mark_internal(spec.dest is None), *(_callback(e) for e in spec.effects)],
+                )
+        self._allowed = {
+            state: [t for t, event in self.machine.events.items() if state in event.transitions]
+            for state in definition.states
+        }
+
+    def allowed_triggers(self, state: str) -> list[str]:
+        """Triggers defined from this state (before roles and guards)."""
+        return self._allowed.get(state, [])
+
+    def fire(self, case: CaseState, trigger: str) -> bool:
+        """Run the trigger on the case; False when every transition's guards refused."""
+        return self.machine.events[trigger].trigger(case)
