@@ -1,0 +1,99 @@
+"""Soundness checks for a workflow definition and its policy."""
+
+from __future__ import annotations
+
+from collections import deque
+
+from mediation.workflows.definition import WorkflowDefinition
+from mediation.workflows.effects import EFFECTS
+from mediation.workflows.guards import GUARDS
+
+ROLES = frozenset({"grid_worker", "mediator", "police", "department", "court", "supervisor", "admin", "system"})
+REQUIRED_POLICY_KEYS = (
+    "deadlines",
+    "escalation_ladder",
+    "return_visits",
+    "judicial_confirmation",
+    "key_case_orders",
+    "referrals",
+    "limits",
+    "categories",
+    "channels",
+)
+FIELD_TYPES = frozenset({
+    "text", "enum", "category", "risk_level", "boolean", "username", "unit_code", "unit_codes",
+    "party_id", "party_ids", "case_id", "list", "date", "datetime", "ruling_number",
+})
+
+
+def check_definition(definition: WorkflowDefinition) -> list[str]:
+    """Every problem found, each a sentence naming the trigger, state or key; empty when sound."""
+    problems: list[str] = []
+    states = set(definition.states)
+    if definition.initial not in states:
+        problems.append(f"initial state '{definition.initial}' is not defined")
+    for key in REQUIRED_POLICY_KEYS:
+        if key not in definition.policy:
+            problems.append(f"policy key '{key}' is missing")
+    for trigger in definition.triggers.values():
+        if not trigger.roles:
+            problems.append(f"trigger '{trigger.name}' has no roles")
+        problems += [f"trigger '{trigger.name}' names unknown role '{r}'" for r in trigger.roles if r not in ROLES]
+        problems += [
+            f"trigger '{trigger.name}' field '{f.name}' has unknown type '{f.type}'"
+            for f in trigger.fields if f.type not in FIELD_TYPES
+        ]
+        if not trigger.transitions:
+            problems.append(f"trigger '{trigger.name}' has no transitions")
+        for spec in trigger.transitions:
+            for state in (spec.source, spec.dest):
+                if state is not None and state not in states:
+                    problems.append(f"trigger '{trigger.name}' names unknown state '{state}'")
+            problems += [f"trigger '{trigger.name}' uses unknown guard '{g}'" for g in spec.guards if g not in GUARDS]
+            problems += [
+                f"trigger '{trigger.name}' uses unknown effect '{e}'" for e in spec.effects if e not in EFFECTS
+            ]
+    for name in definition.critical_allows:
+        if name not in definition.triggers:
+            problems.append(f"risk_overlay.critical_allows names unknown trigger '{name}'")
+    problems += _check_graph(definition)
+    problems += _check_deadlines(definition)
+    return problems
+
+
+def _check_graph(definition: WorkflowDefinition) -> list[str]:
+    edges: dict[str, set[str]] = {state: set() for state in definition.states}
+    for trigger in definition.triggers.values():
+        for spec in trigger.transitions:
+            if spec.dest is not None and spec.source in edges:
+                edges[spec.source].add(spec.dest)
+    reached = {definition.initial}
+    queue = deque([definition.initial])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                queue.append(nxt)
+    problems = [f"state '{s}' is unreachable from '{definition.initial}'" for s in definition.states if s not in reached]
+    problems += [
+        f"open state '{s}' has no way out"
+        for s in definition.open_states
+        if not (edges.get(s, set()) - {s})
+    ]
+    return problems
+
+
+def _check_deadlines(definition: WorkflowDefinition) -> list[str]:
+    problems = []
+    for name, rule in (definition.policy.get("deadlines") or {}).items():
+        if rule.get("state") not in definition.states:
+            problems.append(f"policy deadline '{name}' guards unknown state '{rule.get('state')}'")
+        action = rule.get("action")
+        if action not in ("remind", "supervise") and action not in definition.triggers:
+            problems.append(f"policy deadline '{name}' has unknown action '{action}'")
+        elif action in definition.triggers and "system" not in definition.triggers[action].roles:
+            problems.append(f"policy deadline '{name}' fires '{action}', which the system role may not fire")
+        after = rule.get("after") or {}
+        if not ({"days", "working_days", "hours"} & set(after)):
+            problems.append(f"policy deadline '{name}' needs after: {{days: N}} or {{working_days: N}}")
+    return problems
