@@ -6,6 +6,7 @@ None of these commit: the engine's transaction does.
 
 from __future__ import annotations
 
+from collections import namedtuple
 from datetime import datetime
 from typing import Any
 
@@ -18,24 +19,32 @@ CASE_COLUMNS = (
     "id, state, version, unit_id, unit_path, risk_level, category, mechanism, resolver, "
     "mediator_id, department_id, court_id, ladder_level, ladder_attempts, return_count, "
     "recurrence_count, key_case, resolved_level, party_ids, progress, last_event_hash, "
-    "event_count, workflow_version_id"
+    "event_count, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, closed_at"
 )
 SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 
-UPDATE_CASE = """
-UPDATE cases SET state = :state, stage = :stage, version = :new_version, risk_level = :risk_level,
-  category = :category, mechanism = :mechanism, resolver = :resolver, mediator_id = :mediator_id,
-  department_id = :department_id, court_id = :court_id, ladder_level = :ladder_level,
-  ladder_attempts = :ladder_attempts, return_count = :return_count,
-  recurrence_count = :recurrence_count, key_case = :key_case, resolved_level = :resolved_level,
-  progress = :progress, last_event_hash = :last_event_hash, event_count = :event_count,
-  updated_at = :now, triaged_at = COALESCE(triaged_at, :triaged_at),
-  mediation_at = COALESCE(mediation_at, :mediation_at), joint_at = COALESCE(joint_at, :joint_at),
-  court_at = COALESCE(court_at, :court_at), follow_up_at = COALESCE(follow_up_at, :follow_up_at),
-  closed_at = :closed_at
-WHERE id = :id AND version = :version
-"""
+# Columns a transition may change; only those that did change are written, because
+# SQLite rewrites every index whose column is assigned, changed or not.
+MUTABLE_COLUMNS = (
+    "state", "risk_level", "category", "mechanism", "resolver", "mediator_id", "department_id",
+    "court_id", "ladder_level", "ladder_attempts", "return_count", "recurrence_count", "key_case",
+    "resolved_level",
+)
+_update_statements: dict[tuple[str, ...], str] = {}
+
+
+def _update_statement(columns: tuple[str, ...]) -> str:
+    statement = _update_statements.get(columns)
+    if statement is None:
+        assignments = "".join(f"{column} = :{column}, " for column in columns)
+        statement = _update_statements[columns] = (
+            f"UPDATE cases SET {assignments}version = :new_version, progress = :progress, "
+            "last_event_hash = :last_event_hash, event_count = :event_count, updated_at = :now "
+            "WHERE id = :id AND version = :version"
+        )
+    return statement
+
 
 INSERT_EVENT = """
 INSERT INTO events (case_id, seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash)
@@ -71,19 +80,12 @@ STAGE_TIMESTAMP = {
 }
 
 
-class CaseRow:
-    """A case row as the engine reads it."""
-
-    __slots__ = tuple(c.strip() for c in CASE_COLUMNS.split(","))
-
-    def __init__(self, values: tuple) -> None:
-        for name, value in zip(self.__slots__, values):
-            setattr(self, name, value)
+CaseRow = namedtuple("CaseRow", [column.strip() for column in CASE_COLUMNS.split(",")])
 
 
 def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
     row = tx.one(SELECT_CASE, {"id": case_id})
-    return CaseRow(row) if row else None
+    return CaseRow._make(row) if row else None
 
 
 def is_shared_with(tx: RawTransaction, case_id: int, unit_id: int | None) -> bool:
@@ -151,28 +153,27 @@ def append_event(
 
 def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash: str, now: datetime) -> bool:
     """Write the case back at version + 1; False when another writer got there first."""
-    stage = case.state.split(".", 1)[0]
     stamp = tx.timestamp(now)
-    stamps = {column: None for column in STAGE_TIMESTAMP.values()}
-    column = STAGE_TIMESTAMP.get(case.state) or STAGE_TIMESTAMP.get(stage)
-    if column and case.state != row.state:
-        stamps[column] = stamp
-    closed_at = stamp if stage == "closed" else None
-    tx.execute(
-        UPDATE_CASE,
-        {
-            "id": row.id, "version": row.version, "new_version": row.version + 1,
-            "state": case.state, "stage": stage, "risk_level": case.risk_level,
-            "category": case.category, "mechanism": case.mechanism, "resolver": case.resolver,
-            "mediator_id": case.mediator_id, "department_id": case.department_id,
-            "court_id": case.court_id, "ladder_level": case.ladder_level,
-            "ladder_attempts": case.ladder_attempts, "return_count": case.return_count,
-            "recurrence_count": case.recurrence_count, "key_case": case.key_case,
-            "resolved_level": case.resolved_level, "progress": jsontext.dumps(case.progress),
-            "last_event_hash": event_hash, "event_count": row.event_count + 1, "now": stamp,
-            "closed_at": closed_at, **stamps,
-        },
-    )
+    params: dict[str, Any] = {
+        "id": row.id, "version": row.version, "new_version": row.version + 1,
+        "progress": jsontext.dumps(case.progress), "last_event_hash": event_hash,
+        "event_count": row.event_count + 1, "now": stamp,
+    }
+    changed = [column for column in MUTABLE_COLUMNS if getattr(case, column) != getattr(row, column)]
+    for column in changed:
+        params[column] = getattr(case, column)
+    if case.state != row.state:
+        stage = case.state.split(".", 1)[0]
+        changed.append("stage")
+        params["stage"] = stage
+        column = STAGE_TIMESTAMP.get(case.state) or STAGE_TIMESTAMP.get(stage)
+        if column and not getattr(row, column):
+            changed.append(column)
+            params[column] = stamp
+        if stage == "closed" or row.closed_at is not None:
+            changed.append("closed_at")
+            params["closed_at"] = stamp if stage == "closed" else None
+    tx.execute(_update_statement(tuple(changed)), params)
     return tx.rowcount == 1
 
 

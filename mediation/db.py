@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 DEFAULT_SQLITE_PATH = Path("var") / "mediation.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
 _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -33,7 +33,10 @@ def database_url() -> str:
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # Every transaction ends in an explicit COMMIT or ROLLBACK, so the pool need not reset.
+    engine = sa.create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_reset_on_return=None
+    )
 
     @event.listens_for(engine, "connect")
     def configure(dbapi_connection: Any, _record: Any) -> None:
@@ -43,6 +46,8 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Checkpoint in larger steps: each checkpoint syncs the main file.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -55,9 +60,9 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 class RawTransaction:
     """A DBAPI transaction running prepared statements; the engine's hot path."""
 
-    def __init__(self, database: "Database", connection: Any) -> None:
+    def __init__(self, database: "Database", cursor: Any) -> None:
         self._database = database
-        self._cursor = connection.cursor()
+        self._cursor = cursor
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         self._cursor.execute(self._database.prepare(sql), params or {})
@@ -117,7 +122,7 @@ class Database:
         """A naive-UTC datetime as this driver stores it (SQLAlchemy's SQLite text form)."""
         if value is None or not self.is_sqlite:
             return value
-        return value.strftime(_SQLITE_DATETIME)
+        return value.isoformat(" ", "microseconds")
 
     def day(self, value: date | None) -> Any:
         if value is None or not self.is_sqlite:
@@ -129,9 +134,10 @@ class Database:
         """One write transaction: commits on success, rolls back on any exception."""
         connection = self.engine.raw_connection()
         try:
+            cursor = connection.cursor()
             if self.is_sqlite:
-                connection.cursor().execute("BEGIN IMMEDIATE")
-            yield RawTransaction(self, connection)
+                cursor.execute("BEGIN IMMEDIATE")
+            yield RawTransaction(self, cursor)
             connection.commit()
         except BaseException:
             connection.rollback()

@@ -203,11 +203,11 @@ def _persist(
         tx, case_id=row.id, seq=seq, prev_hash=row.last_event_hash, trigger=trigger, actor=actor.username,
         at=now, from_state=row.state, to_state=case.state, data=data, reason=data.get("reason"),
     )
+    if not case.internal:
+        _move_deadlines(tx, machine, row.state, case, now)
     if not case_rows.write_case(tx, row, case, event_hash=event_hash, now=now):
         current = tx.one("SELECT version FROM cases WHERE id = :id", {"id": row.id})
         raise StaleCase(row.id, row.version, current[0] if current else row.version)
-    if not case.internal:
-        _move_deadlines(tx, machine, row.state, case, now)
     for deadline in case.new_deadlines:
         due = datetime.combine(deadline["due_on"], datetime.min.time())
         case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
@@ -222,14 +222,30 @@ def _persist(
 
 
 def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):
-    """Cancel the deadlines guarding the state left; start those of the state entered."""
+    """Cancel the deadlines of the state (and stage) left; start those of the ones entered."""
     definition = machine.definition
-    if definition.deadlines_for_state(old_state):
-        case_rows.cancel_deadlines(tx, case.id, old_state, now)
-    for kind, rule in definition.deadlines_for_state(case.state):
-        if any(getattr(case, key, None) != value for key, value in (rule.get("when") or {}).items()):
-            continue
-        base = case.progress.get(rule["from"]) if rule.get("from") else None
-        start = datetime.fromisoformat(base) if base else now
-        case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=case.state,
-                               due_at=after(start, rule["after"]), action=rule["action"], now=now)
+    old_stage, new_stage = old_state.split(".", 1)[0], case.state.split(".", 1)[0]
+    left, entered = [old_state], [case.state]
+    if old_stage != new_stage:
+        left.append(old_stage)
+        entered.append(new_stage)
+    # Which scopes hold pending deadlines is kept on the case, so nothing is cancelled blindly.
+    pending = case.progress.get("deadline_scopes", [])
+    for scope in left:
+        if scope in pending:
+            case_rows.cancel_deadlines(tx, case.id, scope, now)
+    pending = [scope for scope in pending if scope not in left]
+    for scope in entered:
+        for kind, rule in definition.deadlines_guarding(scope):
+            if any(getattr(case, key, None) != value for key, value in (rule.get("when") or {}).items()):
+                continue
+            base = case.progress.get(rule["from"]) if rule.get("from") else None
+            start = datetime.fromisoformat(base) if base else now
+            case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=scope,
+                                   due_at=after(start, rule["after"]), action=rule["action"], now=now)
+            if scope not in pending:
+                pending.append(scope)
+    if pending:
+        case.progress["deadline_scopes"] = pending
+    else:
+        case.progress.pop("deadline_scopes", None)

@@ -47,8 +47,7 @@ class ChainBreak:
     """Where a case's chain stops verifying."""
 
     case_id: int
-    event_id: int
-    seq: int
+    seq: int  # the event's number within its case
     problem: str
 
 
@@ -56,13 +55,11 @@ def verify_events(case_id: int, rows: Iterable[Any], head_hash: str | None = Non
     """Recompute a case's chain from its event rows (ordered by seq); None when it holds."""
     previous = GENESIS
     expected_seq = 1
-    last_event_id = 0
     for row in rows:
-        last_event_id = row.id
         if row.seq != expected_seq:
-            return ChainBreak(case_id, row.id, row.seq, f"sequence gap: expected {expected_seq}")
+            return ChainBreak(case_id, row.seq, f"sequence gap: expected {expected_seq}")
         if row.prev_hash != previous:
-            return ChainBreak(case_id, row.id, row.seq, "prev_hash does not match the previous event")
+            return ChainBreak(case_id, row.seq, "prev_hash does not match the previous event")
         document = event_document(
             case_id=row.case_id,
             seq=row.seq,
@@ -75,9 +72,9 @@ def verify_events(case_id: int, rows: Iterable[Any], head_hash: str | None = Non
             reason=row.reason,
         )
         if chain_hash(previous, document) != row.hash:
-            return ChainBreak(case_id, row.id, row.seq, "hash does not match the event's content")
+            return ChainBreak(case_id, row.seq, "hash does not match the event's content")
         previous = row.hash
         expected_seq += 1
     if head_hash is not None and head_hash != previous:
-        return ChainBreak(case_id, last_event_id, expected_seq - 1, "case head hash differs from the last event")
+        return ChainBreak(case_id, expected_seq - 1, "case head hash differs from the last event")
     return None

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
 from typing import Any
+
+import orjson
+
+_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"not JSON serializable: {type(value).__name__}")
@@ -17,7 +17,8 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> str:
     """Sorted keys, no spaces, UTF-8 text kept as is (Chinese stays readable)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default)
+    return orjson.dumps(value, option=_OPTIONS, default=_default).decode()
 
 
-loads = json.loads
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)

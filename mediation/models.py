@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import NaiveDatetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -77,7 +77,7 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_state_updated", "state", "updated_at"),
+        Index("ix_cases_state", "state"),
         Index("ix_cases_stage", "stage"),
         Index("ix_cases_unit_path", "unit_path"),
         Index("ix_cases_channel", "channel"),
@@ -153,14 +153,17 @@ class CaseShare(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """One audited change of a case, hash-chained to the case's previous event."""
+    """One audited change of a case, hash-chained to the case's previous event.
+
+    Keyed by (case_id, seq) and stored clustered by case: a case's timeline is one range
+    scan, and appending an event writes one B-tree.
+    """
 
     __tablename__ = "events"
-    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
-    id: int | None = Field(default=None, primary_key=True)
-    case_id: int = Field(foreign_key="cases.id")
-    seq: int
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    seq: int = Field(primary_key=True)
     trigger: str = Field(max_length=64)
     actor: str = Field(max_length=64)
     at: NaiveDatetime
@@ -177,14 +180,16 @@ class Deadline(SQLModel, table=True):
 
     __tablename__ = "deadlines"
     __table_args__ = (
-        Index("ix_deadlines_due", "status", "due_at"),
-        Index("ix_deadlines_case", "case_id", "status"),
+        # Only pending deadlines are looked up by due time; cancelling leaves this index.
+        Index("ix_deadlines_pending_due", "due_at", sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
+        Index("ix_deadlines_case", "case_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id")
     kind: str = Field(max_length=64)
-    state: str | None = Field(default=None, max_length=64)  # the state it guards, if any
+    state: str | None = Field(default=None, max_length=64)  # the state or stage it guards, if any
     due_at: NaiveDatetime
     action: str = Field(max_length=64)
     status: str = Field(default="pending", max_length=16)  # pending, done, cancelled

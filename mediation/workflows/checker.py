@@ -86,8 +86,9 @@ def _check_graph(definition: WorkflowDefinition) -> list[str]:
 def _check_deadlines(definition: WorkflowDefinition) -> list[str]:
     problems = []
     for name, rule in (definition.policy.get("deadlines") or {}).items():
-        if rule.get("state") not in definition.states:
-            problems.append(f"policy deadline '{name}' guards unknown state '{rule.get('state')}'")
+        scope = rule.get("state") or rule.get("stage")
+        if scope not in definition.states and scope not in definition.stage_labels:
+            problems.append(f"policy deadline '{name}' guards unknown state or stage '{scope}'")
         action = rule.get("action")
         if action not in ("remind", "supervise") and action not in definition.triggers:
             problems.append(f"policy deadline '{name}' has unknown action '{action}'")

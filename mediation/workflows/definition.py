@@ -81,12 +81,15 @@ class WorkflowDefinition:
         canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def deadlines_for_state(self, state: str) -> list[tuple[str, dict[str, Any]]]:
-        return [
-            (name, rule)
-            for name, rule in self.policy.get("deadlines", {}).items()
-            if rule.get("state") == state
-        ]
+    def deadlines_guarding(self, scope: str) -> list[tuple[str, dict[str, Any]]]:
+        """The policy deadlines that guard a state or a stage: (kind, rule) pairs."""
+        by_state = self.__dict__.get("_deadlines_by_state")
+        if by_state is None:
+            by_state = {}
+            for name, rule in (self.policy.get("deadlines") or {}).items():
+                by_state.setdefault(rule.get("state") or rule.get("stage"), []).append((name, rule))
+            self.__dict__["_deadlines_by_state"] = by_state
+        return by_state.get(scope, [])
 
 
 def stage_of(state: str) -> str:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d4ded5698ea4
+Revision ID: ce8de738bae8
 Revises: 
-Create Date: 2026-11-22 06:39:53.223412
+Create Date: 2026-11-22 06:45:38.089858
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = 'd4ded5698ea4'
+revision = 'ce8de738bae8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -135,7 +135,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_cases_mediator', ['mediator_id'], unique=False)
         batch_op.create_index('ix_cases_risk_level', ['risk_level'], unique=False)
         batch_op.create_index('ix_cases_stage', ['stage'], unique=False)
-        batch_op.create_index('ix_cases_state_updated', ['state', 'updated_at'], unique=False)
+        batch_op.create_index('ix_cases_state', ['state'], unique=False)
         batch_op.create_index('ix_cases_unit_path', ['unit_path'], unique=False)
 
     op.create_table('case_shares',
@@ -160,11 +160,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
-        batch_op.create_index('ix_deadlines_case', ['case_id', 'status'], unique=False)
-        batch_op.create_index('ix_deadlines_due', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_deadlines_case', ['case_id'], unique=False)
+        batch_op.create_index('ix_deadlines_pending_due', ['due_at'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
     op.create_table('events',
-    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('trigger', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
@@ -177,8 +176,8 @@ def upgrade() -> None:
     sa.Column('prev_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('case_id', 'seq')
+    sa.PrimaryKeyConstraint('case_id', 'seq'),
+    sqlite_with_rowid=False
     )
     op.create_table('orders',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -249,14 +248,14 @@ def downgrade() -> None:
     op.drop_table('orders')
     op.drop_table('events')
     with op.batch_alter_table('deadlines', schema=None) as batch_op:
-        batch_op.drop_index('ix_deadlines_due')
+        batch_op.drop_index('ix_deadlines_pending_due', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_deadlines_case')
 
     op.drop_table('deadlines')
     op.drop_table('case_shares')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_unit_path')
-        batch_op.drop_index('ix_cases_state_updated')
+        batch_op.drop_index('ix_cases_state')
         batch_op.drop_index('ix_cases_stage')
         batch_op.drop_index('ix_cases_risk_level')
         batch_op.drop_index('ix_cases_mediator')
