@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Engine
 DEFAULT_SQLITE_PATH = Path("var") / "mediation.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+SQLITE_CACHE_KIB = 32 * 1024
 _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
 
 
@@ -48,6 +51,9 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         # Checkpoint in larger steps: each checkpoint syncs the main file.
         cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT_PAGES}")
+        # Read pages through a memory map and keep a larger page cache per connection.
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -99,6 +105,8 @@ class Database:
             self.engine = sa.create_engine(self.url, pool_size=10, max_overflow=20)
             self.read_engine = self.engine
         self._prepared: dict[str, str] = {}
+        self._local = threading.local()
+        self._held: list[Any] = []
         self._workflows = None
 
     @property
@@ -129,21 +137,43 @@ class Database:
             return value
         return value.isoformat()
 
+    def _thread_connection(self) -> Any:
+        """This thread's own SQLite connection, kept open: the hot path skips the pool."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self.engine.raw_connection()
+            self._held.append(connection)
+        return connection
+
     @contextmanager
-    def write(self) -> Iterator[RawTransaction]:
-        """One write transaction: commits on success, rolls back on any exception."""
-        connection = self.engine.raw_connection()
-        try:
+    def _raw_transaction(self, begin: str, keep: bool) -> Iterator[RawTransaction]:
+        if self.is_sqlite:
+            connection = self._thread_connection()
             cursor = connection.cursor()
-            if self.is_sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(begin)
+        else:
+            connection = self.engine.raw_connection()
+            cursor = connection.cursor()
+        try:
             yield RawTransaction(self, cursor)
-            connection.commit()
+            if keep:
+                connection.commit()
+            else:
+                connection.rollback()
         except BaseException:
             connection.rollback()
             raise
         finally:
-            connection.close()
+            if not self.is_sqlite:
+                connection.close()
+
+    def write(self):
+        """One write transaction: commits on success, rolls back on any exception."""
+        return self._raw_transaction("BEGIN IMMEDIATE", keep=True)
+
+    def snapshot(self):
+        """One consistent read through the raw path (no lock taken, nothing written)."""
+        return self._raw_transaction("BEGIN", keep=False)
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -157,6 +187,10 @@ class Database:
             yield connection
 
     def dispose(self) -> None:
+        for connection in self._held:
+            connection.invalidate()
+        self._held.clear()
+        self._local = threading.local()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()

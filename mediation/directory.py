@@ -70,9 +70,16 @@ def create_unit(
 
 
 def create_user(
-    db: Database, *, username: str, password: str, roles: list[str], unit: str, display_name: str | None = None
+    db: Database,
+    *,
+    username: str,
+    password: str,
+    roles: list[str],
+    unit: str,
+    display_name: str | None = None,
+    password_hash: str | None = None,
 ) -> int:
-    """Add a user with an argon2 password hash; returns the user id."""
+    """Add a user with an argon2 password hash (or one hashed already); returns the user id."""
     unknown = sorted(set(roles) - set(ROLES))
     if not roles or unknown:
         raise InvalidData("role", f"unknown roles {unknown}; allowed: {list(ROLES)}")
@@ -88,7 +95,7 @@ def create_user(
             raise InvalidData("username", f"user '{username}' exists already")
         return connection.execute(
             _users.insert().returning(_users.c.id),
-            {"username": username, "display_name": display_name or username, "password_hash": hash_password(password),
+            {"username": username, "display_name": display_name or username, "password_hash": password_hash or hash_password(password),
              "roles": " ".join(sorted(set(roles))), "unit_id": unit_id, "active": True, "created_at": utcnow()},
         ).scalar_one()
 

@@ -7,9 +7,10 @@ departments and a shared court; one user of every role (password below).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mediation.db import Database
-from mediation.directory import create_unit, create_user
+from mediation.directory import create_unit, create_user, hash_password
 
 PASSWORD = "mediation-demo"
 
@@ -61,11 +62,17 @@ class SampleCounty:
     court: str = "330324-FT"
 
 
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    """Every sample user shares one password: hash it once (argon2 is slow on purpose)."""
+    return hash_password(PASSWORD)
+
+
 def build_sample_county(db: Database) -> SampleCounty:
     """Create the units and users (in an empty database)."""
     for code, name, kind, parent, abbreviation in UNITS:
         create_unit(db, code=code, name=name, kind=kind, parent=parent, abbreviation=abbreviation)
     for username, display_name, roles, unit in USERS:
         create_user(db, username=username, password=PASSWORD, roles=list(roles), unit=unit,
-                    display_name=display_name)
+                    display_name=display_name, password_hash=_password_hash())
     return SampleCounty()

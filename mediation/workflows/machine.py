@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from transitions import Machine
@@ -14,36 +15,37 @@ from mediation.workflows.guards import GUARDS
 
 OVERLAY_GUARD = "risk_not_critical"
 
+# The library logs every callback at DEBUG/INFO; at this rate that is noise and time.
+logging.getLogger("transitions").setLevel(logging.WARNING)
 
-def _condition(name: str) -> Callable[[Any], bool]:
-    check = GUARDS[name]
+
+def _condition(names: tuple[str, ...]) -> Callable[[Any], bool]:
+    """One condition for all of a transition's guards: the first refusal is recorded."""
+    checks = [(name, GUARDS[name]) for name in names]
 
     def condition(event: Any) -> bool:
-        reason = check(event.model)
-        if reason is None:
-            return True
-        event.model.failed_guards.append((name, reason))
-        return False
+        case = event.model
+        for name, check in checks:
+            reason = check(case)
+            if reason is not None:
+                case.failed_guards.append((name, reason))
+                return False
+        return True
 
-    condition.__name__ = f"guard_{name}"
     return condition
 
 
-def _callback(name: str) -> Callable[[Any], None]:
-    change = EFFECTS[name]
+def _after(internal: bool, names: tuple[str, ...]) -> Callable[[Any], None]:
+    """One callback running a transition's effects in order, noting whether it was internal."""
+    changes = [EFFECTS[name] for name in names]
 
-    def callback(event: Any) -> None:
-        change(event.model)
+    def after(event: Any) -> None:
+        case = event.model
+        case.internal = internal
+        for change in changes:
+            change(case)
 
-    callback.__name__ = f"effect_{name}"
-    return callback
-
-
-def _mark_internal(internal: bool) -> Callable[[Any], None]:
-    def mark(event: Any) -> None:
-        event.model.internal = internal
-
-    return mark
+    return after
 
 
 def transition_guards(definition: WorkflowDefinition, spec: TransitionSpec) -> tuple[str, ...]:
@@ -80,8 +82,8 @@ class WorkflowMachine:
                     trigger.name,
                     spec.source,
                     spec.dest,
-                    conditions=[_condition(g) for g in transition_guards(definition, spec)],
-                    after=[_mark_internal(spec.dest is None), *(_callback(e) for e in spec.effects)],
+                    conditions=[_condition(transition_guards(definition, spec))],
+                    after=[_after(spec.dest is None, spec.effects)],
                 )
         self._allowed = {
             state: [t for t, event in self.machine.events.items() if state in event.transitions]

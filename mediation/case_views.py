@@ -1,0 +1,214 @@
+"""Read models of cases for the API and the web page: detail, list, timeline.
+
+Every read is scoped to the actor's reach (a case outside it is NotFound) and masks
+parties' numbers for whoever may not see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mediation import jsontext
+from mediation.access import Actor, in_reach, may_fire
+from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.errors import InvalidData, NotFound
+from mediation.masking import mask_party, sees_full_numbers
+
+DETAIL_COLUMNS = (
+    "c.id, c.number, c.title, c.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
+    "c.stage, c.version, c.risk_level, c.mechanism, c.resolver, c.mediator_id, c.department_id, c.court_id, "
+    "c.ladder_level, c.ladder_attempts, c.return_count, c.recurrence_count, c.key_case, c.resolved_level, "
+    "c.progress, c.last_event_hash, c.event_count, c.workflow_version_id, c.created_at, c.updated_at, "
+    "c.triaged_at, c.mediation_at, c.joint_at, c.court_at, c.follow_up_at, c.closed_at, "
+    "u.code AS unit_code, u.name AS unit_name, m.username AS mediator_username, "
+    "m.display_name AS mediator_name, d.code AS department_code, d.name AS department_name, "
+    "ct.code AS court_code, ct.name AS court_name"
+)
+DETAIL_SQL = f"""
+SELECT {DETAIL_COLUMNS} FROM cases c JOIN units u ON u.id = c.unit_id
+LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units d ON d.id = c.department_id
+LEFT JOIN units ct ON ct.id = c.court_id WHERE c.id = :id
+"""
+PARTIES_SQL = "SELECT id, name, role, id_number, phone, is_minor FROM parties WHERE case_id = :id ORDER BY id"
+DEADLINES_SQL = (
+    "SELECT kind, state, due_at, action, status FROM deadlines WHERE case_id = :id AND status = 'pending' "
+    "ORDER BY due_at"
+)
+EVENTS_SQL = (
+    "SELECT seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash FROM events "
+    "WHERE case_id = :id ORDER BY seq"
+)
+SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
+
+
+class _Row(dict):
+    """A row as a dict with attribute access (what access checks read)."""
+
+    __getattr__ = dict.__getitem__
+
+
+def _rows(tx: RawTransaction, sql: str, params: dict[str, Any]) -> list[_Row]:
+    cursor = tx.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [_Row(zip(names, values)) for values in cursor.fetchall()]
+
+
+def _iso(value: Any) -> str | None:
+    parsed = parse_timestamp(value)
+    return parsed.isoformat() if parsed else None
+
+
+def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
+    rows = _rows(tx, DETAIL_SQL, {"id": case_id})
+    if not rows:
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    row = rows[0]
+    if not in_reach(actor, row) and not (
+        actor.unit_id is not None and tx.one(SHARED_SQL, {"case_id": case_id, "unit_id": actor.unit_id})
+    ):
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    return row
+
+
+def available_triggers(db: Database, actor: Actor, row: Any) -> list[str]:
+    """Triggers the actor may fire on the case now: state, role and the risk overlay."""
+    machine = db.workflows.machine(row.workflow_version_id)
+    definition = machine.definition
+    return [
+        name
+        for name in machine.allowed_triggers(row.state)
+        if may_fire(actor, definition.triggers[name].roles, row)
+        and (row.risk_level != "critical" or name in definition.critical_allows)
+    ]
+
+
+def case_detail(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
+    """The case with parties (masked per viewer), pending deadlines and the actor's triggers."""
+    with db.snapshot() as tx:
+        row = _load_in_reach(tx, actor, case_id)
+        parties = _rows(tx, PARTIES_SQL, {"id": case_id})
+        deadlines = _rows(tx, DEADLINES_SQL, {"id": case_id})
+    definition = db.workflows.machine(row.workflow_version_id).definition
+    full = sees_full_numbers(actor, row)
+    ladder = definition.policy["escalation_ladder"]
+    return {
+        "id": row.id, "number": row.number, "title": row.title, "description": row.description,
+        "category": row.category, "channel": row.channel,
+        "unit": {"code": row.unit_code, "name": row.unit_name},
+        "state": row.state, "stage": row.stage, "state_labels": definition.states.get(row.state, {}),
+        "version": row.version, "risk_level": row.risk_level, "mechanism": row.mechanism,
+        "resolver": row.resolver,
+        "mediator": {"username": row.mediator_username, "name": row.mediator_name} if row.mediator_id else None,
+        "department": {"code": row.department_code, "name": row.department_name} if row.department_id else None,
+        "court": {"code": row.court_code, "name": row.court_name} if row.court_id else None,
+        "ladder_level": ladder[row.ladder_level]["level"], "ladder_attempts": row.ladder_attempts,
+        "return_count": row.return_count, "recurrence_count": row.recurrence_count,
+        "key_case": bool(row.key_case), "resolved_level": row.resolved_level,
+        "progress": {k: v for k, v in jsontext.loads(row.progress).items() if k != "deadline_scopes"},
+        "parties": [
+            {**(p if full else mask_party(p)), "is_minor": bool(p["is_minor"])} for p in parties
+        ],
+        "deadlines": [
+            {"kind": d.kind, "scope": d.state, "due_at": _iso(d.due_at), "action": d.action, "status": d.status}
+            for d in deadlines
+        ],
+        "available_triggers": available_triggers(db, actor, row),
+        "chain_head": row.last_event_hash, "event_count": row.event_count,
+        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "stage_times": {
+            key: _iso(row[key])
+            for key in ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
+        },
+    }
+
+
+def case_events(db: Database, actor: Actor, case_id: int) -> list[dict[str, Any]]:
+    """The audit trail with each event's hash and the previous event's hash."""
+    with db.snapshot() as tx:
+        _load_in_reach(tx, actor, case_id)
+        events = _rows(tx, EVENTS_SQL, {"id": case_id})
+    return [
+        {"seq": e.seq, "trigger": e.trigger, "actor": e.actor, "at": _iso(e.at), "from_state": e.from_state,
+         "to_state": e.to_state, "data": jsontext.loads(e.data), "reason": e.reason,
+         "prev_hash": e.prev_hash, "hash": e.hash}
+        for e in events
+    ]
+
+
+@dataclass
+class CaseFilters:
+    """List filters of GET /cases (DESIGN §6)."""
+
+    state: str | None = None
+    stage: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    risk_level: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def _reach_clause(actor: Actor, params: dict[str, Any]) -> str:
+    if actor.is_system:
+        return "1 = 1"
+    params.update(reach_path=actor.unit_path + "%", reach_user=actor.user_id, reach_unit=actor.unit_id or -1)
+    own_subtree = "c.unit_path LIKE :reach_path" if actor.unit_path != "/" else "1 = 0"
+    return (
+        f"({own_subtree} OR c.mediator_id = :reach_user OR c.department_id = :reach_unit "
+        "OR c.court_id = :reach_unit OR c.id IN (SELECT case_id FROM case_shares WHERE unit_id = :reach_unit))"
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) -> dict[str, Any]:
+    """A page of cases in reach, newest first, always masked; `total` counts every match."""
+    params: dict[str, Any] = {}
+    where = [_reach_clause(actor, params)]
+    for column in FILTER_COLUMNS:
+        value = getattr(filters, column)
+        if value is not None:
+            where.append(f"c.{column} = :{column}")
+            params[column] = value
+    with db.snapshot() as tx:
+        if filters.unit is not None:
+            unit = tx.one("SELECT path FROM units WHERE code = :code", {"code": filters.unit})
+            if unit is None:
+                raise InvalidData("unit", f"no unit '{filters.unit}'")
+            where.append("c.unit_path LIKE :unit_path")
+            params["unit_path"] = unit[0] + "%"
+        if filters.overdue is not None:
+            exists = ("EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
+                      "AND dl.due_at < :now)")
+            where.append(exists if filters.overdue else f"NOT {exists}")
+            params["now"] = tx.timestamp(now)
+        if filters.q:
+            params["q"] = "%" + _escape_like(filters.q) + "%"
+            where.append(
+                "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' OR c.description LIKE :q ESCAPE '\\' "
+                "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
+            )
+        clause = " AND ".join(where)
+        total = tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
+        params.update(limit=filters.page_size, offset=(filters.page - 1) * filters.page_size)
+        rows = _rows(tx, (
+            "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
+            "c.key_case, c.updated_at, c.created_at, u.code AS unit_code, u.name AS unit_name "
+            f"FROM cases c JOIN units u ON u.id = c.unit_id WHERE {clause} "
+            "ORDER BY c.id DESC LIMIT :limit OFFSET :offset"), params)
+    items = [
+        {"id": r.id, "number": r.number, "title": r.title, "category": r.category, "channel": r.channel,
+         "state": r.state, "stage": r.stage, "version": r.version, "risk_level": r.risk_level,
+         "key_case": bool(r.key_case), "unit": {"code": r.unit_code, "name": r.unit_name},
+         "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at)}
+        for r in rows
+    ]
+    return {"items": items, "total": total, "page": filters.page, "page_size": filters.page_size}
