@@ -14,6 +14,7 @@ from mediation import jsontext
 from mediation.db import RawTransaction
 from mediation.hashchain import chain_hash, event_document
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.trigger_data import MAX_ID
 
 CASE_COLUMNS = (
     "id, state, version, unit_id, unit_path, risk_level, category, mechanism, resolver, "
@@ -84,6 +85,8 @@ CaseRow = namedtuple("CaseRow", [column.strip() for column in CASE_COLUMNS.split
 
 
 def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
+    if not 1 <= case_id <= MAX_ID:
+        return None
     row = tx.one(SELECT_CASE, {"id": case_id})
     return CaseRow._make(row) if row else None
 

@@ -15,6 +15,7 @@ from mediation.access import Actor, in_reach, may_fire
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData, NotFound
 from mediation.masking import mask_party, sees_full_numbers
+from mediation.workflows.trigger_data import MAX_ID
 
 DETAIL_COLUMNS = (
     "c.id, c.number, c.title, c.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
@@ -62,7 +63,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
-    rows = _rows(tx, DETAIL_SQL, {"id": case_id})
+    rows = _rows(tx, DETAIL_SQL, {"id": case_id}) if 1 <= case_id <= MAX_ID else []
     if not rows:
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     row = rows[0]

@@ -7,18 +7,17 @@ hash-chained event + deadlines + outbox + idempotency record, or nothing at all.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from mediation import case_rows, jsontext
 from mediation.access import Actor, in_reach, may_fire
+from mediation.idempotency import StoredAnswer, record_answer, request_digest, stored_answer
 from mediation.db import Database, RawTransaction
 from mediation.errors import (
     Forbidden,
     GuardFailed,
-    IdempotencyConflict,
     InvalidData,
     NotFound,
     StaleCase,
@@ -29,14 +28,6 @@ from mediation.workflows.case_state import CaseState
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.trigger_data import clean_trigger_data
 
-SELECT_IDEMPOTENCY = (
-    "SELECT request_hash, response_status, response_body FROM idempotency_keys "
-    "WHERE user_id = :user_id AND key = :key"
-)
-INSERT_IDEMPOTENCY = (
-    "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, response_body, created_at) "
-    "VALUES (:user_id, :key, :request_hash, :case_id, :status, :body, :now)"
-)
 
 
 @dataclass
@@ -68,10 +59,6 @@ def default_response(result: TransitionResult, _tx: RawTransaction) -> tuple[int
     )
 
 
-def request_digest(*parts: Any) -> str:
-    return hashlib.sha256(jsontext.dumps(parts).encode()).hexdigest()
-
-
 def apply_transition(
     db: Database,
     *,
@@ -83,15 +70,20 @@ def apply_transition(
     idempotency_key: str | None = None,
     now: datetime | None = None,
     respond: Responder = default_response,
+    request_hash: str | None = None,
 ) -> TransitionResult:
-    """Fire `trigger` on the case as `actor`; all of it commits together or not at all."""
+    """Fire `trigger` on the case as `actor`; all of it commits together or not at all.
+
+    With an idempotency key, a retry of the same request returns the stored answer
+    (`replayed`), and the key with a different request raises IdempotencyConflict.
+    """
     now = now or utcnow()
-    digest = request_digest(case_id, trigger, expected_version, data) if idempotency_key else ""
+    digest = request_hash or (request_digest(case_id, trigger, expected_version, data) if idempotency_key else "")
     with db.write() as tx:
         if idempotency_key:
-            replay = _replay(tx, actor, idempotency_key, digest, case_id, trigger)
-            if replay is not None:
-                return replay
+            stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest)
+            if stored is not None:
+                return _replayed(case_id, trigger, stored)
         row = case_rows.load_case(tx, case_id)
         if row is None or not _reaches(tx, actor, row):
             raise NotFound(f"case {case_id} not found", case_id=case_id)
@@ -110,11 +102,8 @@ def apply_transition(
         result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
         if idempotency_key:
             result.response_status, result.response_body = respond(result, tx)
-            tx.execute(
-                INSERT_IDEMPOTENCY,
-                {"user_id": actor.user_id, "key": idempotency_key, "request_hash": digest, "case_id": case_id,
-                 "status": result.response_status, "body": result.response_body, "now": tx.timestamp(now)},
-            )
+            record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest, case_id=case_id,
+                          status=result.response_status, body=result.response_body, now=now)
         return result
 
 
@@ -122,20 +111,12 @@ def _reaches(tx: RawTransaction, actor: Actor, row: case_rows.CaseRow) -> bool:
     return in_reach(actor, row) or case_rows.is_shared_with(tx, row.id, actor.unit_id)
 
 
-def _replay(tx: RawTransaction, actor: Actor, key: str, digest: str, case_id: int, trigger: str):
-    stored = tx.one(SELECT_IDEMPOTENCY, {"user_id": actor.user_id, "key": key})
-    if stored is None:
-        return None
-    request_hash, status, body = stored
-    if request_hash != digest:
-        raise IdempotencyConflict(
-            "this Idempotency-Key was used with a different request", field="Idempotency-Key"
-        )
-    answer = jsontext.loads(body) if body.startswith("{") else {}
+def _replayed(case_id: int, trigger: str, stored: StoredAnswer) -> TransitionResult:
+    answer = jsontext.loads(stored.body) if stored.body.startswith("{") else {}
     return TransitionResult(
         case_id=case_id, trigger=trigger, from_state=None, state=answer.get("state", ""),
         version=answer.get("version", 0), event_seq=answer.get("event_seq", 0), event_hash="",
-        replayed=True, response_status=status, response_body=body,
+        replayed=True, response_status=stored.status, response_body=stored.body,
     )
 
 

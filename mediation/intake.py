@@ -13,6 +13,7 @@ from mediation.db import Database, RawTransaction
 from mediation.engine import utcnow
 from mediation.errors import Forbidden, InvalidData
 from mediation.hashchain import GENESIS
+from mediation.workflows.trigger_data import CONTROL_CHARACTERS
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
@@ -68,6 +69,8 @@ def _text(where: str, value: Any, limit: int, required: bool = True) -> str | No
         raise InvalidData(where, "is required and must be text")
     if len(value) > limit:
         raise InvalidData(where, f"longer than {limit} characters")
+    if CONTROL_CHARACTERS.search(value):
+        raise InvalidData(where, "must not contain control characters")
     return value.strip()
 
 
@@ -87,11 +90,13 @@ def _check(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]
         raise InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
     for i, party in enumerate(case.parties):
         _text(f"parties[{i}].name", party.name, 100)
+        if not isinstance(party.is_minor, bool):
+            raise InvalidData(f"parties[{i}].is_minor", "must be true or false")
         if party.role not in PARTY_ROLES:
             raise InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
-        if party.id_number is not None and not ID_NUMBER.match(party.id_number):
+        if party.id_number is not None and not (isinstance(party.id_number, str) and ID_NUMBER.match(party.id_number)):
             raise InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
-        if party.phone is not None and not PHONE.match(party.phone):
+        if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
             raise InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
 
 

@@ -244,3 +244,27 @@ class IdempotencyKey(SQLModel, table=True):
     response_status: int
     response_body: str = Field(sa_column=_text(False))
     created_at: NaiveDatetime
+
+
+class Setting(SQLModel, table=True):
+    """A named value every process shares, e.g. the token-signing secret."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=_text(False))
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed login, counted per username and per address to slow guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username", "username", "at"),
+        Index("ix_login_attempts_address", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    address: str = Field(max_length=64)
+    at: NaiveDatetime

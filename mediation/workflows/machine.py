@@ -49,8 +49,8 @@ def _after(internal: bool, names: tuple[str, ...]) -> Callable[[Any], None]:
 
 
 def transition_guards(definition: WorkflowDefinition, spec: TransitionSpec) -> tuple[str, ...]:
-    """The transition's own guards plus the risk overlay's."""
-    if spec.trigger in definition.critical_allows:
+    """The transition's own guards plus the risk overlay's (which watches open cases only)."""
+    if spec.trigger in definition.critical_allows or spec.source in definition.closed_states:
         return spec.guards
     return (OVERLAY_GUARD, *spec.guards)
 

@@ -16,12 +16,16 @@ from mediation.workflows.definition import FieldSpec, TriggerSpec
 RULING_NUMBER = re.compile(r"^[（(]\d{4}[)）].{1,40}\d+号$")
 LOOKUP_TYPES = frozenset({"username", "unit_code", "unit_codes", "case_id"})
 MAX_LIST_ITEMS = 50
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
 def _text(spec: FieldSpec, value: Any, limit: int) -> str:
     if not isinstance(value, str):
         raise InvalidData(f"data.{spec.name}", "must be a string")
     value = value.strip()
+    if CONTROL_CHARACTERS.search(value):
+        raise InvalidData(f"data.{spec.name}", "must not contain control characters")
     if spec.required and not value:
         raise InvalidData(f"data.{spec.name}", "must not be empty")
     if len(value) > limit:
@@ -30,8 +34,8 @@ def _text(spec: FieldSpec, value: Any, limit: int) -> str:
 
 
 def _integer(spec: FieldSpec, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidData(f"data.{spec.name}", "must be a positive integer")
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise InvalidData(f"data.{spec.name}", f"must be an id between 1 and {MAX_ID}")
     return value
 
 
