@@ -214,3 +214,16 @@ def add_order(tx: RawTransaction, case: CaseState, now: datetime) -> None:
          "milestones": jsontext.dumps(order["milestones"]), "deadline": tx.day(order["deadline"]),
          "now": tx.timestamp(now)},
     )
+
+
+CLOSE_ORDER = "UPDATE orders SET status = 'done' WHERE case_id = :case_id AND status <> 'done'"
+CANCEL_ORDER_DEADLINES = (
+    "UPDATE deadlines SET status = 'cancelled', fired_at = :now "
+    "WHERE case_id = :case_id AND state IS NULL AND status = 'pending'"
+)
+
+
+def close_order(tx: RawTransaction, case_id: int, now: datetime) -> None:
+    """A closed case's order is done and its due-soon and overdue timers are cancelled."""
+    tx.execute(CLOSE_ORDER, {"case_id": case_id})
+    tx.execute(CANCEL_ORDER_DEADLINES, {"case_id": case_id, "now": tx.timestamp(now)})

@@ -15,6 +15,16 @@ from mediation.access import Actor, in_reach, may_fire
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData, NotFound
 from mediation.masking import mask_party, sees_full_numbers
+from mediation.read_models import (
+    CaseDetail,
+    CasePage,
+    CaseSummary,
+    DeadlineView,
+    EventView,
+    PartyView,
+    UnitRef,
+    UserRef,
+)
 from mediation.workflows.trigger_data import MAX_ID
 
 DETAIL_COLUMNS = (
@@ -43,6 +53,7 @@ EVENTS_SQL = (
 )
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
+STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
 
 
 class _Row(dict):
@@ -86,55 +97,54 @@ def available_triggers(db: Database, actor: Actor, row: Any) -> list[str]:
     ]
 
 
-def case_detail(db: Database, actor: Actor, case_id: int) -> dict[str, Any]:
+def case_detail(db: Database, actor: Actor, case_id: int) -> CaseDetail:
     """The case with parties (masked per viewer), pending deadlines and the actor's triggers."""
     with db.snapshot() as tx:
-        row = _load_in_reach(tx, actor, case_id)
-        parties = _rows(tx, PARTIES_SQL, {"id": case_id})
-        deadlines = _rows(tx, DEADLINES_SQL, {"id": case_id})
+        return case_detail_in(tx, db, actor, case_id)
+
+
+def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int) -> CaseDetail:
+    """case_detail inside an open transaction (the engine answers with it before commit)."""
+    row = _load_in_reach(tx, actor, case_id)
+    parties = _rows(tx, PARTIES_SQL, {"id": case_id})
+    deadlines = _rows(tx, DEADLINES_SQL, {"id": case_id})
     definition = db.workflows.machine(row.workflow_version_id).definition
     full = sees_full_numbers(actor, row)
     ladder = definition.policy["escalation_ladder"]
-    return {
-        "id": row.id, "number": row.number, "title": row.title, "description": row.description,
-        "category": row.category, "channel": row.channel,
-        "unit": {"code": row.unit_code, "name": row.unit_name},
-        "state": row.state, "stage": row.stage, "state_labels": definition.states.get(row.state, {}),
-        "version": row.version, "risk_level": row.risk_level, "mechanism": row.mechanism,
-        "resolver": row.resolver,
-        "mediator": {"username": row.mediator_username, "name": row.mediator_name} if row.mediator_id else None,
-        "department": {"code": row.department_code, "name": row.department_name} if row.department_id else None,
-        "court": {"code": row.court_code, "name": row.court_name} if row.court_id else None,
-        "ladder_level": ladder[row.ladder_level]["level"], "ladder_attempts": row.ladder_attempts,
-        "return_count": row.return_count, "recurrence_count": row.recurrence_count,
-        "key_case": bool(row.key_case), "resolved_level": row.resolved_level,
-        "progress": {k: v for k, v in jsontext.loads(row.progress).items() if k != "deadline_scopes"},
-        "parties": [
-            {**(p if full else mask_party(p)), "is_minor": bool(p["is_minor"])} for p in parties
-        ],
-        "deadlines": [
-            {"kind": d.kind, "scope": d.state, "due_at": _iso(d.due_at), "action": d.action, "status": d.status}
-            for d in deadlines
-        ],
-        "available_triggers": available_triggers(db, actor, row),
-        "chain_head": row.last_event_hash, "event_count": row.event_count,
-        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
-        "stage_times": {
-            key: _iso(row[key])
-            for key in ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
-        },
-    }
+    return CaseDetail(
+        id=row.id, number=row.number, title=row.title, description=row.description,
+        category=row.category, channel=row.channel, unit=UnitRef(row.unit_code, row.unit_name),
+        state=row.state, stage=row.stage, state_labels=definition.states.get(row.state, {}),
+        version=row.version, risk_level=row.risk_level, mechanism=row.mechanism, resolver=row.resolver,
+        mediator=UserRef(row.mediator_username, row.mediator_name) if row.mediator_id else None,
+        department=UnitRef(row.department_code, row.department_name) if row.department_id else None,
+        court=UnitRef(row.court_code, row.court_name) if row.court_id else None,
+        ladder_level=ladder[row.ladder_level]["level"], ladder_attempts=row.ladder_attempts,
+        return_count=row.return_count, recurrence_count=row.recurrence_count,
+        key_case=bool(row.key_case), resolved_level=row.resolved_level,
+        progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "deadline_scopes"},
+        parties=[_party_view(p if full else mask_party(p)) for p in parties],
+        deadlines=[DeadlineView(d.kind, d.state, _iso(d.due_at), d.action, d.status) for d in deadlines],
+        available_triggers=available_triggers(db, actor, row),
+        chain_head=row.last_event_hash, event_count=row.event_count,
+        created_at=_iso(row.created_at), updated_at=_iso(row.updated_at),
+        stage_times={key: _iso(row[key]) for key in STAGE_TIME_COLUMNS},
+    )
 
 
-def case_events(db: Database, actor: Actor, case_id: int) -> list[dict[str, Any]]:
+def _party_view(party: dict[str, Any]) -> PartyView:
+    return PartyView(party["id"], party["name"], party["role"], party["id_number"], party["phone"],
+                     bool(party["is_minor"]))
+
+
+def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
     """The audit trail with each event's hash and the previous event's hash."""
     with db.snapshot() as tx:
         _load_in_reach(tx, actor, case_id)
         events = _rows(tx, EVENTS_SQL, {"id": case_id})
     return [
-        {"seq": e.seq, "trigger": e.trigger, "actor": e.actor, "at": _iso(e.at), "from_state": e.from_state,
-         "to_state": e.to_state, "data": jsontext.loads(e.data), "reason": e.reason,
-         "prev_hash": e.prev_hash, "hash": e.hash}
+        EventView(e.seq, e.trigger, e.actor, _iso(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
+                  e.reason, e.prev_hash, e.hash)
         for e in events
     ]
 
@@ -170,7 +180,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) -> dict[str, Any]:
+def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) -> CasePage:
     """A page of cases in reach, newest first, always masked; `total` counts every match."""
     params: dict[str, Any] = {}
     where = [_reach_clause(actor, params)]
@@ -206,10 +216,8 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) 
             f"FROM cases c JOIN units u ON u.id = c.unit_id WHERE {clause} "
             "ORDER BY c.id DESC LIMIT :limit OFFSET :offset"), params)
     items = [
-        {"id": r.id, "number": r.number, "title": r.title, "category": r.category, "channel": r.channel,
-         "state": r.state, "stage": r.stage, "version": r.version, "risk_level": r.risk_level,
-         "key_case": bool(r.key_case), "unit": {"code": r.unit_code, "name": r.unit_name},
-         "created_at": _iso(r.created_at), "updated_at": _iso(r.updated_at)}
+        CaseSummary(r.id, r.number, r.title, r.category, r.channel, r.state, r.stage, r.version, r.risk_level,
+                    bool(r.key_case), UnitRef(r.unit_code, r.unit_name), _iso(r.created_at), _iso(r.updated_at))
         for r in rows
     ]
-    return {"items": items, "total": total, "page": filters.page, "page_size": filters.page_size}
+    return CasePage(items=items, total=total, page=filters.page, page_size=filters.page_size)

@@ -25,6 +25,7 @@ from mediation.errors import (
 )
 from mediation.workdays import after
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.definition import CLOSED
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.trigger_data import clean_trigger_data
 
@@ -230,3 +231,5 @@ def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str
         case.progress["deadline_scopes"] = pending
     else:
         case.progress.pop("deadline_scopes", None)
+    if new_stage == CLOSED and old_stage != CLOSED and case.key_case:
+        case_rows.close_order(tx, case.id, now)

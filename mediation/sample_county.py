@@ -37,6 +37,7 @@ USERS = (
     ("mediator1", "林调解", ("mediator",), "330324001001"),
     ("mediator2", "吴调解", ("mediator",), "330324002001"),
     ("police1", "黄警官", ("police",), "330324001001"),
+    ("police2", "蔡警官", ("police",), "330324002001"),
     ("station1", "郑所长", ("police",), "330324001-PS"),
     ("dept_sj", "市场监管联络员", ("department",), "330324-SJ"),
     ("dept_rs", "人社联络员", ("department",), "330324-RS"),

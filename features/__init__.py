@@ -1,0 +1,1 @@
+"""Acceptance specifications: Gherkin features and the steps that bind them to the engine."""

@@ -1,0 +1,110 @@
+"""Typed shapes of what readers get: cases, parties, deadlines, events (msgspec structs).
+
+The API encodes them as they are and documents them in its OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class UnitRef(msgspec.Struct):
+    code: str
+    name: str
+
+
+class UserRef(msgspec.Struct):
+    username: str
+    name: str
+
+
+class PartyView(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+    id_number: str | None
+    phone: str | None
+    is_minor: bool
+
+
+class DeadlineView(msgspec.Struct):
+    kind: str
+    scope: str | None
+    due_at: str
+    action: str
+    status: str
+
+
+class CaseDetail(msgspec.Struct):
+    """One case as its reader may see it (numbers masked unless they may see them)."""
+
+    id: int
+    number: str
+    title: str
+    description: str
+    category: str | None
+    channel: str
+    unit: UnitRef
+    state: str
+    stage: str
+    state_labels: dict[str, str]
+    version: int
+    risk_level: str
+    mechanism: str | None
+    resolver: str | None
+    mediator: UserRef | None
+    department: UnitRef | None
+    court: UnitRef | None
+    ladder_level: str
+    ladder_attempts: int
+    return_count: int
+    recurrence_count: int
+    key_case: bool
+    resolved_level: str | None
+    progress: dict[str, Any]
+    parties: list[PartyView]
+    deadlines: list[DeadlineView]
+    available_triggers: list[str]
+    chain_head: str
+    event_count: int
+    created_at: str
+    updated_at: str
+    stage_times: dict[str, str | None]
+
+
+class CaseSummary(msgspec.Struct):
+    id: int
+    number: str
+    title: str
+    category: str | None
+    channel: str
+    state: str
+    stage: str
+    version: int
+    risk_level: str
+    key_case: bool
+    unit: UnitRef
+    created_at: str
+    updated_at: str
+
+
+class CasePage(msgspec.Struct):
+    items: list[CaseSummary]
+    total: int
+    page: int
+    page_size: int
+
+
+class EventView(msgspec.Struct):
+    seq: int
+    trigger: str
+    actor: str
+    at: str
+    from_state: str | None
+    to_state: str
+    data: dict[str, Any]
+    reason: str | None
+    prev_hash: str
+    hash: str
