@@ -115,8 +115,8 @@ Feature: Judicial confirmation at the shared court (共享法庭，司法确认)
     Given a "contract" dispute between 陈明 and 周强 in 江北社区第一网格 has reached "mediation.agreement_effective"
     When court1 accepts the application
     Then it is refused as NotFound
-    Given mediator1 applied for judicial confirmation at 瓯北共享法庭 jointly for every party
-    When mediator1 accepts the application
+    When mediator1 applies for judicial confirmation at 瓯北共享法庭 jointly for every party
+    And mediator1 accepts the application
     Then it is refused as Forbidden
     When court1 accepts the application
     Then the case is in state "court.under_review"

@@ -98,6 +98,7 @@ Feature: The example scenarios of DOMAIN.md §5
     And grid2 records a "stable" return visit
     And mediator2 verifies the closure
     Then the case is in state "closed.resolved"
+    And the order is done and its timers are cancelled
 
   @scenario6
   Scenario: 6. A night-time bar confrontation is settled and counts as a prevented 民转刑

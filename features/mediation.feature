@@ -21,6 +21,32 @@ Feature: Mediation (调解)
     And mediator1 starts the session
     Then the case is in state "mediation.in_session"
 
+  Scenario: A people's mediation is expected to conclude within a month, adjournments included
+    Given grid1 reported a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格
+    And mediator1 triaged the case as "neighbour" at "low" risk
+    When mediator1 assigns mediator1 for "joint" mediation with "grassroots" resolution
+    Then a pending "people_mediation_term" deadline is due 2026-04-01 09:00 with the action "supervise"
+    When mediator1 records the consent of every party
+    And mediator1 starts the session
+    And 5 days pass
+    And mediator1 adjourns the session for 3 days
+    And 3 days pass
+    And mediator1 starts the session
+    Then a pending "people_mediation_term" deadline is due 2026-04-01 09:00 with the action "supervise"
+    When mediator1 records the oral agreement "双方互谅互让，李秀英夜间不再装修"
+    Then the "people_mediation_term" deadline is cancelled
+
+  @calendar
+  Scenario: An adjourned police mediation must meet again within 7 working days
+    Given grid1 reported a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格
+    And police1 triaged the case as "neighbour" at "low" risk
+    When police1 mediates on the scene
+    Then a pending "police_first_session" deadline is due 2026-03-05 09:00 with the action "remind"
+    When 1 day passes
+    And police1 adjourns the session for 2 days
+    Then the "police_first_session" deadline is cancelled
+    And a pending "police_second_session" deadline is due 2026-03-12 09:00 with the action "declare_failed"
+
   @art17
   Scenario: There is no mediation when one party clearly refuses
     Given a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格 has reached "mediation.assigned"

@@ -110,6 +110,20 @@ Feature: Screening and intake (排查受理)
     When police1 hands the case over to police because "持刀威胁，存在民转刑风险"
     Then the case is in state "closed.police_case"
 
+  Scenario Outline: The police take a critical case over from any open state
+    Given a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格 has reached "<state>"
+    And police1 raised the risk to "critical" because "一方扬言持刀报复"
+    When police1 hands the case over to police because "存在民转刑风险"
+    Then the case is in state "closed.police_case"
+
+    Examples:
+      | state                       |
+      | mediation.in_session        |
+      | mediation.agreement_drafted |
+      | joint.in_progress           |
+      | court.applied               |
+      | follow_up.tracking          |
+
   Scenario: Lowering a critical risk opens the way forward again
     Given police1 triaged the case as "neighbour" at "critical" risk
     When mediator1 lowers the risk to "elevated" because "危险物品已收缴，双方情绪稳定"

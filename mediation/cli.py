@@ -191,10 +191,17 @@ def verify(
 
 @app.command()
 def serve(
-    host: str = typer.Option("127.0.0.1"),
-    port: int = typer.Option(8000),
-    workers: int = typer.Option(1),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port"),
+    workers: int = typer.Option(1, min=1, help="Worker processes"),
+    access_log: bool = typer.Option(False, help="Log every request"),
 ) -> None:
-    """Serve the API and web workspace (until the API lands: print the case summary)."""
-    _print_summary(Database())
-    console.print(f"(the HTTP API on {host}:{port} with {workers} workers arrives with the API issue)")
+    """Serve the API (and web workspace) with uvicorn."""
+    import uvicorn
+
+    from mediation.schema import upgrade_database
+
+    upgrade_database(Database().url)
+    console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
+    uvicorn.run("mediation.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=access_log)

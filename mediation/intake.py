@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from mediation import case_rows, jsontext
 from mediation.access import CASE_FILING_ROLES, Actor
@@ -13,6 +13,7 @@ from mediation.db import Database, RawTransaction
 from mediation.engine import utcnow
 from mediation.errors import Forbidden, InvalidData
 from mediation.hashchain import GENESIS
+from mediation.idempotency import StoredAnswer, record_answer, stored_answer
 from mediation.workflows.trigger_data import CONTROL_CHARACTERS
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
@@ -111,43 +112,76 @@ def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
 def open_case(db: Database, *, actor: Actor, case: CaseInput, now: datetime | None = None) -> int:
     """File a new case in the actor's jurisdiction; returns its id."""
     now = now or utcnow()
+    version_id, definition = _checked(db, actor, case)
+    with db.write() as tx:
+        return _insert_case(tx, actor, case, version_id, definition, now)
+
+
+def open_case_answered(
+    db: Database,
+    *,
+    actor: Actor,
+    case: CaseInput,
+    idempotency_key: str,
+    request_hash: str,
+    respond: Callable[[int, RawTransaction], tuple[int, str]],
+    now: datetime | None = None,
+) -> StoredAnswer:
+    """Intake under an idempotency key: the answer is stored with the new case, or replayed."""
+    now = now or utcnow()
+    version_id, definition = _checked(db, actor, case)
+    with db.write() as tx:
+        stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash)
+        if stored is not None:
+            return stored
+        case_id = _insert_case(tx, actor, case, version_id, definition, now)
+        status, body = respond(case_id, tx)
+        record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, case_id=case_id,
+                      status=status, body=body, now=now)
+        return StoredAnswer(status, body)
+
+
+def _checked(db: Database, actor: Actor, case: CaseInput):
     if not actor.roles & CASE_FILING_ROLES:
         raise Forbidden("your roles may not file cases", roles=sorted(actor.roles))
     version_id = db.workflows.current_version_id()
     definition = db.workflows.machine(version_id).definition
     _check(case, definition.policy, definition.risk_levels)
-    with db.write() as tx:
-        unit = tx.one("SELECT id, path, kind FROM units WHERE code = :code", {"code": case.unit})
-        if unit is None:
-            raise InvalidData("unit", f"no unit '{case.unit}'")
-        unit_id, unit_path, unit_kind = unit
-        if not actor.is_system and not unit_path.startswith(actor.unit_path):
-            raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
-        levels = [step["level"] for step in definition.policy["escalation_ladder"]]
-        start = LADDER_START.get(unit_kind)
-        ladder_level = levels.index(start) if start in levels else 0
-        stamp = tx.timestamp(now)
-        case_id = tx.one(INSERT_CASE, {
-            "number": _case_number(tx, unit_path, now), "title": case.title.strip(),
-            "description": case.description.strip(), "category": case.category, "channel": case.channel,
-            "unit_id": unit_id, "unit_path": unit_path, "workflow_version_id": version_id,
-            "state": definition.initial, "stage": definition.initial.split(".")[0],
-            "risk_level": case.risk_level, "ladder_level": ladder_level, "key_case": False,
-            "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
-        })[0]
-        party_ids = [
-            tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
-                                  "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]
-            for p in case.parties
-        ]
-        event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
-                      "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
-        event_hash = case_rows.append_event(
-            tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
-            from_state=None, to_state=definition.initial, data=event_data, reason=None,
-        )
-        tx.execute(
-            "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1 WHERE id = :id",
-            {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "id": case_id},
-        )
+    return version_id, definition
+
+
+def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: int, definition, now: datetime) -> int:
+    """Insert the case, its parties and its intake event; returns the case id."""
+    unit = tx.one("SELECT id, path, kind FROM units WHERE code = :code", {"code": case.unit})
+    if unit is None:
+        raise InvalidData("unit", f"no unit '{case.unit}'")
+    unit_id, unit_path, unit_kind = unit
+    if not actor.is_system and not unit_path.startswith(actor.unit_path):
+        raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
+    levels = [step["level"] for step in definition.policy["escalation_ladder"]]
+    start = LADDER_START.get(unit_kind)
+    stamp = tx.timestamp(now)
+    case_id = tx.one(INSERT_CASE, {
+        "number": _case_number(tx, unit_path, now), "title": case.title.strip(),
+        "description": case.description.strip(), "category": case.category, "channel": case.channel,
+        "unit_id": unit_id, "unit_path": unit_path, "workflow_version_id": version_id,
+        "state": definition.initial, "stage": definition.initial.split(".")[0],
+        "risk_level": case.risk_level, "ladder_level": levels.index(start) if start in levels else 0,
+        "key_case": False, "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
+    })[0]
+    party_ids = [
+        tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
+                              "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]
+        for p in case.parties
+    ]
+    event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
+                  "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
+    event_hash = case_rows.append_event(
+        tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
+        from_state=None, to_state=definition.initial, data=event_data, reason=None,
+    )
+    tx.execute(
+        "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1 WHERE id = :id",
+        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "id": case_id},
+    )
     return case_id

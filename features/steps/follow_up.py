@@ -81,6 +81,13 @@ def _(story: Story, owner, deadline):
         owner, deadline.date().isoformat(), "open")
 
 
+@then("the order is done and its timers are cancelled")
+def _(story: Story):
+    assert story.order().status == "done"
+    timers = story.deadlines("order_due_soon") + story.deadlines("order_overdue")
+    assert [d.status for d in timers] == ["cancelled", "cancelled"], [(d.kind, d.status) for d in timers]
+
+
 @then(parsers.parse('the resolution at the "{level}" level is credited to {user}'))
 def _(story: Story, level, user):
     case = story.case()

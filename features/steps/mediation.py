@@ -9,19 +9,14 @@ from pytest_bdd import parsers, then
 from features.steps.common import action
 from features.steps.story import Story
 
-PARTIES = r"(?:every party|both parties)"
+WHO = r"(?P<who>every party|both parties|\S+)"
 
 
-@action(parsers.re(rf"(?P<user>\w+) records the consent of {PARTIES}"))
-@action(parsers.re(r"调解员 (?P<user>\w+) (?:已)?记录全部当事人同意调解"))
-def _(story: Story, user):
-    for party_id in story.party_ids():
+@action(parsers.re(rf"(?P<user>\w+) records the consent of {WHO}"))
+@action(parsers.re(r"调解员 (?P<user>\w+) (?:已)?记录(?P<who>全部当事人)同意调解"))
+def _(story: Story, user, who):
+    for party_id in story.parties_named(who):
         story.fire(user, "record_consent", {"party_id": party_id})
-
-
-@action(parsers.re(r"(?P<user>\w+) records the consent of (?P<party>\S+)"))
-def _(story: Story, user, party):
-    story.fire(user, "record_consent", {"party_id": story.party_id(party)})
 
 
 @action(parsers.parse('{user} records that {party} refuses mediation because "{reason}"'))
@@ -90,15 +85,10 @@ def _(story: Story, user, terms, subjects):
                                          "subject_matters": [s.strip() for s in subjects.split(",")]})
 
 
-@action(parsers.re(rf"(?P<user>\w+) records the signatures of {PARTIES}"))
-def _(story: Story, user):
-    for party_id in story.party_ids():
+@action(parsers.re(rf"(?P<user>\w+) records the signatures? of {WHO}"))
+def _(story: Story, user, who):
+    for party_id in story.parties_named(who):
         story.fire(user, "sign", {"party_id": party_id})
-
-
-@action(parsers.re(r"(?P<user>\w+) records the signature of (?P<party>\S+)"))
-def _(story: Story, user, party):
-    story.fire(user, "sign", {"party_id": story.party_id(party)})
 
 
 @action(parsers.parse("{user} signs the agreement as mediator"))

@@ -86,10 +86,13 @@ class Story:
         self.cases.append(case_id)
         return case_id
 
-    def take_refusal(self) -> MediationError:
-        assert self.refusal is not None, "the engine did not refuse the last step"
-        self.checked_refusal, self.refusal = self.refusal, None
-        return self.checked_refusal
+    def take_refusal(self, expected: type[MediationError] = MediationError) -> Any:
+        """The refusal of the last When step, which must be of the expected type."""
+        refusal, self.refusal = self.refusal, None
+        assert refusal is not None, "the engine did not refuse the last step"
+        assert isinstance(refusal, expected), f"refused as {type(refusal).__name__}: {refusal.detail}"
+        self.checked_refusal = refusal
+        return refusal
 
     def assert_no_pending_refusal(self) -> None:
         if self.refusal is not None:
@@ -122,6 +125,10 @@ class Story:
         row = self._one(sa.select(Party.id).where(Party.case_id == self.case_id, Party.name == name))
         assert row is not None, f"{name} is not a party to case {self.case_id}"
         return row[0]
+
+    def parties_named(self, who: str) -> list[int]:
+        """The ids of "every party" / "both parties", or of one party named."""
+        return self.party_ids() if who in ("every party", "both parties", "全部当事人") else [self.party_id(who)]
 
     def party_ids(self) -> list[int]:
         return [row[0] for row in self._all(sa.select(Party.id).where(Party.case_id == self.case_id)

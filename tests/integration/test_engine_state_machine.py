@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule, \
     run_state_machine_as_test
@@ -54,8 +54,10 @@ def _weighted_here(state: str) -> list[str]:
 
 WEIGHTED_HERE = {state: _weighted_here(state) for state in DEFINITION.states}
 
+# No shrinking: on a failure it re-runs hundreds of examples (minutes); the failing steps are printed as run.
 SETTINGS = settings(
     max_examples=25, stateful_step_count=40, deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                            HealthCheck.filter_too_much],
 )

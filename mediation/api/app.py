@@ -1,0 +1,46 @@
+"""The Litestar application: routes, error mapping, OpenAPI at /schema."""
+
+from __future__ import annotations
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from mediation.api.auth import issue_token
+from mediation.api.cases import CaseController
+from mediation.api.errors import EXCEPTION_HANDLERS
+from mediation.api.identity import ActorCache
+from mediation.api.reference import health, list_workflows, show_workflow
+from mediation.api.services import Services
+from mediation.api.tokens import TokenService, shared_secret
+from mediation.db import Database
+
+REQUEST_BODY_LIMIT = 256 * 1024
+
+
+@get("/api/v1/ping", sync_to_thread=False, include_in_schema=False)
+def ping() -> dict[str, str]:
+    """A trivial JSON endpoint: the benchmark's reference."""
+    return {"pong": "ok"}
+
+
+def create_app(database_url: str | None = None) -> Litestar:
+    """The API for one database (MEDIATION_DATABASE_URL unless given)."""
+    db = Database(database_url)
+    services = Services(db=db, tokens=TokenService(shared_secret(db)), actors=ActorCache(db))
+    db.workflows.current_version_id()
+    return Litestar(
+        route_handlers=[issue_token, CaseController, health, list_workflows, show_workflow, ping],
+        state=State({"services": services}),
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=REQUEST_BODY_LIMIT,
+        openapi_config=OpenAPIConfig(
+            title="mediation API",
+            version="1",
+            description="社区矛盾纠纷多元化解 — cases, transitions, documents, metrics.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        on_shutdown=[db.dispose],
+    )

@@ -1,0 +1,154 @@
+"""Case endpoints: intake, list, detail, transitions, events."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.params import Parameter
+
+from mediation import idempotency
+from mediation.access import Actor
+from mediation.api.schemas import CaseCreate, TransitionRequest
+from mediation.api.services import Services, current_actor, services_of
+from mediation.case_views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
+from mediation.engine import apply_transition
+from mediation.intake import CaseInput, PartyInput, open_case, open_case_answered
+from mediation.read_models import CaseDetail, CasePage, EventView
+
+encode = msgspec.json.encode
+JSON_HEADERS = {"content-type": MediaType.JSON}
+
+
+class PreconditionRequired(HTTPException):
+    status_code = 428
+
+
+def _expected_version(if_match: str | None, body_version: int | None) -> int:
+    """The version the caller read: If-Match (ETag) or expected_version; 428 when neither."""
+    header_version = None
+    if if_match:
+        text = if_match.strip().removeprefix("W/").strip('"')
+        if not text.isdigit() or len(text) > 10:
+            raise HTTPException(status_code=400, detail="If-Match must be the case's ETag, e.g. \"5\"",
+                                extra={"field": "If-Match"})
+        header_version = int(text)
+    if header_version is not None and body_version is not None and header_version != body_version:
+        raise HTTPException(status_code=400, detail="If-Match and expected_version disagree",
+                            extra={"field": "expected_version"})
+    version = header_version if header_version is not None else body_version
+    if version is None:
+        raise PreconditionRequired(detail="send If-Match or expected_version with the version you read",
+                                   extra={"field": "expected_version"})
+    return version
+
+
+def _case_response(body: bytes | str, status: int, version: int | None = None, replayed: bool = False) -> Response:
+    headers = dict(JSON_HEADERS)
+    if version is not None:
+        headers["etag"] = f'"{version}"'
+    if replayed:
+        headers["idempotent-replayed"] = "true"
+    return Response(body.encode() if isinstance(body, str) else body, status_code=status, headers=headers)
+
+
+def _case_input(data: CaseCreate) -> CaseInput:
+    return CaseInput(
+        title=data.title, description=data.description, channel=data.channel, unit=data.unit,
+        category=data.category, risk_level=data.risk_level,
+        parties=[PartyInput(p.name, p.role, p.id_number, p.phone, p.is_minor) for p in data.parties],
+    )
+
+
+class CaseController(Controller):
+    path = "/api/v1/cases"
+    tags = ["cases"]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+
+    @post("/", status_code=201, sync_to_thread=True, summary="Intake: file a new case")
+    def create(self, request: Request, data: CaseCreate, actor: Actor) -> Response[CaseDetail]:
+        services = services_of(request)
+        case = _case_input(data)
+        key = request.headers.get("idempotency-key")
+        if key is None:
+            case_id = open_case(services.db, actor=actor, case=case, now=services.clock())
+            detail = case_detail(services.db, actor, case_id)
+            return _case_response(encode(detail), 201, detail.version)
+        digest = idempotency.request_digest("POST /cases", msgspec.to_builtins(data))
+        return _answered(services, actor, key, digest, lambda: open_case_answered(
+            services.db, actor=actor, case=case, idempotency_key=key, request_hash=digest, now=services.clock(),
+            respond=lambda case_id, tx: (201, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
+        ))
+
+    @get("/", sync_to_thread=False, summary="Cases in the caller's reach, filtered and paged")
+    def index(
+        self,
+        request: Request,
+        actor: Actor,
+        case_state: Annotated[str | None, Parameter(query="state", max_length=64)] = None,
+        stage: str | None = None,
+        unit: Annotated[str | None, Parameter(max_length=64)] = None,
+        channel: str | None = None,
+        category: str | None = None,
+        risk_level: str | None = None,
+        overdue: bool | None = None,
+        q: Annotated[str | None, Parameter(max_length=100)] = None,
+        page: Annotated[int, Parameter(ge=1, le=1_000_000)] = 1,
+        page_size: Annotated[int, Parameter(ge=1, le=200)] = 50,
+    ) -> CasePage:
+        filters = CaseFilters(case_state, stage, unit, channel, category, risk_level, overdue, q, page, page_size)
+        services = services_of(request)
+        return list_cases(services.db, actor, filters, services.clock())
+
+    @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire")
+    def show(self, request: Request, case_id: int, actor: Actor) -> Response[CaseDetail]:
+        detail = case_detail(services_of(request).db, actor, case_id)
+        return _case_response(encode(detail), 200, detail.version)
+
+    @post("/{case_id:int}/transitions", status_code=200, sync_to_thread=True, summary="Fire a trigger")
+    def transition(self, request: Request, case_id: int, data: TransitionRequest, actor: Actor) -> Response[CaseDetail]:
+        services = services_of(request)
+        expected = _expected_version(request.headers.get("if-match"), data.expected_version)
+        key = request.headers.get("idempotency-key")
+        fire = dict(case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected)
+        if key is None:
+            apply_transition(services.db, now=services.clock(), **fire)
+            detail = case_detail(services.db, actor, case_id)
+            return _case_response(encode(detail), 200, detail.version)
+        digest = idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
+
+        def run() -> idempotency.StoredAnswer:
+            result = apply_transition(
+                services.db, now=services.clock(), idempotency_key=key, request_hash=digest,
+                respond=lambda r, tx: (200, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
+                **fire)
+            return idempotency.StoredAnswer(result.response_status, result.response_body)
+
+        return _answered(services, actor, key, digest, run)
+
+    @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained")
+    def events(self, request: Request, case_id: int, actor: Actor) -> list[EventView]:
+        return case_events(services_of(request).db, actor, case_id)
+
+
+def _answered(services: Services, actor: Actor, key: str, digest: str, run: Any) -> Response:
+    """Claim the key, run once, answer; a retry gets the stored answer byte for byte."""
+    earlier = idempotency.claim(services.db, user_id=actor.user_id, key=key, digest=digest, now=services.clock())
+    if earlier is not None:
+        return _case_response(earlier.body, earlier.status, _version_of(earlier.body), replayed=True)
+    try:
+        answer = run()
+    except BaseException:
+        idempotency.release(services.db, user_id=actor.user_id, key=key)
+        raise
+    return _case_response(answer.body, answer.status, _version_of(answer.body))
+
+
+def _version_of(body: str) -> int | None:
+    try:
+        return msgspec.json.decode(body.encode(), type=dict).get("version")
+    except msgspec.DecodeError:
+        return None
