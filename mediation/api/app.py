@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 
 from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
@@ -17,6 +21,8 @@ from mediation.api.tokens import TokenService, shared_secret
 from mediation.db import Database
 
 REQUEST_BODY_LIMIT = 256 * 1024
+STATIC_DIR = Path(__file__).parent.parent / "static"
+SWAGGER = "/static/vendor/swagger-ui"
 
 
 @get("/api/v1/ping", sync_to_thread=False, include_in_schema=False)
@@ -31,7 +37,10 @@ def create_app(database_url: str | None = None) -> Litestar:
     services = Services(db=db, tokens=TokenService(shared_secret(db)), actors=ActorCache(db))
     db.workflows.current_version_id()
     return Litestar(
-        route_handlers=[issue_token, CaseController, health, list_workflows, show_workflow, ping],
+        route_handlers=[
+            issue_token, CaseController, health, list_workflows, show_workflow, ping,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=REQUEST_BODY_LIMIT,
@@ -40,7 +49,18 @@ def create_app(database_url: str | None = None) -> Litestar:
             version="1",
             description="社区矛盾纠纷多元化解 — cases, transitions, documents, metrics.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+            security=[{"BearerToken": []}],
+            render_plugins=[
+                SwaggerRenderPlugin(
+                    js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                    css_url=f"{SWAGGER}/swagger-ui.css",
+                    standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+                    favicon=f'<link rel="icon" type="image/png" href="{SWAGGER}/favicon-32x32.png">',
+                )
+            ],
         ),
         on_shutdown=[db.dispose],
     )
