@@ -69,6 +69,7 @@ class RawTransaction:
     def __init__(self, database: "Database", cursor: Any) -> None:
         self._database = database
         self._cursor = cursor
+        self._savepoints = 0
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         self._cursor.execute(self._database.prepare(sql), params or {})
@@ -86,6 +87,20 @@ class RawTransaction:
 
     def timestamp(self, value: datetime | None) -> Any:
         return self._database.timestamp(value)
+
+    @contextmanager
+    def savepoint(self) -> Iterator["RawTransaction"]:
+        """A nested unit inside this transaction: undone alone if it raises."""
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        self._cursor.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+        except BaseException:
+            self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            self._cursor.execute(f"RELEASE SAVEPOINT {name}")
+            raise
+        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
 
     def day(self, value: date | None) -> Any:
         return self._database.day(value)

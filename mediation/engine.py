@@ -72,15 +72,17 @@ def apply_transition(
     now: datetime | None = None,
     respond: Responder = default_response,
     request_hash: str | None = None,
+    tx: RawTransaction | None = None,
 ) -> TransitionResult:
     """Fire `trigger` on the case as `actor`; all of it commits together or not at all.
 
     With an idempotency key, a retry of the same request returns the stored answer
     (`replayed`), and the key with a different request raises IdempotencyConflict.
+    Given `tx`, it runs inside that transaction (under a savepoint) and the caller commits.
     """
     now = now or utcnow()
     digest = request_hash or (request_digest(case_id, trigger, expected_version, data) if idempotency_key else "")
-    with db.write() as tx:
+    with (db.write() if tx is None else tx.savepoint()) as tx:
         if idempotency_key:
             stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest)
             if stored is not None:
