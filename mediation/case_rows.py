@@ -54,7 +54,7 @@ VALUES (:case_id, :seq, :trigger, :actor, :at, :from_state, :to_state, :data, :r
 
 CANCEL_DEADLINES = """
 UPDATE deadlines SET status = 'cancelled', fired_at = :now
-WHERE case_id = :case_id AND state = :state AND status = 'pending'
+WHERE case_id = :case_id AND kind = :kind AND status = 'pending'
 """
 
 INSERT_DEADLINE = """
@@ -180,8 +180,8 @@ def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash:
     return tx.rowcount == 1
 
 
-def cancel_deadlines(tx: RawTransaction, case_id: int, state: str, now: datetime) -> None:
-    tx.execute(CANCEL_DEADLINES, {"case_id": case_id, "state": state, "now": tx.timestamp(now)})
+def cancel_deadlines(tx: RawTransaction, case_id: int, kind: str, now: datetime) -> None:
+    tx.execute(CANCEL_DEADLINES, {"case_id": case_id, "kind": kind, "now": tx.timestamp(now)})
 
 
 def add_deadline(

@@ -122,7 +122,7 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
         ladder_level=ladder[row.ladder_level]["level"], ladder_attempts=row.ladder_attempts,
         return_count=row.return_count, recurrence_count=row.recurrence_count,
         key_case=bool(row.key_case), resolved_level=row.resolved_level,
-        progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "deadline_scopes"},
+        progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"},
         parties=[_party_view(p if full else mask_party(p)) for p in parties],
         deadlines=[DeadlineView(d.kind, d.state, _iso(d.due_at), d.action, d.status) for d in deadlines],
         available_triggers=available_triggers(db, actor, row),

@@ -25,7 +25,7 @@ from mediation.errors import (
 )
 from mediation.workdays import after
 from mediation.workflows.case_state import CaseState
-from mediation.workflows.definition import CLOSED
+from mediation.workflows.definition import CLOSED, stage_of
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.trigger_data import clean_trigger_data
 
@@ -146,9 +146,11 @@ def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: Ca
             continue
         where = f"data.{field.name}"
         if field.type == "username":
-            found = tx.one("SELECT id FROM users WHERE username = :u AND active = :a", {"u": value, "a": True})
+            found = tx.one("SELECT id, roles FROM users WHERE username = :u AND active = :a", {"u": value, "a": True})
             if found is None:
                 raise InvalidData(where, f"no active user '{value}'")
+            if field.roles and not set(found[1].split()) & set(field.roles):
+                raise InvalidData(where, f"user '{value}' holds none of the roles {list(field.roles)}")
             resolved[field.name] = found[0]
         elif field.type in ("unit_code", "unit_codes"):
             ids = [_unit_id(tx, where, code, field.kind) for code in ([value] if field.type == "unit_code" else value)]
@@ -206,32 +208,34 @@ def _persist(
 
 
 def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):
-    """Cancel the deadlines of the state (and stage) left; start those of the ones entered."""
-    definition = machine.definition
-    old_stage, new_stage = old_state.split(".", 1)[0], case.state.split(".", 1)[0]
-    left, entered = [old_state], [case.state]
-    if old_stage != new_stage:
-        left.append(old_stage)
-        entered.append(new_stage)
-    # Which scopes hold pending deadlines is kept on the case, so nothing is cancelled blindly.
-    pending = case.progress.get("deadline_scopes", [])
-    for scope in left:
-        if scope in pending:
-            case_rows.cancel_deadlines(tx, case.id, scope, now)
-    pending = [scope for scope in pending if scope not in left]
-    for scope in entered:
-        for kind, rule in definition.deadlines_guarding(scope):
-            if any(getattr(case, key, None) != value for key, value in (rule.get("when") or {}).items()):
-                continue
+    """Cancel the deadlines whose guarded states were left; start those whose states were entered.
+
+    A deadline guarding one state restarts when a transition re-enters that state; one
+    guarding a stage or a list of states keeps running while the case moves inside them.
+    """
+    new_state = case.state
+    # The kinds with a pending deadline are kept on the case, so nothing is cancelled blindly.
+    pending = case.progress.get("pending_deadlines", [])
+    for kind, (rule, states) in machine.definition.deadline_rules().items():
+        was_in, now_in = old_state in states, new_state in states
+        restart = was_in and now_in and old_state == new_state and "state" in rule
+        if kind in pending and (restart or (was_in and not now_in)):
+            case_rows.cancel_deadlines(tx, case.id, kind, now)
+            pending = [k for k in pending if k != kind]
+        if now_in and (restart or not was_in) and _applies(rule, case):
             base = case.progress.get(rule["from"]) if rule.get("from") else None
             start = datetime.fromisoformat(base) if base else now
+            scope = rule.get("state") or rule.get("stage") or kind
             case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=scope,
                                    due_at=after(start, rule["after"]), action=rule["action"], now=now)
-            if scope not in pending:
-                pending.append(scope)
+            pending.append(kind)
     if pending:
-        case.progress["deadline_scopes"] = pending
+        case.progress["pending_deadlines"] = pending
     else:
-        case.progress.pop("deadline_scopes", None)
-    if new_stage == CLOSED and old_stage != CLOSED and case.key_case:
+        case.progress.pop("pending_deadlines", None)
+    if stage_of(new_state) == CLOSED and stage_of(old_state) != CLOSED and case.key_case:
         case_rows.close_order(tx, case.id, now)
+
+
+def _applies(rule: dict[str, Any], case: CaseState) -> bool:
+    return all(getattr(case, key, None) == value for key, value in (rule.get("when") or {}).items())

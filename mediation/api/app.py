@@ -15,6 +15,8 @@ from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.identity import ActorCache
+from mediation.api.metrics import metrics_report
+from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
 from mediation.api.services import Services
 from mediation.api.tokens import TokenService, shared_secret
@@ -38,7 +40,7 @@ def create_app(database_url: str | None = None) -> Litestar:
     db.workflows.current_version_id()
     return Litestar(
         route_handlers=[
-            issue_token, CaseController, health, list_workflows, show_workflow, ping,
+            issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         state=State({"services": services}),

@@ -86,9 +86,10 @@ def _check_graph(definition: WorkflowDefinition) -> list[str]:
 def _check_deadlines(definition: WorkflowDefinition) -> list[str]:
     problems = []
     for name, rule in (definition.policy.get("deadlines") or {}).items():
-        scope = rule.get("state") or rule.get("stage")
-        if scope not in definition.states and scope not in definition.stage_labels:
-            problems.append(f"policy deadline '{name}' guards unknown state or stage '{scope}'")
+        scopes = [rule.get("state"), rule.get("stage")] + list(rule.get("states") or [])
+        unknown = [s for s in scopes if s and s not in definition.states and s not in definition.stage_labels]
+        if unknown or not definition.deadline_states(rule):
+            problems.append(f"policy deadline '{name}' guards unknown or no states: {unknown or 'none'}")
         action = rule.get("action")
         if action not in ("remind", "supervise") and action not in definition.triggers:
             problems.append(f"policy deadline '{name}' has unknown action '{action}'")

@@ -20,7 +20,8 @@ class FieldSpec:
     type: str
     required: bool = False
     values: tuple[str, ...] = ()
-    kind: str | None = None
+    kind: str | None = None  # unit_code: the unit kind required
+    roles: tuple[str, ...] = ()  # username: the user must hold one of these roles
 
 
 @dataclass(frozen=True)
@@ -81,15 +82,24 @@ class WorkflowDefinition:
         canonical = json.dumps(self.source, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
-    def deadlines_guarding(self, scope: str) -> list[tuple[str, dict[str, Any]]]:
-        """The policy deadlines that guard a state or a stage: (kind, rule) pairs."""
-        by_state = self.__dict__.get("_deadlines_by_state")
-        if by_state is None:
-            by_state = {}
-            for name, rule in (self.policy.get("deadlines") or {}).items():
-                by_state.setdefault(rule.get("state") or rule.get("stage"), []).append((name, rule))
-            self.__dict__["_deadlines_by_state"] = by_state
-        return by_state.get(scope, [])
+    def deadline_states(self, rule: dict[str, Any]) -> frozenset[str]:
+        """The states a policy deadline guards: one `state`, a whole `stage`, or a list of `states`."""
+        if rule.get("state"):
+            return frozenset([rule["state"]])
+        if rule.get("stage"):
+            return frozenset(s for s in self.states if stage_of(s) == rule["stage"])
+        return frozenset(rule.get("states") or ())
+
+    def deadline_rules(self) -> dict[str, tuple[dict[str, Any], frozenset[str]]]:
+        """Policy deadlines by kind, with the states each guards (computed once)."""
+        rules = self.__dict__.get("_deadline_rules")
+        if rules is None:
+            rules = {
+                kind: (rule, self.deadline_states(rule))
+                for kind, rule in (self.policy.get("deadlines") or {}).items()
+            }
+            self.__dict__["_deadline_rules"] = rules
+        return rules
 
 
 def stage_of(state: str) -> str:
@@ -133,6 +143,7 @@ def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[s
             required=bool(spec.get("required", False)),
             values=tuple(spec.get("values") or ()),
             kind=spec.get("kind"),
+            roles=tuple(spec.get("roles") or ()),
         )
         for field_name, spec in (body.get("data") or {}).items()
     )

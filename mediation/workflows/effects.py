@@ -176,10 +176,24 @@ def record_visit(case: CaseState) -> None:
     visits.append({"outcome": case.data["outcome"], "at": _now_iso(case)})
 
 
+# What one round of mediation leaves in progress; a recurrence or a reopening starts afresh
+# (the earlier round stays in the event history).
+ROUND_KEYS = (
+    "consents", "signatures", "mediator_signed", "sealed", "agreement", "agreement_effective_at",
+    "applicants", "applied_at", "accepted_at", "ruling_number", "confirmed_at", "feedback", "visits",
+    "routes_informed",
+)
+
+
+def _start_new_round(case: CaseState) -> None:
+    for key in ROUND_KEYS:
+        case.progress.pop(key, None)
+
+
 @effect
 def count_recurrence(case: CaseState) -> None:
     case.recurrence_count += 1
-    case.progress.pop("visits", None)
+    _start_new_round(case)
 
 
 @effect
@@ -215,3 +229,4 @@ def notify_supervisor(case: CaseState) -> None:
 @effect
 def count_reopen(case: CaseState) -> None:
     case.progress["reopened"] = case.progress.get("reopened", 0) + 1
+    _start_new_round(case)

@@ -1,0 +1,30 @@
+"""GET /api/v1/orders: key-case orders (重点疑难) in the caller's reach."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request, get
+from litestar.di import Provide
+from litestar.params import Parameter
+
+from mediation.access import Actor
+from mediation.api.services import current_actor, services_of
+from mediation.orders import MAX_PAGE_SIZE, OrderPage, list_orders
+
+
+@get("/api/v1/orders", sync_to_thread=False, tags=["orders"],
+     dependencies={"actor": Provide(current_actor, sync_to_thread=False)},
+     summary="Key-case orders with their status now; overdue and due_soon filters")
+def order_index(
+    request: Request,
+    actor: Actor,
+    overdue: Annotated[bool | None, Parameter(description="true: overdue orders; false: all but those")] = None,
+    due_soon: Annotated[bool | None, Parameter(description="true: orders due soon; false: all but those")] = None,
+    page: Annotated[int, Parameter(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> OrderPage:
+    """Orders of cases in the caller's reach; true filters add up (overdue=true&due_soon=true: both)."""
+    services = services_of(request)
+    return list_orders(services.db, actor, overdue=overdue, due_soon=due_soon, now=services.clock(),
+                       page=page, page_size=page_size)
