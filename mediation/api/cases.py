@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mediation import idempotency
 from mediation.access import Actor
@@ -69,7 +69,7 @@ class CaseController(Controller):
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
     @post("/", status_code=201, sync_to_thread=True, summary="Intake: file a new case")
-    def create(self, request: Request, data: CaseCreate, actor: Actor) -> Response[CaseDetail]:
+    def create(self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
         services = services_of(request)
         case = _case_input(data)
         key = request.headers.get("idempotency-key")
@@ -87,29 +87,29 @@ class CaseController(Controller):
     def index(
         self,
         request: Request,
-        actor: Actor,
-        case_state: Annotated[str | None, Parameter(query="state", max_length=64)] = None,
-        stage: str | None = None,
-        unit: Annotated[str | None, Parameter(max_length=64)] = None,
-        channel: str | None = None,
-        category: str | None = None,
-        risk_level: str | None = None,
-        overdue: bool | None = None,
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
-        page: Annotated[int, Parameter(ge=1, le=1_000_000)] = 1,
-        page_size: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        actor: NamedDependency[Actor],
+        case_state: Annotated[str | None, QueryParameter(name="state", max_length=64)] = None,
+        stage: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        unit: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        channel: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        risk_level: FromQuery[str | None] = None,
+        overdue: FromQuery[bool | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> CasePage:
         filters = CaseFilters(case_state, stage, unit, channel, category, risk_level, overdue, q, page, page_size)
         services = services_of(request)
         return list_cases(services.db, actor, filters, services.clock())
 
     @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire")
-    def show(self, request: Request, case_id: int, actor: Actor) -> Response[CaseDetail]:
+    def show(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
         detail = case_detail(services_of(request).db, actor, case_id)
         return _case_response(encode(detail), 200, detail.version)
 
     @post("/{case_id:int}/transitions", status_code=200, sync_to_thread=True, summary="Fire a trigger")
-    def transition(self, request: Request, case_id: int, data: TransitionRequest, actor: Actor) -> Response[CaseDetail]:
+    def transition(self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
         services = services_of(request)
         expected = _expected_version(request.headers.get("if-match"), data.expected_version)
         key = request.headers.get("idempotency-key")
@@ -130,7 +130,7 @@ class CaseController(Controller):
         return _answered(services, actor, key, digest, run)
 
     @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained")
-    def events(self, request: Request, case_id: int, actor: Actor) -> list[EventView]:
+    def events(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> list[EventView]:
         return case_events(services_of(request).db, actor, case_id)
 
 

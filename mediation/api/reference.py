@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from litestar import Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
 from mediation import jsontext
 from mediation.access import Actor
@@ -42,7 +43,7 @@ def _latest_versions(request: Request) -> list:
 
 @get("/api/v1/workflows", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED,
      summary="Workflow definitions, latest version of each")
-def list_workflows(request: Request, actor: Actor) -> list[WorkflowSummary]:
+def list_workflows(request: Request, actor: NamedDependency[Actor]) -> list[WorkflowSummary]:
     summaries = []
     for row in _latest_versions(request):
         source = jsontext.loads(row.definition)
@@ -54,7 +55,7 @@ def list_workflows(request: Request, actor: Actor) -> list[WorkflowSummary]:
 
 @get("/api/v1/workflows/{name:str}", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED,
      summary="One workflow: states, triggers with roles and data, policy, Mermaid diagram")
-def show_workflow(request: Request, name: str, actor: Actor) -> WorkflowDetail:
+def show_workflow(request: Request, name: FromPath[str], actor: NamedDependency[Actor]) -> WorkflowDetail:
     for row in _latest_versions(request):
         if row.name == name:
             source = jsontext.loads(row.definition)

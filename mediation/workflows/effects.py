@@ -168,6 +168,7 @@ def escalate_to_county(case: CaseState) -> None:
 @effect
 def record_feedback(case: CaseState) -> None:
     case.progress["feedback"] = {"outcome": case.data["outcome"], "summary": case.data["summary"]}
+    case.notify("referring_unit", "feedback_submitted", outcome=case.data["outcome"])
 
 
 @effect
