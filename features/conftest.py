@@ -1,25 +1,37 @@
 """Acceptance fixtures: every scenario runs on its own copy of a database holding the sample county.
 
-The database fixtures are those of `tests/` (a migrated template, the sample county built
-into it once per session, a copy per scenario, on SQLite or PostgreSQL). Steps live in
-`features/steps/` and are imported here so that every feature sees them.
+The database fixtures are those of `tests/conftest.py` (a copy of a template per test, on
+SQLite or PostgreSQL); the template they copy is replaced by one that also holds the sample
+county. Steps live in `features/steps/` and are imported here so that every feature sees them.
 """
 
 from __future__ import annotations
 
-import pytest
+import shutil
+import uuid
+from collections.abc import Iterator
 
-from features.steps.common import *  # noqa: F401,F403
-from features.steps.court import *  # noqa: F401,F403
-from features.steps.follow_up import *  # noqa: F401,F403
-from features.steps.joint import *  # noqa: F401,F403
-from features.steps.mediation import *  # noqa: F401,F403
-from features.steps.screening import *  # noqa: F401,F403
+import pytest
+import sqlalchemy as sa
+
+from features.steps.common import *
+from features.steps.court import *
+from features.steps.follow_up import *
+from features.steps.joint import *
+from features.steps.mediation import *
+from features.steps.screening import *
 from features.steps.story import Story
 from mediation.db import Database
-from mediation.sample_county import SampleCounty
-from tests.conftest import template_database  # noqa: F401 (fixture)
-from tests.sample_databases import county_db, county_template, county_url  # noqa: F401 (fixtures)
+from mediation.sample_county import SampleCounty, build_sample_county
+from tests import conftest as test_databases
+
+# tests/conftest.py gives each test a copy of `template_database`; here that template also
+# holds the sample county (its password hashes are too slow to build per scenario).
+migrated_template = pytest.fixture(scope="session", name="migrated_template")(
+    test_databases.template_database.__wrapped__
+)
+database_url = test_databases.database_url
+db = test_databases.db
 
 STATUTE_TAGS = ("art17", "art23", "art26", "art28", "art29", "art31", "art33")
 
@@ -33,10 +45,44 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "calendar: deadlines on the Chinese working-day calendar")
 
 
+@pytest.fixture(scope="session")
+def template_database(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The migrated template plus the sample county: what each scenario's database copies."""
+    if test_databases.ON_POSTGRES:
+        name = f"mediation_county_{uuid.uuid4().hex[:8]}"
+        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+        _build_county(sa.make_url(test_databases.SERVER_URL).set(database=name)
+                      .render_as_string(hide_password=False))
+        yield name
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    else:
+        path = tmp_path_factory.mktemp("county") / "county.db"
+        shutil.copyfile(migrated_template, path)
+        _build_county(f"sqlite:///{path}")
+        yield str(path)
+
+
+def _admin(statement: str) -> None:
+    engine = test_databases._admin_engine()
+    try:
+        with engine.connect() as connection:
+            connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _build_county(url: str) -> None:
+    database = Database(url)
+    try:
+        build_sample_county(database)
+    finally:
+        database.dispose()
+
+
 @pytest.fixture
-def story(county_db: Database) -> Story:
+def story(db: Database) -> Story:
     """The scenario's world: the database, the clock, the case in hand and the last refusal."""
-    world = Story(db=county_db, county=SampleCounty())
+    world = Story(db=db, county=SampleCounty())
     yield world
     world.assert_no_pending_refusal()
 

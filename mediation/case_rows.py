@@ -23,6 +23,9 @@ CASE_COLUMNS = (
     "event_count, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, closed_at"
 )
 SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
+# PostgreSQL: lock the row, so a racing writer waits here and then sees the new version
+# (SQLite's BEGIN IMMEDIATE already serialises writers).
+SELECT_CASE_FOR_UPDATE = SELECT_CASE + " FOR UPDATE"
 SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 
 # Columns a transition may change; only those that did change are written, because
@@ -87,7 +90,7 @@ CaseRow = namedtuple("CaseRow", [column.strip() for column in CASE_COLUMNS.split
 def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
     if not 1 <= case_id <= MAX_ID:
         return None
-    row = tx.one(SELECT_CASE, {"id": case_id})
+    row = tx.one(SELECT_CASE if tx.is_sqlite else SELECT_CASE_FOR_UPDATE, {"id": case_id})
     return CaseRow._make(row) if row else None
 
 

@@ -25,7 +25,7 @@ from mediation.read_models import (
     UnitRef,
     UserRef,
 )
-from mediation.workflows.trigger_data import MAX_ID
+from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
 
 DETAIL_COLUMNS = (
     "c.id, c.number, c.title, c.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
@@ -165,25 +165,32 @@ class CaseFilters:
     page_size: int = 50
 
 
-def _reach_clause(actor: Actor, params: dict[str, Any]) -> str:
+def reach_clause(actor: Actor, params: dict[str, Any]) -> str:
+    """SQL (over `cases c`) for the cases in the actor's reach; adds its parameters to params."""
     if actor.is_system:
         return "1 = 1"
-    params.update(reach_path=actor.unit_path + "%", reach_user=actor.user_id, reach_unit=actor.unit_id or -1)
-    own_subtree = "c.unit_path LIKE :reach_path" if actor.unit_path != "/" else "1 = 0"
+    params.update(reach_path=escape_like(actor.unit_path) + "%", reach_user=actor.user_id,
+                  reach_unit=actor.unit_id or -1)
+    own_subtree = "c.unit_path LIKE :reach_path ESCAPE '\\'" if actor.unit_path != "/" else "1 = 0"
     return (
         f"({own_subtree} OR c.mediator_id = :reach_user OR c.department_id = :reach_unit "
         "OR c.court_id = :reach_unit OR c.id IN (SELECT case_id FROM case_shares WHERE unit_id = :reach_unit))"
     )
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) -> CasePage:
     """A page of cases in reach, newest first, always masked; `total` counts every match."""
+    for name in (*FILTER_COLUMNS, "unit", "q"):
+        value = getattr(filters, name)
+        if value is not None and CONTROL_CHARACTERS.search(value):
+            raise InvalidData(name, "must not contain control characters")
     params: dict[str, Any] = {}
-    where = [_reach_clause(actor, params)]
+    where = [reach_clause(actor, params)]
     for column in FILTER_COLUMNS:
         value = getattr(filters, column)
         if value is not None:
@@ -194,15 +201,15 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) 
             unit = tx.one("SELECT path FROM units WHERE code = :code", {"code": filters.unit})
             if unit is None:
                 raise InvalidData("unit", f"no unit '{filters.unit}'")
-            where.append("c.unit_path LIKE :unit_path")
-            params["unit_path"] = unit[0] + "%"
+            where.append("c.unit_path LIKE :unit_path ESCAPE '\\'")
+            params["unit_path"] = escape_like(unit[0]) + "%"
         if filters.overdue is not None:
             exists = ("EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
                       "AND dl.due_at < :now)")
             where.append(exists if filters.overdue else f"NOT {exists}")
             params["now"] = tx.timestamp(now)
         if filters.q:
-            params["q"] = "%" + _escape_like(filters.q) + "%"
+            params["q"] = "%" + escape_like(filters.q) + "%"
             where.append(
                 "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' OR c.description LIKE :q ESCAPE '\\' "
                 "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"

@@ -82,6 +82,10 @@ class RawTransaction:
         return self.execute(sql, params).fetchall()
 
     @property
+    def is_sqlite(self) -> bool:
+        return self._database.is_sqlite
+
+    @property
     def rowcount(self) -> int:
         return self._cursor.rowcount
 

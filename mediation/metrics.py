@@ -20,7 +20,7 @@ from typing import Any
 import msgspec
 
 from mediation.access import Actor
-from mediation.case_views import _reach_clause
+from mediation.case_views import escape_like, reach_clause
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData
 from mediation.orders import order_counts
@@ -222,15 +222,17 @@ def case_metrics(
     policy = definition.policy
     with db.snapshot() as tx:
         params: dict[str, Any] = {}
-        scope = [_reach_clause(actor, params)]
+        scope = [reach_clause(actor, params)]
         unit_ref, root = None, actor.unit_path if not actor.is_system else "/"
         if unit is not None:
+            if any(char < " " or char == "\x7f" for char in unit):  # PostgreSQL refuses NUL in text
+                raise InvalidData("unit", "must not contain control characters")
             found = tx.one("SELECT code, name, path FROM units WHERE code = :scope_code", {"scope_code": unit})
             if found is None:
                 raise InvalidData("unit", f"no unit '{unit}'")
             unit_ref, root = UnitRef(found[0], found[1]), found[2]
             scope.append("c.unit_path LIKE :scope_path ESCAPE '\\'")
-            params["scope_path"] = _escape_like(found[2]) + "%"
+            params["scope_path"] = escape_like(found[2]) + "%"
         where = " AND ".join(scope)
         created = _between(tx, "c.created_at", "created", date_from, date_to, params)
         closed = _between(tx, "c.closed_at", "closed", date_from, date_to, params)
@@ -284,10 +286,6 @@ def case_metrics(
         resolved_levels=_resolved_levels(resolved_rows, policy),
         year_on_year=year_on_year,
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _day_start(day: date) -> datetime:

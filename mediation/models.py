@@ -213,7 +213,11 @@ class Order(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """A notification written with its transition, delivered later by the worker."""
+    """A notification written with its transition, delivered later by the worker.
+
+    While `sending`, `next_attempt_at` is the end of the claiming worker's lease (`lease_token`):
+    an expired lease makes the message claimable again. `attempts` counts tries started.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
@@ -224,10 +228,40 @@ class OutboxMessage(SQLModel, table=True):
     topic: str = Field(max_length=64)
     recipient: str = Field(max_length=64)
     payload: str = Field(sa_column=_text(False))
-    status: str = Field(default="pending", max_length=16)  # pending, sent, dead
+    status: str = Field(default="pending", max_length=16)  # pending, sending, sent, dead, skipped
     attempts: int = 0
     next_attempt_at: NaiveDatetime
     created_at: NaiveDatetime
+    lease_token: str | None = Field(default=None, max_length=32)
+    last_error: str | None = Field(default=None, sa_column=_text())
+    sent_at: NaiveDatetime | None = None
+
+
+class Webhook(SQLModel, table=True):
+    """An endpoint the worker POSTs outbox messages to, signed with its secret."""
+
+    __tablename__ = "webhooks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    secret: str = Field(sa_column=_text(False))
+    topics: str | None = Field(default=None, sa_column=_text())  # space-separated; NULL: every topic
+    active: bool = True
+    created_at: NaiveDatetime
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One message accepted (2xx) by one endpoint: a retry of the message skips it.
+
+    `webhook_id` 0 is the endpoint configured by MEDIATION_WEBHOOK_URL (no row in `webhooks`).
+    """
+
+    __tablename__ = "webhook_deliveries"
+
+    outbox_id: int = Field(foreign_key="outbox.id", primary_key=True)
+    webhook_id: int = Field(primary_key=True)
+    status_code: int
+    delivered_at: NaiveDatetime
 
 
 class IdempotencyKey(SQLModel, table=True):

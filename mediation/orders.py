@@ -19,7 +19,7 @@ import msgspec
 
 from mediation import jsontext
 from mediation.access import Actor
-from mediation.case_views import _reach_clause
+from mediation.case_views import reach_clause
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData
 from mediation.read_models import UnitRef, UserRef
@@ -124,7 +124,7 @@ def list_orders(
     statuses = wanted_statuses(overdue, due_soon)
     with db.snapshot() as tx:
         params: dict[str, Any] = {}
-        where = [_reach_clause(actor, params)]
+        where = [reach_clause(actor, params)]
         _status_params(tx, params, now, policy)
         if len(statuses) < len(STATUSES):
             names = [f"order_status_{i}" for i in range(len(statuses))]

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from mediation.sample_county import SampleCounty
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 from mediation.workflows.guards import RISK_LEVELS
-from mediation.sample_county import SampleCounty
 
 COUNTY = SampleCounty()
 # The sample user of each role who reaches a case filed in 江北社区 (referred to 市场监管, applied to 瓯北共享法庭).

@@ -11,7 +11,6 @@ from pytest_bdd import given, parsers, then, when
 from features.steps.story import Story, at_start_of, timestamp
 from mediation import audit, errors
 
-
 IRREGULAR_PAST = {"refers": "referred", "submits": "submitted", "applies": "applied", "has": "had"}
 ACTOR_AND_VERB = re.compile(r"^(\{user\}|\(\?P<user>\\w\+\)) ([a-z]+)\b")
 

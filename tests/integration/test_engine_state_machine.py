@@ -7,16 +7,24 @@ nothing leaves `closed.*` except `reopen`; only typed `MediationError`s come out
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
+from database_copies import copy_database, drop_database
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule, \
-    run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from mediation import jsontext
 from mediation.access import SYSTEM, Actor
@@ -29,7 +37,8 @@ from mediation.intake import CaseInput, PartyInput, open_case
 from mediation.sample_county import UNITS, USERS, SampleCounty
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 from mediation.workflows.loader import current_definition
-from sample_databases import copy_database, county_template, drop_database  # noqa: F401 (fixture)
+
+pytest_plugins = ["sample_databases"]  # the county database fixtures
 
 DEFINITION = current_definition()
 COUNTY = SampleCounty()
@@ -64,9 +73,10 @@ SETTINGS = settings(
 
 texts = st.sampled_from(["调解说明", "  前后有空格  ", "字" * 300, "Mixed 中文 and English"])
 garbage = st.one_of(
-    st.none(), st.booleans(), st.sampled_from([0, -1, 2**63, 2**70, "\x00", "噪音\x00", " ", "x" * 20001]), st.integers(min_value=-(2**70), max_value=2**70), st.floats(allow_nan=False),
-    st.text(max_size=20), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=4), st.integers(),
-                                                                             max_size=2),
+    st.none(), st.booleans(), st.floats(allow_nan=False), st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([0, -1, 2**63, 2**70, "\x00", "噪音\x00", " ", "x" * 20001]),  # edges seen to break drivers
+    st.text(max_size=20), st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
 )
 
 
@@ -76,7 +86,7 @@ def valid_value(spec: FieldSpec, facts: dict[str, Any]) -> st.SearchStrategy:
     days = st.integers(min_value=-5, max_value=60).map(lambda n: facts["now"] + timedelta(days=n))
     strategies: dict[str, st.SearchStrategy] = {
         "text": texts,
-        "username": st.sampled_from(["mediator1", "police1", "supervisor1", "county_sup"]) | st.sampled_from(USERNAMES),
+        "username": st.sampled_from(["mediator1", "police1", "supervisor1"]) | st.sampled_from(USERNAMES),
         "unit_code": st.sampled_from(UNITS_OF_KIND.get(spec.kind or "", UNIT_CODES)),
         "unit_codes": st.lists(st.sampled_from(UNIT_CODES), max_size=3),
         "party_id": st.sampled_from(facts["party_ids"]),

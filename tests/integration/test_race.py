@@ -9,11 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from mediation.audit import verify_case
+from mediation.case_paths import drive_to
 from mediation.db import Database
 from mediation.directory import actor_for
 from mediation.engine import apply_transition
 from mediation.errors import StaleCase
-from sample_databases import county_db, county_template, county_url, open_dispute  # noqa: F401 (fixtures)
+from mediation.sample_county import SampleCounty
+
+pytest_plugins = ["sample_databases"]  # the county database fixtures
 
 ROUNDS = 20
 RACERS = ("supervisor1", "county_sup")
@@ -34,7 +37,7 @@ def race(url: str, username: str, case_id: int, start_version: int, barrier: Any
                 outcome: tuple = ("won", result.version)
             except StaleCase as error:
                 outcome = ("stale", error.current_version)
-            except Exception as error:  # reported to the test, which fails on it
+            except Exception as error:  # noqa: BLE001 (reported to the test, which fails on it)
                 outcome = ("error", repr(error))
             outcomes.put((round_, username, outcome))
             barrier.wait(HANG_GUARD_SECONDS)  # the loser is done before the next round starts
@@ -44,7 +47,7 @@ def race(url: str, username: str, case_id: int, start_version: int, barrier: Any
 
 @pytest.mark.slow
 def test_two_processes_racing_on_one_case(county_url: str, county_db: Database) -> None:
-    case_id = open_dispute(county_db)
+    case_id = drive_to(county_db, state="screening.reported", county=SampleCounty())
     start = 1
     context = multiprocessing.get_context("spawn")
     barrier, outcomes = context.Barrier(len(RACERS)), context.Queue()

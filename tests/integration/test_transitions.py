@@ -5,12 +5,14 @@ The transitions are read from the definition, so a new one is covered without a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from trigger_inputs import CaseFacts, user_for, valid_data
 
 from mediation import case_rows, jsontext
 from mediation.access import SYSTEM, Actor
@@ -18,15 +20,22 @@ from mediation.case_paths import ROUTES, drive_to, route_triggers
 from mediation.db import Database
 from mediation.directory import actor_for
 from mediation.engine import TransitionResult, apply_transition
-from mediation.errors import Forbidden, GuardFailed, InvalidData, NotFound, StaleCase, TransitionNotAllowed
+from mediation.errors import (
+    Forbidden,
+    GuardFailed,
+    InvalidData,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+)
 from mediation.sample_county import SampleCounty
 from mediation.workflows.definition import TransitionSpec
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.loader import current_definition
 from mediation.workflows.machine import transition_guards
 from mediation.workflows.trigger_data import clean_trigger_data
-from sample_databases import county_template, module_county_db  # noqa: F401 (fixtures)
-from trigger_inputs import CaseFacts, user_for, valid_data
+
+pytest_plugins = ["sample_databases"]  # the county database fixtures
 
 DEFINITION = current_definition()
 COUNTY = SampleCounty()
@@ -137,8 +146,16 @@ def _return_before(case: Handle) -> None:
 
 
 def _unresolved_feedback(case: Handle) -> None:
-    case.fire("reject_feedback")
+    """Feedback 'unresolved' on record: in joint.feedback_received, or confirmed back in triage."""
+    back_in_triage = case.row()["state"] == "screening.triaged"
+    if back_in_triage:
+        case.fire("refer_department")
+        case.fire("acknowledge")
+    else:
+        case.fire("reject_feedback")
     case.fire("submit_feedback", outcome="unresolved")
+    if back_in_triage:
+        case.fire("confirm_feedback")
 
 
 # Guards that a case fresh off its route does not meet yet, and how to meet them.
@@ -231,6 +248,18 @@ def test_a_case_handed_to_police_at_critical_risk_can_be_reopened(module_county_
     assert case.fire("reopen").state == "screening.triaged"
 
 
+def test_a_new_agreement_after_a_recurrence_is_not_court_confirmed(module_county_db: Database) -> None:
+    """The ruling confirmed the first agreement; a default on the second one goes back to mediation."""
+    confirmed = next(i for i, route in enumerate(ROUTES["follow_up.tracking"]) if "confirm" in route_triggers(route))
+    case = case_at(module_county_db, "follow_up.tracking", confirmed)
+    case.fire("report_recurrence")
+    case.fire("assign_mediator")
+    _consent_all(case)
+    case.fire("start_session")
+    assert case.fire("record_oral_agreement").state == "follow_up.tracking"
+    assert case.fire("report_default").state == "mediation.assigned"
+
+
 # ------------------------------------------------------------------ bad input changes nothing
 
 def footprint(db: Database, case_id: int) -> dict[str, Any]:
@@ -255,8 +284,7 @@ def refused(case: Handle, trigger: str, error: type[Exception], *, data: Any = N
             version_delta: int = 0, idempotency_key: str | None = None) -> Any:
     """Fire and expect `error`; the case and everything about it must be as before."""
     before = footprint(case.db, case.case_id)
-    actor = actor_for(case.db, by) if by else case.actor(trigger) if trigger in DEFINITION.triggers else \
-        actor_for(case.db, "mediator1")
+    actor = actor_for(case.db, by or "mediator1") if by or trigger not in DEFINITION.triggers else case.actor(trigger)
     with pytest.raises(error) as caught:
         apply_transition(case.db, case_id=case.case_id, trigger=trigger, actor=actor,
                          data=data if data is not None else {}, expected_version=before["version"] + version_delta,
@@ -337,6 +365,13 @@ def test_stale_version(triaged: Handle) -> None:
 def test_unknown_username_unit_or_case(triaged: Handle, trigger: str, data: dict, field: str) -> None:
     by = "supervisor1" if trigger == "designate_key_case" else None
     assert refused(triaged, trigger, InvalidData, data=data, by=by).field == field
+
+
+@pytest.mark.parametrize("username", ["court1", "admin", "dept_sj"])
+def test_only_a_user_who_mediates_can_be_assigned_as_mediator(triaged: Handle, username: str) -> None:
+    """The assigned mediator reaches the case and sees unmasked ID numbers (DESIGN §5): not for any user."""
+    data = {"mediator": username, "mechanism": "joint", "resolver": "grassroots"}
+    assert refused(triaged, "assign_mediator", InvalidData, data=data).field == "data.mediator"
 
 
 def test_a_party_of_another_case(module_county_db: Database) -> None:

@@ -20,7 +20,8 @@ from mediation.audit import verify_all, verify_case
 from mediation.case_paths import drive_to
 from mediation.db import Database
 from mediation.sample_county import SampleCounty
-from sample_databases import county_db, county_template, county_url  # noqa: F401 (fixtures)
+
+pytest_plugins = ["sample_databases"]  # the county database fixtures
 
 NOW = datetime(2026, 3, 2, 9, 0)
 STATES = ("closed.litigation_advised", "closed.resolved", "joint.feedback_received", "closed.not_accepted")

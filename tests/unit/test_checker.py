@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from mediation.workflows.checker import REQUIRED_POLICY_KEYS, check_definition
 from mediation.workflows.definition import parse_definition
-from mediation.workflows.loader import POLICY_FILE, WORKFLOW_DIR, current_definition, read_yaml, workflow_files
+from mediation.workflows.loader import (
+    POLICY_FILE,
+    WORKFLOW_DIR,
+    current_definition,
+    read_yaml,
+    workflow_files,
+)
 
 WORKFLOW = read_yaml(workflow_files()["mediation"])
 POLICY = read_yaml(WORKFLOW_DIR / POLICY_FILE)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.effects import EFFECTS

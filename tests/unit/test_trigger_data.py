@@ -170,3 +170,26 @@ def test_ruling_numbers_that_do_not(number: str) -> None:
 def test_the_first_bad_field_is_named_with_data_prefix() -> None:
     error = refused("raise_risk", {"risk_level": "extreme", "reason": "r"})
     assert str(error).startswith("data.risk_level: ")
+
+
+@pytest.mark.parametrize("text", ["噪音\x00扰民", "\x1b[31m红色", "退格\x08", "删除\x7f"])
+def test_control_characters_are_refused(text: str) -> None:
+    """PostgreSQL cannot store NUL in text and terminals obey escapes: both backends refuse them alike."""
+    error = refused("decline", {"reason": text})
+    assert error.field == "data.reason"
+    assert "control" in error.reason
+
+
+def test_line_breaks_and_tabs_are_text() -> None:
+    assert clean("decline", {"reason": "第一行\n第二行\r\n\t缩进"})["reason"] == "第一行\n第二行\r\n\t缩进"
+
+
+@pytest.mark.parametrize("value", [2**31, 2**63, 2**70])
+def test_ids_beyond_the_database_integer_are_refused(value: int) -> None:
+    assert refused("mark_duplicate", {"duplicate_of": value}).field == "data.duplicate_of"
+    assert refused("apply_judicial_confirmation", {"court": "330324-FT", "applicants": [1, value]}).field == \
+        "data.applicants"
+
+
+def test_the_largest_id_is_accepted() -> None:
+    assert clean("record_consent", {"party_id": 2**31 - 1}) == {"party_id": 2**31 - 1}
