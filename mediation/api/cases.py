@@ -6,14 +6,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mediation import idempotency
 from mediation.access import Actor
 from mediation.api.schemas import CaseCreate, TransitionRequest
-from mediation.api.services import Services, current_actor, services_of
+from mediation.api.services import AUTHENTICATED, Services, services_of
 from mediation.case_views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
 from mediation.engine import apply_transition
 from mediation.intake import CaseInput, PartyInput, open_case, open_case_answered
@@ -66,7 +66,7 @@ def _case_input(data: CaseCreate) -> CaseInput:
 class CaseController(Controller):
     path = "/api/v1/cases"
     tags = ["cases"]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+    dependencies = AUTHENTICATED
 
     @post("/", status_code=201, sync_to_thread=True, summary="Intake: file a new case")
     def create(self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor]) -> Response[CaseDetail]:

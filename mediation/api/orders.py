@@ -5,24 +5,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request, get
-from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from mediation.access import Actor
-from mediation.api.services import current_actor, services_of
+from mediation.api.services import AUTHENTICATED, services_of
 from mediation.orders import MAX_PAGE_SIZE, OrderPage, list_orders
 
 
 @get("/api/v1/orders", sync_to_thread=False, tags=["orders"],
-     dependencies={"actor": Provide(current_actor, sync_to_thread=False)},
+     dependencies=AUTHENTICATED,
      summary="Key-case orders with their status now; overdue and due_soon filters")
 def order_index(
     request: Request,
-    actor: Actor,
-    overdue: Annotated[bool | None, Parameter(description="true: overdue orders; false: all but those")] = None,
-    due_soon: Annotated[bool | None, Parameter(description="true: orders due soon; false: all but those")] = None,
-    page: Annotated[int, Parameter(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    actor: NamedDependency[Actor],
+    overdue: Annotated[bool | None, QueryParameter(description="true: overdue orders; false: all but those")] = None,
+    due_soon: Annotated[bool | None, QueryParameter(description="true: orders due soon; false: all but those")] = None,
+    page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> OrderPage:
     """Orders of cases in the caller's reach; true filters add up (overdue=true&due_soon=true: both)."""
     services = services_of(request)

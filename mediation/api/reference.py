@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from litestar import Request, Response, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from mediation import jsontext
 from mediation.access import Actor
 from mediation.api.schemas import Health, WorkflowDetail, WorkflowSummary
-from mediation.api.services import current_actor, services_of
+from mediation.api.services import AUTHENTICATED, services_of
 from mediation.errors import NotFound
 from mediation.models import WorkflowVersion
 from mediation.workflows.definition import parse_definition
 from mediation.workflows.graph import mermaid
 
 _versions = WorkflowVersion.__table__
-AUTHENTICATED = {"actor": Provide(current_actor, sync_to_thread=False)}
 
 
 @get("/health", sync_to_thread=False, tags=["health"], summary="Liveness and database reachability")

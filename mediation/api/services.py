@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from litestar import Request
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 
 from mediation.access import Actor
@@ -39,3 +40,7 @@ def current_actor(request: Request) -> Actor:
     if actor is None:
         raise NotAuthorizedException("the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"})
     return actor
+
+
+# The dependency every authenticated handler declares.
+AUTHENTICATED = {"actor": Provide(current_actor, sync_to_thread=False)}
