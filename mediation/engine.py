@@ -208,21 +208,14 @@ def _persist(
 
 
 def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):
-    """Cancel the deadlines whose guarded states were left; start those whose states were entered.
-
-    A deadline guarding one state restarts when a transition re-enters that state; one
-    guarding a stage or a list of states keeps running while the case moves inside them.
-    """
-    new_state = case.state
+    """Cancel the deadlines whose guarded states were left; start those whose states were entered."""
     # The kinds with a pending deadline are kept on the case, so nothing is cancelled blindly.
     pending = case.progress.get("pending_deadlines", [])
-    for kind, (rule, states) in machine.definition.deadline_rules().items():
-        was_in, now_in = old_state in states, new_state in states
-        restart = was_in and now_in and old_state == new_state and "state" in rule
-        if kind in pending and (restart or (was_in and not now_in)):
+    for kind, rule, cancels, starts in machine.deadline_moves(old_state, case.state):
+        if cancels and kind in pending:
             case_rows.cancel_deadlines(tx, case.id, kind, now)
             pending = [k for k in pending if k != kind]
-        if now_in and (restart or not was_in) and _applies(rule, case):
+        if starts and _applies(rule, case):
             base = case.progress.get(rule["from"]) if rule.get("from") else None
             start = datetime.fromisoformat(base) if base else now
             scope = rule.get("state") or rule.get("stage") or kind
@@ -233,7 +226,7 @@ def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str
         case.progress["pending_deadlines"] = pending
     else:
         case.progress.pop("pending_deadlines", None)
-    if stage_of(new_state) == CLOSED and stage_of(old_state) != CLOSED and case.key_case:
+    if stage_of(case.state) == CLOSED and stage_of(old_state) != CLOSED and case.key_case:
         case_rows.close_order(tx, case.id, now)
 
 

@@ -85,10 +85,30 @@ class WorkflowMachine:
                     conditions=[_condition(transition_guards(definition, spec))],
                     after=[_after(spec.dest is None, spec.effects)],
                 )
+        self._deadline_moves: dict[tuple[str, str], list[tuple[str, dict, bool, bool]]] = {}
         self._allowed = {
             state: [t for t, event in self.machine.events.items() if state in event.transitions]
             for state in definition.states
         }
+
+    def deadline_moves(self, old_state: str, new_state: str) -> list[tuple[str, dict, bool, bool]]:
+        """For an external transition: (kind, rule, cancels, starts) of each deadline it touches.
+
+        A deadline guarding one state restarts when that state is re-entered; one guarding
+        a stage or a list of states keeps running while the case moves inside them.
+        """
+        key = (old_state, new_state)
+        moves = self._deadline_moves.get(key)
+        if moves is None:
+            moves = []
+            for kind, (rule, states) in self.definition.deadline_rules().items():
+                was_in, now_in = old_state in states, new_state in states
+                restart = was_in and now_in and old_state == new_state and "state" in rule
+                cancels, starts = restart or (was_in and not now_in), now_in and (restart or not was_in)
+                if cancels or starts:
+                    moves.append((kind, rule, cancels, starts))
+            self._deadline_moves[key] = moves
+        return moves
 
     def allowed_triggers(self, state: str) -> list[str]:
         """Triggers defined from this state (before roles and guards)."""
