@@ -10,7 +10,6 @@ import argparse
 import os
 import tempfile
 import time
-import traceback
 
 from benchmarks.references import raw_sqlite_rate, spiff_rate
 from benchmarks.report import Row, print_kv, print_table
@@ -26,51 +25,53 @@ def engine_rate(n: int, path: str | os.PathLike[str]) -> tuple[int, float]:
     return ops, seconds
 
 
-def _measure(fn, n: int, tmp: str, filename: str) -> tuple[int, float]:
-    """Brief warm-up run on its own database, then the timed run on a fresh one."""
-    fn(max(10, n // 20), os.path.join(tmp, f"warmup-{filename}"))
-    return fn(n, os.path.join(tmp, filename))
+MEASUREMENTS = (
+    ("sqlite", "raw sqlite3 (update+event/txn)"),
+    ("spiff", "SpiffWorkflow (task+json/txn)"),
+    ("engine", "mediation engine (transition)"),
+)
+
+
+def _functions() -> dict:
+    return {"sqlite": raw_sqlite_rate, "spiff": spiff_rate, "engine": engine_rate}
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks engine", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small counts (under a minute)")
+    parser.add_argument("--rounds", type=int, default=None, help="interleaved rounds (median is kept)")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
+    rounds = args.rounds or (3 if args.quick else 5)
+    functions = _functions()
 
     started = time.perf_counter()
+    rates: dict[str, list[float]] = {name: [] for name, _ in MEASUREMENTS}
+    counts: dict[str, tuple[int, float]] = {}
     with tempfile.TemporaryDirectory(prefix="mediation-bench-") as tmp:
-        sq_ops, sq_s = _measure(raw_sqlite_rate, sizes["sqlite"], tmp, "sqlite.db")
-        sp_ops, sp_s = _measure(spiff_rate, sizes["spiff"], tmp, "spiff.db")
-        engine_error: str | None = None
-        try:
-            en_ops, en_s = _measure(engine_rate, sizes["engine"], tmp, "engine.db")
-        except ImportError as exc:
-            engine_error = f"not available (ImportError: {exc})"
-        except Exception as exc:  # noqa: BLE001 - keep the reference figures visible
-            traceback.print_exc()
-            engine_error = f"failed ({type(exc).__name__}: {exc})"
+        for name, _ in MEASUREMENTS:  # warm-up: imports, caches, first-run costs
+            functions[name](max(10, sizes[name] // 20), os.path.join(tmp, f"warmup-{name}.db"))
+        # The three measurements take turns, so a change in machine load touches them alike.
+        for round_number in range(rounds):
+            for name, _ in MEASUREMENTS:
+                ops, seconds = functions[name](sizes[name], os.path.join(tmp, f"{name}-{round_number}.db"))
+                rates[name].append(ops / seconds)
+                counts[name] = (ops, seconds)
 
-    sqlite_row = Row("raw sqlite3 (update+event/txn)", sq_ops, sq_s, 1.0)
-    spiff_row = Row("SpiffWorkflow (task+json/txn)", sp_ops, sp_s, sq_s / sq_ops * sp_ops / sp_s)
-    rows = [sqlite_row, spiff_row]
-    summary: dict[str, float | str] = {}
-    if engine_error is None:
-        engine_row = Row("mediation engine (transition)", en_ops, en_s)
-        engine_row.ratio = engine_row.rate / sqlite_row.rate
-        rows.append(engine_row)
-        summary = {
-            "engine_vs_sqlite": engine_row.rate / sqlite_row.rate,
-            "engine_vs_spiff": engine_row.rate / spiff_row.rate,
-        }
-    else:
-        print(f"engine: {engine_error}")
-
+    rate = {name: _median(values) for name, values in rates.items()}
+    rows = [
+        Row(label, counts[name][0], counts[name][0] / rate[name], rate[name] / rate["sqlite"],
+            note=f"median of {rounds}: " + ", ".join(f"{r:,.0f}" for r in rates[name]))
+        for name, label in MEASUREMENTS
+    ]
     mode = "quick" if args.quick else "full"
-    print_table(rows, title=f"engine benchmark ({mode}; ratio = rate / raw sqlite3 rate)")
+    print_table(rows, title=f"engine benchmark ({mode}; rates/s, ratio = rate / raw sqlite3 rate)")
     print(f"total wall time {time.perf_counter() - started:.1f}s")
-    if summary:
-        print_kv(**summary)
-    else:
-        print_kv(engine_vs_sqlite="n/a", engine_vs_spiff="n/a")
+    print_kv(engine_vs_sqlite=rate["engine"] / rate["sqlite"], engine_vs_spiff=rate["engine"] / rate["spiff"])
     return 0
