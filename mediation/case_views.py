@@ -14,7 +14,7 @@ from mediation import jsontext
 from mediation.access import Actor, in_reach, may_fire
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData, NotFound
-from mediation.masking import mask_party, sees_full_numbers
+from mediation.masking import mask_id_number, mask_phone, sees_full_numbers
 from mediation.read_models import (
     CaseDetail,
     CasePage,
@@ -69,8 +69,12 @@ def _rows(tx: RawTransaction, sql: str, params: dict[str, Any]) -> list[_Row]:
 
 
 def _iso(value: Any) -> str | None:
-    parsed = parse_timestamp(value)
-    return parsed.isoformat() if parsed else None
+    """A stored timestamp as ISO text (SQLite hands back text already: only the separator differs)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1)
+    return parse_timestamp(value).isoformat()
 
 
 def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
@@ -106,8 +110,8 @@ def case_detail(db: Database, actor: Actor, case_id: int) -> CaseDetail:
 def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int) -> CaseDetail:
     """case_detail inside an open transaction (the engine answers with it before commit)."""
     row = _load_in_reach(tx, actor, case_id)
-    parties = _rows(tx, PARTIES_SQL, {"id": case_id})
-    deadlines = _rows(tx, DEADLINES_SQL, {"id": case_id})
+    parties = tx.all(PARTIES_SQL, {"id": case_id})
+    deadlines = tx.all(DEADLINES_SQL, {"id": case_id})
     definition = db.workflows.machine(row.workflow_version_id).definition
     full = sees_full_numbers(actor, row)
     ladder = definition.policy["escalation_ladder"]
@@ -123,8 +127,8 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
         return_count=row.return_count, recurrence_count=row.recurrence_count,
         key_case=bool(row.key_case), resolved_level=row.resolved_level,
         progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"},
-        parties=[_party_view(p if full else mask_party(p)) for p in parties],
-        deadlines=[DeadlineView(d.kind, d.state, _iso(d.due_at), d.action, d.status) for d in deadlines],
+        parties=[_party_view(party, full) for party in parties],
+        deadlines=[DeadlineView(kind, scope, _iso(due), action, status) for kind, scope, due, action, status in deadlines],
         available_triggers=available_triggers(db, actor, row),
         chain_head=row.last_event_hash, event_count=row.event_count,
         created_at=_iso(row.created_at), updated_at=_iso(row.updated_at),
@@ -132,9 +136,11 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
     )
 
 
-def _party_view(party: dict[str, Any]) -> PartyView:
-    return PartyView(party["id"], party["name"], party["role"], party["id_number"], party["phone"],
-                     bool(party["is_minor"]))
+def _party_view(party: tuple, full: bool) -> PartyView:
+    party_id, name, role, id_number, phone, is_minor = party
+    if not full:
+        id_number, phone = mask_id_number(id_number), mask_phone(phone)
+    return PartyView(party_id, name, role, id_number, phone, bool(is_minor))
 
 
 def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:

@@ -47,15 +47,17 @@ def _claim_sql(db: Database) -> str:
     return CLAIM if db.is_sqlite else CLAIM + " FOR UPDATE SKIP LOCKED"
 
 
-def _still_guarded(scope: str | None, state: str) -> bool:
-    return scope is None or state == scope or state.split(".", 1)[0] == scope
+def _still_guarded(db: Database, version_id: int, kind: str, state: str) -> bool:
+    """The case is still in a state the deadline guards (order deadlines guard the open case)."""
+    rules = db.workflows.machine(version_id).definition.deadline_rules()
+    return kind not in rules or state in rules[kind][1]
 
 
 def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str:
     """Carry out one deadline's action; returns its outcome."""
     deadline_id, case_id, kind, scope, action = deadline
     case = tx.one(CASE_NOW, {"id": case_id})
-    if case is None or not _still_guarded(scope, case[0]) or case[0].startswith("closed."):
+    if case is None or case[0].startswith("closed.") or not _still_guarded(db, case[3], kind, case[0]):
         return "stale"
     if kind in ORDER_DEADLINES:
         tx.execute(ORDER_STATUS, {"status": ORDER_DEADLINES[kind], "case_id": case_id})
