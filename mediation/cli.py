@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -207,10 +208,19 @@ def worker(
             moment = datetime.fromisoformat(now).replace(tzinfo=None)
         except ValueError:
             _fail(f"--now must be an ISO date-time like 2026-03-02T09:00:00, not {now!r}", code=2)
-    loop = WorkerLoop(Database(), batch_size=batch_size, idle_seconds=idle_seconds)
+    from mediation.outbox import deliverer
+
+    database = Database()
+    try:
+        deliver = deliverer(database)
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    loop = WorkerLoop(database, batch_size=batch_size, idle_seconds=idle_seconds, deliver=deliver)
     if once:
         report = loop.once(moment)
-        console.print(f"processed {report.claimed} due deadlines: {dict(sorted(report.outcomes.items()))}")
+        delivered = report.outcomes.pop("delivered", 0)
+        console.print(f"processed {report.claimed} due deadlines: {dict(sorted(report.outcomes.items()))}; "
+                      f"{delivered} notifications delivered")
         return
     loop.install_signal_handlers()
     console.print("worker running; SIGTERM or Ctrl-C stops it after the current batch")
@@ -236,7 +246,167 @@ def serve(
 
     upgrade_database(Database().url)
     if with_worker:
-        threading.Thread(target=WorkerLoop(Database()).run, name="deadline-worker", daemon=True).start()
+        from mediation.outbox import deliverer
+
+        database = Database()
+        try:
+            loop = WorkerLoop(database, deliver=deliverer(database))
+        except MediationError as error:
+            _fail(error.detail, code=2)
+        threading.Thread(target=loop.run, name="deadline-worker", daemon=True).start()
     console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
     uvicorn.run("mediation.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=access_log)
+
+
+outbox_app = typer.Typer(help="Notifications waiting for, or done with, webhook delivery.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook endpoints the worker delivers notifications to.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(webhooks_app, name="webhooks")
+
+
+def _when(value) -> str:
+    return value.isoformat(" ", "seconds") if value else ""
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: Optional[str] = typer.Option(None, help="pending|sending|sent|dead|skipped"),
+    limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first"),
+) -> None:
+    """List outbox messages, newest first."""
+    from mediation.outbox import list_messages
+
+    try:
+        rows = list_messages(Database(), status=status, limit=limit)
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    table = Table(title=f"Outbox ({status or 'all'})")
+    for column in ("id", "case", "seq", "topic", "recipient", "status", "tries", "next try", "created", "error"):
+        table.add_column(column, justify="right" if column in ("id", "seq", "tries") else "left")
+    for m in rows:
+        table.add_row(str(m.id), m.case_number, str(m.event_seq), m.topic, m.recipient, m.status, str(m.attempts),
+                      _when(m.next_attempt_at) if m.status in ("pending", "sending") else "",
+                      _when(m.created_at), m.last_error or "")
+    console.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Put a dead message back in the queue with all its tries."""
+    from mediation.engine import utcnow
+    from mediation.outbox import retry_message
+
+    try:
+        retry_message(Database(), message_id, now=utcnow())
+    except MediationError as error:
+        _fail(error.detail)
+    console.print(f"outbox message {message_id} is pending again")
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    url: str,
+    secret: str = typer.Option(..., prompt=True, hide_input=True, help="Shared secret for the HMAC signature"),
+    topic: list[str] = typer.Option([], help="Only this topic; repeat for several (default: every topic)"),
+) -> None:
+    """Register an http(s) endpoint."""
+    from mediation.webhooks import add_webhook
+
+    try:
+        webhook_id = add_webhook(Database(), url=url, secret=secret, topics=topic)
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    console.print(f"webhook {webhook_id} added: {url} ({', '.join(sorted(set(topic))) or 'every topic'})")
+
+
+@webhooks_app.command("list")
+def webhooks_list() -> None:
+    """List endpoints (secrets are not shown)."""
+    from mediation.webhooks import ENV_URL, env_endpoint, list_webhooks
+
+    table = Table(title="Webhooks")
+    for column in ("id", "url", "topics", "active", "created"):
+        table.add_column(column, justify="right" if column == "id" else "left")
+    for hook in list_webhooks(Database()):
+        table.add_row(str(hook.id), hook.url, " ".join(hook.topics) or "(every topic)", "yes" if hook.active else "no",
+                      _when(hook.created_at))
+    try:
+        default = env_endpoint()
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    if default:
+        table.add_row("0", default.url, "(every topic)", "yes", f"(from {ENV_URL})")
+    console.print(table)
+
+
+@webhooks_app.command("disable")
+def webhooks_disable(webhook_id: int = typer.Argument(..., metavar="ID")) -> None:
+    """Stop delivering to an endpoint."""
+    from mediation.webhooks import set_active
+
+    try:
+        set_active(Database(), webhook_id, False)
+    except MediationError as error:
+        _fail(error.detail)
+    console.print(f"webhook {webhook_id} disabled")
+
+
+def _viewer(database: Database, username: Optional[str]):
+    """The user a document is rendered for (numbers masked as they would see them); the system when none."""
+    from mediation.access import SYSTEM
+    from mediation.directory import actor_for
+
+    return actor_for(database, username) if username else SYSTEM
+
+
+@app.command()
+def render(
+    case: int = typer.Argument(..., help="Case id"),
+    kind: str = typer.Argument(..., help="case_file|agreement|referral|judicial_application|return_visit"),
+    output: Path = typer.Option(..., "-o", "--output", help="PDF file to write"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="Render for this user (masked as they see it)"),
+    archival: bool = typer.Option(False, "--archival", help="PDF/A-3b archival copy"),
+    lang: str = typer.Option("zh", help="zh or en"),
+) -> None:
+    """Render one document of a case to a PDF file."""
+    from mediation.documents import DocumentRequest, document_bytes, prepare_document
+
+    database = Database()
+    try:
+        prepared = prepare_document(database, _viewer(database, as_user), case, DocumentRequest(kind, lang, archival))
+        size = output.write_bytes(document_bytes(prepared))
+    except MediationError as error:
+        _fail(error.detail)
+    console.print(f"{output}: {prepared.file_name}, {size / 1024:.0f} KiB")
+
+
+@app.command("export-pdfs")
+def export_pdfs(
+    unit: str = typer.Option(..., help="Cases of this unit and the units below it"),
+    state: Optional[str] = typer.Option(None, help="Only cases in this state, e.g. closed.resolved"),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder to write the PDF files into"),
+    processes: int = typer.Option(os.cpu_count() or 1, min=1, help="Rendering processes (default: every core)"),
+    kind: str = typer.Option("case_file", help="Which document of each case"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="Render for this user (masked as they see it)"),
+    archival: bool = typer.Option(False, "--archival", help="PDF/A-3b archival copies"),
+) -> None:
+    """Render a document of every matching case into a folder, on every core, with a progress bar."""
+    from rich.progress import MofNCompleteColumn
+
+    from mediation.documents import DocumentRequest, RenderPool, cases_to_export, export_documents
+
+    database = Database()
+    try:
+        actor, request = _viewer(database, as_user), DocumentRequest(kind, archival=archival)
+        ids = cases_to_export(database, actor, unit=unit, state=state)
+    except MediationError as error:
+        _fail(error.detail)
+    with RenderPool(processes) as pool, Progress(*Progress.get_default_columns(), MofNCompleteColumn(),
+                                                 console=console) as progress:
+        task = progress.add_task(f"rendering {kind} on {processes} processes", total=len(ids))
+        report = export_documents(database, actor, ids, output, pool=pool, request=request,
+                                  on_done=lambda _case: progress.advance(task))
+    for case_id, why in report.skipped:
+        errors.print(f"[yellow]case {case_id} skipped:[/] {why}")
+    console.print(f"{len(report.written)} of {len(ids)} cases written to {output}")

@@ -15,9 +15,9 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -167,7 +167,7 @@ def request_headers(endpoint: Endpoint, body: bytes, message_id: int, attempt: i
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer, not a delivery: it counts as a failure (and a POST is never replayed elsewhere)."""
 
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
