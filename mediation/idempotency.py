@@ -78,11 +78,13 @@ def claim(db: Database, *, user_id: int, key: str, digest: str, now: datetime) -
         raise IdempotencyConflict(f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} characters",
                                   field="Idempotency-Key")
     with db.write() as tx:
-        row = tx.one(SELECT, {"user_id": user_id, "key": key})
-        if row is None:
-            tx.execute(INSERT, {"user_id": user_id, "key": key, "request_hash": digest, "case_id": None,
-                                "status": IN_FLIGHT, "body": "", "now": tx.timestamp(now)})
+        # Insert-or-nothing: two first requests racing on PostgreSQL cannot both claim the key.
+        tx.execute(INSERT + " ON CONFLICT (user_id, key) DO NOTHING",
+                   {"user_id": user_id, "key": key, "request_hash": digest, "case_id": None,
+                    "status": IN_FLIGHT, "body": "", "now": tx.timestamp(now)})
+        if tx.rowcount == 1:
             return None
+        row = tx.one(SELECT, {"user_id": user_id, "key": key})
         answer = stored_answer(tx, user_id=user_id, key=key, digest=digest)
         if answer is not None:
             return answer

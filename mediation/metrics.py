@@ -189,7 +189,7 @@ class Metrics(msgspec.Struct):
 
     period: Period
     unit: UnitRef | None
-    now: datetime
+    now: str  # the moment of the snapshot, UTC, ISO 8601 with offset
     cases: int
     by_channel: dict[str, int]
     by_category: dict[str, int]
@@ -269,7 +269,7 @@ def case_metrics(
     return Metrics(
         period=Period(date_from, date_to),
         unit=unit_ref,
-        now=now,
+        now=now.isoformat() + "+00:00",
         cases=total,
         by_channel=_filled(policy.get("channels") or {}, counts["channel"]),
         by_category=_filled(policy.get("categories") or {}, counts["category"]),

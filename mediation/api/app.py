@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from litestar import Litestar, get
+from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -13,8 +13,10 @@ from litestar.static_files import create_static_files_router
 
 from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
+from mediation.api.documents import DocumentController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.identity import ActorCache
+from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.metrics import metrics_report
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
@@ -33,6 +35,18 @@ def ping() -> dict[str, str]:
     return {"pong": "ok"}
 
 
+def answer_options(request: Request) -> Response | None:
+    """OPTIONS names every method of the path (Litestar 2 can name only some when routes merge)."""
+    if request.method != "OPTIONS":
+        return None
+    handler = request.scope.get("route_handler")
+    methods = sorted({
+        method for route in request.app.routes if handler in getattr(route, "route_handlers", ())
+        for method in route.methods
+    })
+    return Response(None, status_code=204, headers={"Allow": ", ".join(methods)}, media_type=MediaType.TEXT)
+
+
 def create_app(database_url: str | None = None) -> Litestar:
     """The API for one database (MEDIATION_DATABASE_URL unless given)."""
     db = Database(database_url)
@@ -42,10 +56,13 @@ def create_app(database_url: str | None = None) -> Litestar:
         route_handlers=[
             issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+            DocumentController,
         ],
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=REQUEST_BODY_LIMIT,
+        plugins=[ClosedStructSchemaPlugin()],
+        before_request=answer_options,
         openapi_config=OpenAPIConfig(
             title="mediation API",
             version="1",
@@ -54,7 +71,6 @@ def create_app(database_url: str | None = None) -> Litestar:
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
-            security=[{"BearerToken": []}],
             render_plugins=[
                 SwaggerRenderPlugin(
                     js_url=f"{SWAGGER}/swagger-ui-bundle.js",

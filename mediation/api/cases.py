@@ -6,12 +6,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from mediation import idempotency
 from mediation.access import Actor
+from mediation.api.openapi_docs import BEARER, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.api.services import AUTHENTICATED, Services, services_of
 from mediation.case_views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
@@ -67,23 +69,15 @@ class CaseController(Controller):
     path = "/api/v1/cases"
     tags = ["cases"]
     dependencies = AUTHENTICATED
+    security = BEARER
 
-    @post("/", status_code=201, sync_to_thread=True, summary="Intake: file a new case")
-    def create(self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
-        services = services_of(request)
-        case = _case_input(data)
-        key = request.headers.get("idempotency-key")
-        if key is None:
-            case_id = open_case(services.db, actor=actor, case=case, now=services.clock())
-            detail = case_detail(services.db, actor, case_id)
-            return _case_response(encode(detail), 201, detail.version)
-        digest = idempotency.request_digest("POST /cases", msgspec.to_builtins(data))
-        return _answered(services, actor, key, digest, lambda: open_case_answered(
-            services.db, actor=actor, case=case, idempotency_key=key, request_hash=digest, now=services.clock(),
-            respond=lambda case_id, tx: (201, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
-        ))
+    @post("/", status_code=201, summary="Intake: file a new case", responses=errors(400, 401, 403, 409, 413, 422))
+    async def create(self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
+        strict = strict_body(await request.body(), CaseCreate)
+        return await sync_to_thread(_create, services_of(request), actor, strict, request.headers.get("idempotency-key"))
 
-    @get("/", sync_to_thread=False, summary="Cases in the caller's reach, filtered and paged")
+    @get("/", sync_to_thread=False, summary="Cases in the caller's reach, filtered and paged",
+         responses=errors(400, 401, 422))
     def index(
         self,
         request: Request,
@@ -91,9 +85,9 @@ class CaseController(Controller):
         case_state: Annotated[str | None, QueryParameter(name="state", max_length=64)] = None,
         stage: Annotated[str | None, QueryParameter(max_length=32)] = None,
         unit: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        channel: FromQuery[str | None] = None,
-        category: FromQuery[str | None] = None,
-        risk_level: FromQuery[str | None] = None,
+        channel: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        category: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        risk_level: Annotated[str | None, QueryParameter(max_length=16)] = None,
         overdue: FromQuery[bool | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
         page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
@@ -103,35 +97,59 @@ class CaseController(Controller):
         services = services_of(request)
         return list_cases(services.db, actor, filters, services.clock())
 
-    @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire")
+    @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire",
+         responses=errors(401, 404))
     def show(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
         detail = case_detail(services_of(request).db, actor, case_id)
         return _case_response(encode(detail), 200, detail.version)
 
-    @post("/{case_id:int}/transitions", status_code=200, sync_to_thread=True, summary="Fire a trigger")
-    def transition(self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
-        services = services_of(request)
-        expected = _expected_version(request.headers.get("if-match"), data.expected_version)
-        key = request.headers.get("idempotency-key")
-        fire = dict(case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected)
-        if key is None:
-            apply_transition(services.db, now=services.clock(), **fire)
-            detail = case_detail(services.db, actor, case_id)
-            return _case_response(encode(detail), 200, detail.version)
-        digest = idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
+    @post("/{case_id:int}/transitions", status_code=200, summary="Fire a trigger",
+          responses=errors(400, 401, 403, 404, 409, 413, 422, 428))
+    async def transition(
+        self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest], actor: NamedDependency[Actor]
+    ) -> Response[CaseDetail]:
+        strict = strict_body(await request.body(), TransitionRequest)
+        expected = _expected_version(request.headers.get("if-match"), strict.expected_version)
+        return await sync_to_thread(_transition, services_of(request), actor, case_id, strict, expected,
+                                    request.headers.get("idempotency-key"))
 
-        def run() -> idempotency.StoredAnswer:
-            result = apply_transition(
-                services.db, now=services.clock(), idempotency_key=key, request_hash=digest,
-                respond=lambda r, tx: (200, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
-                **fire)
-            return idempotency.StoredAnswer(result.response_status, result.response_body)
-
-        return _answered(services, actor, key, digest, run)
-
-    @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained")
+    @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained",
+         responses=errors(401, 404))
     def events(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> list[EventView]:
         return case_events(services_of(request).db, actor, case_id)
+
+
+def _create(services: Services, actor: Actor, data: CaseCreate, key: str | None) -> Response:
+    case = _case_input(data)
+    if key is None:
+        case_id = open_case(services.db, actor=actor, case=case, now=services.clock())
+        detail = case_detail(services.db, actor, case_id)
+        return _case_response(encode(detail), 201, detail.version)
+    digest = idempotency.request_digest("POST /cases", msgspec.to_builtins(data))
+    return _answered(services, actor, key, digest, lambda: open_case_answered(
+        services.db, actor=actor, case=case, idempotency_key=key, request_hash=digest, now=services.clock(),
+        respond=lambda case_id, tx: (201, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
+    ))
+
+
+def _transition(
+    services: Services, actor: Actor, case_id: int, data: TransitionRequest, expected: int, key: str | None
+) -> Response:
+    fire = dict(case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected)
+    if key is None:
+        apply_transition(services.db, now=services.clock(), **fire)
+        detail = case_detail(services.db, actor, case_id)
+        return _case_response(encode(detail), 200, detail.version)
+    digest = idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
+
+    def run() -> idempotency.StoredAnswer:
+        result = apply_transition(
+            services.db, now=services.clock(), idempotency_key=key, request_hash=digest,
+            respond=lambda r, tx: (200, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
+            **fire)
+        return idempotency.StoredAnswer(result.response_status, result.response_body)
+
+    return _answered(services, actor, key, digest, run)
 
 
 def _answered(services: Services, actor: Actor, key: str, digest: str, run: Any) -> Response:

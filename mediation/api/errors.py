@@ -29,6 +29,9 @@ def unexpected_error(request: Request, error: Exception) -> Response:
             media_type=MediaType.JSON,
             headers=error.headers,
         )
+    if isinstance(error, (RecursionError, UnicodeDecodeError)):  # a hostile body the JSON decoder choked on
+        return Response({"status_code": 400, "detail": "the request body is not valid JSON", "extra": None},
+                        status_code=400, media_type=MediaType.JSON)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
         {"status_code": 500, "detail": "Internal Server Error", "extra": None},

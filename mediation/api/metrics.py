@@ -10,12 +10,13 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from mediation.access import Actor
+from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.services import AUTHENTICATED, services_of
 from mediation.metrics import Metrics, case_metrics
 
 
 @get("/api/v1/metrics", sync_to_thread=False, tags=["metrics"],
-     dependencies=AUTHENTICATED,
+     dependencies=AUTHENTICATED, security=BEARER, responses=errors(400, 401, 422),
      summary="Counts, resolution rate, time to resolve, overdue, recurrence, quotas, year-on-year")
 def metrics_report(
     request: Request,

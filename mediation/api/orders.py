@@ -9,12 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
 from mediation.access import Actor
+from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.services import AUTHENTICATED, services_of
 from mediation.orders import MAX_PAGE_SIZE, OrderPage, list_orders
 
 
 @get("/api/v1/orders", sync_to_thread=False, tags=["orders"],
-     dependencies=AUTHENTICATED,
+     dependencies=AUTHENTICATED, security=BEARER, responses=errors(400, 401, 422),
      summary="Key-case orders with their status now; overdue and due_soon filters")
 def order_index(
     request: Request,

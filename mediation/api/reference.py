@@ -9,6 +9,7 @@ from litestar.params import FromPath
 
 from mediation import jsontext
 from mediation.access import Actor
+from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.schemas import Health, WorkflowDetail, WorkflowSummary
 from mediation.api.services import AUTHENTICATED, services_of
 from mediation.errors import NotFound
@@ -40,7 +41,8 @@ def _latest_versions(request: Request) -> list:
     return list(latest.values())
 
 
-@get("/api/v1/workflows", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED,
+@get("/api/v1/workflows", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED, security=BEARER,
+     responses=errors(401),
      summary="Workflow definitions, latest version of each")
 def list_workflows(request: Request, actor: NamedDependency[Actor]) -> list[WorkflowSummary]:
     summaries = []
@@ -53,6 +55,7 @@ def list_workflows(request: Request, actor: NamedDependency[Actor]) -> list[Work
 
 
 @get("/api/v1/workflows/{name:str}", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED,
+     security=BEARER, responses=errors(401, 404),
      summary="One workflow: states, triggers with roles and data, policy, Mermaid diagram")
 def show_workflow(request: Request, name: FromPath[str], actor: NamedDependency[Actor]) -> WorkflowDetail:
     for row in _latest_versions(request):

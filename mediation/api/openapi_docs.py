@@ -1,0 +1,70 @@
+"""What the OpenAPI document says beyond the types: security, error answers, closed bodies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.openapi.datastructures import ResponseSpec
+
+from mediation.api.schemas import ErrorBody
+
+BEARER = [{"BearerToken": []}]
+ERROR_MEANINGS = {
+    400: "malformed request: bad JSON, wrong types, unknown fields, bad query parameters",
+    401: "no valid bearer token (or wrong password)",
+    403: "the caller's role may not do this",
+    404: "no such case, or outside the caller's reach",
+    409: "stale version (current_version in extra), trigger not allowed now, or a retry in progress",
+    413: "request body or document too large",
+    422: "invalid data, failed guard, or an idempotency key reused with another request",
+    428: "If-Match or expected_version missing",
+    429: "too many failed logins",
+}
+
+
+def errors(*codes: int) -> dict[int, ResponseSpec]:
+    """Response specs for the error answers an operation may give, each in Litestar's shape."""
+    return {
+        code: ResponseSpec(data_container=ErrorBody, description=ERROR_MEANINGS[code], generate_examples=False)
+        for code in codes
+    }
+
+
+class ClosedStructSchemaPlugin(StructSchemaPlugin):
+    """Structs that refuse unknown fields say so: `additionalProperties: false`."""
+
+    def to_openapi_schema(self, field_definition: Any, schema_creator: Any) -> Any:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        config = getattr(field_definition.type_, "__struct_config__", None)
+        if config is not None and config.forbid_unknown_fields:
+            target = schema_creator.schema_registry.from_reference(schema).schema if hasattr(schema, "ref") else schema
+            target.additional_properties = False
+        return schema
+
+
+def _whole_numbers_as_int(value: Any) -> Any:
+    """JSON has one number type: 5.0 is the integer 5 (as JSON Schema reads it)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole_numbers_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _whole_numbers_as_int(item) for key, item in value.items()}
+    return value
+
+
+def strict_body(body: bytes, type_: type) -> Any:
+    """The body decoded with no type coercion ("6" is not an int, 0 not a bool); 400 naming the field."""
+    from litestar.exceptions import ValidationException
+
+    try:
+        return msgspec.convert(_whole_numbers_as_int(msgspec.json.decode(body)), type_, strict=True)
+    except msgspec.ValidationError as error:
+        path = str(error).rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in str(error) else "body"
+        raise ValidationException(
+            detail="Validation failed", extra=[{"message": str(error), "key": path, "source": "body"}]
+        ) from None
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        raise ValidationException(detail="the request body is not valid JSON") from None
