@@ -1,0 +1,60 @@
+"""Document endpoint: a case's documents as PDF (DESIGN §6), cached by case version and mask level."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, QueryParameter
+
+from mediation.access import Actor
+from mediation.api.services import AUTHENTICATED, services_of
+from mediation.documents import (
+    DocumentRequest,
+    PreparedDocument,
+    RendererBusy,
+    UnknownDocument,
+    document_bytes,
+    prepare_document,
+    shared_cache,
+    shared_pool,
+)
+
+PDF = "application/pdf"
+RETRY_AFTER_SECONDS = 5
+
+
+class DocumentController(Controller):
+    path = "/api/v1/cases/{case_id:int}/documents"
+    tags = ["documents"]
+    dependencies = AUTHENTICATED
+
+    @get("/{file_name:str}", sync_to_thread=True, media_type=PDF,
+         summary="A document of the case as PDF: case_file, agreement, referral, judicial_application, return_visit")
+    def show(
+        self, request: Request, case_id: FromPath[int], file_name: FromPath[str], actor: NamedDependency[Actor],
+        lang: Annotated[str, QueryParameter(max_length=8, description="zh (default) or en")] = "zh",
+        archival: Annotated[bool, QueryParameter(description="PDF/A-3b archival copy")] = False,
+    ) -> Response[bytes]:
+        kind = file_name.removesuffix(".pdf")
+        if kind == file_name:
+            raise UnknownDocument(f"documents are served as KIND.pdf, not '{file_name}'", kind=file_name)
+        prepared = prepare_document(services_of(request).db, actor, case_id, DocumentRequest(kind, lang, archival))
+        headers = {"etag": prepared.etag, "cache-control": "private, no-cache", "vary": "Authorization"}
+        if prepared.etag in (request.headers.get("if-none-match") or "").replace(" ", "").split(","):
+            return Response(b"", status_code=304, headers=headers)
+        try:
+            content = document_bytes(prepared, pool=shared_pool(), cache=shared_cache())
+        except RendererBusy as busy:
+            raise HTTPException(status_code=503, detail=busy.detail,
+                                headers={"retry-after": str(RETRY_AFTER_SECONDS)}) from None
+        return Response(content, media_type=PDF, headers={**headers, "content-disposition": disposition(prepared)})
+
+
+def disposition(prepared: PreparedDocument) -> str:
+    """Inline, named by the case number (RFC 6266 / RFC 5987 `filename*` for the Chinese name)."""
+    return (f'inline; filename="{prepared.ascii_file_name}"; '
+            f"filename*=UTF-8''{quote(prepared.file_name, safe='')}")

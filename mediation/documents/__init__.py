@@ -1,0 +1,46 @@
+"""Documents of a case as PDF (DESIGN §6): 卷宗, 人民调解协议书, 流转单, 司法确认申请书, 回访记录.
+
+`prepare_document` reads the case as the viewer may see it (numbers masked per DESIGN §5);
+`document_bytes` renders it (Jinja2 + WeasyPrint) in a `RenderPool` of worker processes, or in
+this process without one; `export_documents` renders many on every process of a pool.
+"""
+
+from mediation.documents._cache import DocumentCache, shared_cache
+from mediation.documents._context import KINDS, DocumentRequest, document_context
+from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, RendererBusy, UnknownDocument
+from mediation.documents._fetcher import DocumentURLFetcher, RefusedURL
+from mediation.documents._pool import RenderPool, shared_pool
+from mediation.documents._rendering import MAX_PAGES, Limits, render_html
+from mediation.documents._service import (
+    ExportReport,
+    PreparedDocument,
+    cases_to_export,
+    document_bytes,
+    export_documents,
+    prepare_document,
+)
+
+__all__ = [
+    "KINDS",
+    "MAX_PAGES",
+    "DocumentCache",
+    "DocumentNotApplicable",
+    "DocumentRequest",
+    "DocumentTooLarge",
+    "DocumentURLFetcher",
+    "ExportReport",
+    "Limits",
+    "PreparedDocument",
+    "RefusedURL",
+    "RenderPool",
+    "RendererBusy",
+    "UnknownDocument",
+    "cases_to_export",
+    "document_bytes",
+    "document_context",
+    "export_documents",
+    "prepare_document",
+    "render_html",
+    "shared_cache",
+    "shared_pool",
+]
