@@ -8,7 +8,10 @@ import sys
 
 # Subcommand name -> module under ``benchmarks``. Add new benchmarks here.
 BENCHMARKS: dict[str, str] = {
+    "api": "api: HTTP reads and transitions per second vs a trivial endpoint (wrk, 2 workers)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
+    "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
+    "worker": "worker: due deadlines fired per second, SQLite and 2 PostgreSQL workers, vs the engine",
 }
 
 
