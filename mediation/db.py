@@ -129,6 +129,7 @@ class Database:
         self._held: list[Any] = []
         self._workflows = None
         self._writer_lock = threading.Lock()
+        self._checkpointer: threading.Event | None = None
         self._lock_file = self._open_lock_file()
 
     def _open_lock_file(self) -> Any:
@@ -237,7 +238,32 @@ class Database:
         with self.engine.begin() as connection:
             yield connection
 
+    def start_checkpointer(self, interval_seconds: float = 0.5) -> None:
+        """SQLite: copy the WAL back into the database from a background thread.
+
+        A checkpoint syncs the database file; done by the writer that crosses the
+        autocheckpoint threshold it stalls that request for a long while. Passive
+        checkpoints from here run beside readers and writers, so the threshold is rarely met.
+        """
+        if not self.is_sqlite or self._checkpointer is not None:
+            return
+        stop = threading.Event()
+
+        def run() -> None:
+            connection = self.read_engine.raw_connection()
+            try:
+                while not stop.wait(interval_seconds):
+                    connection.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+
+        self._checkpointer = stop
+        threading.Thread(target=run, name="sqlite-checkpointer", daemon=True).start()
+
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.set()
+            self._checkpointer = None
         if self._lock_file is not None:
             self._lock_file.close()
             self._lock_file = None

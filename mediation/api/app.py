@@ -50,6 +50,7 @@ def answer_options(request: Request) -> Response | None:
 def create_app(database_url: str | None = None) -> Litestar:
     """The API for one database (MEDIATION_DATABASE_URL unless given)."""
     db = Database(database_url)
+    db.start_checkpointer()
     services = Services(db=db, tokens=TokenService(shared_secret(db)), actors=ActorCache(db))
     db.workflows.current_version_id()
     return Litestar(
