@@ -198,24 +198,30 @@ def worker(
     idle_seconds: float = typer.Option(1.0, min=0.05, help="Sleep when nothing is due"),
 ) -> None:
     """Fire due deadlines through the engine as the system actor (and deliver notifications)."""
-    from datetime import datetime
+    from datetime import datetime, timezone
 
     from mediation.worker_loop import WorkerLoop
 
     moment = None
     if now is not None:
         try:
-            moment = datetime.fromisoformat(now).replace(tzinfo=None)
+            moment = datetime.fromisoformat(now)
+            if moment.tzinfo is not None:  # an explicit offset: the same instant in naive UTC
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         except ValueError:
             _fail(f"--now must be an ISO date-time like 2026-03-02T09:00:00, not {now!r}", code=2)
     from mediation.outbox import deliverer
+    from mediation.schema import upgrade_database
 
     database = Database()
+    upgrade_database(database.url)
     try:
         deliver = deliverer(database)
     except MediationError as error:
         _fail(error.detail, code=2)
     loop = WorkerLoop(database, batch_size=batch_size, idle_seconds=idle_seconds, deliver=deliver)
+    if not once:
+        database.start_checkpointer()
     if once:
         report = loop.once(moment)
         delivered = report.outcomes.pop("delivered", 0)
