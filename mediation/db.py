@@ -6,8 +6,8 @@ DBAPI transaction for the engine's hot path, with statements prepared once per d
 
 from __future__ import annotations
 
-import os
 import fcntl
+import os
 import re
 import threading
 from contextlib import contextmanager

@@ -13,7 +13,6 @@ from typing import Any, Callable
 
 from mediation import case_rows, jsontext
 from mediation.access import Actor, in_reach, may_fire
-from mediation.idempotency import StoredAnswer, record_answer, request_digest, stored_answer
 from mediation.db import Database, RawTransaction
 from mediation.errors import (
     Forbidden,
@@ -23,12 +22,12 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
+from mediation.idempotency import StoredAnswer, record_answer, request_digest, stored_answer
 from mediation.workdays import after
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, stage_of
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.trigger_data import clean_trigger_data
-
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import NaiveDatetime
-
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 

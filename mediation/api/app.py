@@ -7,8 +7,8 @@ from pathlib import Path
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
 
 from mediation.api.auth import issue_token
@@ -16,8 +16,8 @@ from mediation.api.cases import CaseController
 from mediation.api.documents import DocumentController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.identity import ActorCache
-from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.metrics import metrics_report
+from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
 from mediation.api.services import Services

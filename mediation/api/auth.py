@@ -6,9 +6,8 @@ from litestar import Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import JSONBody
 
-from mediation.api.openapi_docs import errors, strict_body
-
 from mediation.api.identity import check_password
+from mediation.api.openapi_docs import errors, strict_body
 from mediation.api.schemas import TokenRequest, TokenResponse
 from mediation.api.services import services_of
 

@@ -5,10 +5,9 @@ Revises: ce8de738bae8
 Create Date: 2026-11-22 06:51:46.704174
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '2b603913a687'
 down_revision = 'ce8de738bae8'

@@ -5,10 +5,9 @@ Revises: 2b603913a687
 Create Date: 2026-11-22 07:10:42.679108
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = '5c05b6711943'
 down_revision = '2b603913a687'

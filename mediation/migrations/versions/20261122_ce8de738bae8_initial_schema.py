@@ -5,10 +5,9 @@ Revises:
 Create Date: 2026-11-22 06:45:38.089858
 """
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-
+from alembic import op
 
 revision = 'ce8de738bae8'
 down_revision = None
