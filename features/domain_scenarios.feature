@@ -37,7 +37,7 @@ Feature: The example scenarios of DOMAIN.md §5
     And police1 mediates on the scene
     Then the case is in state "mediation.in_session"
     And the case is mediated by police1 under the "on_scene" mechanism
-    And a pending "police_first_session" deadline is due 2026-03-05 21:14 with the action "remind"
+    And a pending "police_first_session" deadline is due by the end of 2026-03-06 China time with the action "remind"
     When police1 records the oral agreement "刘强向刘芳道歉，保证不再酒后争吵"
     Then the case is in state "follow_up.tracking"
     And the agreement is recorded as oral with the terms "刘强向刘芳道歉，保证不再酒后争吵"
@@ -61,7 +61,7 @@ Feature: The example scenarios of DOMAIN.md §5
     When police1 triages the case as "labour" at "elevated" risk
     And police1 refers the case to 永嘉县人力资源和社会保障局 because "农场同意先付一半工资，其余工资争议需劳动部门处理"
     Then the case is in state "joint.referred"
-    And a pending "department_acknowledgement" deadline is due 2026-03-03 09:00 with the action "supervise"
+    And a pending "department_acknowledgement" deadline is due by the end of 2026-03-03 China time with the action "supervise"
     When 5 hours pass
     And dept_rs acknowledges the referral
     Then the "department_acknowledgement" deadline is cancelled
@@ -127,7 +127,7 @@ Feature: The example scenarios of DOMAIN.md §5
     And police1 reported a "consumer" dispute between 王丽 and 好又多超市 in 江北社区 through "police_call"
     When police1 triages the case as "consumer" at "low" risk
     And police1 refers the case to 永嘉县市场监督管理局 because "非警务类消费纠纷，流转市场监管所办理"
-    Then a pending "department_acknowledgement" deadline is due 2026-10-08 09:00 with the action "supervise"
+    Then a pending "department_acknowledgement" deadline is due by the end of 2026-10-08 China time with the action "supervise"
     When 9 days pass
     And dept_sj acknowledges the referral
     And dept_sj submits "resolved" feedback: "经营者已退货退款"

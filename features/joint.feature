@@ -15,7 +15,7 @@ Feature: Department linkage, the two-way closed loop (部门联动，双向闭�
     Then the case is in state "joint.referred"
     And the case is referred to 永嘉县市场监督管理局
     And "department" is notified of "case_referred"
-    And a pending "department_acknowledgement" deadline is due 2026-03-03 09:00 with the action "supervise"
+    And a pending "department_acknowledgement" deadline is due by the end of 2026-03-03 China time with the action "supervise"
 
   Scenario: A referral needs a department and a reason
     When mediator1 fires "refer_department" with:
@@ -30,14 +30,14 @@ Feature: Department linkage, the two-way closed loop (部门联动，双向闭�
   Scenario Outline: The acknowledgement is due one working day later on the Chinese calendar
     Given today is <referred on>
     When mediator1 refers the case to 永嘉县市场监督管理局 because "商品质量问题"
-    Then a pending "department_acknowledgement" deadline is due <due> with the action "supervise"
+    Then a pending "department_acknowledgement" deadline is due by the end of <due> China time with the action "supervise"
 
     Examples: 
-      | referred on | due              | why                                          |
-      | 2026-03-04  | 2026-03-05 09:00 | an ordinary Wednesday                        |
-      | 2026-03-06  | 2026-03-09 09:00 | Friday: the weekend does not count           |
-      | 2026-02-13  | 2026-02-14 09:00 | Saturday 14 February is a make-up working day |
-      | 2026-09-30  | 2026-10-08 09:00 | the National Day holiday does not count      |
+      | referred on | due        | why                                           |
+      | 2026-03-04  | 2026-03-05 | an ordinary Wednesday                         |
+      | 2026-03-06  | 2026-03-09 | Friday: the weekend does not count            |
+      | 2026-02-13  | 2026-02-14 | Saturday 14 February is a make-up working day |
+      | 2026-09-30  | 2026-10-08 | the National Day holiday does not count       |
 
   Scenario: The department acknowledges the referral
     Given mediator1 referred the case to 永嘉县市场监督管理局 because "商品质量问题"

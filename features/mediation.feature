@@ -41,11 +41,11 @@ Feature: Mediation (调解)
     Given grid1 reported a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格
     And police1 triaged the case as "neighbour" at "low" risk
     When police1 mediates on the scene
-    Then a pending "police_first_session" deadline is due 2026-03-05 09:00 with the action "remind"
+    Then a pending "police_first_session" deadline is due by the end of 2026-03-05 China time with the action "remind"
     When 1 day passes
     And police1 adjourns the session for 2 days
     Then the "police_first_session" deadline is cancelled
-    And a pending "police_second_session" deadline is due 2026-03-12 09:00 with the action "declare_failed"
+    And a pending "police_second_session" deadline is due by the end of 2026-03-12 China time with the action "declare_failed"
 
   @art17
   Scenario: There is no mediation when one party clearly refuses

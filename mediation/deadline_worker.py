@@ -22,12 +22,12 @@ CLAIM = (
     "SELECT id, case_id, kind, state, action FROM deadlines "
     "WHERE status = 'pending' AND due_at <= :now ORDER BY due_at, id LIMIT :limit"
 )
-CASE_NOW = "SELECT state, version, mediator_id, workflow_version_id FROM cases WHERE id = :id"
+CASE_NOW = "SELECT state, version, mediator_id, workflow_version_id, id FROM cases WHERE id = :id"
 MARK = "UPDATE deadlines SET status = :status, fired_at = :now WHERE id = :id"
 ORDER_STATUS = "UPDATE orders SET status = :status WHERE case_id = :case_id AND status <> 'done'"
 REMIND = (
     "INSERT INTO outbox (case_id, event_seq, topic, recipient, payload, status, attempts, next_attempt_at, "
-    "created_at) VALUES (:case_id, :event_seq, 'reminder', 'mediator', :payload, 'pending', 0, :now, :now)"
+    "created_at) VALUES (:case_id, :event_seq, 'reminder', :recipient, :payload, 'pending', 0, :now, :now)"
 )
 ORDER_DEADLINES = {"order_due_soon": "due_soon", "order_overdue": "overdue"}
 
@@ -62,8 +62,9 @@ def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str
     if kind in ORDER_DEADLINES:
         tx.execute(ORDER_STATUS, {"status": ORDER_DEADLINES[kind], "case_id": case_id})
     if action == "remind":
-        tx.execute(REMIND, {"case_id": case_id, "event_seq": 0, "now": tx.timestamp(now),
-                            "payload": jsontext.dumps({"deadline": kind, "user_id": case[2]})})
+        recipient = "owner" if kind in ORDER_DEADLINES else "mediator"
+        tx.execute(REMIND, {"case_id": case_id, "event_seq": 0, "now": tx.timestamp(now), "recipient": recipient,
+                            "payload": jsontext.dumps({"deadline": kind, "user_id": _assignee(tx, kind, case)})})
         return "reminded"
     trigger = action
     spec = db.workflows.machine(case[3]).definition.triggers.get(trigger)
@@ -77,6 +78,14 @@ def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str
     except MediationError:
         return "skipped"
     return "fired"
+
+
+def _assignee(tx: RawTransaction, kind: str, case: Any) -> int | None:
+    """Who a reminder is for: the order's owner for key-case deadlines, else the mediator."""
+    if kind in ORDER_DEADLINES:
+        owner = tx.one("SELECT owner_id FROM orders WHERE case_id = :case_id", {"case_id": case[4]})
+        return owner[0] if owner else None
+    return case[2]
 
 
 def run_due(db: Database, *, now: datetime, batch_size: int = 200) -> BatchReport:

@@ -10,6 +10,9 @@ import chinese_calendar
 from mediation.errors import MediationError
 
 
+CHINA_OFFSET = timedelta(hours=8)  # China Standard Time, no daylight saving
+
+
 class CalendarNotCovered(MediationError):
     """The holiday calendar has no data for the date asked about."""
 
@@ -29,14 +32,18 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: datetime, count: int) -> datetime:
-    """The same time of day on the count-th working day after start's date."""
-    day = start.date()
+    """The end (24:00 China time) of the count-th working day after the day start falls on.
+
+    "Within 1 working day" of a referral on Friday afternoon means by the close of Monday
+    (or of the make-up Saturday, 调休). Times are naive UTC; days are China's (UTC+8).
+    """
+    day = (start + CHINA_OFFSET).date()
     remaining = count
     while remaining > 0:
         day += timedelta(days=1)
         if is_working_day(day):
             remaining -= 1
-    return datetime.combine(day, start.time())
+    return datetime.combine(day + timedelta(days=1), datetime.min.time()) - CHINA_OFFSET
 
 
 def after(start: datetime, duration: dict[str, Any]) -> datetime:

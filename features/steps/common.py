@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pytest_bdd import given, parsers, then, when
@@ -189,6 +189,15 @@ def _(story: Story, kind: str, due, action: str):
     assert pending, f"no pending {kind} deadline: {story.deadlines(kind)}"
     found = [(timestamp(d.due_at), d.action) for d in pending]
     assert found == [(due.replace(tzinfo=None), action)], f"pending {kind}: {found}"
+
+
+@then(parsers.parse('a pending "{kind}" deadline is due by the end of {day:ti} China time with the action "{action}"'))
+@then(parsers.parse('"{kind}" 期限为北京时间 {day:ti} 当日结束，到期动作 "{action}"'))
+def _(story: Story, kind: str, day, action: str):
+    """Working-day deadlines end at 24:00 China time (UTC+8) of their last working day."""
+    end_utc = datetime.combine(day.date() + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
+    found = [(timestamp(d.due_at), d.action) for d in story.deadlines(kind) if d.status == "pending"]
+    assert found == [(end_utc, action)], f"pending {kind}: {found}"
 
 
 @then(parsers.parse('the "{kind}" deadline is cancelled'))

@@ -224,7 +224,17 @@ def open_order(case: CaseState) -> None:
 
 @effect
 def notify_supervisor(case: CaseState) -> None:
+    """督办 goes to the supervisor, and also to whoever the expired deadline names.
+
+    A key-case order's overdue timer names the owner's supervisor; policy deadlines name
+    theirs with `notify` (the county centre for an unacknowledged referral, the court …).
+    """
     case.notify("supervisor", "supervise", reason=case.data.get("reason"))
+    deadline = case.data.get("deadline")
+    also = "owner_supervisor" if deadline == "order_overdue" else (
+        (case.policy.get("deadlines") or {}).get(deadline, {}).get("notify"))
+    if also:
+        case.notify(also, "supervise", reason=case.data.get("reason"), deadline=deadline)
 
 
 @effect
