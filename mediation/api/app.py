@@ -23,6 +23,7 @@ from mediation.api.reference import health, list_workflows, show_workflow
 from mediation.api.services import Services
 from mediation.api.tokens import TokenService, shared_secret
 from mediation.db import Database
+from mediation.web import TEMPLATE_CONFIG, WEB_ROUTES
 
 REQUEST_BODY_LIMIT = 256 * 1024
 STATIC_DIR = Path(__file__).parent.parent / "static"
@@ -58,7 +59,9 @@ def create_app(database_url: str | None = None) -> Litestar:
             issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
             DocumentController,
+            *WEB_ROUTES,
         ],
+        template_config=TEMPLATE_CONFIG,
         state=State({"services": services}),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=REQUEST_BODY_LIMIT,

@@ -1,0 +1,16 @@
+"""The web workspace: server-rendered pages on the API's engine, reach and masking (issue 6)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from mediation.web.pages import WebPages
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
+TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
+WEB_ROUTES = [WebPages]
+
+__all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES", "WebPages"]

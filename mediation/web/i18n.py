@@ -1,0 +1,199 @@
+"""Words of the web workspace in Chinese (the default) and English.
+
+Labels of states, stages, triggers, channels and categories come from the workflow
+definition and its policy; this module holds only the page's own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+TEXT: dict[str, dict[str, str]] = {
+    "app_name": {"zh": "矛盾纠纷多元化解工作台", "en": "Dispute mediation workspace"},
+    "login": {"zh": "登录", "en": "Log in"},
+    "logout": {"zh": "退出", "en": "Log out"},
+    "username": {"zh": "用户名", "en": "Username"},
+    "password": {"zh": "密码", "en": "Password"},
+    "bad_login": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
+    "too_many": {"zh": "失败次数过多，请稍后再试。", "en": "Too many failed logins; try again later."},
+    "csrf_failed": {"zh": "表单已失效，请刷新页面后重试。", "en": "The form expired; reload the page and try again."},
+    "board": {"zh": "案件看板", "en": "Case board"},
+    "new_case": {"zh": "登记新案件", "en": "File a case"},
+    "filter": {"zh": "筛选", "en": "Filter"},
+    "clear": {"zh": "清除", "en": "Clear"},
+    "search": {"zh": "搜索（案号、当事人、内容）", "en": "Search (number, party, text)"},
+    "any": {"zh": "全部", "en": "Any"},
+    "state": {"zh": "状态", "en": "State"},
+    "stage": {"zh": "阶段", "en": "Stage"},
+    "channel": {"zh": "来源渠道", "en": "Channel"},
+    "category": {"zh": "纠纷类别", "en": "Category"},
+    "risk_level": {"zh": "风险等级", "en": "Risk level"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "overdue_only": {"zh": "仅看超期", "en": "Overdue only"},
+    "number": {"zh": "案号", "en": "Number"},
+    "title": {"zh": "标题", "en": "Title"},
+    "description": {"zh": "纠纷简要情况", "en": "Facts"},
+    "updated": {"zh": "更新时间", "en": "Updated"},
+    "next_deadline": {"zh": "最近期限", "en": "Next deadline"},
+    "overdue": {"zh": "已超期", "en": "Overdue"},
+    "due_soon": {"zh": "即将到期", "en": "Due soon"},
+    "no_cases": {"zh": "没有符合条件的案件。", "en": "No cases match."},
+    "total": {"zh": "共 {n} 件", "en": "{n} cases"},
+    "page_of": {"zh": "第 {page} / {pages} 页", "en": "Page {page} of {pages}"},
+    "previous": {"zh": "上一页", "en": "Previous"},
+    "next": {"zh": "下一页", "en": "Next"},
+    "parties": {"zh": "当事人", "en": "Parties"},
+    "party_name": {"zh": "姓名", "en": "Name"},
+    "party_role": {"zh": "身份", "en": "Role"},
+    "id_number": {"zh": "身份证号", "en": "ID number"},
+    "phone": {"zh": "电话", "en": "Phone"},
+    "is_minor": {"zh": "未成年人", "en": "Minor"},
+    "yes": {"zh": "是", "en": "yes"},
+    "facts": {"zh": "案情", "en": "Facts"},
+    "current_state": {"zh": "当前状态", "en": "Current state"},
+    "mediator": {"zh": "调解员", "en": "Mediator"},
+    "version": {"zh": "版本", "en": "Version"},
+    "deadlines": {"zh": "期限", "en": "Deadlines"},
+    "no_deadlines": {"zh": "无待办期限。", "en": "No pending deadlines."},
+    "timeline": {"zh": "办理记录", "en": "Timeline"},
+    "actions": {"zh": "可办理事项", "en": "Actions"},
+    "no_actions": {"zh": "您当前无可办理事项。", "en": "Nothing you may do on this case now."},
+    "workflow": {"zh": "流程", "en": "Workflow"},
+    "diagram": {"zh": "查看状态图", "en": "Show state diagram"},
+    "diagram_title": {"zh": "本阶段状态图", "en": "State diagram of this stage"},
+    "you_are_here": {"zh": "当前所在", "en": "you are here"},
+    "you_are_here_mark": {"zh": "（当前所在）", "en": "(you are here)"},
+    "submit": {"zh": "提交", "en": "Submit"},
+    "required": {"zh": "必填", "en": "required"},
+    "stale": {
+        "zh": "其他人刚刚修改了此案件，您的操作未保存。请重新加载后再办理。",
+        "en": "Someone else changed this case — reload. Your action was not saved.",
+    },
+    "reload": {"zh": "重新加载", "en": "Reload"},
+    "fix_errors": {"zh": "请更正标出的字段。", "en": "Please correct the marked fields."},
+    "not_allowed": {"zh": "当前状态下不能办理此事项。", "en": "This action is not allowed in the current state."},
+    "forbidden": {"zh": "您无权办理此事项。", "en": "You may not do this."},
+    "guard_failed": {"zh": "条件未满足：", "en": "Condition not met: "},
+    "done": {"zh": "已办理：", "en": "Done: "},
+    "not_found": {"zh": "未找到该页面或案件。", "en": "Page or case not found."},
+    "back_to_board": {"zh": "返回案件看板", "en": "Back to the board"},
+    "filed": {"zh": "案件已登记。", "en": "Case filed."},
+    "party_n": {"zh": "当事人 {n}", "en": "Party {n}"},
+    "party_hint": {"zh": "至少填写一名当事人；空行将被忽略。", "en": "At least one party; empty rows are ignored."},
+    "file": {"zh": "登记", "en": "File"},
+    "lang_switch": {"zh": "English", "en": "中文"},
+    "skip": {"zh": "跳到正文", "en": "Skip to content"},
+    "list_hint": {"zh": "每行一项", "en": "one per line"},
+    "signed_in_as": {"zh": "当前用户", "en": "Signed in as"},
+    "key_case": {"zh": "重点案件", "en": "Key case"},
+    "ladder": {"zh": "调解层级", "en": "Ladder level"},
+    "event_by": {"zh": "办理人", "en": "By"},
+    "reason": {"zh": "理由", "en": "Reason"},
+}
+
+# Field names of trigger data and intake.
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "category": TEXT["category"],
+    "risk_level": TEXT["risk_level"],
+    "other_party_unknown": {"zh": "另一方当事人不明", "en": "Other party unknown"},
+    "duplicate_of": {"zh": "重复案件编号（ID）", "en": "Duplicate of (case id)"},
+    "reason": {"zh": "理由", "en": "Reason"},
+    "mediator": {"zh": "调解员", "en": "Mediator"},
+    "mechanism": {"zh": "调解机制", "en": "Mechanism"},
+    "resolver": {"zh": "化解力量", "en": "Resolver"},
+    "party_id": {"zh": "当事人", "en": "Party"},
+    "next_session_at": {"zh": "下次调解时间", "en": "Next session at"},
+    "terms": {"zh": "协议条款", "en": "Terms"},
+    "performance_deadline": {"zh": "履行期限", "en": "Performance deadline"},
+    "signer": {"zh": "签名人", "en": "Signer"},
+    "court": {"zh": "共享法庭", "en": "Court"},
+    "applicants": {"zh": "申请人", "en": "Applicants"},
+    "ruling_number": {"zh": "裁定书编号", "en": "Ruling number"},
+    "department": {"zh": "职能部门", "en": "Department"},
+    "outcome": {"zh": "结果", "en": "Outcome"},
+    "summary": {"zh": "办理情况", "en": "Summary"},
+    "notes": {"zh": "回访记录", "en": "Notes"},
+    "owner": {"zh": "责任人", "en": "Owner"},
+    "deadline": {"zh": "期限", "en": "Deadline"},
+    "co_units": {"zh": "协办单位", "en": "Co-units"},
+    "milestones": {"zh": "节点", "en": "Milestones"},
+    "subject_matters": {"zh": "协议事项", "en": "Subject matters"},
+    "title": TEXT["title"],
+    "description": TEXT["description"],
+    "channel": TEXT["channel"],
+    "unit": TEXT["unit"],
+    "parties": TEXT["parties"],
+}
+
+# Values of enum fields and other codes without labels in the workflow files.
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "joint": {"zh": "联合调解", "en": "Joint"},
+    "professional": {"zh": "专业调解", "en": "Professional"},
+    "on_scene": {"zh": "随警调解", "en": "On scene"},
+    "grassroots": {"zh": "基层力量", "en": "Grassroots"},
+    "judicial": {"zh": "司法力量", "en": "Judicial"},
+    "departmental": {"zh": "部门力量", "en": "Departmental"},
+    "resolved": {"zh": "已化解", "en": "Resolved"},
+    "unresolved": {"zh": "未化解", "en": "Unresolved"},
+    "stable": {"zh": "稳定", "en": "Stable"},
+    "recurred": {"zh": "反复", "en": "Recurred"},
+    "not_performed": {"zh": "未履行", "en": "Not performed"},
+    "applicant": {"zh": "申请人", "en": "Applicant"},
+    "respondent": {"zh": "被申请人", "en": "Respondent"},
+    "third_party": {"zh": "第三人", "en": "Third party"},
+    "low": {"zh": "低", "en": "Low"},
+    "elevated": {"zh": "较高", "en": "Elevated"},
+    "high": {"zh": "高", "en": "High"},
+    "critical": {"zh": "极高", "en": "Critical"},
+    "mediator": {"zh": "调解员", "en": "Mediator"},
+    "intake": {"zh": "登记", "en": "Intake"},
+    # Subject matters of an agreement (the rest are categories of policy.yaml).
+    "debt": {"zh": "债务", "en": "Debt"},
+    "compensation": {"zh": "赔偿", "en": "Compensation"},
+    "boundary": {"zh": "边界", "en": "Boundary"},
+    "other": {"zh": "其他", "en": "Other"},
+    # Deadline kinds of policy.yaml.
+    "department_acknowledgement": {"zh": "部门签收期限", "en": "Department acknowledgement"},
+    "court_acceptance": {"zh": "法院受理期限", "en": "Court acceptance"},
+    "court_ruling": {"zh": "司法确认审查期限", "en": "Court ruling"},
+    "judicial_confirmation_window": {"zh": "申请司法确认期限", "en": "Judicial confirmation window"},
+    "police_first_session": {"zh": "随警调解首次调解期限", "en": "Police first session"},
+    "police_second_session": {"zh": "随警调解再次调解期限", "en": "Police second session"},
+    "people_mediation_term": {"zh": "人民调解期限", "en": "Mediation term"},
+    "return_visit_1": {"zh": "第一次回访", "en": "First return visit"},
+    "return_visit_2": {"zh": "第二次回访", "en": "Second return visit"},
+    "key_case_order": {"zh": "重点案件督办期限", "en": "Key-case order"},
+}
+
+
+def pick_language(query: str | None, cookie: str | None) -> str:
+    for value in (query, cookie):
+        if value in LANGUAGES:
+            return value
+    return DEFAULT_LANGUAGE
+
+
+class Words:
+    """What templates call: `t('key')`, `field('name')`, `value('code')`, `label(labels)`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def t(self, key: str, **values: Any) -> str:
+        text = TEXT.get(key, {}).get(self.lang) or key
+        return text.format(**values) if values else text
+
+    def field(self, name: str) -> str:
+        return FIELD_LABELS.get(name, {}).get(self.lang) or name
+
+    def value(self, code: str | None) -> str:
+        if code is None:
+            return ""
+        return VALUE_LABELS.get(code, {}).get(self.lang) or code
+
+    def label(self, labels: dict[str, str] | None, fallback: str = "") -> str:
+        labels = labels or {}
+        return labels.get(self.lang) or labels.get(DEFAULT_LANGUAGE) or fallback

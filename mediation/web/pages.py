@@ -1,0 +1,435 @@
+"""The web workspace's pages: login, case board, case page with trigger forms, intake.
+
+Every read and every change goes through the same code as the API (case_views, the
+engine, intake), so reach, permissions and masking are the API's. Pages are plain
+server-rendered HTML; forms work without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.response import Redirect, Template
+
+from mediation.access import Actor
+from mediation.api.identity import BadCredentials, TooManyAttempts, check_password
+from mediation.api.services import Services, services_of
+from mediation.case_views import CaseFilters, case_detail, case_events, escape_like, list_cases
+from mediation.db import parse_timestamp
+from mediation.engine import apply_transition
+from mediation.errors import (
+    Forbidden,
+    GuardFailed,
+    InvalidData,
+    MediationError,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+)
+from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, open_case
+from mediation.web import forms
+from mediation.web.i18n import Words, pick_language
+from mediation.web.session import (
+    CSRF_FIELD,
+    LANG_COOKIE,
+    PRELOGIN_COOKIE,
+    SESSION_COOKIE,
+    cookie,
+    csrf_ok,
+    csrf_token,
+    expired,
+    new_prelogin,
+    session_actor,
+    session_cookie,
+)
+from mediation.workflows.definition import stage_of
+from mediation.workflows.graph import mermaid
+
+PAGE_SIZE = 25
+PARTY_ROWS = 4
+DUE_SOON = timedelta(days=2)
+LOCAL_OFFSET = timedelta(hours=8)  # China Standard Time; stored times are UTC
+REASONS_ZH = {
+    "is required": "必填",
+    "must not be empty": "不能为空",
+    "is required and must be text": "必填",
+    "at least one party is required": "至少填写一名当事人",
+    "must be an 18-character resident ID number": "须为18位居民身份证号",
+    "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
+    "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _local(value: str | None) -> str:
+    """An ISO UTC timestamp as Beijing time, minutes precision."""
+    moment = parse_timestamp(value) if value else None
+    return (moment + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _safe_next(target: str | None) -> str:
+    ok = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if ok and len(target) < 2000 else "/"
+
+
+def _definition(services: Services):
+    workflows = services.db.workflows
+    return workflows.machine(workflows.current_version_id()).definition
+
+
+@dataclass
+class Page:
+    """What every page's template gets besides its own context."""
+
+    request: Request
+    actor: Actor | None
+    lang: str
+
+    @property
+    def words(self) -> Words:
+        return Words(self.lang)
+
+    def render(self, name: str, status: int = 200, cookies: list | None = None, here: str | None = None,
+               **context: Any) -> Template:
+        """The template with the page's words; `here` is the GET address of what is shown (after a POST)."""
+        words = self.words
+        query = {} if here else {k: v for k, v in self.request.query_params.items() if k != "lang"}
+        switch = "en" if self.lang == "zh" else "zh"
+        base = dict(
+            t=words.t, field=words.field, value=words.value, label=words.label, local=_local,
+            lang=self.lang, user=self.actor, csrf_field=CSRF_FIELD, csrf=csrf_token(self.request),
+            switch_url=f"{here or self.request.url.path}?{urlencode({**query, 'lang': switch})}",
+            path=self.request.url.path,
+        )
+        all_cookies = list(cookies or [])
+        if self.request.query_params.get("lang") in ("zh", "en"):
+            all_cookies.append(cookie(self.request, LANG_COOKIE, self.lang, 365 * 86400, httponly=False))
+        return Template(template_name=name, context={**base, **context}, status_code=status, cookies=all_cookies,
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff",
+                                 "Vary": "HX-Request, Cookie"})
+
+
+def _page(request: Request) -> Page:
+    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    return Page(request, session_actor(request), lang)
+
+
+def _to_login(request: Request) -> Redirect:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+def _reason(words: Words, reason: str) -> str:
+    return REASONS_ZH.get(reason, reason) if words.lang == "zh" else reason
+
+
+# --------------------------------------------------------------------------- board data
+
+
+def _board_data(services: Services, actor: Actor, filters: CaseFilters) -> dict[str, Any]:
+    now = services.clock()
+    result = list_cases(services.db, actor, filters, now)
+    ids = [item.id for item in result.items]
+    next_due: dict[int, Any] = {}
+    params: dict[str, Any] = {}
+    with services.db.snapshot() as tx:
+        if ids:
+            marks = ", ".join(f":id{i}" for i in range(len(ids)))
+            params.update({f"id{i}": case_id for i, case_id in enumerate(ids)})
+            for case_id, due in tx.all(
+                f"SELECT case_id, min(due_at) FROM deadlines WHERE status = 'pending' AND case_id IN ({marks}) "
+                "GROUP BY case_id", params):
+                next_due[case_id] = parse_timestamp(due)
+        unit_params: dict[str, Any] = {"prefix": escape_like(actor.unit_path) + "%"}
+        units = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path", unit_params)
+    rows = []
+    for item in result.items:
+        due = next_due.get(item.id)
+        status = None
+        if due is not None:
+            status = "overdue" if due < now else ("due_soon" if due < now + DUE_SOON else None)
+        rows.append({"case": item, "due": _local(due.isoformat()) if due else "", "due_status": status})
+    pages = max(1, -(-result.total // filters.page_size))
+    return {"rows": rows, "total": result.total, "page": filters.page, "pages": pages, "units": units}
+
+
+# --------------------------------------------------------------------------- the controller
+
+
+class WebPages(Controller):
+    """Server-rendered pages at /, /login, /cases/…"""
+
+    include_in_schema = False
+
+    # ------------------------------------------------------------------ login
+
+    @get("/login", sync_to_thread=False)
+    def login_form(self, request: Request) -> Response:
+        page = _page(request)
+        token, prelogin = new_prelogin(request)
+        return page.render("login.html", cookies=[prelogin], login_csrf=token,
+                           next=_safe_next(request.query_params.get("next")), error=None, username="")
+
+    @post("/login")
+    async def login(self, request: Request) -> Response:
+        page = _page(request)
+        form = await request.form()
+        username = str(form.get("username") or "")[:64]
+        target = _safe_next(str(form.get("next") or ""))
+        error = None
+        if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
+            error, status = "csrf_failed", 403
+        else:
+            services = services_of(request)
+            address = request.client.host if request.client else "unknown"
+            try:
+                user_id = await sync_to_thread(check_password, services.db, username=username,
+                                               password=str(form.get("password") or ""), address=address,
+                                               now=services.clock())
+            except TooManyAttempts:
+                error, status = "too_many", 429
+            except BadCredentials:
+                error, status = "bad_login", 401
+        if error:
+            token, prelogin = new_prelogin(request)
+            return page.render("login.html", status=status, cookies=[prelogin], login_csrf=token, next=target,
+                               error=page.words.t(error), username=username)
+        return Redirect(path=target, status_code=303,
+                        cookies=[session_cookie(request, user_id, username), expired(request, PRELOGIN_COOKIE)])
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Response:
+        form = await request.form()
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return Redirect(path="/", status_code=303)
+        return Redirect(path="/login", status_code=303, cookies=[expired(request, SESSION_COOKIE)])
+
+    # ------------------------------------------------------------------ board
+
+    @get("/", sync_to_thread=True)
+    def board(self, request: Request) -> Response:
+        page = _page(request)
+        if page.actor is None:
+            return _to_login(request)
+        query = request.query_params
+        chosen = {name: (query.get(name) or "").strip()[:100] or None
+                  for name in ("state", "stage", "channel", "category", "risk_level", "unit", "q")}
+        try:
+            number = max(1, min(int(query.get("page") or 1), 1_000_000))
+        except ValueError:
+            number = 1
+        overdue = True if query.get("overdue") == "1" else None
+        filters = CaseFilters(chosen["state"], chosen["stage"], chosen["unit"], chosen["channel"],
+                              chosen["category"], chosen["risk_level"], overdue, chosen["q"], number, PAGE_SIZE)
+        services = services_of(request)
+        definition = _definition(services)
+        error = None
+        try:
+            data = _board_data(services, page.actor, filters)
+        except InvalidData as invalid:
+            error = f"{page.words.t(invalid.field)}: {_reason(page.words, invalid.reason)}"
+            data = _board_data(services, page.actor, CaseFilters(page_size=PAGE_SIZE))
+        keep = {k: v for k, v in {**chosen, "overdue": "1" if overdue else None}.items() if v}
+        partial = request.headers.get("hx-request") == "true" and not request.headers.get("hx-history-restore-request")
+        return page.render(
+            "_board_results.html" if partial else "board.html", **data, chosen=chosen, overdue=bool(overdue), error=error, definition=definition,
+            page_url=lambda n: "/?" + urlencode({**keep, "page": n}),
+        )
+
+    # ------------------------------------------------------------------ case page
+
+    @get("/cases/{case_id:int}", sync_to_thread=True)
+    def case_page(self, request: Request, case_id: int) -> Response:
+        page = _page(request)
+        if page.actor is None:
+            return _to_login(request)
+        done = request.query_params.get("done")
+        return _render_case(page, case_id, notice=done)
+
+    @post("/cases/{case_id:int}/fire")
+    async def fire(self, request: Request, case_id: int) -> Response:
+        page = _page(request)
+        if page.actor is None:
+            return _to_login(request)
+        form = await request.form()
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return await sync_to_thread(_render_case, page, case_id, status=403, alert=page.words.t("csrf_failed"))
+        return await sync_to_thread(_fire, page, case_id, form)
+
+    # ------------------------------------------------------------------ intake
+
+    @get("/cases/new", sync_to_thread=True)
+    def intake_form(self, request: Request) -> Response:
+        page = _page(request)
+        if page.actor is None:
+            return _to_login(request)
+        return _render_intake(page, values={"unit": None, "risk_level": "low"}, errors={})
+
+    @post("/cases/new")
+    async def intake(self, request: Request) -> Response:
+        page = _page(request)
+        if page.actor is None:
+            return _to_login(request)
+        form = await request.form()
+        values = {name: str(form.get(name) or "") for name in
+                  ("title", "description", "channel", "category", "risk_level", "unit")}
+        parties = [{key: str(form.get(f"parties[{i}].{key}") or "").strip()
+                    for key in ("name", "role", "id_number", "phone", "is_minor")} for i in range(PARTY_ROWS)]
+        values["parties"] = parties
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return await sync_to_thread(_render_intake, page, values, {}, page.words.t("csrf_failed"), 403)
+        return await sync_to_thread(_file_case, page, values)
+
+
+# --------------------------------------------------------------------------- case page work
+
+
+def _render_case(page: Page, case_id: int, *, status: int = 200, notice: str | None = None,
+                 alert: str | None = None, stale: bool = False, failed: forms.TriggerForm | None = None) -> Response:
+    services = services_of(page.request)
+    words = page.words
+    try:
+        detail = case_detail(services.db, page.actor, case_id)
+        events = case_events(services.db, page.actor, case_id)
+    except NotFound:
+        return page.render("not_found.html", status=404)
+    workflows = services.db.workflows
+    with services.db.snapshot() as tx:
+        version_id = tx.one("SELECT workflow_version_id FROM cases WHERE id = :id", {"id": case_id})[0]
+    definition = workflows.machine(version_id).definition
+    county_prefix = "/" + page.actor.unit_path.strip("/").split("/")[0] + "/"
+    trigger_forms = []
+    for name in detail.available_triggers:
+        if failed is not None and failed.trigger == name:
+            trigger_forms.append(failed)
+        else:
+            trigger_forms.append(forms.trigger_form(definition.triggers[name], words, definition, detail,
+                                                    services.db, county_prefix))
+    now = services.clock()
+    deadlines = []
+    for deadline in detail.deadlines:
+        due = parse_timestamp(deadline.due_at)
+        status_mark = "overdue" if due < now else ("due_soon" if due < now + DUE_SOON else None)
+        deadlines.append({"deadline": deadline, "due": _local(deadline.due_at), "status": status_mark})
+    stages: dict[str, list[str]] = {}
+    for state in definition.states:
+        stages.setdefault(stage_of(state), []).append(state)
+    notice_text = None
+    if notice and notice in definition.triggers:
+        notice_text = words.t("done") + words.label(definition.triggers[notice].labels, notice)
+    elif notice == "filed":
+        notice_text = words.t("filed")
+    return page.render(
+        "case.html", status=status, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
+        deadlines=deadlines,
+        definition=definition, stages=stages, notice=notice_text, alert=alert, stale=stale,
+        mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state),
+        channel_label=words.label(definition.policy["channels"].get(detail.channel), detail.channel),
+        ladder_label=next((words.label(step.get("labels"), step["level"]) for step in definition.policy["escalation_ladder"]
+                           if step["level"] == detail.ladder_level), detail.ladder_level),
+        party_names={p.id: p.name for p in detail.parties},
+        category_label=words.label(definition.policy["categories"].get(detail.category), detail.category or ""),
+    )
+
+
+def _fire(page: Page, case_id: int, form: Any) -> Response:
+    services = services_of(page.request)
+    words = page.words
+    trigger = str(form.get("trigger") or "")
+    try:
+        expected = int(str(form.get("expected_version") or ""))
+    except ValueError:
+        expected = -1
+    definition = _definition(services)
+    spec = definition.triggers.get(trigger)
+    if spec is None:
+        return _render_case(page, case_id, status=409, alert=words.t("not_allowed"))
+    data, raw = forms.form_values(spec, form)
+    try:
+        apply_transition(services.db, case_id=case_id, trigger=trigger, actor=page.actor, data=data,
+                         expected_version=expected, now=services.clock())
+    except NotFound:
+        return page.render("not_found.html", status=404)
+    except StaleCase:
+        return _render_case(page, case_id, status=409, stale=True)
+    except MediationError as error:
+        try:
+            detail = case_detail(services.db, page.actor, case_id)
+        except NotFound:
+            return page.render("not_found.html", status=404)
+        county_prefix = "/" + page.actor.unit_path.strip("/").split("/")[0] + "/"
+        failed = forms.trigger_form(spec, words, definition, detail, services.db, county_prefix)
+        failed.open = True
+        for f in failed.fields:
+            f.value = raw.get(f.name)
+        status = error.status_code
+        if isinstance(error, InvalidData):
+            field_name = error.field.removeprefix("data.").split("[")[0]
+            target = next((f for f in failed.fields if f.name == field_name), None)
+            if target is not None:
+                target.error = _reason(words, error.reason)
+                failed.error = words.t("fix_errors")
+            else:
+                failed.error = f"{error.field}: {_reason(words, error.reason)}"
+        elif isinstance(error, GuardFailed):
+            failed.error = words.t("guard_failed") + error.reason
+        elif isinstance(error, TransitionNotAllowed):
+            failed.error = words.t("not_allowed")
+        elif isinstance(error, Forbidden):
+            failed.error = words.t("forbidden")
+        else:
+            failed.error = error.detail
+        return _render_case(page, case_id, status=status, failed=failed)
+    return Redirect(path=f"/cases/{case_id}?done={trigger}", status_code=303)
+
+
+# --------------------------------------------------------------------------- intake work
+
+
+def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], alert: str | None = None,
+                   status: int = 200) -> Response:
+    services = services_of(page.request)
+    definition = _definition(services)
+    with services.db.snapshot() as tx:
+        units = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
+                       {"prefix": escape_like(page.actor.unit_path) + "%"})
+    parties = values.get("parties") or [{} for _ in range(PARTY_ROWS)]
+    if not values.get("unit"):
+        with services.db.snapshot() as tx:
+            own = tx.one("SELECT code FROM units WHERE id = :id", {"id": page.actor.unit_id})
+        values["unit"] = own[0] if own else None
+    return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
+                       parties=parties, party_roles=PARTY_ROLES, definition=definition)
+
+
+def _file_case(page: Page, values: dict[str, Any]) -> Response:
+    services = services_of(page.request)
+    index_of = [i for i, p in enumerate(values["parties"]) if any(p.get(k) for k in ("name", "id_number", "phone"))]
+    rows = [values["parties"][i] for i in index_of]
+    case = CaseInput(
+        title=values["title"], description=values["description"], channel=values["channel"],
+        unit=values["unit"], category=values["category"] or None, risk_level=values["risk_level"] or "low",
+        parties=[PartyInput(p["name"], p["role"] or "applicant", p["id_number"] or None, p["phone"] or None,
+                            bool(p["is_minor"])) for p in rows],
+    )
+    try:
+        case_id = open_case(services.db, actor=page.actor, case=case, now=services.clock())
+    except InvalidData as error:
+        name = error.field
+        if name.startswith("parties["):  # the engine counts the rows it got: name the row on the form
+            number, _, rest = name[len("parties["):].partition("].")
+            name = f"parties[{index_of[int(number)]}].{rest}" if number.isdigit() else name
+        return _render_intake(page, values, {name: _reason(page.words, error.reason)},
+                              page.words.t("fix_errors"), 422)
+    except Forbidden:
+        return _render_intake(page, values, {}, page.words.t("forbidden"), 403)
+    return Redirect(path=f"/cases/{case_id}?done=filed", status_code=303)
+

@@ -1,0 +1,133 @@
+"""Fixtures of the browser tests: a real `mediation serve` process and headless Debian chromium.
+
+The server runs on a fresh database (SQLite, or PostgreSQL when MEDIATION_DATABASE_URL names
+a server) holding the sample county and a few cases; Playwright drives /usr/bin/chromium
+(no browser download). Screenshots of each page go to a temp directory printed at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
+
+from api_support import ServerProcess, case_input, create_database, drop_database  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+from mediation.case_paths import drive_to  # noqa: E402
+from mediation.db import Database  # noqa: E402
+from mediation.engine import utcnow  # noqa: E402
+from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+DESKTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 390, "height": 844}
+SHOTS: list[Path] = []
+
+
+@dataclass
+class Site:
+    server: ServerProcess
+    db: Database
+    county: SampleCounty
+    cases: dict[str, int]
+    shots: Path
+    browser: Browser
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    def page(self, viewport: dict[str, int] = DESKTOP) -> Page:
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        self.pages.append(page)
+        return page
+
+    def login(self, username: str, viewport: dict[str, int] = DESKTOP) -> Page:
+        page = self.page(viewport)
+        page.goto(f"{self.base_url}/login")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url(f"{self.base_url}/")
+        return page
+
+    def shot(self, page: Page, name: str) -> Path:
+        path = self.shots / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        SHOTS.append(path)
+        return path
+
+    def version(self, case_id: int) -> int:
+        with self.db.snapshot() as tx:
+            return tx.one("SELECT version FROM cases WHERE id = :id", {"id": case_id})[0]
+
+    def state(self, case_id: int) -> str:
+        with self.db.snapshot() as tx:
+            return tx.one("SELECT state FROM cases WHERE id = :id", {"id": case_id})[0]
+
+
+def build_cases(db: Database) -> dict[str, int]:
+    county = build_sample_county(db)
+    cases = {}
+    for name, state, unit in (
+        ("triaged", "screening.triaged", county.grid),
+        ("in_session", "mediation.in_session", county.grid),
+        ("assigned", "mediation.assigned", county.grid),
+        ("qiaotou", "mediation.assigned", county.village_grid),
+    ):
+        cases[name] = drive_to(db, state=state, county=county, case_input=case_input(unit))
+    # Filed three months ago: its mediation term (30 days) is long overdue (no worker runs here).
+    cases["overdue"] = drive_to(db, state="mediation.assigned", county=county, now=utcnow() - timedelta(days=90),
+                                case_input=case_input(county.grid, title="旧案：宅基地边界纠纷", category="land_boundary"))
+    return cases
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("web")
+    shots = tmp_path_factory.mktemp("screenshots")
+    url = create_database(directory)
+    db = Database(url)
+    server = None
+    try:
+        cases = build_cases(db)
+        server = ServerProcess(url, directory / "server.log")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield Site(server, db, SampleCounty(), cases, shots, browser)
+            finally:
+                browser.close()
+        log = server.log()
+        assert "Traceback" not in log and "unhandled error" not in log, log
+    finally:
+        if server is not None:
+            server.stop()
+        db.dispose()
+        drop_database(url)
+
+
+@pytest.fixture
+def site_pages(site: Site) -> Iterator[Site]:
+    """The site; the browser contexts a test opened are closed after it."""
+    yield site
+    for page in site.pages:
+        page.context.close()
+    site.pages.clear()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SHOTS:
+        terminalreporter.write_line(f"web screenshots: {len(SHOTS)} in {SHOTS[0].parent}")
