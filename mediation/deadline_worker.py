@@ -16,7 +16,7 @@ from mediation import jsontext
 from mediation.access import SYSTEM
 from mediation.db import Database, RawTransaction
 from mediation.engine import apply_transition
-from mediation.errors import MediationError
+from mediation.errors import MediationError, StaleCase
 
 CLAIM = (
     "SELECT id, case_id, kind, state, action FROM deadlines "
@@ -53,10 +53,26 @@ def _still_guarded(db: Database, version_id: int, kind: str, state: str) -> bool
     return kind not in rules or state in rules[kind][1]
 
 
+def _lock_case(db: Database, tx: RawTransaction, case_id: int) -> Any:
+    """The case row, locked for this batch; "busy" when someone is changing it right now.
+
+    PostgreSQL: never wait for a person's transition (it may be waiting for this very
+    deadline row to cancel it); the deadline stays pending for the next pass.
+    """
+    if db.is_sqlite:
+        return tx.one(CASE_NOW, {"id": case_id})
+    case = tx.one(CASE_NOW + " FOR UPDATE SKIP LOCKED", {"id": case_id})
+    if case is None and tx.one("SELECT 1 FROM cases WHERE id = :id", {"id": case_id}) is not None:
+        return "busy"
+    return case
+
+
 def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str:
     """Carry out one deadline's action; returns its outcome."""
     deadline_id, case_id, kind, scope, action = deadline
-    case = tx.one(CASE_NOW, {"id": case_id})
+    case = _lock_case(db, tx, case_id)
+    if case == "busy":
+        return "busy"
     if case is None or case[0].startswith("closed.") or not _still_guarded(db, case[3], kind, case[0]):
         return "stale"
     if kind in ORDER_DEADLINES:
@@ -75,6 +91,8 @@ def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str
     try:
         apply_transition(db, tx=tx, case_id=case_id, trigger=trigger, actor=SYSTEM, data=data,
                          expected_version=case[1], now=now)
+    except StaleCase:
+        return "busy"  # changed under us: look again on the next pass
     except MediationError:
         return "skipped"
     return "fired"
@@ -94,9 +112,10 @@ def run_due(db: Database, *, now: datetime, batch_size: int = 200) -> BatchRepor
     with db.write() as tx:
         for deadline in tx.all(_claim_sql(db), {"now": tx.timestamp(now), "limit": batch_size}):
             outcome = _fire(db, tx, deadline, now)
-            tx.execute(MARK, {"status": "done" if outcome != "stale" else "cancelled",
-                              "now": tx.timestamp(now), "id": deadline[0]})
             report.outcomes[outcome] += 1
+            if outcome != "busy":
+                tx.execute(MARK, {"status": "done" if outcome != "stale" else "cancelled",
+                                  "now": tx.timestamp(now), "id": deadline[0]})
     return report
 
 
@@ -106,5 +125,5 @@ def run_until_idle(db: Database, *, now: datetime, batch_size: int = 200) -> Bat
     while True:
         report = run_due(db, now=now, batch_size=batch_size)
         total.outcomes.update(report.outcomes)
-        if report.claimed < batch_size:
+        if report.claimed < batch_size or report.outcomes["busy"] == report.claimed:
             return total

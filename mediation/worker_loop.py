@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from datetime import datetime
@@ -10,6 +11,8 @@ from typing import Callable
 from mediation.db import Database
 from mediation.deadline_worker import BatchReport, run_due, run_until_idle
 from mediation.engine import utcnow
+
+log = logging.getLogger("mediation.worker")
 
 
 class WorkerLoop:
@@ -41,11 +44,21 @@ class WorkerLoop:
     def run(self) -> BatchReport:
         """Until stopped: batches back to back while work is due, a short sleep when idle."""
         while not self.stopping.is_set():
-            now = self.clock()
-            report = run_due(self.db, now=now, batch_size=self.batch_size)
-            self.total.outcomes.update(report.outcomes)
-            delivered = self.deliver(now) if self.deliver else 0
-            self.total.outcomes["delivered"] += delivered
-            if report.claimed < self.batch_size and not delivered:
+            try:
+                busy = self._pass()
+            except Exception:  # a lost connection or a locked database must not end the worker
+                log.exception("worker pass failed; retrying after a pause")
+                busy = False
+            if not busy:
                 self.stopping.wait(self.idle_seconds)
         return self.total
+
+    def _pass(self) -> bool:
+        """One batch and one outbox pass; True when there may be more to do at once."""
+        now = self.clock()
+        report = run_due(self.db, now=now, batch_size=self.batch_size)
+        self.total.outcomes.update(report.outcomes)
+        delivered = self.deliver(now) if self.deliver else 0
+        self.total.outcomes["delivered"] += delivered
+        progressed = report.claimed - report.outcomes["busy"]
+        return (report.claimed >= self.batch_size and progressed > 0) or bool(delivered)

@@ -1,0 +1,7 @@
+"""Deadlines and the timer worker, with time passing (DOMAIN.md §5 scenarios 3, 4 and 7)."""
+
+from pytest_bdd import scenarios
+
+from features.steps.deadlines import *  # noqa: F403 (steps; "N days pass" here also runs the worker)
+
+scenarios("deadlines.feature")
