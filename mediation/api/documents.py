@@ -11,6 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, QueryParameter
 
 from mediation.access import Actor
+from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.services import AUTHENTICATED, services_of
 from mediation.documents import (
     DocumentRequest,
@@ -31,8 +32,9 @@ class DocumentController(Controller):
     path = "/api/v1/cases/{case_id:int}/documents"
     tags = ["documents"]
     dependencies = AUTHENTICATED
+    security = BEARER
 
-    @get("/{file_name:str}", sync_to_thread=True, media_type=PDF,
+    @get("/{file_name:str}", sync_to_thread=True, media_type=PDF, responses=errors(400, 401, 404, 409, 413, 422, 503),
          summary="A document of the case as PDF: case_file, agreement, referral, judicial_application, return_visit")
     def show(
         self, request: Request, case_id: FromPath[int], file_name: FromPath[str], actor: NamedDependency[Actor],

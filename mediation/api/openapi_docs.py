@@ -21,6 +21,7 @@ ERROR_MEANINGS = {
     422: "invalid data, failed guard, or an idempotency key reused with another request",
     428: "If-Match or expected_version missing",
     429: "too many failed logins",
+    503: "busy (documents: every renderer is at work); retry after the Retry-After seconds",
 }
 
 
