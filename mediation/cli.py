@@ -92,7 +92,7 @@ def demo(
 
     database = Database()
     upgrade_database(database.url)
-    if if_empty and demo_summary(database):
+    if if_empty and any(count for _, _, count in demo_summary(database)):
         console.print("demo data present already; nothing loaded")
         return
     with Progress(console=console, transient=True) as progress:
