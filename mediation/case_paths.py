@@ -66,7 +66,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "joint.in_progress": (DEPARTMENT_HANDLING, (*FEEDBACK, "reject_feedback")),
     "joint.feedback_received": (FEEDBACK,),
     "court.applied": (APPLIED,),
-    "court.under_review": (UNDER_REVIEW,),
+    "court.under_review": (UNDER_REVIEW, (*UNDER_REVIEW, "extend_review")),
     "court.rejected": ((*UNDER_REVIEW, "reject"),),
     "follow_up.tracking": (TRACKING, ON_SCENE_ORAL, JOINT_RESOLVED, CONFIRMED),
     "closed.duplicate": (("mark_duplicate",),),
@@ -89,7 +89,7 @@ PATHS: dict[str, Route] = {state: routes[0] for state, routes in ROUTES.items()}
 ROLE_OF_TRIGGER = {
     **dict.fromkeys(("mediate_on_scene", "hand_over_to_police"), "police"),
     **dict.fromkeys(("acknowledge", "return_referral", "submit_feedback"), "department"),
-    **dict.fromkeys(("court_accept", "court_decline", "confirm", "reject"), "court"),
+    **dict.fromkeys(("court_accept", "court_decline", "confirm", "reject", "extend_review"), "court"),
     **dict.fromkeys(("designate_key_case", "replace_mediator", "reopen", "supervise"), "supervisor"),
 }
 DEPARTMENTS = {"labour": ("labour_department", "dept_rs")}  # category -> (SampleCounty field, liaison)
@@ -233,7 +233,8 @@ REASONS = {
     "declare_failed": "经多次调解双方仍无法达成一致，告知仲裁、行政及诉讼途径。",
     "revise_agreement": "当事人对履行期限提出异议，需修改协议。", "return_referral": "不属于本部门职责范围，予以退回。",
     "reject_feedback": "反馈内容不完整，当事人表示问题仍未解决。", "court_decline": "申请材料不齐全，请补正后再行申请。",
-    "reject": "协议内容违反法律强制性规定，不予确认。", "advise_litigation": "协议未获司法确认，引导当事人提起诉讼。",
+    "reject": "协议内容违反法律强制性规定，不予确认。", "extend_review": "案情复杂，延长审查期限。",
+    "advise_litigation": "协议未获司法确认，引导当事人提起诉讼。",
     "report_recurrence": "回访发现双方再次发生争执。", "report_default": "义务人逾期未履行协议约定的给付义务。",
     "raise_risk": "当事人情绪激动，扬言采取过激行为。", "lower_risk": "经疏导双方情绪已趋平稳。",
     "supervise": "重点疑难纠纷即将到期，督促办理。", "reopen": "当事人补充了新的材料，重新启动调解。",

@@ -65,6 +65,9 @@ INSERT INTO deadlines (case_id, kind, state, due_at, action, status, created_at)
 VALUES (:case_id, :kind, :state, :due_at, :action, 'pending', :now)
 """
 
+PENDING_OF_KIND = "SELECT id, due_at FROM deadlines WHERE case_id = :case_id AND kind = :kind AND status = 'pending'"
+MOVE_DEADLINE = "UPDATE deadlines SET due_at = :due_at WHERE id = :id"
+
 INSERT_OUTBOX = """
 INSERT INTO outbox (case_id, event_seq, topic, recipient, payload, status, attempts, next_attempt_at, created_at)
 VALUES (:case_id, :event_seq, :topic, :recipient, :payload, 'pending', 0, :now, :now)

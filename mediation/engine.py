@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from mediation import case_rows, jsontext
 from mediation.access import Actor, in_reach, may_fire
-from mediation.db import Database, RawTransaction
+from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import (
     Forbidden,
     GuardFailed,
@@ -197,6 +197,10 @@ def _persist(
         due = datetime.combine(deadline["due_on"], datetime.min.time())
         case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
                                action=deadline["action"], now=now)
+    for move in case.moved_deadlines:
+        for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": row.id, "kind": move["kind"]}):
+            moved = after(parse_timestamp(due), move["by"])
+            tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
     if case.new_order is not None:
         case_rows.add_order(tx, case, now)
     case_rows.add_notifications(tx, case, seq, now)

@@ -46,6 +46,7 @@ class CaseState:
     internal: bool = False  # the transition kept the state (no deadlines move)
     failed_guards: list[tuple[str, str]] = field(default_factory=list)
     new_deadlines: list[dict[str, Any]] = field(default_factory=list)
+    moved_deadlines: list[dict[str, Any]] = field(default_factory=list)  # {kind, by: duration}
     notifications: list[dict[str, Any]] = field(default_factory=list)
     new_order: dict[str, Any] | None = None
 

@@ -147,6 +147,14 @@ def record_court_acceptance(case: CaseState) -> None:
 
 
 @effect
+def extend_ruling_deadline(case: CaseState) -> None:
+    """The court's ruling deadline moves by the policy's extension, once (SPC rules: 15 + 10 days)."""
+    rule = case.policy["deadlines"]["court_ruling"]
+    case.progress["review_extended"] = True
+    case.moved_deadlines.append({"kind": "court_ruling", "by": rule["extension"]})
+
+
+@effect
 def record_ruling(case: CaseState) -> None:
     case.progress["ruling_number"] = case.data["ruling_number"]
     case.progress["confirmed_at"] = _now_iso(case)

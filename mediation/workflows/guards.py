@@ -203,3 +203,8 @@ def risk_goes_down(case: CaseState) -> str | None:
 @guard
 def not_key_case(case: CaseState) -> str | None:
     return "the case is already a key case with an order" if case.key_case else None
+
+
+@guard
+def review_not_extended(case: CaseState) -> str | None:
+    return "the review period was extended once already" if case.progress.get("review_extended") else None

@@ -188,6 +188,13 @@ def test_record_ruling_keeps_the_ruling_number() -> None:
     assert subject.progress["confirmed_at"] == NOW.isoformat()
 
 
+@covers("extend_ruling_deadline")
+def test_extend_ruling_deadline_moves_the_ruling_deadline_once() -> None:
+    subject = run("extend_ruling_deadline", case())
+    assert subject.progress["review_extended"] is True
+    assert subject.moved_deadlines == [{"kind": "court_ruling", "by": {"days": 10}}]
+
+
 @covers("count_return")
 def test_count_return_counts_and_releases_the_department() -> None:
     subject = run("count_return", case(department_id=21, return_count=1))

@@ -62,6 +62,7 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("risk_goes_up", {"risk_level": "low", "data": {"risk_level": "critical"}}),
     ("risk_goes_down", {"risk_level": "high", "data": {"risk_level": "elevated"}}),
     ("not_key_case", {"key_case": False}),
+    ("review_not_extended", {"progress": {}}),
 ]
 
 # (guard, case fields, a word the refusal must contain).
@@ -104,6 +105,7 @@ REFUSING: list[tuple[str, dict[str, Any], str]] = [
     ("risk_goes_down", {"risk_level": "elevated", "data": {"risk_level": "high"}}, "not below"),
     ("risk_goes_down", {"risk_level": "low", "data": {"risk_level": "low"}}, "not below"),
     ("not_key_case", {"key_case": True}, "already a key case"),
+    ("review_not_extended", {"progress": {"review_extended": True}}, "extended once already"),
 ]
 
 
