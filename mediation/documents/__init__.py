@@ -7,7 +7,12 @@ this process without one; `export_documents` renders many on every process of a 
 
 from mediation.documents._cache import DocumentCache, shared_cache
 from mediation.documents._context import KINDS, DocumentRequest, document_context
-from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, RendererBusy, UnknownDocument
+from mediation.documents._errors import (
+    DocumentNotApplicable,
+    DocumentTooLarge,
+    RendererBusy,
+    UnknownDocument,
+)
 from mediation.documents._fetcher import DocumentURLFetcher, RefusedURL
 from mediation.documents._pool import RenderPool, shared_pool
 from mediation.documents._rendering import MAX_PAGES, Limits, render_html

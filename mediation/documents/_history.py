@@ -13,7 +13,6 @@ from mediation.workflows.definition import WorkflowDefinition
 
 CHINA_TIME = timedelta(hours=8)  # timestamps are stored as naive UTC; documents print Beijing time
 IN_SESSION = "mediation.in_session"
-SESSION_STARTS = frozenset({"start_session", "mediate_on_scene", "revise_agreement"})
 MEDIATOR_TRIGGERS = frozenset({"assign_mediator", "replace_mediator", "remediate", "mediate_on_scene"})
 REFERRAL_STEPS = frozenset({"acknowledge", "return_referral", "submit_feedback", "confirm_feedback",
                             "reject_feedback"})
@@ -35,27 +34,21 @@ class Names:
 
     def time(self, value: datetime | str | None, *, stored: bool = True) -> str:
         """A moment; a stored (UTC) timestamp in Beijing time, a time typed by a user as it is."""
-        if not value:
+        moment = _moment(value, stored)
+        if moment is None:
             return ""
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        moment += CHINA_TIME if stored else timedelta(0)
         return f"{moment:%Y年%m月%d日 %H:%M}" if self.lang == "zh" else f"{moment:%Y-%m-%d %H:%M}"
 
     def stamp(self, value: datetime | str | None) -> str:
         """A stored moment in Beijing time, short enough for a table column: 2026-03-02 17:00."""
-        if not value:
-            return ""
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return f"{moment + CHINA_TIME:%Y-%m-%d %H:%M}"
+        moment = _moment(value, stored=True)
+        return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
 
     def day(self, value: datetime | str | None) -> str:
-        """A date; a bare date is printed as it is, a timestamp in Beijing time."""
-        if not value:
+        """A date; a bare date (2026-03-02) as it is, a stored timestamp in Beijing time."""
+        moment = _moment(value, stored=not (isinstance(value, str) and len(value) == 10))
+        if moment is None:
             return ""
-        if isinstance(value, str) and len(value) == 10:
-            moment = datetime.fromisoformat(value)
-        else:
-            moment = (datetime.fromisoformat(value) if isinstance(value, str) else value) + CHINA_TIME
         return f"{moment.year}年{moment.month}月{moment.day}日" if self.lang == "zh" else f"{moment:%Y-%m-%d}"
 
     def user(self, username: str | None) -> str:
@@ -90,10 +83,18 @@ class Names:
         """One field of an event's data, as printed."""
         formatter = VALUE_FORMATS.get(key)
         if isinstance(value, list):
-            return "、".join(formatter(self, item) if formatter else str(item) for item in value)
+            separator = "、" if self.lang == "zh" else ", "
+            return separator.join(formatter(self, item) if formatter else str(item) for item in value)
         if isinstance(value, bool):
             return self.t("yes" if value else "no")
         return formatter(self, value) if formatter else str(value)
+
+
+def _moment(value: datetime | str | None, stored: bool) -> datetime | None:
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment + CHINA_TIME if stored else moment
 
 
 VALUE_FORMATS: dict[str, Callable[[Names, Any], str]] = {
@@ -115,8 +116,8 @@ HIDDEN_FIELDS = frozenset({"reason", "title"})  # the reason prints on its own; 
 
 
 def event_details(names: Names, event: dict[str, Any], hidden: frozenset[str] = HIDDEN_FIELDS) -> str:
-    """An event's data and reason as one line of `field：value` pairs."""
-    parts = [f"{names.t('field.' + key)}：{names.value(key, value)}"
+    """An event's data and reason as one line of `field: value` pairs."""
+    parts = [f"{names.t('field.' + key)}{names.t('colon')}{names.value(key, value)}"
              for key, value in event["data"].items() if key not in hidden and value not in (None, "", [])]
     if event["reason"]:
         parts.append(event["reason"])
@@ -142,8 +143,8 @@ def sessions(names: Names, events: list[dict[str, Any]]) -> list[dict[str, Any]]
             mediator = event["data"].get("mediator") or event["actor"]
         if event["to_state"] == IN_SESSION and event["from_state"] != IN_SESSION:
             found.append({"no": len(found) + 1, "started": names.stamp(event["at"]),
-                          "mediator": names.user(mediator or event["actor"]),
-                          "opened_by": names.trigger(event["trigger"]), "ended_by": "", "ended_at": "", "note": ""})
+                          "mediator": names.user(mediator or event["actor"]), "ended_by": "", "ended_at": "",
+                          "note": ""})
         elif event["from_state"] == IN_SESSION and event["to_state"] != IN_SESSION and found:
             found[-1].update(ended_by=names.trigger(event["trigger"]), ended_at=names.stamp(event["at"]),
                              note=event_details(names, event, HIDDEN_FIELDS | {"terms"}))
@@ -175,7 +176,6 @@ def agreement(names: Names, events: list[dict[str, Any]], party_ids: list[int]) 
         "performance_deadline": names.day(data.get("performance_deadline")),
         "subject_matters": names.value("subject_matters", data.get("subject_matters") or []),
         "drafted_at": names.day(drafted["at"]), "effective_at": names.day(drafted["at"]) if oral else effective_at,
-        "under_revision": revised is not None,
         "signatures": {party_id: signed.get(party_id, "") for party_id in party_ids},
         "mediator_signed_at": signed.get("mediator", ""), "sealed_at": sealed_at,
         "mediator": names.user(_mediator_before(events, start) or drafted["actor"]),
@@ -206,8 +206,7 @@ def court_application(names: Names, events: list[dict[str, Any]]) -> dict[str, A
     steps = [_step(names, e) for e in events[start + 1:] if e["trigger"] in COURT_STEPS]
     ruling = next((e["data"].get("ruling_number") for e in events[start + 1:] if e["trigger"] == "confirm"), "")
     return {"applied_at": names.day(applied["at"]), "court": names.unit(applied["data"].get("court")),
-            "applicants": list(applied["data"].get("applicants") or []), "ruling_number": ruling,
-            "by": names.user(applied["actor"]), "steps": steps}
+            "applicants": list(applied["data"].get("applicants") or []), "ruling_number": ruling, "steps": steps}
 
 
 def visits(names: Names, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

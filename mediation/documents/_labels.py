@@ -17,6 +17,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "title.referral": ("矛盾纠纷流转单", "Dispute referral form"),
     "title.judicial_application": ("司法确认申请书", "Application for judicial confirmation"),
     "title.return_visit": ("回访记录", "Return visit record"),
+    # punctuation: full-width in Chinese
+    "colon": ("：", ": "),
+    "gap": ("　", "  "),
+    "open": ("（", " ("),
+    "close": ("）", ")"),
     # notices
     "masked_notice": ("本文书已对当事人身份证号码、联系电话作脱敏处理。",
                       "ID and phone numbers of the parties are masked in this copy."),

@@ -16,6 +16,7 @@ import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable
 
@@ -50,7 +51,7 @@ def _render_to_file(context: dict[str, Any], limits: Limits, path: str) -> int:
     return len(content)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _start_method() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["mediation.documents._rendering"])  # weasyprint imported once
@@ -69,6 +70,7 @@ class RenderPool:
         self._slots = threading.BoundedSemaphore(max_waiting or self.processes * QUEUED_PER_PROCESS)
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        self._executors: dict[Future, ProcessPoolExecutor] = {}  # which pool runs each pending future
 
     def __enter__(self) -> "RenderPool":
         return self
@@ -97,17 +99,21 @@ class RenderPool:
             raise RendererBusy("every document renderer is busy; try again in a few seconds",
                                processes=self.processes)
         try:
-            return self._pool().submit(function, *args)
+            executor = self._pool()
+            future = executor.submit(function, *args)
         except BaseException:
             self._slots.release()
             raise
+        self._executors[future] = executor
+        return future
 
     def result(self, future: Future) -> Any:
         """The future's value, with rendering limits as DocumentTooLarge; kills a worker that hangs."""
+        executor = self._executors.pop(future, None)
         try:
             return future.result(timeout=self.limits.seconds + GRACE_SECONDS)
         except FutureTimeout:
-            self._reset()
+            self._reset(executor)
             raise DocumentTooLarge(f"laying the document out took longer than {self.limits.seconds:g} s",
                                    limit="time") from None
         except RenderLimit as error:
@@ -115,6 +121,9 @@ class RenderPool:
         except MemoryError:
             raise DocumentTooLarge("the document needs more memory than a renderer may use",
                                    limit="memory") from None
+        except BrokenProcessPool:  # a worker died (or was killed for another document): start afresh
+            self._reset(executor)
+            raise RendererBusy("a document renderer stopped; try again", processes=self.processes) from None
         finally:
             self._slots.release()
 
@@ -128,16 +137,16 @@ class RenderPool:
         with self._lock:
             if self._executor is None:
                 self._executor = ProcessPoolExecutor(
-                    self.processes, mp_context=_context(), initializer=_start_worker,
+                    self.processes, mp_context=_start_method(), initializer=_start_worker,
                     initargs=(self._memory_bytes,))
             return self._executor
 
-    def _reset(self) -> None:
-        """Kill the workers (one of them is stuck) and start afresh on the next document."""
+    def _reset(self, executor: ProcessPoolExecutor | None) -> None:
+        """Kill the workers of `executor` (one is stuck) and start afresh, unless that was done already."""
         with self._lock:
-            executor, self._executor = self._executor, None
-        if executor is None:
-            return
+            if executor is None or executor is not self._executor:
+                return
+            self._executor = None
         # ProcessPoolExecutor cannot stop a running task; its processes are killed directly
         # (Python 3.14 has terminate_workers() for this).
         for process in list(getattr(executor, "_processes", {}).values()):

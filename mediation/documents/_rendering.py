@@ -24,6 +24,7 @@ from mediation.documents._labels import translator
 MAX_PAGES = 120
 RENDER_SECONDS = 30.0
 ARCHIVAL_VARIANT = "pdf/a-3b"
+ALARM_REPEAT_SECONDS = 0.2
 
 
 class RenderLimit(Exception):
@@ -58,14 +59,14 @@ def environment() -> jinja2.Environment:
 def template_fingerprint() -> str:
     """A digest of the template files: a change to them makes every cached document stale."""
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATE_DIR.iterdir()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(p for p in TEMPLATE_DIR.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(TEMPLATE_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def qr_svg(payload: str) -> Markup:
     """The cover's QR code (case number and audit chain head) as inline SVG."""
-    code = segno.make(payload, error="m")
+    code = segno.make_qr(payload, error="m")
     return Markup(code.svg_inline(scale=1, border=0, omitsize=True, dark="#000"))
 
 
@@ -102,18 +103,36 @@ def warm_up() -> None:
 
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the work after `seconds` (SIGALRM: only in a process's main thread, as in the workers)."""
+    """Interrupt the work after `seconds` (SIGALRM: only in a process's main thread, as in the workers).
+
+    Python swallows an exception raised in a finalizer (`__del__`), so an alarm that lands in one
+    waits for the next, which repeats every ALARM_REPEAT_SECONDS.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def expire(_signum: int, _frame: Any) -> None:
+    def expire(_signum: int, frame: Any) -> None:
+        while frame is not None:
+            if frame.f_code.co_name == "__del__":
+                return
+            frame = frame.f_back
         raise RenderLimit(f"laying the document out took longer than {seconds:g} s", "time")
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT_SECONDS)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _disarm(previous)
+
+
+def _disarm(previous: Any) -> None:
+    """Stop the alarm, even if one more goes off while this runs."""
+    while True:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            return
+        except RenderLimit:
+            continue
