@@ -24,6 +24,7 @@ from features.steps.story import Story
 from mediation.db import Database
 from mediation.sample_county import SampleCounty, build_sample_county
 from tests import conftest as test_databases
+from tests.database_copies import run_admin
 
 # tests/conftest.py gives each test a copy of `template_database`; here that template also
 # holds the sample county (its password hashes are too slow to build per scenario).
@@ -50,25 +51,16 @@ def template_database(migrated_template: str, tmp_path_factory: pytest.TempPathF
     """The migrated template plus the sample county: what each scenario's database copies."""
     if test_databases.ON_POSTGRES:
         name = f"mediation_county_{uuid.uuid4().hex[:8]}"
-        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+        run_admin(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
         _build_county(sa.make_url(test_databases.SERVER_URL).set(database=name)
                       .render_as_string(hide_password=False))
         yield name
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         path = tmp_path_factory.mktemp("county") / "county.db"
         shutil.copyfile(migrated_template, path)
         _build_county(f"sqlite:///{path}")
         yield str(path)
-
-
-def _admin(statement: str) -> None:
-    engine = test_databases._admin_engine()
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(statement))
-    finally:
-        engine.dispose()
 
 
 def _build_county(url: str) -> None:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from mediation.db import Database
 
 SERVER_URL = os.environ.get("MEDIATION_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")
@@ -24,7 +28,7 @@ def copy_database(source: str, directory: Path) -> str:
         shutil.copyfile(source, path)
         return f"sqlite:///{path}"
     name = f"mediation_test_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    run_admin(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
     return sa.make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
 
 
@@ -34,7 +38,7 @@ def drop_database(url: str) -> None:
     if parsed.get_backend_name() == "sqlite":
         Path(parsed.database or "").unlink(missing_ok=True)
     else:
-        _admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        run_admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
 def source_of(url: str) -> str:
@@ -42,10 +46,45 @@ def source_of(url: str) -> str:
     return str(sa.make_url(url).database)
 
 
-def _admin(statement: str) -> None:
+def run_admin(statement: str) -> None:
+    """Run one statement on the PostgreSQL server outside a transaction (CREATE/DROP DATABASE)."""
     engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             connection.execute(sa.text(statement))
     finally:
         engine.dispose()
+
+
+@contextmanager
+def filled_template(source: str, directory: Path, fill: Callable[[Database], object]) -> Iterator[str]:
+    """A copy of `source` filled once by `fill`, for tests to copy in turn; dropped afterwards."""
+    url = copy_database(source, directory)
+    database = Database(url)
+    try:
+        fill(database)
+    finally:
+        database.dispose()
+    try:
+        yield source_of(url)
+    finally:
+        drop_database(url)
+
+
+@contextmanager
+def database_copy(source: str, directory: Path) -> Iterator[str]:
+    """The URL of a fresh copy of `source`, dropped afterwards."""
+    url = copy_database(source, directory)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+@contextmanager
+def opened(url: str) -> Iterator[Database]:
+    database = Database(url)
+    try:
+        yield database
+    finally:
+        database.dispose()

@@ -31,6 +31,8 @@ import httpx
 import sqlalchemy as sa
 import yaml
 
+from database_copies import run_admin
+
 from mediation import case_paths
 from mediation.case_paths import Crew, drive_to
 from mediation.db import Database
@@ -107,20 +109,11 @@ def case_input(unit: str, *, title: str = "楼上装修噪音扰民纠纷", cate
 # --------------------------------------------------------------------------- databases
 
 
-def _admin(statement: str) -> None:
-    engine = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(statement))
-    finally:
-        engine.dispose()
-
-
 def create_database(directory: Path) -> str:
     """A fresh migrated database (PostgreSQL when MEDIATION_DATABASE_URL says so); its URL."""
     if ON_POSTGRES:
         name = f"mediation_api_{uuid.uuid4().hex[:12]}"
-        _admin(f'CREATE DATABASE "{name}"')
+        run_admin(f'CREATE DATABASE "{name}"')
         url = sa.make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{directory / 'mediation.db'}"
@@ -134,7 +127,7 @@ def drop_database(url: str) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
     else:
-        _admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        run_admin(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
 
 
 # --------------------------------------------------------------------------- the world

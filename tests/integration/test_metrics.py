@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import msgspec
 import pytest
 import sqlalchemy as sa
-from database_copies import copy_database, drop_database, source_of
+from database_copies import database_copy, filled_template, opened
 from litestar.testing import TestClient
 
 from mediation.access import Actor, in_reach
@@ -35,26 +35,21 @@ QIAOTOU_PATH = "/330324/330324002/"
 @pytest.fixture(scope="module")
 def demo_template(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo dataset loaded once per module into a database each test copies."""
-    url = copy_database(template_database, tmp_path_factory.mktemp("demo"))
-    database = Database(url)
-    load_demo(database, now=NOW)
-    database.dispose()
-    yield source_of(url)
-    drop_database(url)
+    with filled_template(template_database, tmp_path_factory.mktemp("demo"),
+                         lambda database: load_demo(database, now=NOW)) as template:
+        yield template
 
 
 @pytest.fixture
 def demo_url(demo_template: str, tmp_path: Path) -> Iterator[str]:
-    url = copy_database(demo_template, tmp_path)
-    yield url
-    drop_database(url)
+    with database_copy(demo_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 def demo(demo_url: str) -> Iterator[Database]:
-    database = Database(demo_url)
-    yield database
-    database.dispose()
+    with opened(demo_url) as database:
+        yield database
 
 
 def _stamp(value):

@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 import pytest
 import sqlalchemy as sa
-from database_copies import copy_database, drop_database, source_of
+from database_copies import database_copy, filled_template, opened
 
 from mediation import deadline_worker
 from mediation.audit import verify_case
@@ -57,29 +57,26 @@ WORKER_COMMAND = [str(Path(sys.executable).with_name("mediation")), "worker"]
 @pytest.fixture(scope="module")
 def due_template(county_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The sample county with TOTAL cases referred to a department: RACED due at 5 March 09:00."""
-    url = copy_database(county_template, tmp_path_factory.mktemp("due"))
-    database = Database(url)
-    actors = ActorBook(database)
-    for number in range(TOTAL):
-        drive_to(database, state="joint.referred", county=COUNTY, now=FIRST if number < RACED else SECOND,
-                 step=timedelta(0), actors=actors)
-    database.dispose()
-    yield source_of(url)
-    drop_database(url)
+    def refer_all(database: Database) -> None:
+        actors = ActorBook(database)
+        for number in range(TOTAL):
+            drive_to(database, state="joint.referred", county=COUNTY, now=FIRST if number < RACED else SECOND,
+                     step=timedelta(0), actors=actors)
+
+    with filled_template(county_template, tmp_path_factory.mktemp("due"), refer_all) as template:
+        yield template
 
 
 @pytest.fixture
 def due_url(due_template: str, tmp_path: Path) -> Iterator[str]:
-    url = copy_database(due_template, tmp_path)
-    yield url
-    drop_database(url)
+    with database_copy(due_template, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
 def due_db(due_url: str) -> Iterator[Database]:
-    database = Database(due_url)
-    yield database
-    database.dispose()
+    with opened(due_url) as database:
+        yield database
 
 
 # ---------------------------------------------------------------------- counting
