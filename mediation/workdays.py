@@ -9,7 +9,6 @@ import chinese_calendar
 
 from mediation.errors import MediationError
 
-
 CHINA_OFFSET = timedelta(hours=8)  # China Standard Time, no daylight saving
 
 

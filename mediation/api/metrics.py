@@ -12,7 +12,8 @@ from litestar.params import QueryParameter
 from mediation.access import Actor
 from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.services import AUTHENTICATED, services_of
-from mediation.metrics import Metrics, case_metrics
+from mediation.metrics import case_metrics
+from mediation.metrics_report import Metrics
 
 
 @get("/api/v1/metrics", sync_to_thread=False, tags=["metrics"],

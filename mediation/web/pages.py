@@ -8,7 +8,7 @@ server-rendered HTML; forms work without JavaScript.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
