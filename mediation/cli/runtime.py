@@ -1,0 +1,86 @@
+"""`worker` and `serve`: the long-running processes."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from mediation.cli._app import _fail, app, console
+from mediation.db import Database
+from mediation.errors import MediationError
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Process what is due now, then exit"),
+    now: Optional[str] = typer.Option(None, "--now", help="With --once: the moment to process, ISO date-time"),
+    batch_size: int = typer.Option(200, min=1, max=10_000, help="Deadlines per transaction"),
+    idle_seconds: float = typer.Option(1.0, min=0.05, help="Sleep when nothing is due"),
+) -> None:
+    """Fire due deadlines through the engine as the system actor (and deliver notifications)."""
+    from datetime import datetime, timezone
+
+    from mediation.worker_loop import WorkerLoop
+
+    moment = None
+    if now is not None:
+        try:
+            moment = datetime.fromisoformat(now)
+            if moment.tzinfo is not None:  # an explicit offset: the same instant in naive UTC
+                moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        except ValueError:
+            _fail(f"--now must be an ISO date-time like 2026-03-02T09:00:00, not {now!r}", code=2)
+    from mediation.outbox import deliverer
+    from mediation.schema import upgrade_database
+
+    database = Database()
+    upgrade_database(database.url)
+    try:
+        deliver = deliverer(database)
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    loop = WorkerLoop(database, batch_size=batch_size, idle_seconds=idle_seconds, deliver=deliver)
+    if not once:
+        database.start_checkpointer()
+    if once:
+        report = loop.once(moment)
+        delivered = report.outcomes.pop("delivered", 0)
+        console.print(f"processed {report.claimed} due deadlines: {dict(sorted(report.outcomes.items()))}; "
+                      f"{delivered} notifications delivered")
+        return
+    loop.install_signal_handlers()
+    console.print("worker running; SIGTERM or Ctrl-C stops it after the current batch")
+    total = loop.run()
+    console.print(f"worker stopped: {dict(sorted(total.outcomes.items()))}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, help="Port"),
+    workers: int = typer.Option(1, min=1, help="Worker processes"),
+    access_log: bool = typer.Option(False, help="Log every request"),
+    with_worker: bool = typer.Option(False, "--with-worker", help="Run the deadline worker in this process too"),
+) -> None:
+    """Serve the API (and web workspace) with uvicorn."""
+    import threading
+
+    import uvicorn
+
+    from mediation.schema import upgrade_database
+    from mediation.worker_loop import WorkerLoop
+
+    upgrade_database(Database().url)
+    if with_worker:
+        from mediation.outbox import deliverer
+
+        database = Database()
+        try:
+            loop = WorkerLoop(database, deliver=deliverer(database))
+        except MediationError as error:
+            _fail(error.detail, code=2)
+        threading.Thread(target=loop.run, name="deadline-worker", daemon=True).start()
+    console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
+    uvicorn.run("mediation.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=access_log)

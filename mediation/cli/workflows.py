@@ -1,0 +1,52 @@
+"""`workflows check` and `workflows graph`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mediation.cli._app import _fail, app, console, errors
+
+workflows_app = typer.Typer(help="Workflow definitions.", no_args_is_help=True)
+app.add_typer(workflows_app, name="workflows")
+
+
+@workflows_app.command("check")
+def workflows_check(directory: Optional[Path] = typer.Option(None, help="Folder of workflow YAML files")) -> None:
+    """Check every workflow definition and the policy; exit 1 on any problem."""
+    from mediation.workflows.checker import check_definition
+    from mediation.workflows.loader import WORKFLOW_DIR, load_definition, workflow_files
+
+    folder = directory or WORKFLOW_DIR
+    failed = False
+    for name in workflow_files(folder):
+        try:
+            problems = check_definition(load_definition(name, folder))
+        except (ValueError, KeyError, TypeError) as error:
+            problems = [f"cannot be read: {error}"]
+        for problem in problems:
+            errors.print(f"[red]{name}:[/] {problem}")
+        failed = failed or bool(problems)
+        if not problems:
+            console.print(f"{name}: ok")
+    if failed:
+        raise typer.Exit(1)
+
+
+@workflows_app.command("graph")
+def workflows_graph(
+    name: str,
+    stage: Optional[str] = typer.Option(None, help="Only transitions touching this stage"),
+    lang: str = typer.Option("zh", help="Label language: zh or en"),
+) -> None:
+    """Print a Mermaid state diagram of a workflow."""
+    from mediation.workflows.graph import mermaid
+    from mediation.workflows.loader import load_definition
+
+    try:
+        definition = load_definition(name)
+    except KeyError as error:
+        _fail(str(error.args[0]))
+    typer.echo(mermaid(definition, stage=stage, lang=lang), nl=False)
