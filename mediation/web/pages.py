@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from mediation.access import Actor
@@ -247,7 +248,7 @@ class WebPages(Controller):
     # ------------------------------------------------------------------ case page
 
     @get("/cases/{case_id:int}", sync_to_thread=True)
-    def case_page(self, request: Request, case_id: int) -> Response:
+    def case_page(self, request: Request, case_id: FromPath[int]) -> Response:
         page = _page(request)
         if page.actor is None:
             return _to_login(request)
@@ -255,7 +256,7 @@ class WebPages(Controller):
         return _render_case(page, case_id, notice=done)
 
     @post("/cases/{case_id:int}/fire")
-    async def fire(self, request: Request, case_id: int) -> Response:
+    async def fire(self, request: Request, case_id: FromPath[int]) -> Response:
         page = _page(request)
         if page.actor is None:
             return _to_login(request)
