@@ -14,7 +14,7 @@ from mediation.engine import utcnow
 from mediation.errors import Forbidden, InvalidData
 from mediation.hashchain import GENESIS
 from mediation.idempotency import StoredAnswer, record_answer, stored_answer
-from mediation.workflows.trigger_data import CONTROL_CHARACTERS
+from mediation.workflows.trigger_data import checked_text
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
 ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
@@ -63,22 +63,10 @@ class CaseInput:
     risk_level: str = "low"
 
 
-def _text(where: str, value: Any, limit: int, required: bool = True) -> str | None:
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise InvalidData(where, "is required and must be text")
-    if len(value) > limit:
-        raise InvalidData(where, f"longer than {limit} characters")
-    if CONTROL_CHARACTERS.search(value):
-        raise InvalidData(where, "must not contain control characters")
-    return value.strip()
-
-
 def _check(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> None:
     limits = policy["limits"]
-    _text("title", case.title, limits["short_text_max_length"])
-    _text("description", case.description, limits["text_max_length"])
+    checked_text("title", case.title, limits["short_text_max_length"], required=True)
+    checked_text("description", case.description, limits["text_max_length"], required=True)
     if case.channel not in policy["channels"]:
         raise InvalidData("channel", f"must be one of {list(policy['channels'])}")
     if case.category is not None and case.category not in policy["categories"]:
@@ -90,7 +78,7 @@ def _check(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]
     if len(case.parties) > limits["parties_per_case"]:
         raise InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
     for i, party in enumerate(case.parties):
-        _text(f"parties[{i}].name", party.name, 100)
+        checked_text(f"parties[{i}].name", party.name, 100, required=True)
         if not isinstance(party.is_minor, bool):
             raise InvalidData(f"parties[{i}].is_minor", "must be true or false")
         if party.role not in PARTY_ROLES:

@@ -32,7 +32,3 @@ def sees_full_numbers(actor: Actor, case: Any) -> bool:
     if "supervisor" in actor.roles and case.unit_path.startswith(actor.unit_path):
         return True
     return "court" in actor.roles and case.court_id is not None and case.court_id == actor.unit_id
-
-
-def mask_party(party: dict[str, Any]) -> dict[str, Any]:
-    return {**party, "id_number": mask_id_number(party.get("id_number")), "phone": mask_phone(party.get("phone"))}

@@ -7,9 +7,6 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-ShortText = Annotated[str, Meta(min_length=1, max_length=200)]
-LongText = Annotated[str, Meta(min_length=1, max_length=20_000)]
-
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, Meta(min_length=1, max_length=64, examples=["mediator1"])]

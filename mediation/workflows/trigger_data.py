@@ -20,17 +20,22 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 
 
-def _text(spec: FieldSpec, value: Any, limit: int) -> str:
+def checked_text(where: str, value: Any, limit: int, *, required: bool) -> str:
+    """Text input trimmed; InvalidData naming `where` when not text, empty, too long or with control characters."""
     if not isinstance(value, str):
-        raise InvalidData(f"data.{spec.name}", "must be a string")
+        raise InvalidData(where, "must be a string")
     value = value.strip()
     if CONTROL_CHARACTERS.search(value):
-        raise InvalidData(f"data.{spec.name}", "must not contain control characters")
-    if spec.required and not value:
-        raise InvalidData(f"data.{spec.name}", "must not be empty")
+        raise InvalidData(where, "must not contain control characters")
+    if required and not value:
+        raise InvalidData(where, "must not be empty")
     if len(value) > limit:
-        raise InvalidData(f"data.{spec.name}", f"longer than {limit} characters")
+        raise InvalidData(where, f"longer than {limit} characters")
     return value
+
+
+def _text(spec: FieldSpec, value: Any, limit: int) -> str:
+    return checked_text(f"data.{spec.name}", value, limit, required=spec.required)
 
 
 def _integer(spec: FieldSpec, value: Any) -> int:
