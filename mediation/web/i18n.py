@@ -22,6 +22,10 @@ TEXT: dict[str, dict[str, str]] = {
     "csrf_failed": {"zh": "表单已失效，请刷新页面后重试。", "en": "The form expired; reload the page and try again."},
     "board": {"zh": "案件看板", "en": "Case board"},
     "new_case": {"zh": "登记新案件", "en": "File a case"},
+    "court_inbox": {"zh": "法院待办", "en": "Court inbox"},
+    "department_inbox": {"zh": "部门待办", "en": "Department inbox"},
+    "orders": {"zh": "督办件", "en": "Orders"},
+    "dashboard": {"zh": "统计分析", "en": "Dashboard"},
     "filter": {"zh": "筛选", "en": "Filter"},
     "clear": {"zh": "清除", "en": "Clear"},
     "search": {"zh": "搜索（案号、当事人、内容）", "en": "Search (number, party, text)"},
@@ -166,6 +170,8 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "return_visit_1": {"zh": "第一次回访", "en": "First return visit"},
     "return_visit_2": {"zh": "第二次回访", "en": "Second return visit"},
     "key_case_order": {"zh": "重点案件督办期限", "en": "Key-case order"},
+    # --- inboxes, orders and document links (add their words below this line)
+    # --- supervisor dashboard (add its words below this line)
 }
 
 

@@ -7,15 +7,13 @@ server-rendered HTML; forms work without JavaScript.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 
 from mediation.access import Actor
 from mediation.api.identity import BadCredentials, TooManyAttempts, check_password
@@ -34,18 +32,23 @@ from mediation.errors import (
 )
 from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, open_case
 from mediation.web import forms
-from mediation.web.i18n import Words, pick_language
+from mediation.web.page import (
+    Page,
+    current_definition,
+    due_status,
+    local_time,
+    page_of,
+    reason_text,
+    safe_next,
+    to_login,
+)
 from mediation.web.session import (
     CSRF_FIELD,
-    LANG_COOKIE,
     PRELOGIN_COOKIE,
     SESSION_COOKIE,
-    cookie,
     csrf_ok,
-    csrf_token,
     expired,
     new_prelogin,
-    session_actor,
     session_cookie,
 )
 from mediation.workflows.definition import stage_of
@@ -53,84 +56,6 @@ from mediation.workflows.graph import mermaid
 
 PAGE_SIZE = 25
 PARTY_ROWS = 4
-DUE_SOON = timedelta(days=2)
-LOCAL_OFFSET = timedelta(hours=8)  # China Standard Time; stored times are UTC
-REASONS_ZH = {
-    "is required": "必填",
-    "must not be empty": "不能为空",
-    "is required and must be text": "必填",
-    "at least one party is required": "至少填写一名当事人",
-    "must be an 18-character resident ID number": "须为18位居民身份证号",
-    "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
-    "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
-}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _local(value: str | None) -> str:
-    """An ISO UTC timestamp as Beijing time, minutes precision."""
-    moment = parse_timestamp(value) if value else None
-    return (moment + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-def _safe_next(target: str | None) -> str:
-    ok = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if ok and len(target) < 2000 else "/"
-
-
-def _definition(services: Services):
-    workflows = services.db.workflows
-    return workflows.machine(workflows.current_version_id()).definition
-
-
-@dataclass
-class Page:
-    """What every page's template gets besides its own context."""
-
-    request: Request
-    actor: Actor | None
-    lang: str
-
-    @property
-    def words(self) -> Words:
-        return Words(self.lang)
-
-    def render(self, name: str, status: int = 200, cookies: list | None = None, here: str | None = None,
-               **context: Any) -> Template:
-        """The template with the page's words; `here` is the GET address of what is shown (after a POST)."""
-        words = self.words
-        query = {} if here else {k: v for k, v in self.request.query_params.items() if k != "lang"}
-        switch = "en" if self.lang == "zh" else "zh"
-        base = dict(
-            t=words.t, field=words.field, value=words.value, label=words.label, local=_local,
-            lang=self.lang, user=self.actor, csrf_field=CSRF_FIELD, csrf=csrf_token(self.request),
-            switch_url=f"{here or self.request.url.path}?{urlencode({**query, 'lang': switch})}",
-            path=self.request.url.path,
-        )
-        all_cookies = list(cookies or [])
-        if self.request.query_params.get("lang") in ("zh", "en"):
-            all_cookies.append(cookie(self.request, LANG_COOKIE, self.lang, 365 * 86400, httponly=False))
-        return Template(template_name=name, context={**base, **context}, status_code=status, cookies=all_cookies,
-                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
-                                 "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff",
-                                 "Vary": "HX-Request, Cookie"})
-
-
-def _page(request: Request) -> Page:
-    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
-    return Page(request, session_actor(request), lang)
-
-
-def _to_login(request: Request) -> Redirect:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=303)
-
-
-def _reason(words: Words, reason: str) -> str:
-    return REASONS_ZH.get(reason, reason) if words.lang == "zh" else reason
-
 
 # --------------------------------------------------------------------------- board data
 
@@ -154,10 +79,7 @@ def _board_data(services: Services, actor: Actor, filters: CaseFilters) -> dict[
     rows = []
     for item in result.items:
         due = next_due.get(item.id)
-        status = None
-        if due is not None:
-            status = "overdue" if due < now else ("due_soon" if due < now + DUE_SOON else None)
-        rows.append({"case": item, "due": _local(due.isoformat()) if due else "", "due_status": status})
+        rows.append({"case": item, "due": local_time(due.isoformat()) if due else "", "due_status": due_status(due, now)})
     pages = max(1, -(-result.total // filters.page_size))
     return {"rows": rows, "total": result.total, "page": filters.page, "pages": pages, "units": units}
 
@@ -174,17 +96,17 @@ class WebPages(Controller):
 
     @get("/login", sync_to_thread=False)
     def login_form(self, request: Request) -> Response:
-        page = _page(request)
+        page = page_of(request)
         token, prelogin = new_prelogin(request)
         return page.render("login.html", cookies=[prelogin], login_csrf=token,
-                           next=_safe_next(request.query_params.get("next")), error=None, username="")
+                           next=safe_next(request.query_params.get("next")), error=None, username="")
 
     @post("/login")
     async def login(self, request: Request) -> Response:
-        page = _page(request)
+        page = page_of(request)
         form = await request.form()
         username = str(form.get("username") or "")[:64]
-        target = _safe_next(str(form.get("next") or ""))
+        target = safe_next(str(form.get("next") or ""))
         error = None
         if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
             error, status = "csrf_failed", 403
@@ -217,9 +139,9 @@ class WebPages(Controller):
 
     @get("/", sync_to_thread=True)
     def board(self, request: Request) -> Response:
-        page = _page(request)
+        page = page_of(request)
         if page.actor is None:
-            return _to_login(request)
+            return to_login(request)
         query = request.query_params
         chosen = {name: (query.get(name) or "").strip()[:100] or None
                   for name in ("state", "stage", "channel", "category", "risk_level", "unit", "q")}
@@ -231,12 +153,12 @@ class WebPages(Controller):
         filters = CaseFilters(chosen["state"], chosen["stage"], chosen["unit"], chosen["channel"],
                               chosen["category"], chosen["risk_level"], overdue, chosen["q"], number, PAGE_SIZE)
         services = services_of(request)
-        definition = _definition(services)
+        definition = current_definition(services)
         error = None
         try:
             data = _board_data(services, page.actor, filters)
         except InvalidData as invalid:
-            error = f"{page.words.t(invalid.field)}: {_reason(page.words, invalid.reason)}"
+            error = f"{page.words.t(invalid.field)}: {reason_text(page.words, invalid.reason)}"
             data = _board_data(services, page.actor, CaseFilters(page_size=PAGE_SIZE))
         keep = {k: v for k, v in {**chosen, "overdue": "1" if overdue else None}.items() if v}
         partial = request.headers.get("hx-request") == "true" and not request.headers.get("hx-history-restore-request")
@@ -249,17 +171,17 @@ class WebPages(Controller):
 
     @get("/cases/{case_id:int}", sync_to_thread=True)
     def case_page(self, request: Request, case_id: FromPath[int]) -> Response:
-        page = _page(request)
+        page = page_of(request)
         if page.actor is None:
-            return _to_login(request)
+            return to_login(request)
         done = request.query_params.get("done")
         return _render_case(page, case_id, notice=done)
 
     @post("/cases/{case_id:int}/fire")
     async def fire(self, request: Request, case_id: FromPath[int]) -> Response:
-        page = _page(request)
+        page = page_of(request)
         if page.actor is None:
-            return _to_login(request)
+            return to_login(request)
         form = await request.form()
         if not csrf_ok(request, form.get(CSRF_FIELD)):
             return await sync_to_thread(_render_case, page, case_id, status=403, alert=page.words.t("csrf_failed"))
@@ -269,16 +191,16 @@ class WebPages(Controller):
 
     @get("/cases/new", sync_to_thread=True)
     def intake_form(self, request: Request) -> Response:
-        page = _page(request)
+        page = page_of(request)
         if page.actor is None:
-            return _to_login(request)
+            return to_login(request)
         return _render_intake(page, values={"unit": None, "risk_level": "low"}, errors={})
 
     @post("/cases/new")
     async def intake(self, request: Request) -> Response:
-        page = _page(request)
+        page = page_of(request)
         if page.actor is None:
-            return _to_login(request)
+            return to_login(request)
         form = await request.form()
         values = {name: str(form.get(name) or "") for name in
                   ("title", "description", "channel", "category", "risk_level", "unit")}
@@ -317,9 +239,8 @@ def _render_case(page: Page, case_id: int, *, status: int = 200, notice: str | N
     now = services.clock()
     deadlines = []
     for deadline in detail.deadlines:
-        due = parse_timestamp(deadline.due_at)
-        status_mark = "overdue" if due < now else ("due_soon" if due < now + DUE_SOON else None)
-        deadlines.append({"deadline": deadline, "due": _local(deadline.due_at), "status": status_mark})
+        deadlines.append({"deadline": deadline, "due": local_time(deadline.due_at),
+                          "status": due_status(parse_timestamp(deadline.due_at), now)})
     stages: dict[str, list[str]] = {}
     for state in definition.states:
         stages.setdefault(stage_of(state), []).append(state)
@@ -349,7 +270,7 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
         expected = int(str(form.get("expected_version") or ""))
     except ValueError:
         expected = -1
-    definition = _definition(services)
+    definition = current_definition(services)
     spec = definition.triggers.get(trigger)
     if spec is None:
         return _render_case(page, case_id, status=409, alert=words.t("not_allowed"))
@@ -376,10 +297,10 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
             field_name = error.field.removeprefix("data.").split("[")[0]
             target = next((f for f in failed.fields if f.name == field_name), None)
             if target is not None:
-                target.error = _reason(words, error.reason)
+                target.error = reason_text(words, error.reason)
                 failed.error = words.t("fix_errors")
             else:
-                failed.error = f"{error.field}: {_reason(words, error.reason)}"
+                failed.error = f"{error.field}: {reason_text(words, error.reason)}"
         elif isinstance(error, GuardFailed):
             failed.error = words.t("guard_failed") + error.reason
         elif isinstance(error, TransitionNotAllowed):
@@ -398,7 +319,7 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
 def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], alert: str | None = None,
                    status: int = 200) -> Response:
     services = services_of(page.request)
-    definition = _definition(services)
+    definition = current_definition(services)
     with services.db.snapshot() as tx:
         units = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
                        {"prefix": escape_like(page.actor.unit_path) + "%"})
@@ -428,7 +349,7 @@ def _file_case(page: Page, values: dict[str, Any]) -> Response:
         if name.startswith("parties["):  # the engine counts the rows it got: name the row on the form
             number, _, rest = name[len("parties["):].partition("].")
             name = f"parties[{index_of[int(number)]}].{rest}" if number.isdigit() else name
-        return _render_intake(page, values, {name: _reason(page.words, error.reason)},
+        return _render_intake(page, values, {name: reason_text(page.words, error.reason)},
                               page.words.t("fix_errors"), 422)
     except Forbidden:
         return _render_intake(page, values, {}, page.words.t("forbidden"), 403)

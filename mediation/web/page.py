@@ -1,0 +1,106 @@
+"""What every page of the web workspace shares: the signed-in user, the language, rendering.
+
+A controller builds a `Page` from the request (`page_of`), sends strangers to the login form
+(`to_login`) and renders its template through `Page.render`, which adds the page's words,
+the CSRF token, the language switch and the security headers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request
+from litestar.response import Redirect, Template
+
+from mediation.access import Actor
+from mediation.api.services import Services
+from mediation.db import parse_timestamp
+from mediation.web.i18n import Words, pick_language
+from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
+
+DUE_SOON = timedelta(days=2)
+LOCAL_OFFSET = timedelta(hours=8)  # China Standard Time; stored times are UTC
+REASONS_ZH = {
+    "is required": "必填",
+    "must not be empty": "不能为空",
+    "is required and must be text": "必填",
+    "at least one party is required": "至少填写一名当事人",
+    "must be an 18-character resident ID number": "须为18位居民身份证号",
+    "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
+    "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
+}
+
+
+def local_time(value: str | None) -> str:
+    """An ISO UTC timestamp as Beijing time, minutes precision."""
+    moment = parse_timestamp(value) if value else None
+    return (moment + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def safe_next(target: str | None) -> str:
+    ok = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if ok and len(target) < 2000 else "/"
+
+
+def current_definition(services: Services):
+    workflows = services.db.workflows
+    return workflows.machine(workflows.current_version_id()).definition
+
+
+@dataclass
+class Page:
+    """What every page's template gets besides its own context."""
+
+    request: Request
+    actor: Actor | None
+    lang: str
+
+    @property
+    def words(self) -> Words:
+        return Words(self.lang)
+
+    def render(self, name: str, status: int = 200, cookies: list | None = None, here: str | None = None,
+               **context: Any) -> Template:
+        """The template with the page's words; `here` is the GET address of what is shown (after a POST)."""
+        words = self.words
+        query = {} if here else {k: v for k, v in self.request.query_params.items() if k != "lang"}
+        switch = "en" if self.lang == "zh" else "zh"
+        base = {
+            "t": words.t, "field": words.field, "value": words.value, "label": words.label, "local": local_time,
+            "lang": self.lang, "user": self.actor, "csrf_field": CSRF_FIELD, "csrf": csrf_token(self.request),
+            "switch_url": f"{here or self.request.url.path}?{urlencode({**query, 'lang': switch})}",
+            "path": self.request.url.path,
+        }
+        all_cookies = list(cookies or [])
+        if self.request.query_params.get("lang") in ("zh", "en"):
+            all_cookies.append(cookie(self.request, LANG_COOKIE, self.lang, 365 * 86400, httponly=False))
+        return Template(template_name=name, context={**base, **context}, status_code=status, cookies=all_cookies,
+                        headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+                                 "Referrer-Policy": "same-origin", "X-Content-Type-Options": "nosniff",
+                                 "Vary": "HX-Request, Cookie"})
+
+
+def page_of(request: Request) -> Page:
+    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    return Page(request, session_actor(request), lang)
+
+
+def to_login(request: Request) -> Redirect:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(path=f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+def reason_text(words: Words, reason: str) -> str:
+    return REASONS_ZH.get(reason, reason) if words.lang == "zh" else reason
+
+
+
+
+def due_status(due: datetime | None, now: datetime) -> str | None:
+    """'overdue', 'due_soon' (within DUE_SOON) or None, for highlighting a deadline."""
+    if due is None:
+        return None
+    return "overdue" if due < now else ("due_soon" if due < now + DUE_SOON else None)
