@@ -17,6 +17,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
+from accessibility import check_accessibility
 from api_support import ServerProcess, case_input, create_database, drop_database  # noqa: E402
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
@@ -68,6 +69,21 @@ class Site:
         page.screenshot(path=str(path), full_page=True)
         SHOTS.append(path)
         return path
+
+    def check_accessibility(self, page: Page, name: str) -> list[dict]:
+        """axe-core (WCAG 2 A/AA) on the page: fails on serious or critical violations."""
+        return check_accessibility(page, name)
+
+    def wider_than_viewport(self, page: Page) -> list[str]:
+        """Elements sticking out to the right of the viewport (empty when nothing overflows)."""
+        return page.evaluate("""() => {
+            if (document.documentElement.scrollWidth <= window.innerWidth) return [];
+            return [...document.querySelectorAll('body *')]
+              .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                   (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : ''))
+              .slice(0, 8).concat([`scrollWidth=${document.documentElement.scrollWidth}`]);
+        }""")
 
     def version(self, case_id: int) -> int:
         with self.db.snapshot() as tx:
