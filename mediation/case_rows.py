@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from mediation import jsontext
@@ -88,6 +89,7 @@ STAGE_TIMESTAMP = {
 
 
 CaseRow = namedtuple("CaseRow", [column.strip() for column in CASE_COLUMNS.split(",")])
+_mutable_values = attrgetter(*MUTABLE_COLUMNS)  # the same fields of a CaseRow and of a CaseState
 
 
 def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
@@ -168,13 +170,16 @@ def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash:
         "progress": jsontext.dumps(case.progress), "last_event_hash": event_hash,
         "event_count": row.event_count + 1, "now": stamp,
     }
-    changed = [column for column in MUTABLE_COLUMNS if getattr(case, column) != getattr(row, column)]
-    for column in changed:
-        params[column] = getattr(case, column)
+    changed = []
+    for column, new, old in zip(MUTABLE_COLUMNS, _mutable_values(case), _mutable_values(row)):
+        if new != old:
+            changed.append(column)
+            params[column] = new
     if case.state != row.state:
         stage = case.state.split(".", 1)[0]
-        changed.append("stage")
-        params["stage"] = stage
+        if stage != row.state.split(".", 1)[0]:  # an unchanged stage keeps its index entry
+            changed.append("stage")
+            params["stage"] = stage
         column = STAGE_TIMESTAMP.get(case.state) or STAGE_TIMESTAMP.get(stage)
         if column and not getattr(row, column):
             changed.append(column)

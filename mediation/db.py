@@ -10,7 +10,7 @@ import fcntl
 import os
 import re
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterator
@@ -71,9 +71,14 @@ class RawTransaction:
         self._database = database
         self._cursor = cursor
         self._savepoints = 0
+        # SQLite takes the `:name` style as written; PostgreSQL's statements are translated once.
+        self._prepare = None if database.is_sqlite else database.prepare
+        self._stamped: tuple[Any, Any] = (None, None)  # one transaction writes one `now` many times
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
-        self._cursor.execute(self._database.prepare(sql), params or {})
+        if self._prepare is not None:
+            sql = self._prepare(sql)
+        self._cursor.execute(sql, params or {})
         return self._cursor
 
     def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
@@ -91,7 +96,11 @@ class RawTransaction:
         return self._cursor.rowcount
 
     def timestamp(self, value: datetime | None) -> Any:
-        return self._database.timestamp(value)
+        if value is self._stamped[0]:
+            return self._stamped[1]
+        stamp = self._database.timestamp(value)
+        self._stamped = (value, stamp)
+        return stamp
 
     @contextmanager
     def savepoint(self) -> Iterator["RawTransaction"]:
@@ -197,31 +206,15 @@ class Database:
             if not self.is_sqlite:
                 connection.close()
 
-    @contextmanager
-    def write(self) -> Iterator[RawTransaction]:
+    def write(self) -> AbstractContextManager[RawTransaction]:
         """One write transaction: commits on success, rolls back on any exception.
 
         On SQLite, writers queue on a lock (threads) and a lock file (processes) first:
         SQLite's own busy handler sleeps in growing steps, which ruins latency under load.
         """
-        if not self.is_sqlite:
-            with self._raw_transaction("BEGIN", keep=True) as tx:
-                yield tx
-            return
-        with self._writer_lock, self._writer_file_lock():
-            with self._raw_transaction("BEGIN IMMEDIATE", keep=True) as tx:
-                yield tx
-
-    @contextmanager
-    def _writer_file_lock(self) -> Iterator[None]:
-        if self._lock_file is None:
-            yield
-            return
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        if self.is_sqlite:
+            return _SqliteWrite(self)
+        return self._raw_transaction("BEGIN", keep=True)
 
     def snapshot(self):
         """One consistent read through the raw path (no lock taken, nothing written)."""
@@ -274,6 +267,51 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+class _SqliteWrite:
+    """One SQLite write transaction, queued on the thread lock and the lock file first.
+
+    A class rather than nested generator context managers: it is on every transition's path.
+    """
+
+    __slots__ = ("_connection", "_database", "_locked_file")
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    def __enter__(self) -> RawTransaction:
+        database = self._database
+        database._writer_lock.acquire()
+        self._locked_file = database._lock_file
+        try:
+            if self._locked_file is not None:
+                fcntl.flock(self._locked_file, fcntl.LOCK_EX)
+            self._connection = database._thread_connection()
+            cursor = self._connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._unlock()
+            raise
+        return RawTransaction(database, cursor)
+
+    def __exit__(self, exc_type: type[BaseException] | None, _exc: object, _tb: object) -> None:
+        try:
+            if exc_type is None:
+                self._connection.commit()
+            else:
+                self._connection.rollback()
+        except BaseException:
+            if exc_type is None:
+                self._connection.rollback()
+            raise
+        finally:
+            self._unlock()
+
+    def _unlock(self) -> None:
+        if self._locked_file is not None:
+            fcntl.flock(self._locked_file, fcntl.LOCK_UN)
+        self._database._writer_lock.release()
 
 
 def parse_timestamp(value: Any) -> datetime | None:

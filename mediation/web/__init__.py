@@ -7,10 +7,11 @@ from pathlib import Path
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from mediation.web.dashboard import DashboardPages
 from mediation.web.pages import WebPages
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-WEB_ROUTES = [WebPages]
+WEB_ROUTES = [WebPages, DashboardPages]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES", "WebPages"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 OPEN = "open"
@@ -45,6 +46,10 @@ class TriggerSpec:
     fields: tuple[FieldSpec, ...]
     effects: tuple[str, ...]
     transitions: tuple[TransitionSpec, ...]
+
+    @cached_property
+    def fields_by_name(self) -> dict[str, FieldSpec]:
+        return {spec.name: spec for spec in self.fields}
 
     @property
     def sources(self) -> list[str]:

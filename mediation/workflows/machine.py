@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from transitions import Machine
+from transitions import Machine, Transition
 
 from mediation.errors import DefinitionError
 from mediation.workflows.case_state import CaseState
@@ -55,6 +55,42 @@ def transition_guards(definition: WorkflowDefinition, spec: TransitionSpec) -> t
     return (OVERLAY_GUARD, *spec.guards)
 
 
+class _CaseTransition(Transition):
+    """A transition that skips the library's per-step logging and its empty callback lists.
+
+    The workflow machines use conditions and `after` callbacks only (no prepare/before
+    callbacks, no state enter/exit callbacks, no machine-wide callbacks): for those the
+    library's own `execute` runs as before; for the rest this is the same sequence with less
+    work per fired trigger, which is on every transition's path.
+    """
+
+    def execute(self, event_data: Any) -> bool:
+        machine = event_data.machine
+        if self.prepare or self.before or machine.before_state_change or machine.after_state_change:
+            return super().execute(event_data)
+        for condition in self.conditions:
+            if not condition.check(event_data):
+                return False
+        if self.dest:
+            self._change_state(event_data)
+        for callback in self.after:
+            machine.callback(callback, event_data)
+        return True
+
+    def _change_state(self, event_data: Any) -> None:
+        machine = event_data.machine
+        source, dest = machine.states[self.source], machine.states[self.dest]
+        if source.on_exit or dest.on_enter or dest.final:
+            super()._change_state(event_data)
+            return
+        setattr(event_data.model, machine.model_attribute, dest.value)
+        event_data.state = dest
+
+
+class _CaseMachine(Machine):
+    transition_cls = _CaseTransition
+
+
 class WorkflowMachine:
     """A built machine for one workflow version, shared by every case on that version."""
 
@@ -69,7 +105,7 @@ class WorkflowMachine:
         ]
         if unknown:
             raise DefinitionError(f"unknown guards or effects: {sorted(set(unknown))}")
-        self.machine = Machine(
+        self.machine = _CaseMachine(
             model=None,
             states=list(definition.states),
             initial=definition.initial,

@@ -110,9 +110,9 @@ def clean_trigger_data(
         data = {}
     if not isinstance(data, dict):
         raise InvalidData("data", "must be an object")
-    specs = {spec.name: spec for spec in trigger.fields}
-    unknown = sorted(set(data) - set(specs))
-    if unknown:
+    specs = trigger.fields_by_name
+    if not specs.keys() >= data.keys():
+        unknown = sorted(set(data) - set(specs))
         raise InvalidData(f"data.{unknown[0]}", f"unknown field for trigger '{trigger.name}'")
     cleaned: dict[str, Any] = {}
     for name, spec in specs.items():

@@ -1,0 +1,218 @@
+"""The supervisor dashboard's figures as labelled tables: one shape feeds the page, its charts and the CSV.
+
+`dashboard_tables` only relabels a `Metrics` (what `case_metrics` and GET /api/v1/metrics give);
+it computes no figure of its own, so the page, the CSV and the API cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mediation.metrics_report import UNRECORDED, UNSET, Metrics
+from mediation.web.i18n import Words
+from mediation.workflows.definition import WorkflowDefinition
+
+COUNT, RATE, DAYS, PERCENT, SIGNED = "count", "rate", "days", "percent", "signed"
+CSV_HEADER = ("section", "section_label", "key", "label", "measure", "value")
+BOM = "\ufeff"  # Excel reads a UTF-8 file as UTF-8 (and Chinese as Chinese) only with it
+
+Number = int | float | None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # the measure's name in the CSV
+    label: str
+    kind: str = COUNT
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # the code (channel, category, state, username, month …)
+    label: str
+    values: tuple[Number, ...]
+    kind: str | None = None  # overrides the column's kind (the one-column summary mixes kinds)
+
+
+@dataclass
+class Table:
+    """One figure: a titled table whose numbers a chart may also draw (`chart` names how)."""
+
+    key: str
+    title: str
+    dimension: str  # the heading of the row labels
+    columns: tuple[Column, ...]
+    rows: list[Row]
+    chart: str | None = None  # bar, hbar, doughnut, quota, yoy (see dashboard.js)
+    headline: str = ""
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def kind(self, row: Row, column: Column) -> str:
+        return row.kind or column.kind
+
+    def chart_data(self) -> dict[str, Any] | None:
+        """What dashboard.js draws: labels and datasets (zero slices and empty bars left out)."""
+        if self.chart is None or not any(value for row in self.rows for value in row.values):
+            return None  # an empty chart says nothing: the table says "0"
+        if self.chart == "quota":
+            months = self.columns[:-2]  # then the total and the months met
+            sets = [{"label": r.label, "data": list(r.values[:len(months)])} for r in self.rows]
+            return {"id": self.key, "kind": "quota", "labels": [c.label for c in months], "datasets": sets,
+                    **self.extra}
+        rows = [r for r in self.rows if r.key != "total"] if self.chart == "yoy" else self.rows
+        if self.chart == "doughnut" or (self.chart == "hbar" and len(rows) > 8):  # long lists: the non-zero
+            rows = [r for r in rows if any(r.values)]
+        plotted = self.columns[:2] if self.chart == "yoy" else self.columns[:1]
+        sets = [{"label": c.label, "data": [r.values[i] for r in rows]} for i, c in enumerate(plotted)]
+        return {"id": self.key, "kind": self.chart, "labels": [r.label for r in rows], "datasets": sets,
+                **self.extra}
+
+
+# --------------------------------------------------------------------------- the tables
+
+
+def dashboard_tables(metrics: Metrics, words: Words, definition: WorkflowDefinition) -> list[Table]:
+    """The dashboard's tables, in page order, labelled in the words' language."""
+    say, policy = words.value, definition.policy
+    count = (Column("cases", say("m_count")),)
+
+    def labelled(counts: dict[str, int], labels: Callable[[str], Any]) -> list[Row]:
+        return [Row(code, say(code) if code in (UNSET, UNRECORDED) else words.label(labels(code), code), (n,))
+                for code, n in counts.items()]
+
+    ladder = {step["level"]: step.get("labels") for step in policy["escalation_ladder"]}
+    resolution = metrics.resolution
+    return [
+        _summary(metrics, say),
+        Table("channel", say("dash_channel"), words.t("channel"), count,
+              labelled(metrics.by_channel, lambda c: policy["channels"].get(c)), "hbar"),
+        Table("category", say("dash_category"), words.t("category"), count,
+              labelled(metrics.by_category, lambda c: policy["categories"].get(c)), "hbar"),
+        Table("stage", say("dash_stage"), words.t("stage"), count,
+              labelled(metrics.by_stage, definition.stage_labels.get), "bar"),
+        Table("mechanism", say("dash_mechanism"), words.field("mechanism"), count,
+              [Row(code, say(code), (n,)) for code, n in metrics.by_mechanism.items()], "bar"),
+        Table("unit", say("dash_unit"), words.t("unit"), count,
+              [Row(u.code, u.name, (u.count,)) for u in metrics.by_unit], "hbar"),
+        Table("resolution", say("dash_resolution"), words.t("state"), (Column("cases", say("m_closed")),),
+              labelled({s: resolution.closed_by_state.get(s, 0) for s in definition.closed_states},
+                       definition.states.get), "doughnut",
+              headline=say("dash_rate_headline").format(
+                  rate=shown(resolution.rate, RATE, say), resolved=resolution.resolved, base=resolution.denominator),
+              note=say("dash_rate_definition")),
+        Table("ladder", say("dash_ladder"), say("dash_level"), (Column("resolved", say("m_resolved")),),
+              labelled(metrics.resolved_levels, ladder.get), "bar"),
+        _orders(metrics, say),
+        Table("deadlines", say("dash_deadlines"), say("dash_kind"), (Column("overdue", say("m_overdue")),),
+              [Row(kind, say(kind), (n,)) for kind, n in metrics.overdue.deadlines_by_kind.items()], "hbar"),
+        _quotas(metrics, say),
+        _year_on_year(metrics, words, policy),
+    ]
+
+
+def _summary(m: Metrics, say: Callable[[str], str]) -> Table:
+    yoy = m.year_on_year.total.change_percent if m.year_on_year else None
+    figures = (("cases", m.cases, COUNT), ("closed", m.resolution.closed, COUNT),
+               ("resolved", m.resolution.resolved, COUNT), ("rate", m.resolution.rate, RATE),
+               ("median_days", m.time_to_resolution.median_days, DAYS),
+               ("median_days_to_agreement", m.time_to_resolution.median_days_to_agreement, DAYS),
+               ("overdue_cases", m.overdue.cases, COUNT), ("orders_overdue", m.overdue.orders_overdue, COUNT),
+               ("recurrence_rate", m.recurrence.rate, RATE), ("yoy_change_percent", yoy, PERCENT))
+    return Table("summary", say("dash_summary"), say("m_item"), (Column("value", say("m_value")),),
+                 [Row(key, say("m_" + key), (value,), kind) for key, value, kind in figures])
+
+
+def _orders(m: Metrics, say: Callable[[str], str]) -> Table:
+    counts = (("overdue", m.overdue.orders_overdue), ("due_soon", m.overdue.orders_due_soon),
+              ("open", m.overdue.orders_open))
+    return Table("orders", say("dash_orders"), say("m_item"), (Column("orders", say("m_orders")),),
+                 [Row(key, say("m_orders_" + key), (n,)) for key, n in counts], "bar")
+
+
+def _quotas(m: Metrics, say: Callable[[str], str]) -> Table:
+    report = m.quotas
+    columns = tuple(Column(month, month) for month in report.months) + (
+        Column("total", say("m_total")), Column("months_met", say("m_months_met")))
+    rows = [Row(q.mediator.username, q.mediator.name or q.mediator.username,
+                tuple(month.resolutions for month in q.months) + (q.resolutions, q.months_met))
+            for q in report.mediators]
+    unattributed = say("dash_unattributed").format(n=report.unattributed) if report.unattributed else ""
+    return Table("quotas", say("dash_quotas").format(quota=report.monthly_quota), say("m_mediator"), columns, rows,
+                 "quota", headline=unattributed, extra={"quota": report.monthly_quota, "quota_label": say("m_quota")})
+
+
+def _year_on_year(m: Metrics, words: Words, policy: dict[str, Any]) -> Table:
+    say = words.value
+    columns = (Column("current", say("m_current")), Column("previous", say("m_previous")),
+               Column("change", say("m_change"), SIGNED), Column("change_percent", say("m_change_percent"), PERCENT))
+    yoy = m.year_on_year
+    if yoy is None:
+        return Table("yoy", say("dash_yoy"), words.t("category"), columns, [], note=say("dash_yoy_none"))
+    changes = [("total", say("m_total"), yoy.total)] + [
+        (code, say(code) if code == UNSET else words.label(policy["categories"].get(code), code), change)
+        for code, change in yoy.by_category.items()]
+    rows = [Row(code, label, (c.current, c.previous, c.change, c.change_percent)) for code, label, c in changes]
+    period = yoy.previous_period
+    return Table("yoy", say("dash_yoy"), words.t("category"), columns, rows, "yoy",
+                 headline=say("dash_previous_period").format(start=period.date_from, end=period.date_to))
+
+
+# --------------------------------------------------------------------------- showing and exporting
+
+
+def shown(value: Number, kind: str, say: Callable[[str], str]) -> str:
+    """A figure as the page shows it: 96.55%, 3.5 天, +12, −24.5%."""
+    if value is None:
+        return "—"
+    if kind == RATE:
+        return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
+    if kind == DAYS:
+        return f"{value:g} {say('m_days_unit')}"
+    if kind == PERCENT:
+        return f"{value:+g}%"
+    if kind == SIGNED:
+        return f"{value:+d}"
+    return str(value)
+
+
+def raw(value: Number) -> str:
+    """A figure as the CSV and the table's data-value carry it: the API's number, blank when undefined."""
+    return "" if value is None else str(value)
+
+
+def csv_rows(tables: Iterable[Table], filters: Iterable[tuple[str, str, str]]) -> list[tuple[str, ...]]:
+    """One row per figure (section, section label, key, label, measure, value), after the filters used."""
+    rows: list[tuple[str, ...]] = [CSV_HEADER]
+    rows.extend(("filters", "", key, label, "", value) for key, label, value in filters)
+    for table in tables:
+        for row in table.rows:
+            for column, value in zip(table.columns, row.values):
+                rows.append((table.key, table.title, row.key, row.label, column.key, raw(value)))
+    return rows
+
+
+def csv_text(rows: Iterable[tuple[str, ...]]) -> str:
+    """CSV text with a byte-order mark and CRLF line ends, as Excel expects."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_defused(cell) for cell in row])
+    return BOM + buffer.getvalue()
+
+
+def _defused(cell: str) -> str:
+    """A label starting like a formula gets a leading quote, so a spreadsheet does not run it."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(cell) else cell
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
