@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)
 class CaseState:
     """A case as guards and effects see it, plus the effects queued by one transition."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from transitions import Machine, Transition
+from transitions import Event, EventData, Machine, Transition
 
 from mediation.errors import DefinitionError
 from mediation.workflows.case_state import CaseState
@@ -87,8 +87,28 @@ class _CaseTransition(Transition):
         event_data.state = dest
 
 
+class _CaseEvent(Event):
+    """An event fired straight through its transitions when the machine has no queue and no
+    machine-wide prepare/finalize/exception callbacks (as here); otherwise the library's path."""
+
+    def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:
+        machine = self.machine
+        state = machine.states.get(getattr(model, machine.model_attribute))
+        if (machine.has_queue or machine.prepare_event or machine.finalize_event or machine.on_exception
+                or state is None or state.name not in self.transitions):
+            return super().trigger(model, *args, **kwargs)  # also raises the library's errors
+        event_data = EventData(state, self, machine, model, args=args, kwargs=kwargs)
+        for transition in self.transitions[state.name]:
+            event_data.transition = transition
+            if transition.execute(event_data):
+                event_data.result = True
+                break
+        return event_data.result
+
+
 class _CaseMachine(Machine):
     transition_cls = _CaseTransition
+    event_cls = _CaseEvent
 
 
 class WorkflowMachine:
