@@ -11,6 +11,7 @@ BENCHMARKS: dict[str, str] = {
     "api": "api: HTTP reads and transitions per second vs a trivial endpoint (wrk, 2 workers)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
+    "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",
     "worker": "worker: due deadlines fired per second, SQLite and 2 PostgreSQL workers, vs the engine",
 }
 

@@ -1,0 +1,247 @@
+"""Web workspace benchmark: server time of the case board and the case page against the API's list.
+
+``python -m benchmarks web [--quick] [--cases N]`` builds a SQLite database of 100,000 cases
+(10,000 with ``--quick``): 240 demo cases driven through the engine (``mediation.demo``), each
+then copied in bulk with its parties, events, deadlines and order (the copies' hash chains are
+not meant to verify). It serves the database with ``mediation serve --workers 1`` on loopback and
+times, as the county supervisor (every case in reach), one request at a time over one keep-alive
+connection, in interleaved rounds:
+
+a. ``GET /api/v1/cases?page_size=25``: the API's list, at the board's page size (like with like;
+   the API's default page of 50 is timed too, for reference),
+b. ``GET /``: the case board (25 rows, the same count of every match, next deadlines, filters),
+c. ``GET /cases/{id}``: the case page, across copies of demo cases with a typical history
+   (the median event count).
+
+Server time is the time to the full response on loopback (the client's share is the same on
+every side). The last line is ``board_vs_api=R1 casepage_ms=M``: R1 = median board time /
+median API time (a), M = the case page's median in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import signal
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from benchmarks.api import Server, percentile
+from benchmarks.report import Row, print_kv, print_table
+
+USERNAME = "county_sup"
+TEMPLATES = 240
+NOW = datetime(2026, 3, 2, 9, 0)
+PAGE_SIZE = 25  # the board's page (mediation.web.pages.PAGE_SIZE)
+QUICK = {"cases": 10_000, "rounds": 3, "requests": 20}
+FULL = {"cases": 100_000, "rounds": 5, "requests": 40}
+
+
+# --- preparation -----------------------------------------------------------------------------
+
+
+def prepare_database(path: Path, cases: int) -> list[int]:
+    """A migrated database with the sample county and `cases` cases; ids of cases with a typical history."""
+    from mediation.db import Database
+    from mediation.demo import load_demo
+    from mediation.schema import upgrade_database
+
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    db = Database(url)
+    try:
+        load_demo(db, cases=TEMPLATES, seed=7, now=NOW)
+    finally:
+        db.dispose()
+    connection = sqlite3.connect(path)
+    try:
+        if connection.execute("SELECT min(id), max(id) FROM cases").fetchone() != (1, TEMPLATES):
+            raise RuntimeError("the demo cases are expected to be numbered 1..TEMPLATES")
+        with connection:
+            copies = copy_cases(connection, copies=max(0, -(-cases // TEMPLATES) - 1))
+            connection.execute("DELETE FROM cases WHERE id > ?", (cases,))
+            for table in ("parties", "events", "deadlines", "orders"):
+                connection.execute(f"DELETE FROM {table} WHERE case_id > ?", (cases,))
+        connection.execute("ANALYZE")
+        counts = dict(connection.execute("SELECT event_count, count(*) FROM cases GROUP BY event_count"))
+        typical = statistics.median_low([n for n, k in counts.items() for _ in range(k)])
+        ids = [row[0] for row in connection.execute(
+            "SELECT id FROM cases WHERE event_count = ? ORDER BY id", (typical,))]
+    finally:
+        connection.close()
+    if copies and len(ids) < 2:
+        raise RuntimeError("no cases with a typical history")
+    return ids[:: max(1, len(ids) // 100)]
+
+
+def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:
+    """Append `copies` copies of every case (with its parties, events, deadlines, order).
+
+    Copy k of a row with id i gets id i + k * (the table's largest id), so every reference
+    between copied rows is the same arithmetic; party ids inside JSON are moved alike.
+    """
+    if copies == 0:
+        return 0
+    top = {table: connection.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
+           for table in ("cases", "parties", "deadlines", "orders")}
+    connection.execute("CREATE TEMP TABLE copy_number (k INTEGER PRIMARY KEY)")
+    connection.executemany("INSERT INTO copy_number VALUES (?)", [(k,) for k in range(1, copies + 1)])
+    offsets = {"m": top["cases"], "p": top["parties"], "d": top["deadlines"], "o": top["orders"]}
+
+    def copy(table: str, key_sql: str, renamed: dict[str, str], where: str = "") -> None:
+        columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+        selected = ", ".join(renamed.get(column, f"t.{column}") for column in columns)
+        connection.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {selected} "
+            f"FROM copy_number n CROSS JOIN {table} t {where} ORDER BY n.k, {key_sql}", offsets)
+
+    copy("cases", "t.id", {"id": "t.id + :m * n.k", "number": "t.number || '-' || n.k"})
+    copy("parties", "t.id", {"id": "t.id + :p * n.k", "case_id": "t.case_id + :m * n.k"})
+    copy("events", "t.case_id, t.seq", {"case_id": "t.case_id + :m * n.k"})
+    copy("deadlines", "t.id", {"id": "t.id + :d * n.k", "case_id": "t.case_id + :m * n.k"})
+    copy("orders", "t.id", {"id": "t.id + :o * n.k", "case_id": "t.case_id + :m * n.k"})
+    _move_party_references(connection, top["cases"], top["parties"], copies)
+    return copies
+
+
+def _move_party_references(connection: sqlite3.Connection, cases: int, parties: int, copies: int) -> None:
+    """Party ids in the copies' party_ids and progress (consents, applicants) point at their own parties."""
+    templates = connection.execute("SELECT id, party_ids, progress FROM cases WHERE id <= ?", (cases,)).fetchall()
+    updates = []
+    for case_id, party_ids, progress in templates:
+        ids, state = json.loads(party_ids), json.loads(progress)
+        for k in range(1, copies + 1):
+            moved = {key: [p + parties * k for p in value] if key in ("consents", "applicants") else value
+                     for key, value in state.items()}
+            updates.append((json.dumps([p + parties * k for p in ids]), json.dumps(moved, ensure_ascii=False),
+                            case_id + cases * k))
+    connection.executemany("UPDATE cases SET party_ids = ?, progress = ? WHERE id = ?", updates)
+
+
+# --- timing ----------------------------------------------------------------------------------
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection; `get` returns the seconds to the full response."""
+
+    def __init__(self, port: int, headers: dict[str, str]) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.headers = headers
+        self.last_used = 0.0
+
+    def get(self, path: str) -> float:
+        if time.monotonic() - self.last_used > 2.0:  # uvicorn drops connections idle for 5 s
+            self.connection.close()
+            self.connection.connect()
+        started = time.perf_counter()
+        self.connection.request("GET", path, headers=self.headers)
+        answer = self.connection.getresponse()
+        body = answer.read()
+        elapsed = time.perf_counter() - started
+        self.last_used = time.monotonic()
+        if answer.status != 200:
+            raise RuntimeError(f"GET {path}: {answer.status} {body[:300]!r}")
+        return elapsed
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def api_token(base: str) -> str:
+    """A bearer token; the same token is what the web session cookie holds (mediation.web.session)."""
+    import urllib.request
+
+    from mediation.sample_county import PASSWORD
+
+    request = urllib.request.Request(f"{base}/api/v1/auth/token",
+                                     data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["access_token"]
+
+
+def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> dict[str, list[float]]:
+    """Interleaved rounds of sequential requests; seconds per request, by subject."""
+    import mediation.api.app  # noqa: F401 (mediation.web imports through it; importing it first avoids the cycle)
+    from mediation.web.session import SESSION_COOKIE
+
+    token = api_token(server.base)
+    api = Client(server.port, {"Authorization": f"Bearer {token}"})
+    web = Client(server.port, {"Cookie": f"{SESSION_COOKIE}={token}", "Accept-Language": "zh"})
+    pages = {
+        "api": (api, lambda i: f"/api/v1/cases?page_size={PAGE_SIZE}"),
+        "api50": (api, lambda i: "/api/v1/cases"),
+        "board": (web, lambda i: "/"),
+        "case": (web, lambda i: f"/cases/{case_ids[i % len(case_ids)]}"),
+    }
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    try:
+        for name, (client, path) in pages.items():  # warm-up: caches, statements, templates
+            for i in range(5):
+                client.get(path(i))
+        for _ in range(settings["rounds"]):
+            for name, (client, path) in pages.items():
+                times[name] += [client.get(path(i)) for i in range(settings["requests"])]
+    finally:
+        api.close()
+        web.close()
+    return times
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def _row(name: str, seconds: list[float], reference: float | None = None) -> Row:
+    median = statistics.median(seconds)
+    return Row(name, len(seconds), sum(seconds), median / reference if reference else None,
+               f"median {median * 1e3:.2f} ms, p95 {percentile(seconds, 95) * 1e3:.2f} ms")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks web", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10,000 cases, fewer requests")
+    parser.add_argument("--cases", type=int, help="number of cases (default 100,000; 10,000 with --quick)")
+    args = parser.parse_args(argv)
+    settings = dict(QUICK if args.quick else FULL)
+    if args.cases:
+        settings["cases"] = args.cases
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="mediation-bench-web-") as tmp:
+        workdir = Path(tmp)
+        case_ids = prepare_database(workdir / "web.db", settings["cases"])
+        prepared = time.perf_counter() - started
+        server = Server(workdir / "web.db", workdir, workers=1)
+        try:
+            server.wait_healthy()
+            times = measure(server, case_ids, settings)
+        except BaseException:
+            print(f"server log (tail):\n{server.log_tail()}", file=sys.stderr)
+            raise
+        finally:
+            server.stop()
+
+    api = statistics.median(times["api"])
+    rows = [
+        _row(f"API GET /api/v1/cases?page_size={PAGE_SIZE}", times["api"], api),
+        _row("API GET /api/v1/cases (default 50)", times["api50"], api),
+        _row(f"board GET / ({PAGE_SIZE} rows)", times["board"], api),
+        _row("case page GET /cases/{id}", times["case"], api),
+    ]
+    mode = "quick" if args.quick else "full"
+    print_table(rows, title=f"web benchmark ({mode}; {settings['cases']:,} cases; ratio = median / API median)")
+    print(f"server: mediation serve --workers 1, SQLite; user {USERNAME} (every case in reach); one keep-alive "
+          f"connection, sequential; {settings['rounds']} interleaved rounds of {settings['requests']} requests each; "
+          f"case page over {len(case_ids)} cases with the median event history")
+    print(f"preparation {prepared:.1f}s; total wall time {time.perf_counter() - started:.1f}s")
+    print_kv(board_vs_api=statistics.median(times["board"]) / api,
+             casepage_ms=statistics.median(times["case"]) * 1e3)
+    return 0
