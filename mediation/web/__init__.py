@@ -7,11 +7,13 @@ from pathlib import Path
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from mediation.web.case_documents import CaseDocuments
 from mediation.web.dashboard import DashboardPages
+from mediation.web.inboxes import WorkLists
 from mediation.web.pages import WebPages
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-WEB_ROUTES = [WebPages, DashboardPages]
+WEB_ROUTES = [WebPages, WorkLists, CaseDocuments, DashboardPages]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES", "WebPages"]

@@ -32,6 +32,7 @@ from mediation.errors import (
 )
 from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, open_case
 from mediation.web import forms
+from mediation.web.case_documents import document_links
 from mediation.web.page import (
     Page,
     current_definition,
@@ -251,7 +252,7 @@ def _render_case(page: Page, case_id: int, *, status: int = 200, notice: str | N
         notice_text = words.t("filed")
     return page.render(
         "case.html", status=status, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
-        deadlines=deadlines,
+        deadlines=deadlines, documents=document_links(page, case_id),
         definition=definition, stages=stages, notice=notice_text, alert=alert, stale=stale,
         mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state),
         channel_label=words.label(definition.policy["channels"].get(detail.channel), detail.channel),

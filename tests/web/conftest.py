@@ -107,6 +107,31 @@ def build_cases(db: Database) -> dict[str, int]:
     # Filed three months ago: its mediation term (30 days) is long overdue (no worker runs here).
     cases["overdue"] = drive_to(db, state="mediation.assigned", county=county, now=utcnow() - timedelta(days=90),
                                 case_input=case_input(county.grid, title="旧案：宅基地边界纠纷", category="land_boundary"))
+    # Work of the court, the market-supervision department and key-case orders (test_web_inboxes.py).
+    # Only the first is in 瓯北's reach: the others are in 桥头镇, so mediator1's overdue list keeps one case.
+    before = utcnow()
+    for name, state, days_ago, title in (
+        ("court_applied", "court.applied", 0, "装修款结算纠纷"),
+        ("court_late", "court.applied", 10, "相邻通行纠纷"),
+        ("court_review", "court.under_review", 0, "借款归还纠纷"),
+        ("referred_late", "joint.referred", 10, "商铺预付卡退费纠纷"),
+        ("department_handling", "joint.in_progress", 0, "网购商品质量纠纷"),
+    ):
+        unit = county.grid if name == "court_applied" else county.village_grid
+        cases[name] = drive_to(db, state=state, county=county, now=before - timedelta(days=days_ago),
+                               case_input=case_input(unit, title=title))
+    for name, days_ago, title in (("order_overdue", 90, "山林承包款纠纷"), ("order_due_soon", 27, "厂房租金拖欠纠纷"),
+                                  ("order_open", 0, "拆迁安置补偿纠纷")):  # designated with a 30-day order
+        cases[name] = drive_to(db, state="mediation.assigned", county=county, now=before - timedelta(days=days_ago),
+                               route=("triage", "designate_key_case", "assign_mediator"),
+                               case_input=case_input(county.village_grid, title=title))
+    # Referred to the labour department and shared with market supervision: in both reaches, one inbox.
+    cases["labour_referred"] = drive_to(db, state="joint.referred", county=county, case_input=case_input(
+        county.village_grid, title="工厂拖欠工资纠纷", category="labour"))
+    with db.write() as tx:
+        tx.execute("INSERT INTO case_shares (case_id, unit_id, created_at) SELECT :case_id, id, :at FROM units "
+                   "WHERE code = :code", {"case_id": cases["labour_referred"], "at": tx.timestamp(before),
+                                          "code": county.market_department})
     return cases
 
 

@@ -1,0 +1,96 @@
+"""A case's documents on the web: the links of the case page and the PDFs behind them.
+
+The PDFs are the API's (`prepare_document`, `document_bytes`): the same masking for the
+viewer, the same ETag and file name; only the sign-in is the session cookie instead of a token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath
+
+from mediation.api.documents import PDF, RETRY_AFTER_SECONDS, disposition
+from mediation.api.services import services_of
+from mediation.documents import (
+    KINDS,
+    DocumentNotApplicable,
+    DocumentRequest,
+    DocumentTooLarge,
+    RendererBusy,
+    document_bytes,
+    prepare_document,
+    shared_cache,
+    shared_pool,
+)
+from mediation.errors import NotFound
+from mediation.web.page import Page, page_of, to_login
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """One kind of document on the case page: its address when it can be had, else why not (a word key)."""
+
+    kind: str
+    url: str | None
+    unavailable: str | None = None
+
+
+def document_links(page: Page, case_id: int) -> list[DocumentLink]:
+    """Every kind of document, asking the document service itself whether it applies to the case now."""
+    db = services_of(page.request).db
+    links = []
+    for kind in KINDS:
+        try:
+            prepare_document(db, page.actor, case_id, DocumentRequest(kind, page.lang))
+        except DocumentNotApplicable:
+            links.append(DocumentLink(kind, None, f"doc_not_yet_{kind}"))
+        except DocumentTooLarge:
+            links.append(DocumentLink(kind, None, "doc_too_large"))
+        else:
+            links.append(DocumentLink(kind, f"/cases/{case_id}/documents/{kind}.pdf"))
+    return links
+
+
+def _refusal(page: Page, status: int, text: str, case_id: int) -> Response:
+    words = page.words
+    response = page.render("message.html", status=status, heading=words.value("documents"),
+                           text=words.value(text), back=f"/cases/{case_id}", back_text=words.value("back_to_case"))
+    if status == 503:
+        response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class CaseDocuments(Controller):
+    """GET /cases/{id}/documents/{kind}.pdf for the signed-in user."""
+
+    include_in_schema = False
+
+    @get("/cases/{case_id:int}/documents/{file_name:str}", sync_to_thread=True)
+    def document(self, request: Request, case_id: FromPath[int], file_name: FromPath[str]) -> Response:
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        kind = file_name.removesuffix(".pdf")
+        try:
+            if kind == file_name or kind not in KINDS:
+                raise NotFound(f"no document '{file_name}'")
+            prepared = prepare_document(services_of(request).db, page.actor, case_id, DocumentRequest(kind, page.lang))
+        except NotFound:
+            return page.render("not_found.html", status=404)
+        except DocumentNotApplicable:
+            return _refusal(page, 409, f"doc_not_yet_{kind}", case_id)
+        except DocumentTooLarge:
+            return _refusal(page, 413, "doc_too_large", case_id)
+        headers = {"etag": prepared.etag, "cache-control": "private, no-cache", "vary": "Cookie",
+                   "x-content-type-options": "nosniff"}
+        if prepared.etag in (request.headers.get("if-none-match") or "").replace(" ", "").split(","):
+            return Response(b"", status_code=304, headers=headers)
+        try:
+            content = document_bytes(prepared, pool=shared_pool(), cache=shared_cache())
+        except RendererBusy:
+            return _refusal(page, 503, "doc_busy", case_id)
+        except DocumentTooLarge:  # the renderer measures again as it lays the pages out
+            return _refusal(page, 413, "doc_too_large", case_id)
+        return Response(content, media_type=PDF, headers={**headers, "content-disposition": disposition(prepared)})
