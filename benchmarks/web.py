@@ -89,10 +89,11 @@ def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:
     if copies == 0:
         return 0
     top = {table: connection.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0
-           for table in ("cases", "parties", "deadlines", "orders")}
+           for table in ("cases", "parties", "events", "deadlines", "orders")}
     connection.execute("CREATE TEMP TABLE copy_number (k INTEGER PRIMARY KEY)")
     connection.executemany("INSERT INTO copy_number VALUES (?)", [(k,) for k in range(1, copies + 1)])
-    offsets = {"m": top["cases"], "p": top["parties"], "d": top["deadlines"], "o": top["orders"]}
+    offsets = {"m": top["cases"], "p": top["parties"], "e": top["events"], "d": top["deadlines"],
+               "o": top["orders"]}
 
     def copy(table: str, key_sql: str, renamed: dict[str, str], where: str = "") -> None:
         columns = [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
@@ -103,25 +104,28 @@ def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:
 
     copy("cases", "t.id", {"id": "t.id + :m * n.k", "number": "t.number || '-' || n.k"})
     copy("parties", "t.id", {"id": "t.id + :p * n.k", "case_id": "t.case_id + :m * n.k"})
-    copy("events", "t.case_id, t.seq", {"case_id": "t.case_id + :m * n.k"})
+    copy("events", "t.id", {"id": "t.id + :e * n.k", "case_id": "t.case_id + :m * n.k"})
     copy("deadlines", "t.id", {"id": "t.id + :d * n.k", "case_id": "t.case_id + :m * n.k"})
     copy("orders", "t.id", {"id": "t.id + :o * n.k", "case_id": "t.case_id + :m * n.k"})
-    _move_party_references(connection, top["cases"], top["parties"], copies)
+    _move_references(connection, top["cases"], top["parties"], top["events"], copies)
     return copies
 
 
-def _move_party_references(connection: sqlite3.Connection, cases: int, parties: int, copies: int) -> None:
-    """Party ids in the copies' party_ids and progress (consents, applicants) point at their own parties."""
-    templates = connection.execute("SELECT id, party_ids, progress FROM cases WHERE id <= ?", (cases,)).fetchall()
+def _move_references(connection: sqlite3.Connection, cases: int, parties: int, events: int, copies: int) -> None:
+    """Party ids in the copies' party_ids and progress (consents, applicants) point at their own
+    parties, and their event_ids at their own events."""
+    templates = connection.execute("SELECT id, party_ids, progress, event_ids FROM cases WHERE id <= ?",
+                                   (cases,)).fetchall()
     updates = []
-    for case_id, party_ids, progress in templates:
+    for case_id, party_ids, progress, event_ids in templates:
         ids, state = json.loads(party_ids), json.loads(progress)
+        event_list = [int(text) for text in event_ids.split(",") if text]
         for k in range(1, copies + 1):
             moved = {key: [p + parties * k for p in value] if key in ("consents", "applicants") else value
                      for key, value in state.items()}
             updates.append((json.dumps([p + parties * k for p in ids]), json.dumps(moved, ensure_ascii=False),
-                            case_id + cases * k))
-    connection.executemany("UPDATE cases SET party_ids = ?, progress = ? WHERE id = ?", updates)
+                            ",".join(str(e + events * k) for e in event_list), case_id + cases * k))
+    connection.executemany("UPDATE cases SET party_ids = ?, progress = ?, event_ids = ? WHERE id = ?", updates)
 
 
 # --- timing ----------------------------------------------------------------------------------

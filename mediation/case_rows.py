@@ -21,7 +21,8 @@ CASE_COLUMNS = (
     "id, state, version, unit_id, unit_path, risk_level, category, mechanism, resolver, "
     "mediator_id, department_id, court_id, ladder_level, ladder_attempts, return_count, "
     "recurrence_count, key_case, resolved_level, party_ids, progress, last_event_hash, "
-    "event_count, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, closed_at"
+    "event_count, event_ids, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, "
+    "closed_at"
 )
 SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 # PostgreSQL: lock the row, so a racing writer waits here and then sees the new version
@@ -45,16 +46,19 @@ def _update_statement(columns: tuple[str, ...]) -> str:
         assignments = "".join(f"{column} = :{column}, " for column in columns)
         statement = _update_statements[columns] = (
             f"UPDATE cases SET {assignments}version = :new_version, progress = :progress, "
-            "last_event_hash = :last_event_hash, event_count = :event_count, updated_at = :now "
+            "last_event_hash = :last_event_hash, event_count = :event_count, event_ids = :event_ids, "
+            "updated_at = :now "
             "WHERE id = :id AND version = :version"
         )
     return statement
 
 
-INSERT_EVENT = """
-INSERT INTO events (case_id, seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash)
-VALUES (:case_id, :seq, :trigger, :actor, :at, :from_state, :to_state, :data, :reason, :prev_hash, :hash)
-"""
+INSERT_EVENT = (
+    "INSERT INTO events (case_id, seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash) "
+    "VALUES (:case_id, :seq, :trigger, :actor, :at, :from_state, :to_state, :data, :reason, :prev_hash, :hash)"
+)
+EVENT_COLUMNS = "seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash"
+EVENT_IDS_OF_CASE = "SELECT event_ids FROM cases WHERE id = :id"
 
 CANCEL_DEADLINES = """
 UPDATE deadlines SET status = 'cancelled', fired_at = :now
@@ -130,6 +134,22 @@ def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:
     )
 
 
+def with_event(event_ids: str, event_id: int) -> str:
+    """The case's list of event ids with one more at the end."""
+    return f"{event_ids},{event_id}" if event_ids else str(event_id)
+
+
+def case_events(tx: RawTransaction, case_id: int, columns: str = EVENT_COLUMNS) -> Any:
+    """The cursor over the case's events (`columns` of each), in order; empty for no such case."""
+    found = tx.one(EVENT_IDS_OF_CASE, {"id": case_id})
+    ids = [int(text) for text in found[0].split(",")] if found and found[0] else []
+    if not ids:
+        return tx.execute(f"SELECT {columns} FROM events WHERE 1 = 0")
+    marks = ", ".join(f":e{i}" for i in range(len(ids)))
+    return tx.execute(f"SELECT {columns} FROM events WHERE id IN ({marks}) ORDER BY seq",
+                      {f"e{i}": event_id for i, event_id in enumerate(ids)})
+
+
 def append_event(
     tx: RawTransaction,
     *,
@@ -143,15 +163,15 @@ def append_event(
     to_state: str,
     data: dict[str, Any],
     reason: str | None,
-) -> str:
-    """Insert the case's next event, chained to prev_hash; returns its hash."""
+) -> tuple[str, int]:
+    """Insert the case's next event, chained to prev_hash; returns its hash and id."""
     data_text = jsontext.dumps(data)
     document = event_document(
         case_id=case_id, seq=seq, trigger=trigger, actor=actor, at=at,
         from_state=from_state, to_state=to_state, data=data_text, reason=reason,
     )
     digest = chain_hash(prev_hash, document)
-    tx.execute(
+    event_id = tx.insert(
         INSERT_EVENT,
         {
             "case_id": case_id, "seq": seq, "trigger": trigger, "actor": actor,
@@ -159,16 +179,17 @@ def append_event(
             "data": data_text, "reason": reason, "prev_hash": prev_hash, "hash": digest,
         },
     )
-    return digest
+    return digest, event_id
 
 
-def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash: str, now: datetime) -> bool:
-    """Write the case back at version + 1; False when another writer got there first."""
+def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash: str, event_id: int,
+               now: datetime) -> bool:
+    """Write the case back at version + 1 with its new event; False when another writer got there first."""
     stamp = tx.timestamp(now)
     params: dict[str, Any] = {
         "id": row.id, "version": row.version, "new_version": row.version + 1,
         "progress": jsontext.dumps(case.progress), "last_event_hash": event_hash,
-        "event_count": row.event_count + 1, "now": stamp,
+        "event_count": row.event_count + 1, "event_ids": with_event(row.event_ids, event_id), "now": stamp,
     }
     changed = []
     for column, new, old in zip(MUTABLE_COLUMNS, _mutable_values(case), _mutable_values(row)):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from mediation import jsontext
+from mediation import case_rows, jsontext
 from mediation.access import Actor, in_reach, may_fire
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData, NotFound
@@ -47,10 +47,6 @@ DEADLINES_SQL = (
     "SELECT kind, state, due_at, action, status FROM deadlines WHERE case_id = :id AND status = 'pending' "
     "ORDER BY due_at"
 )
-EVENTS_SQL = (
-    "SELECT seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash FROM events "
-    "WHERE case_id = :id ORDER BY seq"
-)
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
@@ -63,7 +59,10 @@ class _Row(dict):
 
 
 def _rows(tx: RawTransaction, sql: str, params: dict[str, Any]) -> list[_Row]:
-    cursor = tx.execute(sql, params)
+    return _cursor_rows(tx.execute(sql, params))
+
+
+def _cursor_rows(cursor: Any) -> list[_Row]:
     names = [column[0] for column in cursor.description]
     return [_Row(zip(names, values)) for values in cursor.fetchall()]
 
@@ -147,7 +146,7 @@ def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
     """The audit trail with each event's hash and the previous event's hash."""
     with db.snapshot() as tx:
         _load_in_reach(tx, actor, case_id)
-        events = _rows(tx, EVENTS_SQL, {"id": case_id})
+        events = _cursor_rows(case_rows.case_events(tx, case_id))
     return [
         EventView(e.seq, e.trigger, e.actor, _iso(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
                   e.reason, e.prev_hash, e.hash)

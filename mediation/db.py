@@ -81,6 +81,12 @@ class RawTransaction:
         self._cursor.execute(sql, params or {})
         return self._cursor
 
+    def insert(self, sql: str, params: dict[str, Any]) -> int:
+        """Run an INSERT of one row into a table keyed by `id`; the new row's id."""
+        if self._prepare is None:
+            return self.execute(sql, params).lastrowid
+        return self.execute(sql + " RETURNING id", params).fetchone()[0]
+
     def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
         return self.execute(sql, params).fetchone()
 

@@ -184,13 +184,13 @@ def _persist(
     now: datetime,
 ) -> TransitionResult:
     seq = row.event_count + 1
-    event_hash = case_rows.append_event(
+    event_hash, event_id = case_rows.append_event(
         tx, case_id=row.id, seq=seq, prev_hash=row.last_event_hash, trigger=trigger, actor=actor.username,
         at=now, from_state=row.state, to_state=case.state, data=data, reason=data.get("reason"),
     )
     if not case.internal:
         _move_deadlines(tx, machine, row.state, case, now)
-    if not case_rows.write_case(tx, row, case, event_hash=event_hash, now=now):
+    if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
         current = tx.one("SELECT version FROM cases WHERE id = :id", {"id": row.id})
         raise StaleCase(row.id, row.version, current[0] if current else row.version)
     for deadline in case.new_deadlines:

@@ -56,6 +56,8 @@ def verify_events(case_id: int, rows: Iterable[Any], head_hash: str | None = Non
     previous = GENESIS
     expected_seq = 1
     for row in rows:
+        if row.case_id != case_id:
+            return ChainBreak(case_id, row.seq, f"the chain lists an event of case {row.case_id}")
         if row.seq != expected_seq:
             return ChainBreak(case_id, row.seq, f"sequence gap: expected {expected_seq}")
         if row.prev_hash != previous:

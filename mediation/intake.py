@@ -164,12 +164,13 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     ]
     event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
                   "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
-    event_hash = case_rows.append_event(
+    event_hash, event_id = case_rows.append_event(
         tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
         from_state=None, to_state=definition.initial, data=event_data, reason=None,
     )
     tx.execute(
-        "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1 WHERE id = :id",
-        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "id": case_id},
+        "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1, event_ids = :event_ids "
+        "WHERE id = :id",
+        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "event_ids": str(event_id), "id": case_id},
     )
     return case_id

@@ -13,8 +13,8 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
-def _text(nullable: bool = True) -> Column:
-    return Column(Text, nullable=nullable)
+def _text(nullable: bool = True, server_default: str | None = None) -> Column:
+    return Column(Text, nullable=nullable, server_default=server_default)
 
 
 class Unit(SQLModel, table=True):
@@ -117,6 +117,9 @@ class Case(SQLModel, table=True):
     progress: str = Field(sa_column=_text(False))  # JSON object: consents, signatures, visits…
     last_event_hash: str = Field(max_length=64)
     event_count: int = 0
+    # The ids of the case's events in order ("12,57,903"): the timeline is read by id, so the
+    # append-only events table needs no index by case (each transition writes one page less).
+    event_ids: str = Field(default="", sa_column=_text(False, server_default=""))
     created_by: int | None = Field(default=None, foreign_key="users.id")
     created_at: NaiveDatetime
     updated_at: NaiveDatetime
@@ -155,15 +158,16 @@ class CaseShare(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """One audited change of a case, hash-chained to the case's previous event.
 
-    Keyed by (case_id, seq) and stored clustered by case: a case's timeline is one range
-    scan, and appending an event writes one B-tree.
+    Append-only, in the order written: a new event goes to the table's last page. A case's
+    events are found through `cases.event_ids` (written with the case row in the same
+    transaction), not through an index, so appending touches one B-tree page.
     """
 
     __tablename__ = "events"
-    __table_args__ = {"sqlite_with_rowid": False}
 
-    case_id: int = Field(foreign_key="cases.id", primary_key=True)
-    seq: int = Field(primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id")
+    seq: int  # 1, 2, … within the case
     trigger: str = Field(max_length=64)
     actor: str = Field(max_length=64)
     at: NaiveDatetime

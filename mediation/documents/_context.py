@@ -10,7 +10,8 @@ from typing import Any
 
 from mediation import jsontext
 from mediation.access import Actor
-from mediation.case_views import EVENTS_SQL, case_detail_in
+from mediation.case_rows import case_events
+from mediation.case_views import case_detail_in
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.documents import _history as history
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
@@ -97,7 +98,7 @@ def _read_case(db: Database, actor: Actor, case_id: int) -> CaseRecord:
     for _ in range(MAX_CONSISTENT_READS):
         with db.snapshot() as tx:
             detail = case_detail_in(tx, db, actor, case_id)
-            events = [_event(row) for row in tx.all(EVENTS_SQL, {"id": case_id})]
+            events = [_event(row) for row in case_events(tx, case_id).fetchall()]
             mediator_id, unit_path, court_id, workflow_version_id = tx.one(CASE_ROW_SQL, {"id": case_id})
             case_row = SimpleNamespace(mediator_id=mediator_id, unit_path=unit_path, court_id=court_id)
             record = CaseRecord(detail, events, not sees_full_numbers(actor, case_row), workflow_version_id,
