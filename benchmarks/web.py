@@ -2,7 +2,7 @@
 
 ``python -m benchmarks web [--quick] [--cases N]`` builds a SQLite database of 100,000 cases
 (10,000 with ``--quick``): 240 demo cases driven through the engine (``mediation.demo``), each
-then copied in bulk with its parties, events, deadlines and order (the copies' hash chains are
+then copied in bulk with its text, parties, events, deadlines and order (the copies' hash chains are
 not meant to verify). It serves the database with ``mediation serve --workers 1`` on loopback and
 times, as the county supervisor (every case in reach), one request at a time over one keep-alive
 connection, in interleaved rounds:
@@ -66,7 +66,7 @@ def prepare_database(path: Path, cases: int) -> list[int]:
         with connection:
             copies = copy_cases(connection, copies=max(0, -(-cases // TEMPLATES) - 1))
             connection.execute("DELETE FROM cases WHERE id > ?", (cases,))
-            for table in ("parties", "events", "deadlines", "orders"):
+            for table in ("case_texts", "parties", "events", "deadlines", "orders"):
                 connection.execute(f"DELETE FROM {table} WHERE case_id > ?", (cases,))
         connection.execute("ANALYZE")
         counts = dict(connection.execute("SELECT event_count, count(*) FROM cases GROUP BY event_count"))
@@ -81,7 +81,7 @@ def prepare_database(path: Path, cases: int) -> list[int]:
 
 
 def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:
-    """Append `copies` copies of every case (with its parties, events, deadlines, order).
+    """Append `copies` copies of every case (with its text, parties, events, deadlines, order).
 
     Copy k of a row with id i gets id i + k * (the table's largest id), so every reference
     between copied rows is the same arithmetic; party ids inside JSON are moved alike.
@@ -103,6 +103,7 @@ def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:
             f"FROM copy_number n CROSS JOIN {table} t {where} ORDER BY n.k, {key_sql}", offsets)
 
     copy("cases", "t.id", {"id": "t.id + :m * n.k", "number": "t.number || '-' || n.k"})
+    copy("case_texts", "t.case_id", {"case_id": "t.case_id + :m * n.k"})
     copy("parties", "t.id", {"id": "t.id + :p * n.k", "case_id": "t.case_id + :m * n.k"})
     copy("events", "t.id", {"id": "t.id + :e * n.k", "case_id": "t.case_id + :m * n.k"})
     copy("deadlines", "t.id", {"id": "t.id + :d * n.k", "case_id": "t.case_id + :m * n.k"})

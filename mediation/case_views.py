@@ -28,7 +28,7 @@ from mediation.read_models import (
 from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
 
 DETAIL_COLUMNS = (
-    "c.id, c.number, c.title, c.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
+    "c.id, c.number, c.title, t.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
     "c.stage, c.version, c.risk_level, c.mechanism, c.resolver, c.mediator_id, c.department_id, c.court_id, "
     "c.ladder_level, c.ladder_attempts, c.return_count, c.recurrence_count, c.key_case, c.resolved_level, "
     "c.progress, c.last_event_hash, c.event_count, c.workflow_version_id, c.created_at, c.updated_at, "
@@ -39,6 +39,7 @@ DETAIL_COLUMNS = (
 )
 DETAIL_SQL = f"""
 SELECT {DETAIL_COLUMNS} FROM cases c JOIN units u ON u.id = c.unit_id
+LEFT JOIN case_texts t ON t.case_id = c.id
 LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units d ON d.id = c.department_id
 LEFT JOIN units ct ON ct.id = c.court_id WHERE c.id = :id
 """
@@ -115,7 +116,7 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
     full = sees_full_numbers(actor, row)
     ladder = definition.policy["escalation_ladder"]
     return CaseDetail(
-        id=row.id, number=row.number, title=row.title, description=row.description,
+        id=row.id, number=row.number, title=row.title, description=row.description or "",
         category=row.category, channel=row.channel, unit=UnitRef(row.unit_code, row.unit_name),
         state=row.state, stage=row.stage, state_labels=definition.states.get(row.state, {}),
         version=row.version, risk_level=row.risk_level, mechanism=row.mechanism, resolver=row.resolver,
@@ -216,7 +217,8 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) 
         if filters.q:
             params["q"] = "%" + escape_like(filters.q) + "%"
             where.append(
-                "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' OR c.description LIKE :q ESCAPE '\\' "
+                "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' "
+                "OR c.id IN (SELECT case_id FROM case_texts WHERE description LIKE :q ESCAPE '\\') "
                 "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
             )
         clause = " AND ".join(where)

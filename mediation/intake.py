@@ -27,14 +27,15 @@ ON CONFLICT (prefix, year) DO UPDATE SET last = case_number_counters.last + 1
 RETURNING last
 """
 INSERT_CASE = """
-INSERT INTO cases (number, title, description, category, channel, unit_id, unit_path, workflow_version_id,
+INSERT INTO cases (number, title, category, channel, unit_id, unit_path, workflow_version_id,
   state, stage, version, risk_level, ladder_level, ladder_attempts, return_count, recurrence_count, key_case,
   party_ids, progress, last_event_hash, event_count, created_by, created_at, updated_at)
-VALUES (:number, :title, :description, :category, :channel, :unit_id, :unit_path, :workflow_version_id,
+VALUES (:number, :title, :category, :channel, :unit_id, :unit_path, :workflow_version_id,
   :state, :stage, 1, :risk_level, :ladder_level, 0, 0, 0, :key_case, '[]', '{}', :genesis, 0, :created_by,
   :now, :now)
 RETURNING id
 """
+INSERT_TEXT = "INSERT INTO case_texts (case_id, description) VALUES (:case_id, :description)"
 INSERT_PARTY = """
 INSERT INTO parties (case_id, name, role, id_number, phone, is_minor)
 VALUES (:case_id, :name, :role, :id_number, :phone, :is_minor) RETURNING id
@@ -151,12 +152,13 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     stamp = tx.timestamp(now)
     case_id = tx.one(INSERT_CASE, {
         "number": _case_number(tx, unit_path, now), "title": case.title.strip(),
-        "description": case.description.strip(), "category": case.category, "channel": case.channel,
+        "category": case.category, "channel": case.channel,
         "unit_id": unit_id, "unit_path": unit_path, "workflow_version_id": version_id,
         "state": definition.initial, "stage": definition.initial.split(".")[0],
         "risk_level": case.risk_level, "ladder_level": levels.index(start) if start in levels else 0,
         "key_case": False, "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
     })[0]
+    tx.execute(INSERT_TEXT, {"case_id": case_id, "description": case.description.strip()})
     party_ids = [
         tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
                               "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]

@@ -92,7 +92,6 @@ class Case(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(unique=True, max_length=64)
     title: str = Field(max_length=200)
-    description: str = Field(sa_column=_text(False))
     category: str | None = Field(default=None, max_length=40)
     channel: str = Field(max_length=40)
     unit_id: int = Field(foreign_key="units.id")
@@ -129,6 +128,16 @@ class Case(SQLModel, table=True):
     court_at: NaiveDatetime | None = None
     follow_up_at: NaiveDatetime | None = None
     closed_at: NaiveDatetime | None = None
+
+
+class CaseText(SQLModel, table=True):
+    """A case's facts as filed: written once at intake, kept out of the case row that every
+    transition rewrites (a long text there would be copied again on each change)."""
+
+    __tablename__ = "case_texts"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    description: str = Field(sa_column=_text(False))
 
 
 class Party(SQLModel, table=True):

@@ -43,8 +43,8 @@ def test_the_demo_fills_every_state_with_realistic_cases(db: Database) -> None:
     assert [(state, count) for _stage, state, count in demo_summary(db)] == [(s, counts[s]) for s in states]
     assert list(verify_all(db)) == []
 
-    cases = rows(db, "SELECT title, description, channel, category, risk_level, unit_path, created_at, key_case "
-                     "FROM cases")
+    cases = rows(db, "SELECT title, t.description, channel, category, risk_level, unit_path, created_at, key_case "
+                     "FROM cases c JOIN case_texts t ON t.case_id = c.id")
     assert all(CHINESE.search(case["title"]) and CHINESE.search(case["description"]) for case in cases)
     assert {case["channel"] for case in cases} == {"grid_screening", "community_work", "online_opinion",
                                                    "law_enforcement", "police_call", "walk_in", "referral_in"}

@@ -4,7 +4,7 @@ from alembic.config import Config
 
 from mediation.audit import verify_all
 from mediation.case_paths import drive_to
-from mediation.case_views import case_events
+from mediation.case_views import case_detail, case_events
 from mediation.db import Database
 from mediation.directory import actor_for
 from mediation.sample_county import USERS, build_sample_county
@@ -27,9 +27,10 @@ def test_migrated_database_takes_the_sample_county(db):
     assert count == len(USERS)
 
 
-def test_events_survive_the_storage_change_both_ways(database_url):
-    """Down to events clustered by (case_id, seq) and up again: every chain still verifies,
-    every timeline reads the same, and the engine goes on appending."""
+def test_events_and_facts_survive_the_storage_changes_both_ways(database_url):
+    """Down to events clustered by (case_id, seq) and descriptions in the case row, and up
+    again: every chain still verifies, every timeline and description reads the same, and the
+    engine goes on appending."""
     db = Database(database_url)
     try:
         county = build_sample_county(db)
@@ -37,6 +38,7 @@ def test_events_survive_the_storage_change_both_ways(database_url):
                  for state in ("mediation.in_session", "court.under_review", "screening.triaged")]
         supervisor = actor_for(db, "county_sup")
         before = {case_id: case_events(db, supervisor, case_id) for case_id in cases}
+        facts = {case_id: case_detail(db, supervisor, case_id).description for case_id in cases}
     finally:
         db.dispose()
     command.downgrade(_alembic(database_url), BEFORE_APPEND_ONLY_EVENTS)
@@ -52,6 +54,8 @@ def test_events_survive_the_storage_change_both_ways(database_url):
     try:
         assert list(verify_all(db)) == []
         assert {case_id: case_events(db, supervisor, case_id) for case_id in cases} == before
+        assert {case_id: case_detail(db, supervisor, case_id).description for case_id in cases} == facts
+        assert all(facts.values())
         moved = drive_to(db, state="mediation.assigned", county=county)
         assert list(verify_all(db)) == []
         assert [event.trigger for event in case_events(db, supervisor, moved)][-1] == "assign_mediator"
