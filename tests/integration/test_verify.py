@@ -1,6 +1,6 @@
 """The event hash chain: a good dataset verifies; one edited byte is found, by case and event.
 
-An event is named by its case and its number within the case (`seq`): events have no other id.
+An event is named by its case and its number within the case (`seq`), as `verify` reports it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from mediation.audit import verify_all, verify_case
+from mediation.audit import unlisted_events, verify_all, verify_case
 from mediation.case_paths import drive_to
 from mediation.db import Database
 from mediation.sample_county import SampleCounty
@@ -102,6 +102,36 @@ def test_a_deleted_event_is_found(county_db: Database, dataset: list[int]) -> No
     assert broken is not None
     assert (broken.case_id, broken.seq) == (case_id, 4)  # the event after the gap
     assert verify_case(county_db, dataset[0]) is None
+
+
+def test_an_event_left_out_of_its_chain_is_found(county_db: Database, dataset: list[int]) -> None:
+    """A row added to events for a case (not through the engine) is not part of the case's chain."""
+    case_id = dataset[1]
+    columns = 'case_id, seq, "trigger", actor, at, from_state, to_state, data, reason, prev_hash, hash'
+    with county_db.begin() as connection:
+        count = connection.execute(sa.text("SELECT event_count FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+        connection.execute(sa.text(
+            f"INSERT INTO events ({columns}) SELECT {columns} FROM events WHERE case_id = :id AND seq = 2"),
+            {"id": case_id})
+    assert verify_case(county_db, case_id) is None  # its listed chain is intact …
+    found = unlisted_events(county_db)  # … but the extra row is reported
+    assert [(broken.case_id, broken.seq) for broken in found] == [(case_id, count + 1)]
+    assert found[0] in list(verify_all(county_db))
+
+
+def test_a_chain_listing_another_case_event_is_found(county_db: Database, dataset: list[int]) -> None:
+    case_id, other = dataset[0], dataset[3]
+    with county_db.begin() as connection:
+        ids = connection.execute(sa.text("SELECT event_ids FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+        foreign = connection.execute(sa.text("SELECT id FROM events WHERE case_id = :id AND seq = 2"),
+                                     {"id": other}).scalar()
+        listed = ids.split(",")
+        listed[1] = str(foreign)
+        connection.execute(sa.text("UPDATE cases SET event_ids = :ids WHERE id = :id"),
+                           {"ids": ",".join(listed), "id": case_id})
+    broken = verify_case(county_db, case_id)
+    assert broken is not None and broken.case_id == case_id
+    assert f"case {other}" in broken.problem
 
 
 def test_an_edited_case_head_is_found(county_db: Database, dataset: list[int]) -> None:
