@@ -55,8 +55,8 @@ def document_links(page: Page, case_id: int) -> list[DocumentLink]:
 
 def _refusal(page: Page, status: int, text: str, case_id: int) -> Response:
     words = page.words
-    response = page.render("message.html", status=status, heading=words.value("documents"),
-                           text=words.value(text), back=f"/cases/{case_id}", back_text=words.value("back_to_case"))
+    response = page.render("message.html", status=status, heading=words.t("documents"),
+                           text=words.t(text), back=f"/cases/{case_id}", back_text=words.t("back_to_case"))
     if status == 503:
         response.headers["retry-after"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -85,11 +85,11 @@ class DashboardPages(Controller):
 
 def _dashboard(page: Page, *, export: bool) -> Response:
     """The page (or the CSV) for the request's filters; refusals and bad filters as a page with the reason."""
-    say = page.words.value
+    t = page.words.t
     query = page.request.query_params
     asked = {name: str(query.get(name) or "")[:64] for name in ("from", "to", "unit")}
     if SUPERVISOR not in page.actor.roles:
-        return page.render("dashboard.html", status=403, refused=True, asked=asked, say=_say(page))
+        return page.render("dashboard.html", status=403, refused=True, asked=asked)
     services = services_of(page.request)
     now = services.clock()
     units = _units_in_reach(services.db, page.actor.unit_path)
@@ -99,17 +99,17 @@ def _dashboard(page: Page, *, export: bool) -> Response:
                                unit=filters.unit, now=now)
     except BadFilter as bad:
         colon = "：" if page.lang == "zh" else ": "
-        error = f"{say('dash_field_' + bad.field)}{colon}{say(bad.reason)}"
+        error = f"{t('dash_field_' + bad.field)}{colon}{t(bad.reason)}"
         return _render(page, status=bad.status, asked=asked, units=units, error=error, error_field=bad.field)
     except InvalidData as invalid:  # what case_metrics itself refuses
         return _render(page, status=422, asked=asked, units=units, error=f"{invalid.field}: {invalid.reason}")
     tables = dashboard_tables(metrics, page.words, current_definition(services))
     chosen = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(), "unit": filters.unit or ""}
     if export:
-        scope = units.get(filters.unit, "") if filters.unit else say("dash_unit_all")
-        meta = [("from", say("dash_field_from"), chosen["from"]), ("to", say("dash_field_to"), chosen["to"]),
-                ("unit", say("dash_field_unit"), filters.unit or ""), ("unit_name", say("dash_field_unit"), scope),
-                ("as_of", say("dash_as_of"), metrics.now)]
+        scope = units.get(filters.unit, "") if filters.unit else t("dash_unit_all")
+        meta = [("from", t("dash_field_from"), chosen["from"]), ("to", t("dash_field_to"), chosen["to"]),
+                ("unit", t("dash_field_unit"), filters.unit or ""), ("unit_name", t("dash_field_unit"), scope),
+                ("as_of", t("dash_as_of"), metrics.now)]
         name = f"dashboard-{chosen['from']}-{chosen['to']}{'-' + filters.unit if filters.unit else ''}.csv"
         return Response(csv_text(csv_rows(tables, meta)).encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -121,20 +121,11 @@ def _dashboard(page: Page, *, export: bool) -> Response:
 def _render(page: Page, *, status: int = 200, asked: dict[str, str], units: dict[str, str],
             error: str | None = None, error_field: str | None = None, tables: list | None = None,
             charts: list | None = None) -> Response:
-    say = page.words.value
     csv_query = urlencode({k: v for k, v in asked.items() if v})
     return page.render("dashboard.html", status=status, refused=False, asked=asked, units=units, error=error,
-                       error_field=error_field, tables=tables or [], charts=charts or [], say=_say(page),
-                       csv_url=f"/dashboard.csv?{csv_query}", shown=lambda value, kind: shown(value, kind, say),
+                       error_field=error_field, tables=tables or [], charts=charts or [],
+                       csv_url=f"/dashboard.csv?{csv_query}", shown=lambda value, kind: shown(value, kind, page.words.t),
                        raw=raw)
-
-
-def _say(page: Page):
-    """The dashboard's words (kept with the value labels), formatted when given values."""
-    def say(key: str, **values: Any) -> str:
-        text = page.words.value(key)
-        return text.format(**values) if values else text
-    return say
 
 
 def _units_in_reach(db, unit_path: str) -> dict[str, str]:

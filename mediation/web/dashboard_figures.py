@@ -78,44 +78,44 @@ class Table:
 
 def dashboard_tables(metrics: Metrics, words: Words, definition: WorkflowDefinition) -> list[Table]:
     """The dashboard's tables, in page order, labelled in the words' language."""
-    say, policy = words.value, definition.policy
-    count = (Column("cases", say("m_count")),)
+    t, value, policy = words.t, words.value, definition.policy
+    count = (Column("cases", t("m_count")),)
 
     def labelled(counts: dict[str, int], labels: Callable[[str], Any]) -> list[Row]:
-        return [Row(code, say(code) if code in (UNSET, UNRECORDED) else words.label(labels(code), code), (n,))
+        return [Row(code, value(code) if code in (UNSET, UNRECORDED) else words.label(labels(code), code), (n,))
                 for code, n in counts.items()]
 
     ladder = {step["level"]: step.get("labels") for step in policy["escalation_ladder"]}
     resolution = metrics.resolution
     return [
-        _summary(metrics, say),
-        Table("channel", say("dash_channel"), words.t("channel"), count,
+        _summary(metrics, t),
+        Table("channel", t("dash_channel"), t("channel"), count,
               labelled(metrics.by_channel, lambda c: policy["channels"].get(c)), "hbar"),
-        Table("category", say("dash_category"), words.t("category"), count,
+        Table("category", t("dash_category"), t("category"), count,
               labelled(metrics.by_category, lambda c: policy["categories"].get(c)), "hbar"),
-        Table("stage", say("dash_stage"), words.t("stage"), count,
+        Table("stage", t("dash_stage"), t("stage"), count,
               labelled(metrics.by_stage, definition.stage_labels.get), "bar"),
-        Table("mechanism", say("dash_mechanism"), words.field("mechanism"), count,
-              [Row(code, say(code), (n,)) for code, n in metrics.by_mechanism.items()], "bar"),
-        Table("unit", say("dash_unit"), words.t("unit"), count,
+        Table("mechanism", t("dash_mechanism"), words.field("mechanism"), count,
+              [Row(code, value(code), (n,)) for code, n in metrics.by_mechanism.items()], "bar"),
+        Table("unit", t("dash_unit"), t("unit"), count,
               [Row(u.code, u.name, (u.count,)) for u in metrics.by_unit], "hbar"),
-        Table("resolution", say("dash_resolution"), words.t("state"), (Column("cases", say("m_closed")),),
+        Table("resolution", t("dash_resolution"), t("state"), (Column("cases", t("m_closed")),),
               labelled({s: resolution.closed_by_state.get(s, 0) for s in definition.closed_states},
                        definition.states.get), "doughnut",
-              headline=say("dash_rate_headline").format(
-                  rate=shown(resolution.rate, RATE, say), resolved=resolution.resolved, base=resolution.denominator),
-              note=say("dash_rate_definition")),
-        Table("ladder", say("dash_ladder"), say("dash_level"), (Column("resolved", say("m_resolved")),),
+              headline=t("dash_rate_headline", rate=shown(resolution.rate, RATE, t), resolved=resolution.resolved,
+                         base=resolution.denominator),
+              note=t("dash_rate_definition")),
+        Table("ladder", t("dash_ladder"), t("dash_level"), (Column("resolved", t("m_resolved")),),
               labelled(metrics.resolved_levels, ladder.get), "bar"),
-        _orders(metrics, say),
-        Table("deadlines", say("dash_deadlines"), say("dash_kind"), (Column("overdue", say("m_overdue")),),
-              [Row(kind, say(kind), (n,)) for kind, n in metrics.overdue.deadlines_by_kind.items()], "hbar"),
-        _quotas(metrics, say),
+        _orders(metrics, t),
+        Table("deadlines", t("dash_deadlines"), t("dash_kind"), (Column("overdue", t("m_overdue")),),
+              [Row(kind, value(kind), (n,)) for kind, n in metrics.overdue.deadlines_by_kind.items()], "hbar"),
+        _quotas(metrics, t),
         _year_on_year(metrics, words, policy),
     ]
 
 
-def _summary(m: Metrics, say: Callable[[str], str]) -> Table:
+def _summary(m: Metrics, t: Callable[..., str]) -> Table:
     yoy = m.year_on_year.total.change_percent if m.year_on_year else None
     figures = (("cases", m.cases, COUNT), ("closed", m.resolution.closed, COUNT),
                ("resolved", m.resolution.resolved, COUNT), ("rate", m.resolution.rate, RATE),
@@ -123,56 +123,56 @@ def _summary(m: Metrics, say: Callable[[str], str]) -> Table:
                ("median_days_to_agreement", m.time_to_resolution.median_days_to_agreement, DAYS),
                ("overdue_cases", m.overdue.cases, COUNT), ("orders_overdue", m.overdue.orders_overdue, COUNT),
                ("recurrence_rate", m.recurrence.rate, RATE), ("yoy_change_percent", yoy, PERCENT))
-    return Table("summary", say("dash_summary"), say("m_item"), (Column("value", say("m_value")),),
-                 [Row(key, say("m_" + key), (value,), kind) for key, value, kind in figures])
+    return Table("summary", t("dash_summary"), t("m_item"), (Column("value", t("m_value")),),
+                 [Row(key, t("m_" + key), (value,), kind) for key, value, kind in figures])
 
 
-def _orders(m: Metrics, say: Callable[[str], str]) -> Table:
+def _orders(m: Metrics, t: Callable[..., str]) -> Table:
     counts = (("overdue", m.overdue.orders_overdue), ("due_soon", m.overdue.orders_due_soon),
               ("open", m.overdue.orders_open))
-    return Table("orders", say("dash_orders"), say("m_item"), (Column("orders", say("m_orders")),),
-                 [Row(key, say("m_orders_" + key), (n,)) for key, n in counts], "bar")
+    return Table("orders", t("dash_orders"), t("m_item"), (Column("orders", t("m_orders")),),
+                 [Row(key, t("m_orders_" + key), (n,)) for key, n in counts], "bar")
 
 
-def _quotas(m: Metrics, say: Callable[[str], str]) -> Table:
+def _quotas(m: Metrics, t: Callable[..., str]) -> Table:
     report = m.quotas
     columns = tuple(Column(month, month) for month in report.months) + (
-        Column("total", say("m_total")), Column("months_met", say("m_months_met")))
+        Column("total", t("m_total")), Column("months_met", t("m_months_met")))
     rows = [Row(q.mediator.username, q.mediator.name or q.mediator.username,
                 tuple(month.resolutions for month in q.months) + (q.resolutions, q.months_met))
             for q in report.mediators]
-    unattributed = say("dash_unattributed").format(n=report.unattributed) if report.unattributed else ""
-    return Table("quotas", say("dash_quotas").format(quota=report.monthly_quota), say("m_mediator"), columns, rows,
-                 "quota", headline=unattributed, extra={"quota": report.monthly_quota, "quota_label": say("m_quota")})
+    unattributed = t("dash_unattributed", n=report.unattributed) if report.unattributed else ""
+    return Table("quotas", t("dash_quotas", quota=report.monthly_quota), t("m_mediator"), columns, rows,
+                 "quota", headline=unattributed, extra={"quota": report.monthly_quota, "quota_label": t("m_quota")})
 
 
 def _year_on_year(m: Metrics, words: Words, policy: dict[str, Any]) -> Table:
-    say = words.value
-    columns = (Column("current", say("m_current")), Column("previous", say("m_previous")),
-               Column("change", say("m_change"), SIGNED), Column("change_percent", say("m_change_percent"), PERCENT))
+    t = words.t
+    columns = (Column("current", t("m_current")), Column("previous", t("m_previous")),
+               Column("change", t("m_change"), SIGNED), Column("change_percent", t("m_change_percent"), PERCENT))
     yoy = m.year_on_year
     if yoy is None:
-        return Table("yoy", say("dash_yoy"), words.t("category"), columns, [], note=say("dash_yoy_none"))
-    changes = [("total", say("m_total"), yoy.total)] + [
-        (code, say(code) if code == UNSET else words.label(policy["categories"].get(code), code), change)
+        return Table("yoy", t("dash_yoy"), t("category"), columns, [], note=t("dash_yoy_none"))
+    changes = [("total", t("m_total"), yoy.total)] + [
+        (code, words.value(code) if code == UNSET else words.label(policy["categories"].get(code), code), change)
         for code, change in yoy.by_category.items()]
     rows = [Row(code, label, (c.current, c.previous, c.change, c.change_percent)) for code, label, c in changes]
     period = yoy.previous_period
-    return Table("yoy", say("dash_yoy"), words.t("category"), columns, rows, "yoy",
-                 headline=say("dash_previous_period").format(start=period.date_from, end=period.date_to))
+    return Table("yoy", t("dash_yoy"), t("category"), columns, rows, "yoy",
+                 headline=t("dash_previous_period", start=period.date_from, end=period.date_to))
 
 
 # --------------------------------------------------------------------------- showing and exporting
 
 
-def shown(value: Number, kind: str, say: Callable[[str], str]) -> str:
-    """A figure as the page shows it: 96.55%, 3.5 天, +12, −24.5%."""
+def shown(value: Number, kind: str, t: Callable[..., str]) -> str:
+    """A figure as the page shows it: 96.55%, 3.5 天, +12, −24.5%; `t` gives the page's words."""
     if value is None:
         return "—"
     if kind == RATE:
         return f"{value * 100:.2f}".rstrip("0").rstrip(".") + "%"
     if kind == DAYS:
-        return f"{value:g} {say('m_days_unit')}"
+        return f"{value:g} {t('m_days_unit')}"
     if kind == PERCENT:
         return f"{value:+g}%"
     if kind == SIGNED:

@@ -95,7 +95,7 @@ def _inbox_page(request: Request, inbox: Inbox) -> Response:
     definition = current_definition(services)
     if inbox.role not in page.actor.roles:
         return page.render("message.html", status=403, heading=page.words.t(inbox.title),
-                           text=page.words.value(inbox.refused))
+                           text=page.words.t(inbox.refused))
     waiting = waiting_states(definition, inbox.role)
     rows, total = inbox_rows(services, page.actor, inbox, list(waiting), services.clock())
     sections = [{"state": state, "triggers": triggers, "rows": [r for r in rows if r["state"] == state]}

@@ -113,8 +113,8 @@ def test_bad_filters_name_the_field_and_the_reason(query, field, reason, status)
 def test_every_reason_has_words_in_both_languages() -> None:
     for key in ("dash_bad_date", "dash_from_after_to", "dash_unit_outside", "dash_field_from", "dash_field_to",
                 "dash_field_unit", "dash_refused"):
-        assert Words("zh").value(key) != key and Words("en").value(key) != key
-        assert Words("zh").value(key) != Words("en").value(key)
+        assert Words("zh").t(key) != key and Words("en").t(key) != key
+        assert Words("zh").t(key) != Words("en").t(key)
 
 
 # --------------------------------------------------------------------------- tables and charts
@@ -180,7 +180,7 @@ def test_long_bar_lists_chart_only_the_non_zero() -> None:
     (0, "signed", "+0"), (7, "count", "7"), (None, "rate", "—"),
 ])
 def test_shown(value, kind, text) -> None:
-    assert shown(value, kind, Words("zh").value) == text
+    assert shown(value, kind, Words("zh").t) == text
 
 
 # --------------------------------------------------------------------------- CSV
