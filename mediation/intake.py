@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from mediation import case_rows, jsontext
 from mediation.access import CASE_FILING_ROLES, Actor
@@ -53,7 +54,7 @@ class PartyInput:
 
 @dataclass
 class CaseInput:
-    """What intake needs; validated by `open_case`."""
+    """What intake needs; checked by `case_problems`, and by `open_case` before it files."""
 
     title: str
     description: str
@@ -64,30 +65,47 @@ class CaseInput:
     risk_level: str = "low"
 
 
-def _check(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> None:
+def case_problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> list[InvalidData]:
+    """Every problem of the case's own fields, in the order of the fields (each party row's after the
+    case's), without the database: empty when the case may be filed. Whether its unit exists and is
+    in the filer's jurisdiction is `open_case`'s to check."""
+    return list(_problems(case, policy, risk_levels))
+
+
+def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> Iterator[InvalidData]:
+    """The rules of intake, one place each; lazy, so `open_case` stops at the first problem."""
     limits = policy["limits"]
-    checked_text("title", case.title, limits["short_text_max_length"], required=True)
-    checked_text("description", case.description, limits["text_max_length"], required=True)
+    yield from _text_problem("title", case.title, limits["short_text_max_length"])
+    yield from _text_problem("description", case.description, limits["text_max_length"])
     if case.channel not in policy["channels"]:
-        raise InvalidData("channel", f"must be one of {list(policy['channels'])}")
+        yield InvalidData("channel", f"must be one of {list(policy['channels'])}")
     if case.category is not None and case.category not in policy["categories"]:
-        raise InvalidData("category", f"must be one of {list(policy['categories'])}")
+        yield InvalidData("category", f"must be one of {list(policy['categories'])}")
     if case.risk_level not in risk_levels:
-        raise InvalidData("risk_level", f"must be one of {list(risk_levels)}")
+        yield InvalidData("risk_level", f"must be one of {list(risk_levels)}")
     if not case.parties:
-        raise InvalidData("parties", "at least one party is required")
+        yield InvalidData("parties", "at least one party is required")
     if len(case.parties) > limits["parties_per_case"]:
-        raise InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
+        yield InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
+        return  # the rows of an oversized list are not looked at
     for i, party in enumerate(case.parties):
-        checked_text(f"parties[{i}].name", party.name, 100, required=True)
-        if not isinstance(party.is_minor, bool):
-            raise InvalidData(f"parties[{i}].is_minor", "must be true or false")
-        if party.role not in PARTY_ROLES:
-            raise InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
+        yield from _text_problem(f"parties[{i}].name", party.name, 100)
         if party.id_number is not None and not (isinstance(party.id_number, str) and ID_NUMBER.match(party.id_number)):
-            raise InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
+            yield InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
         if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
-            raise InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
+            yield InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
+        if party.role not in PARTY_ROLES:
+            yield InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
+        if not isinstance(party.is_minor, bool):
+            yield InvalidData(f"parties[{i}].is_minor", "must be true or false")
+
+
+def _text_problem(where: str, value: Any, limit: int) -> Iterator[InvalidData]:
+    """`checked_text`'s refusal of a required text, as a problem."""
+    try:
+        checked_text(where, value, limit, required=True)
+    except InvalidData as problem:
+        yield problem
 
 
 def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
@@ -135,7 +153,9 @@ def _checked(db: Database, actor: Actor, case: CaseInput):
         raise Forbidden("your roles may not file cases", roles=sorted(actor.roles))
     version_id = db.workflows.current_version_id()
     definition = db.workflows.machine(version_id).definition
-    _check(case, definition.policy, definition.risk_levels)
+    first = next(_problems(case, definition.policy, definition.risk_levels), None)
+    if first is not None:
+        raise first
     return version_id, definition
 
 

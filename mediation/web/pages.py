@@ -30,7 +30,7 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, open_case
+from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
 from mediation.web import forms
 from mediation.web.case_documents import document_links
 from mediation.web.page import (
@@ -319,6 +319,7 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
 
 def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], alert: str | None = None,
                    status: int = 200) -> Response:
+    """The intake form; `errors` maps a form field's name to its message, in the form's order."""
     services = services_of(page.request)
     definition = current_definition(services)
     with services.db.snapshot() as tx:
@@ -329,8 +330,10 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
         with services.db.snapshot() as tx:
             own = tx.one("SELECT code FROM units WHERE id = :id", {"id": page.actor.unit_id})
         values["unit"] = own[0] if own else None
+    colon = "：" if page.lang == "zh" else ": "
+    summary = [(_intake_input_id(name), f"{_intake_label(page, name)}{colon}{text}") for name, text in errors.items()]
     return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
-                       parties=parties, party_roles=PARTY_ROLES, definition=definition)
+                       parties=parties, party_roles=PARTY_ROLES, definition=definition, summary=summary)
 
 
 def _file_case(page: Page, values: dict[str, Any]) -> Response:
@@ -346,13 +349,49 @@ def _file_case(page: Page, values: dict[str, Any]) -> Response:
     try:
         case_id = open_case(services.db, actor=page.actor, case=case, now=services.clock())
     except InvalidData as error:
-        name = error.field
-        if name.startswith("parties["):  # the engine counts the rows it got: name the row on the form
-            number, _, rest = name[len("parties["):].partition("].")
-            name = f"parties[{index_of[int(number)]}].{rest}" if number.isdigit() else name
-        return _render_intake(page, values, {name: reason_text(page.words, error.reason)},
-                              page.words.t("fix_errors"), 422)
+        # open_case names the first problem (the API's answer); the form shows every one at once.
+        # When the fields are right, the problem is the unit's (unknown, or out of reach): that needs the database.
+        definition = current_definition(services)
+        errors: dict[str, str] = {}
+        for problem in case_problems(case, definition.policy, definition.risk_levels) or [error]:
+            name = _intake_field(problem.field, index_of)
+            errors.setdefault(name, _intake_reason(page, values, name, problem.reason))
+        return _render_intake(page, values, errors, page.words.t("fix_errors"), 422)
     except Forbidden:
         return _render_intake(page, values, {}, page.words.t("forbidden"), 403)
     return Redirect(path=f"/cases/{case_id}?done=filed", status_code=303)
 
+
+def _intake_field(name: str, index_of: list[int]) -> str:
+    """The form's name of an intake field: the engine counts the party rows it got, the form all its rows."""
+    if name.startswith("parties["):
+        number, _, rest = name[len("parties["):].partition("].")
+        if number.isdigit() and int(number) < len(index_of):
+            return f"parties[{index_of[int(number)]}].{rest}"
+    return name
+
+
+def _intake_reason(page: Page, values: dict[str, Any], name: str, reason: str) -> str:
+    """The message of a problem; a choice left at "—" is simply required."""
+    if reason.startswith("must be one of") and name in values and not values[name]:
+        return page.words.t("required")
+    return reason_text(page.words, reason)
+
+
+def _intake_input_id(name: str) -> str:
+    """The id of the form control of a field (the first row's name for the party list)."""
+    if name == "parties":
+        return "party-0-name"
+    if name.startswith("parties["):
+        number, _, key = name[len("parties["):].partition("].")
+        return f"party-{number}-{'minor' if key == 'is_minor' else key}"
+    return name
+
+
+def _intake_label(page: Page, name: str) -> str:
+    words = page.words
+    if name.startswith("parties["):
+        number, _, key = name[len("parties["):].partition("].")
+        key_label = {"name": "party_name", "role": "party_role"}.get(key, key)
+        return f"{words.t('party_n', n=int(number) + 1)} {words.t(key_label)}" if number.isdigit() else name
+    return words.t(name)
