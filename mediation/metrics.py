@@ -268,8 +268,13 @@ def _quotas(rows: list[tuple], quota: int, date_from: date | None, date_to: date
     return QuotaReport(quota, months, mediators, unattributed)
 
 
+def resolution_levels(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where a case can be resolved: the escalation ladder's levels, then the court."""
+    return [*policy["escalation_ladder"], policy["judicial_confirmation"]["resolution_level"]]
+
+
 def _resolved_levels(rows: list[tuple], policy: dict[str, Any]) -> dict[str, int]:
-    levels = {step["level"]: 0 for step in policy["escalation_ladder"]}
+    levels = {step["level"]: 0 for step in resolution_levels(policy)}
     for row in rows:
         key = row[3] or UNRECORDED
         levels[key] = levels.get(key, 0) + 1

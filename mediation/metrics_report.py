@@ -165,7 +165,8 @@ class Metrics(msgspec.Struct):
     reached outside that subtree (assigned, referred or shared) counts under its own unit.
     `resolution`, `time_to_resolution`, `quotas` and `resolved_levels` are of cases closed in the
     period; `resolved_levels` counts the resolved ones by the escalation-ladder level where the
-    agreement was reached (小事不出网格，大事不出社区). `overdue` is a snapshot at `now`.
+    agreement was reached (小事不出网格，大事不出社区), or `court` when the court confirmed it
+    (grid / community / station / county / court). `overdue` is a snapshot at `now`.
     `year_on_year` is null when the period has no start.
     """
 

@@ -158,6 +158,7 @@ def extend_ruling_deadline(case: CaseState) -> None:
 def record_ruling(case: CaseState) -> None:
     case.progress["ruling_number"] = case.data["ruling_number"]
     case.progress["confirmed_at"] = _now_iso(case)
+    case.resolved_level = case.policy["judicial_confirmation"]["resolution_level"]["level"]
 
 
 @effect

@@ -115,7 +115,7 @@ def check_against(metrics: Metrics, cases: list[SimpleNamespace], start: date | 
 
     levels = Counter(c.resolved_level for c in resolved)
     assert nonzero(metrics.resolved_levels) == levels
-    assert list(metrics.resolved_levels)[:4] == ["grid", "community", "station", "county"]
+    assert list(metrics.resolved_levels)[:5] == ["grid", "community", "station", "county", "court"]
 
     recurred = [c for c in created if c.recurrence_count > 0]
     assert metrics.recurrence.cases == len(recurred)

@@ -182,10 +182,11 @@ def test_record_court_acceptance() -> None:
 
 
 @covers("record_ruling")
-def test_record_ruling_keeps_the_ruling_number() -> None:
+def test_record_ruling_keeps_the_ruling_number_and_resolves_at_the_court() -> None:
     subject = run("record_ruling", case(data={"ruling_number": "(2026)浙0324民特123号"}))
     assert subject.progress["ruling_number"] == "(2026)浙0324民特123号"
     assert subject.progress["confirmed_at"] == NOW.isoformat()
+    assert subject.resolved_level == "court"  # a confirmed agreement counts as resolved at the court
 
 
 @covers("extend_ruling_deadline")
