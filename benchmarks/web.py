@@ -9,7 +9,8 @@ connection, in interleaved rounds:
 
 a. ``GET /api/v1/cases?page_size=25``: the API's list, at the board's page size (like with like;
    the API's default page of 50 is timed too, for reference),
-b. ``GET /``: the case board (25 rows, the same count of every match, next deadlines, filters),
+b. ``GET /``: the case board (25 rows, a count that stops at 10,001 matches ("10,000+"), next
+   deadlines, filters),
 c. ``GET /cases/{id}``: the case page, across copies of demo cases with a typical history
    (the median event count).
 

@@ -189,8 +189,13 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) -> CasePage:
-    """A page of cases in reach, newest first, always masked; `total` counts every match."""
+def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, *,
+               count_limit: int | None = None) -> CasePage:
+    """A page of cases in reach, newest first, always masked; `total` counts every match.
+
+    With `count_limit` (the web board's), counting stops after `count_limit + 1` matches: `total` is
+    exact up to `count_limit` and `count_limit + 1` means "more than `count_limit`". The API counts all.
+    """
     for name in (*FILTER_COLUMNS, "unit", "q"):
         value = getattr(filters, name)
         if value is not None and CONTROL_CHARACTERS.search(value):
@@ -222,7 +227,11 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime) 
                 "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
             )
         clause = " AND ".join(where)
-        total = tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
+        if count_limit is None:
+            total = tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
+        else:
+            total = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
+                           {**params, "count_cap": max(count_limit, 0) + 1})[0]
         params.update(limit=filters.page_size, offset=(filters.page - 1) * filters.page_size)
         rows = _rows(tx, (
             "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "

@@ -33,6 +33,7 @@ from mediation.errors import (
 from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
 from mediation.web import forms
 from mediation.web.case_documents import document_links
+from mediation.web.i18n import Words
 from mediation.web.page import (
     Page,
     current_definition,
@@ -52,18 +53,22 @@ from mediation.web.session import (
     new_prelogin,
     session_cookie,
 )
-from mediation.workflows.definition import stage_of
+from mediation.workflows.definition import WorkflowDefinition, stage_of
 from mediation.workflows.graph import mermaid
 
 PAGE_SIZE = 25
+BOARD_COUNT_LIMIT = 10_000  # the board counts this many matches at most ("10,000+"); the API counts all
+BOARD_PAGES = -(-BOARD_COUNT_LIMIT // PAGE_SIZE)  # pages the board links to: no deeper OFFSET than the count
 PARTY_ROWS = 4
 
 # --------------------------------------------------------------------------- board data
 
 
-def _board_data(services: Services, actor: Actor, filters: CaseFilters) -> dict[str, Any]:
+def _board_data(services: Services, actor: Actor, filters: CaseFilters, words: Words,
+                definition: WorkflowDefinition) -> dict[str, Any]:
+    """The board's rows with their labels already in the page's language (the template only places them)."""
     now = services.clock()
-    result = list_cases(services.db, actor, filters, now)
+    result = list_cases(services.db, actor, filters, now, count_limit=BOARD_COUNT_LIMIT)
     ids = [item.id for item in result.items]
     next_due: dict[int, Any] = {}
     params: dict[str, Any] = {}
@@ -80,9 +85,28 @@ def _board_data(services: Services, actor: Actor, filters: CaseFilters) -> dict[
     rows = []
     for item in result.items:
         due = next_due.get(item.id)
-        rows.append({"case": item, "due": local_time(due.isoformat()) if due else "", "due_status": due_status(due, now)})
-    pages = max(1, -(-result.total // filters.page_size))
-    return {"rows": rows, "total": result.total, "page": filters.page, "pages": pages, "units": units}
+        status = due_status(due, now)
+        rows.append({"case": item, "state": words.label(definition.states.get(item.state), item.state),
+                     "risk": words.value(item.risk_level), "updated": local_time(item.updated_at),
+                     "due": local_time(due.isoformat()) if due else "", "due_status": status,
+                     "due_text": words.t(status) if status else ""})
+    capped = result.total > BOARD_COUNT_LIMIT
+    total = min(result.total, BOARD_COUNT_LIMIT)
+    pages = max(1, min(-(-total // filters.page_size), BOARD_PAGES))
+    return {"rows": rows, "total": total, "capped": capped, "page": filters.page, "pages": pages, "units": units}
+
+
+def _filter_options(words: Words, definition: WorkflowDefinition) -> dict[str, list[tuple[str, str]]]:
+    """Code and label of each choice of the board's filters, in the definition's order."""
+    stages, policy = definition.stage_labels, definition.policy
+    return {
+        "stage": [(code, words.label(labels, code)) for code, labels in stages.items()],
+        "state": [(code, f"{words.label(stages[code.split('.')[0]], '')} · {words.label(labels, code)}")
+                  for code, labels in definition.states.items()],
+        "channel": [(code, words.label(labels, code)) for code, labels in policy["channels"].items()],
+        "category": [(code, words.label(labels, code)) for code, labels in policy["categories"].items()],
+        "risk_level": [(code, words.value(code)) for code in definition.risk_levels],
+    }
 
 
 # --------------------------------------------------------------------------- the controller
@@ -147,7 +171,7 @@ class WebPages(Controller):
         chosen = {name: (query.get(name) or "").strip()[:100] or None
                   for name in ("state", "stage", "channel", "category", "risk_level", "unit", "q")}
         try:
-            number = max(1, min(int(query.get("page") or 1), 1_000_000))
+            number = max(1, min(int(query.get("page") or 1), BOARD_PAGES))
         except ValueError:
             number = 1
         overdue = True if query.get("overdue") == "1" else None
@@ -156,15 +180,17 @@ class WebPages(Controller):
         services = services_of(request)
         definition = current_definition(services)
         error = None
+        words = page.words
         try:
-            data = _board_data(services, page.actor, filters)
+            data = _board_data(services, page.actor, filters, words, definition)
         except InvalidData as invalid:
-            error = f"{page.words.t(invalid.field)}: {reason_text(page.words, invalid.reason)}"
-            data = _board_data(services, page.actor, CaseFilters(page_size=PAGE_SIZE))
+            error = f"{words.t(invalid.field)}: {reason_text(words, invalid.reason)}"
+            data = _board_data(services, page.actor, CaseFilters(page_size=PAGE_SIZE), words, definition)
         keep = {k: v for k, v in {**chosen, "overdue": "1" if overdue else None}.items() if v}
         partial = request.headers.get("hx-request") == "true" and not request.headers.get("hx-history-restore-request")
         return page.render(
-            "_board_results.html" if partial else "board.html", **data, chosen=chosen, overdue=bool(overdue), error=error, definition=definition,
+            "_board_results.html" if partial else "board.html", **data, chosen=chosen, overdue=bool(overdue), error=error,
+            options={} if partial else _filter_options(words, definition),
             page_url=lambda n: "/?" + urlencode({**keep, "page": n}),
         )
 
