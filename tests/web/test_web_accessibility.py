@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import DESKTOP, PHONE, Site
+from browser_site import DESKTOP, PHONE, Site
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.slow

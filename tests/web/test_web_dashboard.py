@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from api_support import case_input
-from conftest import DESKTOP, PHONE, Site
+from browser_site import DESKTOP, PHONE, Site
 from playwright.sync_api import Page, expect
 
 from mediation.case_paths import IN_SESSION, STABLE_VISITS, ActorBook, drive_to

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 from api_support import ID_MASKED, ID_NUMBER
-from conftest import PHONE, Site
+from browser_site import PHONE, Site
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Site
+from browser_site import Site
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.slow

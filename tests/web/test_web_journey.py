@@ -17,7 +17,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from conftest import Site
+from browser_site import Site
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import PHONE, Site
+from browser_site import PHONE, Site
 from playwright.sync_api import Page, expect
 
 from mediation.case_paths import ActorBook
