@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mediation.metrics import resolution_levels
 from mediation.metrics_report import UNRECORDED, UNSET, Metrics
 from mediation.web.i18n import Words
 from mediation.workflows.definition import WorkflowDefinition
@@ -85,7 +86,7 @@ def dashboard_tables(metrics: Metrics, words: Words, definition: WorkflowDefinit
         return [Row(code, value(code) if code in (UNSET, UNRECORDED) else words.label(labels(code), code), (n,))
                 for code, n in counts.items()]
 
-    ladder = {step["level"]: step.get("labels") for step in policy["escalation_ladder"]}
+    ladder = {step["level"]: step.get("labels") for step in resolution_levels(policy)}
     resolution = metrics.resolution
     return [
         _summary(metrics, t),

@@ -61,7 +61,7 @@ def sample_metrics(**changes) -> Metrics:
                            [MediatorQuota(UserRef("mediator1", "林调解"), 6, 1,
                                           [QuotaMonth("2026-10", 1, 0.2, False), QuotaMonth("2026-11", 5, 1.0, True)])],
                            unattributed=1),
-        resolved_levels={"grid": 3, "community": 1, "station": 0, "county": 0},
+        resolved_levels={"grid": 3, "community": 1, "station": 0, "county": 0, "court": 2},
         year_on_year=YearOnYear(Period(date(2025, 1, 1), date(2025, 11, 22)), YearOnYearChange(9, 12, -3, -25.0),
                                 {"neighbour": YearOnYearChange(5, 12, -7, -58.33),
                                  "unset": YearOnYearChange(4, 0, 4, None)}),
@@ -127,6 +127,7 @@ def test_tables_relabel_the_metrics_without_changing_them() -> None:
         ("grid_screening", "村居干部、网格员排查", (6,)), ("walk_in", "来访", (3,))]
     assert [r.label for r in by_key["category"].rows] == ["邻里纠纷", "劳资纠纷", "未设置"]
     assert by_key["ladder"].rows[1].label == "社区（村）"
+    assert (by_key["ladder"].rows[-1].key, by_key["ladder"].rows[-1].label) == ("court", "法院（司法确认）")
     resolution = {r.key: r.values[0] for r in by_key["resolution"].rows}
     assert set(resolution) == set(DEFINITION.closed_states)  # zeros included
     assert resolution["closed.resolved"] == 4 and resolution["closed.withdrawn"] == 0
