@@ -9,7 +9,6 @@ from datetime import date
 import msgspec
 import pytest
 
-import mediation.api  # noqa: F401  (loads mediation.web after the API it imports: the package cycle's order)
 from mediation.metrics_report import (
     MediatorQuota,
     Metrics,

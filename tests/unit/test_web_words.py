@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import mediation.api  # noqa: F401  (loads mediation.web after the API it imports: the package cycle's order)
 from mediation.web.i18n import FIELD_LABELS, LANGUAGES, TEXT, VALUE_LABELS, Words
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from api_support import ServerProcess, case_input, create_database, drop_database
 from playwright.sync_api import expect
 
-import mediation.api  # noqa: F401  (loads mediation.web after the API it imports: the package cycle's order)
 from mediation.case_paths import drive_to
 from mediation.db import Database
 from mediation.sample_county import SampleCounty, build_sample_county
