@@ -1,4 +1,4 @@
-"""`workflows check` and `workflows graph`."""
+"""`workflows check`, `workflows graph` and `calendar`."""
 
 from __future__ import annotations
 
@@ -31,8 +31,22 @@ def workflows_check(directory: Optional[Path] = typer.Option(None, help="Folder 
         failed = failed or bool(problems)
         if not problems:
             console.print(f"{name}: ok")
+    failed = _check_holidays() or failed
     if failed:
         raise typer.Exit(1)
+
+
+def _check_holidays() -> bool:
+    """The holidays file reads; True (and a message) when it does not."""
+    from mediation.workdays import holidays_file, read_arrangements
+
+    try:
+        read_arrangements(holidays_file())
+    except (OSError, ValueError) as error:
+        errors.print(f"[red]holidays:[/] {error}")
+        return True
+    console.print(f"{holidays_file().name}: ok")
+    return False
 
 
 @workflows_app.command("graph")
@@ -50,3 +64,26 @@ def workflows_graph(
     except KeyError as error:
         _fail(str(error.args[0]))
     typer.echo(mermaid(definition, stage=stage, lang=lang), nl=False)
+
+
+@app.command("calendar")
+def calendar(ahead: int = typer.Option(1, min=0, max=10, help="Years after this one to show")) -> None:
+    """Where each year's working days come from: chinesecalendar, holidays.yaml, or an estimate."""
+    from datetime import date
+
+    from rich.table import Table
+
+    from mediation.workdays import coverage, holidays_file
+
+    meaning = {
+        "chinesecalendar": "the chinesecalendar package (statutory holidays and make-up working days)",
+        "holidays.yaml": f"the administrator's entry in {holidays_file()}",
+        "estimate": "ESTIMATE: Monday to Friday without lunar holidays; enter the State Council's "
+                    f"arrangement in {holidays_file()}",
+    }
+    table = Table("year", "working days from")
+    this_year = date.today().year
+    for year in range(this_year, this_year + ahead + 1):
+        source = coverage(year)
+        table.add_row(str(year), f"[yellow]{meaning[source]}[/]" if source == "estimate" else meaning[source])
+    console.print(table)

@@ -12,6 +12,7 @@ from mediation.workflows.definition import WorkflowDefinition, parse_definition
 
 WORKFLOW_DIR = Path(__file__).parent
 POLICY_FILE = "policy.yaml"
+HOLIDAYS_FILE = "holidays.yaml"  # working-day arrangements (mediation.workdays), not a workflow
 
 
 def read_yaml(path: Path) -> Any:
@@ -20,11 +21,11 @@ def read_yaml(path: Path) -> Any:
 
 
 def workflow_files(directory: Path = WORKFLOW_DIR) -> dict[str, Path]:
-    """Workflow name -> YAML file; every YAML but the policy file is a workflow."""
+    """Workflow name -> YAML file; every YAML but the policy and holidays files is a workflow."""
     return {
         path.stem: path
         for path in sorted(directory.glob("*.yaml"))
-        if path.name != POLICY_FILE
+        if path.name not in (POLICY_FILE, HOLIDAYS_FILE)
     }
 
 

@@ -79,6 +79,38 @@ def test_workflows_check_names_each_problem(cli, tmp_path: Path) -> None:
     assert "trigger 'confirm' has no roles" in result.output
 
 
+def test_workflows_check_refuses_a_bad_holidays_file(cli, tmp_path: Path, monkeypatch) -> None:
+    holidays = tmp_path / "holidays.yaml"
+    holidays.write_text("years:\n  2027:\n    holidays: [2027-02-08..2027-02-06]\n", encoding="utf-8")
+    monkeypatch.setenv("MEDIATION_HOLIDAYS_FILE", str(holidays))
+    result = cli("workflows", "check")
+    assert result.exit_code == 1
+    assert "'2027-02-08..2027-02-06' ends before it starts" in result.output
+
+
+def test_calendar_names_where_each_year_comes_from(cli, tmp_path: Path, monkeypatch) -> None:
+    from datetime import date
+
+    from mediation.workdays import arrangements
+
+    next_year = date.today().year + 1
+    holidays = tmp_path / "holidays.yaml"
+    holidays.write_text(f"years:\n  {next_year}:\n    holidays: [{next_year}-01-01]\n", encoding="utf-8")
+    monkeypatch.setenv("MEDIATION_HOLIDAYS_FILE", str(holidays))
+    arrangements.cache_clear()
+    try:
+        result = cli("calendar", "--ahead", "2")
+    finally:
+        monkeypatch.delenv("MEDIATION_HOLIDAYS_FILE")
+        arrangements.cache_clear()
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.count("│") >= 3
+            and line.split("│")[1].strip().isdigit()}
+    assert list(rows) == [str(date.today().year + n) for n in range(3)]
+    assert "administrator's entry" in rows[str(next_year)]
+    assert "ESTIMATE" in rows[str(next_year + 1)] or "chinesecalendar" in rows[str(next_year + 1)]
+
+
 def test_workflows_graph_prints_mermaid(cli) -> None:
     result = cli("workflows", "graph", "mediation", "--stage", "court")
     assert result.exit_code == 0

@@ -14,13 +14,17 @@ supervision (`supervise`, 督办) is an event by `system` whose hash chains like
 
 2026 facts used below: Spring Festival 15–23 Feb off, Sat 14 Feb and Sat 28 Feb worked;
 Labour Day 1–5 May off, Sat 9 May worked; Mid-autumn Fri 25 Sep off; National Day 1–7 Oct
-off, Sun 20 Sep and Sat 10 Oct worked; 2027 is not covered by chinesecalendar 1.11.
+off, Sun 20 Sep and Sat 10 Oct worked. A year the package lacks is estimated (Monday to
+Friday without the fixed-date holidays) unless entered in the holidays file.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
 import chinese_calendar
 import pytest
@@ -36,7 +40,7 @@ from mediation.deadline_worker import run_until_idle
 from mediation.directory import actor_for
 from mediation.models import Case, Deadline, Event, Order, OutboxMessage
 from mediation.sample_county import SampleCounty
-from mediation.workdays import CalendarNotCovered
+from mediation.workdays import _warn_estimated, arrangements
 from mediation.workflows.loader import current_definition
 
 pytest_plugins = ["sample_databases"]  # county_db, county_url: a copy of the sample county per test
@@ -192,16 +196,57 @@ def test_department_acknowledgement_is_supervised_at_the_end_of_the_next_working
     assert case_of(county_db, case_id).version == version + 1
 
 
-def test_a_referral_beyond_the_calendar_is_refused_clearly_and_changes_nothing(county_db: Database) -> None:
-    """31 Dec 2026: the next working day is in 2027, which chinesecalendar does not cover yet."""
-    case_id = drive_to(county_db, state="screening.triaged", county=COUNTY, now=at("2026-12-31", "10:00"))
-    version = case_of(county_db, case_id).version
-    with pytest.raises(CalendarNotCovered) as refused:
-        fire(county_db, case_id, "refer_department", actor="mediator1", now=at("2026-12-31", "10:00"),
-             data={"department": COUNTY.market_department, "reason": "商品质量问题，属市场监管职责"})
-    assert refused.value.status_code == 422 and "2027" in refused.value.detail
-    assert (case_of(county_db, case_id).state, case_of(county_db, case_id).version) == ("screening.triaged", version)
-    assert deadlines(county_db, case_id, "department_acknowledgement") == []
+@contextmanager
+def chinese_calendar_lacks(year: int) -> Iterator[None]:
+    """The package as it is before it publishes `year` (whatever version is installed)."""
+    real = chinese_calendar.is_workday
+
+    def is_workday(day: date) -> bool:
+        if day.year == year:
+            raise NotImplementedError(f"no data for {year}")
+        return real(day)
+
+    _warn_estimated.cache_clear()
+    with patch.object(chinese_calendar, "is_workday", is_workday):
+        yield
+    _warn_estimated.cache_clear()
+
+
+def refer_on_new_years_eve(db: Database) -> int:
+    case_id = drive_to(db, state="screening.triaged", county=COUNTY, now=at("2026-12-31", "10:00"))
+    fire(db, case_id, "refer_department", actor="mediator1", now=at("2026-12-31", "10:00"),
+         data={"department": COUNTY.market_department, "reason": "商品质量问题，属市场监管职责"})
+    return case_id
+
+
+def test_a_year_the_calendar_lacks_is_estimated_without_its_lunar_holidays(
+    county_db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """31 Dec 2026: chinesecalendar 1.11 has no 2027. New Year's Day is a fixed-date holiday and
+    2–3 Jan a weekend, so 1 working day ends with Monday 4 Jan; the year is named in a warning."""
+    with chinese_calendar_lacks(2027), caplog.at_level("WARNING", logger="mediation.workdays"):
+        case_id = refer_on_new_years_eve(county_db)
+    [deadline] = deadlines(county_db, case_id, "department_acknowledgement")
+    assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-04")
+    assert "2027" in caplog.text and "holidays.yaml" in caplog.text
+
+
+def test_a_year_entered_in_the_holidays_file_is_used(
+    county_db: Database, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The administrator entered 2027 (4 Jan off, Sat 9 Jan worked): the deadline moves to Tue 5 Jan."""
+    holidays = tmp_path / "holidays.yaml"
+    holidays.write_text("years:\n  2027:\n    holidays: [2027-01-01..2027-01-04]\n    workdays: [2027-01-09]\n",
+                        encoding="utf-8")
+    monkeypatch.setenv("MEDIATION_HOLIDAYS_FILE", str(holidays))
+    arrangements.cache_clear()
+    try:
+        case_id = refer_on_new_years_eve(county_db)
+    finally:
+        monkeypatch.delenv("MEDIATION_HOLIDAYS_FILE")
+        arrangements.cache_clear()
+    [deadline] = deadlines(county_db, case_id, "department_acknowledgement")
+    assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-05")
 
 
 # ---------------------------------------------------------------------- the court
