@@ -45,6 +45,7 @@ class User(SQLModel, table=True):
     unit_id: int = Field(foreign_key="units.id", index=True)
     active: bool = True
     created_at: NaiveDatetime
+    signed_out_at: float | None = None  # epoch seconds: sessions issued up to then are over
 
 
 class WorkflowVersion(SQLModel, table=True):

@@ -35,8 +35,8 @@ def current_actor(request: Request) -> Actor:
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException("a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     services = services_of(request)
-    user_id = services.tokens.user_id(token.strip())
-    actor = services.actors.get(user_id) if user_id is not None else None
+    claims = services.tokens.verify(token.strip())
+    actor = services.actors.get(*claims) if claims is not None else None
     if actor is None:
         raise NotAuthorizedException("the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"})
     return actor

@@ -6,6 +6,7 @@ import os
 import secrets
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
 import jwt
 
@@ -30,34 +31,41 @@ def shared_secret(db: Database) -> str:
         return secret
 
 
+class TokenClaims(NamedTuple):
+    """Whom a valid token names, and when it was issued (epoch seconds)."""
+
+    user_id: int
+    issued_at: float
+
+
 class TokenService:
     """Issues and verifies tokens; verified tokens are remembered until they expire."""
 
     def __init__(self, secret: str, lifetime: int = TOKEN_LIFETIME_SECONDS) -> None:
         self._secret = secret
         self.lifetime = lifetime
-        self._verified: OrderedDict[str, tuple[int, float]] = OrderedDict()
+        self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
 
     def issue(self, user_id: int, username: str) -> str:
-        now = int(time.time())
-        claims = {"sub": str(user_id), "name": username, "iat": now, "exp": now + self.lifetime}
+        now = time.time()  # to the microsecond: a sign-out ends the sessions issued before it
+        claims = {"sub": str(user_id), "name": username, "iat": now, "exp": int(now) + self.lifetime}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
-    def user_id(self, token: str) -> int | None:
-        """The user id a valid, unexpired token names; None for anything else."""
+    def verify(self, token: str) -> TokenClaims | None:
+        """The claims of a valid, unexpired token; None for anything else."""
         cached = self._verified.get(token)
         if cached is not None:
-            user_id, expires = cached
+            claims, expires = cached
             if expires > time.time():
-                return user_id
+                return claims
             del self._verified[token]
             return None
         try:
-            claims = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
-            user_id = int(claims["sub"])
-        except (jwt.PyJWTError, ValueError):
+            decoded = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+            claims = TokenClaims(int(decoded["sub"]), float(decoded.get("iat") or 0))
+        except (jwt.PyJWTError, ValueError, TypeError):
             return None
-        self._verified[token] = (user_id, float(claims["exp"]))
+        self._verified[token] = (claims, float(decoded["exp"]))
         if len(self._verified) > _CACHE_SIZE:
             self._verified.popitem(last=False)
-        return user_id
+        return claims

@@ -52,6 +52,7 @@ from mediation.web.session import (
     expired,
     new_prelogin,
     session_cookie,
+    sign_out,
 )
 from mediation.workflows.definition import WorkflowDefinition, stage_of
 from mediation.workflows.graph import mermaid
@@ -158,6 +159,7 @@ class WebPages(Controller):
         form = await request.form()
         if not csrf_ok(request, form.get(CSRF_FIELD)):
             return Redirect(path="/", status_code=303)
+        await sync_to_thread(sign_out, request)
         return Redirect(path="/login", status_code=303, cookies=[expired(request, SESSION_COOKIE)])
 
     # ------------------------------------------------------------------ board

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 
 from litestar import Request
 from litestar.datastructures import Cookie
@@ -48,8 +49,17 @@ def session_actor(request: Request) -> Actor | None:
     if not token:
         return None
     services = services_of(request)
-    user_id = services.tokens.user_id(token)
-    return services.actors.get(user_id) if user_id is not None else None
+    claims = services.tokens.verify(token)
+    return services.actors.get(*claims) if claims is not None else None
+
+
+def sign_out(request: Request) -> None:
+    """End the user's sessions issued up to now (this cookie's too, wherever it was copied)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    services = services_of(request)
+    claims = services.tokens.verify(token) if token else None
+    if claims is not None:
+        services.actors.sign_out(claims.user_id, time.time())
 
 
 def session_cookie(request: Request, user_id: int, username: str) -> Cookie:

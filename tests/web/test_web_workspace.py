@@ -282,8 +282,21 @@ def test_phone_layout(site_pages: Site) -> None:
 
 def test_logout_ends_the_session(site_pages: Site) -> None:
     page = site_pages.login("grid1")
+    [session] = [c for c in page.context.cookies() if c["name"] == "mediation_session"]
+    copy = site_pages.page()  # the same cookie, copied into another browser
+    copy.context.add_cookies([session])
+    copy.goto(f"{site_pages.base_url}/")
+    assert copy.url == f"{site_pages.base_url}/"  # works before the logout
     with page.expect_navigation():
         page.get_by_role("button", name="退出").click()
     assert "/login" in page.url
     page.goto(f"{site_pages.base_url}/")
     assert "/login" in page.url
+    copy.goto(f"{site_pages.base_url}/")
+    assert "/login" in copy.url  # the server ended the session, not just the browser's cookie
+    api = copy.request.get(f"{site_pages.base_url}/api/v1/cases",
+                           headers={"Authorization": f"Bearer {session['value']}"})
+    assert api.status == 401
+    again = site_pages.login("grid1")  # a new login after the logout is a new session
+    again.goto(f"{site_pages.base_url}/")
+    assert again.url == f"{site_pages.base_url}/"
