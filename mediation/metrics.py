@@ -5,7 +5,8 @@ Every figure is scoped like the case list: the actor's reach (own unit subtree, 
 to them, referred to their department or court, shared with their unit), optionally narrowed to
 a unit's subtree. A unit outside the reach gives zeros, never other units' numbers.
 
-Periods are whole days, both ends included, on the stored naive-UTC timestamps. The queries
+Periods are whole days of China (UTC+8), both ends included, over the stored naive-UTC
+timestamps; months (quotas) are China's too. The queries
 are a handful of grouped statements on one snapshot; medians and month buckets are computed
 in Python, so the same SQL runs on SQLite and PostgreSQL.
 """
@@ -43,6 +44,7 @@ from mediation.metrics_report import (
 )
 from mediation.orders import order_counts
 from mediation.read_models import UnitRef, UserRef
+from mediation.workdays import CHINA_OFFSET
 
 
 def case_metrics(
@@ -128,7 +130,13 @@ def case_metrics(
 
 
 def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time())
+    """Midnight in China (UTC+8) at the start of the day, as stored (naive UTC)."""
+    start = datetime.combine(day, time())
+    return start - CHINA_OFFSET if start - datetime.min >= CHINA_OFFSET else datetime.min
+
+
+def _china(moment: datetime) -> datetime:
+    return moment + CHINA_OFFSET
 
 
 def _day_end(day: date) -> datetime | None:
@@ -252,12 +260,13 @@ def _quotas(rows: list[tuple], quota: int, date_from: date | None, date_to: date
         if username is None:
             unattributed += 1
         else:
-            per_mediator[(username, name)][_month(parse_timestamp(closed_at))] += 1
+            per_mediator[(username, name)][_month(_china(parse_timestamp(closed_at)))] += 1
     seen = sorted({month for counter in per_mediator.values() for month in counter})
     if not seen:
         return QuotaReport(quota, [], [], unattributed)
     first = max(seen[0], _month(date_from)) if date_from else seen[0]
-    last = max(min(_month(date_to), _month(now)) if date_to else _month(now), seen[-1])
+    this_month = _month(_china(now))
+    last = max(min(_month(date_to), this_month) if date_to else this_month, seen[-1])
     months = _months(first, last)
     mediators = []
     for (username, name), counter in sorted(per_mediator.items()):
@@ -297,7 +306,7 @@ def _change(current: int, previous: int) -> YearOnYearChange:
 
 def _year_on_year(tx: RawTransaction, where: str, params: dict[str, Any], date_from: date | None,
                   date_to: date | None, now: datetime) -> YearOnYear | None:
-    end = date_to if date_to is not None else now.date()
+    end = date_to if date_to is not None else _china(now).date()
     if date_from is None or end < date_from:
         return None
     previous_from, previous_to = _year_earlier(date_from), _year_earlier(end)

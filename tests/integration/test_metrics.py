@@ -17,13 +17,14 @@ from litestar.testing import TestClient
 
 from mediation.access import Actor, in_reach
 from mediation.api.app import create_app
+from mediation.case_paths import drive_to
 from mediation.case_views import CaseFilters, list_cases
 from mediation.db import Database
 from mediation.demo import load_demo
 from mediation.directory import actor_for
 from mediation.errors import InvalidData
 from mediation.metrics import EXCLUDED_STATES, RESOLVED_STATES, Metrics, case_metrics
-from mediation.sample_county import PASSWORD, SampleCounty
+from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
 
 NOW = datetime(2026, 11, 20, 8, 0)
@@ -72,8 +73,14 @@ def cases_in_reach(db: Database, actor: Actor) -> list[SimpleNamespace]:
     return cases
 
 
+def china_day(value: datetime) -> date:
+    """The day in China (UTC+8) of a stored (naive UTC) moment: the figures' days and months."""
+    return (value + timedelta(hours=8)).date()
+
+
 def in_days(value: datetime | None, start: date | None, end: date | None) -> bool:
-    return value is not None and (start is None or value.date() >= start) and (end is None or value.date() <= end)
+    return value is not None and (start is None or china_day(value) >= start) and (
+        end is None or china_day(value) <= end)
 
 
 def nonzero(counts: dict[str, int]) -> dict[str, int]:
@@ -125,7 +132,7 @@ def check_against(metrics: Metrics, cases: list[SimpleNamespace], start: date | 
     monthly: dict[str, Counter] = defaultdict(Counter)
     for case in resolved:
         if case.mediator_username:
-            monthly[case.mediator_username][case.closed_at.strftime("%Y-%m")] += 1
+            monthly[case.mediator_username][china_day(case.closed_at).strftime("%Y-%m")] += 1
     quotas = metrics.quotas
     assert quotas.monthly_quota == current_definition().policy["quotas"]["monthly_resolutions_per_mediator"]
     assert quotas.unattributed == len([c for c in resolved if not c.mediator_username])
@@ -205,7 +212,7 @@ def test_period_filters_match_an_independent_count(demo: Database, start: date |
 def test_a_single_day_and_an_empty_period(demo: Database) -> None:
     actor = actor_for(demo, "county_sup")
     cases = cases_in_reach(demo, actor)
-    day = max(c.created_at for c in cases).date()
+    day = china_day(max(c.created_at for c in cases))
     one_day = case_metrics(demo, actor, date_from=day, date_to=day, unit=None, now=NOW)
     check_against(one_day, cases, day, day)
     assert one_day.cases >= 1
@@ -239,7 +246,7 @@ def test_year_on_year_compares_the_same_dates_a_year_earlier(demo: Database) -> 
     leap = case_metrics(demo, actor, date_from=date(2024, 2, 29), date_to=None, unit=None, now=NOW)
     assert leap.year_on_year is not None
     assert (leap.year_on_year.previous_period.date_from, leap.year_on_year.previous_period.date_to) == (
-        date(2023, 2, 28), NOW.date().replace(year=2025))
+        date(2023, 2, 28), china_day(NOW).replace(year=2025))
 
 
 def test_a_mediator_of_qiaotou_sees_none_of_oubeis_cases(demo: Database) -> None:
@@ -354,3 +361,13 @@ def test_metrics_endpoint(demo: Database, demo_url: str) -> None:
         schema = client.get("/schema/openapi.json").json()
         parameters = {p["name"] for p in schema["paths"]["/api/v1/metrics"]["get"]["parameters"]}
         assert {"from", "to", "unit"} <= parameters
+
+
+def test_days_are_china_days(db: Database) -> None:
+    """Filed at 20:00 UTC on 1 March, i.e. 04:00 on 2 March in China: a case of 2 March."""
+    county = build_sample_county(db)
+    drive_to(db, state="screening.reported", county=county, now=datetime(2026, 3, 1, 20, 0))
+    actor = actor_for(db, "county_sup")
+    on = {day: case_metrics(db, actor, date_from=day, date_to=day, unit=None, now=NOW).cases
+          for day in (date(2026, 3, 1), date(2026, 3, 2))}
+    assert on == {date(2026, 3, 1): 0, date(2026, 3, 2): 1}
