@@ -45,7 +45,7 @@ TEXT: dict[str, dict[str, str]] = {
     "overdue": {"zh": "已超期", "en": "Overdue"},
     "due_soon": {"zh": "即将到期", "en": "Due soon"},
     "no_cases": {"zh": "没有符合条件的案件。", "en": "No cases match."},
-    "total": {"zh": "共 {n:,} 件", "en": "{n:,} cases"},
+    "total": {"zh": "共 {n:,} 件", "en": "{n:,} cases", "en_one": "1 case"},
     "total_more": {"zh": "共 {n:,}+ 件", "en": "{n:,}+ cases"},
     "page_of": {"zh": "第 {page} / {pages} 页", "en": "Page {page} of {pages}"},
     "page_of_more": {"zh": "第 {page} / {pages}+ 页", "en": "Page {page} of {pages}+"},
@@ -123,8 +123,8 @@ TEXT: dict[str, dict[str, str]] = {
     "order_due_soon": {"zh": "即将到期", "en": "Due soon"},
     "order_open": {"zh": "办理中", "en": "Open"},
     "order_done": {"zh": "已办结", "en": "Done"},
-    "order_days_left": {"zh": "（剩 {n} 天）", "en": "({n} days left)"},
-    "order_days_late": {"zh": "（超期 {n} 天）", "en": "({n} days late)"},
+    "order_days_left": {"zh": "（剩 {n} 天）", "en": "({n} days left)", "en_one": "(1 day left)"},
+    "order_days_late": {"zh": "（超期 {n} 天）", "en": "({n} days late)", "en_one": "(1 day late)"},
     "documents": {"zh": "文书下载", "en": "Documents"},
     "doc_case_file": {"zh": "人民调解卷宗", "en": "Case file"},
     "doc_agreement": {"zh": "人民调解协议书", "en": "Mediation agreement"},
@@ -295,7 +295,9 @@ class Words:
         self.lang = lang
 
     def t(self, key: str, **values: Any) -> str:
-        text = TEXT.get(key, {}).get(self.lang) or key
+        """The page word; with `n=1`, an entry's `<lang>_one` form when it has one ("1 case")."""
+        entry = TEXT.get(key, {})
+        text = (values.get("n") == 1 and entry.get(f"{self.lang}_one")) or entry.get(self.lang) or key
         return text.format(**values) if values else text
 
     def field(self, name: str) -> str:

@@ -25,8 +25,10 @@ def _placeholders(text: str) -> set[str]:
 @pytest.mark.parametrize("table", [TEXT, FIELD_LABELS, VALUE_LABELS], ids=["TEXT", "FIELD_LABELS", "VALUE_LABELS"])
 def test_every_word_has_both_languages_with_the_same_placeholders(table) -> None:
     for key, words in table.items():
-        assert set(words) == set(LANGUAGES), key
+        assert set(LANGUAGES) <= set(words) <= set(LANGUAGES) | {f"{lang}_one" for lang in LANGUAGES}, key
         assert _placeholders(words["zh"]) == _placeholders(words["en"]), key
+        for lang in LANGUAGES:  # a singular form may name the count or spell it out
+            assert _placeholders(words.get(f"{lang}_one", "")) <= _placeholders(words[lang]), key
 
 
 def test_a_key_in_both_dictionaries_means_the_same() -> None:
@@ -47,3 +49,9 @@ def test_every_literal_key_is_in_the_dictionary_its_reader_reads() -> None:
 def test_t_formats_placeholders() -> None:
     assert Words("zh").t("inbox_shown", n=50, total=73) == "显示最早到期的 50 件，共 73 件。"
     assert Words("en").t("order_days_late", n=3) == "(3 days late)"
+
+
+def test_one_takes_the_singular_where_a_language_has_one() -> None:
+    assert [Words("en").t("total", n=n) for n in (0, 1, 2, 1234)] == ["0 cases", "1 case", "2 cases", "1,234 cases"]
+    assert Words("zh").t("total", n=1) == "共 1 件"
+    assert Words("en").t("order_days_left", n=1) == "(1 day left)"
