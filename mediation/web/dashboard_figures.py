@@ -14,6 +14,7 @@ from typing import Any
 
 from mediation.metrics import resolution_levels
 from mediation.metrics_report import UNRECORDED, UNSET, Metrics
+from mediation.spreadsheet import safe_cell
 from mediation.web.i18n import Words
 from mediation.workflows.definition import WorkflowDefinition
 
@@ -202,18 +203,5 @@ def csv_text(rows: Iterable[tuple[str, ...]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([_defused(cell) for cell in row])
+        writer.writerow([safe_cell(cell) for cell in row])
     return BOM + buffer.getvalue()
-
-
-def _defused(cell: str) -> str:
-    """A label starting like a formula gets a leading quote, so a spreadsheet does not run it."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(cell) else cell
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True

@@ -1,0 +1,105 @@
+"""`export` and `import`: cases as JSON or CSV, with a progress bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import MofNCompleteColumn, Progress
+
+from mediation.cli._app import _fail, app, console, errors
+from mediation.db import Database
+from mediation.errors import InvalidData, NotFound
+
+FORMATS = ("json", "csv")
+
+
+def _format_of(path: Path, given: Optional[str]) -> str:
+    chosen = (given or path.suffix.lstrip(".")).lower()
+    if chosen not in FORMATS:
+        _fail(f"format: '{chosen or path.name}' is not one of {list(FORMATS)} (use --format or a .json/.csv name)")
+    return chosen
+
+
+def _progress() -> Progress:
+    return Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True)
+
+
+@app.command("export")
+def export_command(
+    output: Path = typer.Option(..., "-o", "--output", help="File to write (.json or .csv)"),
+    file_format: Optional[str] = typer.Option(None, "--format", help="json or csv (default: from the file name)"),
+    unit: Optional[str] = typer.Option(None, help="Only cases in this unit's subtree (unit code)"),
+    state: Optional[str] = typer.Option(None, help="Only cases in this state"),
+    masked: bool = typer.Option(False, "--masked", help="Mask ID and phone numbers (for sharing)"),
+) -> None:
+    """Write cases with their parties (JSON: and their event trail with hashes) to a file."""
+    from mediation.engine import utcnow
+    from mediation.transfer import (
+        exported_cases,
+        matching_case_ids,
+        most_parties,
+        write_csv,
+        write_json,
+    )
+
+    chosen = _format_of(output, file_format)
+    database = Database()
+    try:
+        ids = matching_case_ids(database, unit=unit, state=state)
+    except InvalidData as error:
+        _fail(f"{error.field}: {error.reason}")
+    with _progress() as progress, output.open("w", encoding="utf-8-sig" if chosen == "csv" else "utf-8",
+                                              newline="") as out:
+        task = progress.add_task(f"exporting {len(ids)} cases", total=len(ids))
+
+        def advancing():
+            for document in exported_cases(database, ids, masked=masked, with_events=chosen == "json"):
+                yield document
+                progress.advance(task)
+
+        if chosen == "json":
+            count = write_json(advancing(), out, exported_at=utcnow())
+        else:
+            count = write_csv(advancing(), out, party_columns=max(2, most_parties(database, ids)))
+    console.print(f"{count} cases written to {output}" + (" (ID and phone numbers masked)" if masked else ""))
+
+
+@app.command("import")
+def import_command(
+    source: Path = typer.Argument(..., help="A .json (export or list of cases) or .csv file"),
+    file_format: Optional[str] = typer.Option(None, "--format", help="json or csv (default: from the file name)"),
+    as_user: str = typer.Option(..., "--as", help="File the cases as this user (one who may file cases; "
+                                                   "the cases' units must be in the user's jurisdiction)"),
+) -> None:
+    """File each case of the file through intake; report every refused row; exit 1 if any was."""
+    from mediation.directory import actor_for
+    from mediation.engine import utcnow
+    from mediation.intake import CASE_FILING_ROLES
+    from mediation.transfer import import_cases, read_csv, read_json
+
+    chosen = _format_of(source, file_format)
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        _fail(f"{source}: cannot be read as UTF-8 text ({error})")
+    database = Database()
+    try:
+        actor = actor_for(database, as_user)
+        cases = read_json(text) if chosen == "json" else read_csv(text)
+    except NotFound as error:
+        _fail(error.detail)
+    except InvalidData as error:
+        _fail(f"{source.name}: {error.reason}")
+    if not actor.roles & CASE_FILING_ROLES:
+        _fail(f"--as: {as_user} may not file cases (roles {sorted(actor.roles)}; "
+              f"one of {sorted(CASE_FILING_ROLES)} may)")
+    with _progress() as progress:
+        task = progress.add_task(f"filing {len(cases)} cases", total=len(cases))
+        result = import_cases(database, cases, actor=actor, now=utcnow(), on_row=lambda _n: progress.advance(task))
+    for refusal in result.refused:
+        errors.print(f"[red]row {refusal.row}:[/] {refusal.field}: {refusal.reason}")
+    console.print(f"{len(result.filed)} cases filed, {len(result.refused)} refused")
+    if result.refused:
+        raise typer.Exit(1)
