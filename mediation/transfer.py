@@ -166,12 +166,12 @@ def read_csv(text: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     if not reader.fieldnames or "title" not in reader.fieldnames:
         raise InvalidData("file", "a CSV needs a header row with at least a 'title' column")
+    groups = sum(1 for name in reader.fieldnames if name.startswith("party") and name.endswith("_name"))
     cases = []
     for row in reader:
         case: dict[str, Any] = {name: (row.get(name) or "").strip() or None for name in INTAKE_FIELDS}
         parties = []
-        for n in range(1, 1 + sum(1 for name in reader.fieldnames if name.endswith("_name")
-                                  and name.startswith("party"))):
+        for n in range(1, 1 + groups):
             party = {name: (row.get(f"party{n}_{name}") or "").strip() or None for name in PARTY_FIELDS}
             if any(party.values()):
                 party["is_minor"] = (party["is_minor"] or "").lower() in TRUE_WORDS

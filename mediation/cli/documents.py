@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import Progress
 
-from mediation.cli._app import _fail, app, console, errors
+from mediation.cli._app import _fail, app, console, counted_progress, errors
 from mediation.db import Database
 from mediation.errors import MediationError
 
@@ -54,8 +53,6 @@ def export_pdfs(
     archival: bool = typer.Option(False, "--archival", help="PDF/A-3b archival copies"),
 ) -> None:
     """Render a document of every matching case into a folder, on every core, with a progress bar."""
-    from rich.progress import MofNCompleteColumn
-
     from mediation.documents import DocumentRequest, RenderPool, cases_to_export, export_documents
 
     database = Database()
@@ -64,8 +61,7 @@ def export_pdfs(
         ids = cases_to_export(database, actor, unit=unit, state=state)
     except MediationError as error:
         _fail(error.detail)
-    with RenderPool(processes) as pool, Progress(*Progress.get_default_columns(), MofNCompleteColumn(),
-                                                 console=console) as progress:
+    with RenderPool(processes) as pool, counted_progress() as progress:
         task = progress.add_task(f"rendering {kind} on {processes} processes", total=len(ids))
         report = export_documents(database, actor, ids, output, pool=pool, request=request,
                                   on_done=lambda _case: progress.advance(task))

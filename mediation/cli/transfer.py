@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import MofNCompleteColumn, Progress
 
-from mediation.cli._app import _fail, app, console, errors
+from mediation.cli._app import _fail, app, console, counted_progress, errors
 from mediation.db import Database
 from mediation.errors import InvalidData, NotFound
 
@@ -20,10 +19,6 @@ def _format_of(path: Path, given: Optional[str]) -> str:
     if chosen not in FORMATS:
         _fail(f"format: '{chosen or path.name}' is not one of {list(FORMATS)} (use --format or a .json/.csv name)")
     return chosen
-
-
-def _progress() -> Progress:
-    return Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console, transient=True)
 
 
 @app.command("export")
@@ -50,7 +45,7 @@ def export_command(
         ids = matching_case_ids(database, unit=unit, state=state)
     except InvalidData as error:
         _fail(f"{error.field}: {error.reason}")
-    with _progress() as progress, output.open("w", encoding="utf-8-sig" if chosen == "csv" else "utf-8",
+    with counted_progress(transient=True) as progress, output.open("w", encoding="utf-8-sig" if chosen == "csv" else "utf-8",
                                               newline="") as out:
         task = progress.add_task(f"exporting {len(ids)} cases", total=len(ids))
 
@@ -95,7 +90,7 @@ def import_command(
     if not actor.roles & CASE_FILING_ROLES:
         _fail(f"--as: {as_user} may not file cases (roles {sorted(actor.roles)}; "
               f"one of {sorted(CASE_FILING_ROLES)} may)")
-    with _progress() as progress:
+    with counted_progress(transient=True) as progress:
         task = progress.add_task(f"filing {len(cases)} cases", total=len(cases))
         result = import_cases(database, cases, actor=actor, now=utcnow(), on_row=lambda _n: progress.advance(task))
     for refusal in result.refused:

@@ -6,7 +6,7 @@ this process without one; `export_documents` renders many on every process of a 
 """
 
 from mediation.documents._cache import DocumentCache, shared_cache
-from mediation.documents._context import KINDS, DocumentRequest, document_context
+from mediation.documents._context import KINDS, DocumentRequest, document_context, document_refusals
 from mediation.documents._errors import (
     DocumentNotApplicable,
     DocumentTooLarge,
@@ -43,6 +43,7 @@ __all__ = [
     "cases_to_export",
     "document_bytes",
     "document_context",
+    "document_refusals",
     "export_documents",
     "prepare_document",
     "render_html",

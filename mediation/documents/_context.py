@@ -17,7 +17,7 @@ from mediation.documents import _history as history
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
 from mediation.documents._labels import LANGUAGES, translator
 from mediation.documents._rendering import MAX_PAGES
-from mediation.errors import InvalidData
+from mediation.errors import InvalidData, MediationError
 from mediation.masking import sees_full_numbers
 from mediation.read_models import CaseDetail
 
@@ -63,7 +63,25 @@ class CaseRecord:
 
 def document_context(db: Database, actor: Actor, case_id: int, request: DocumentRequest) -> dict[str, Any]:
     """The document's data for this viewer (NotFound outside reach, 409 when the kind does not apply)."""
+    return _checked_context(db, _read_case(db, actor, case_id), request)
+
+
+def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> dict[str, MediationError | None]:
+    """For each kind, None when the viewer can have the document now, else why not (not applicable
+    yet, too large); the case is read once (NotFound outside reach)."""
     record = _read_case(db, actor, case_id)
+    refusals: dict[str, MediationError | None] = {}
+    for kind in KINDS:
+        try:
+            _checked_context(db, record, DocumentRequest(kind, lang))
+        except (DocumentNotApplicable, DocumentTooLarge) as refusal:
+            refusals[kind] = refusal
+        else:
+            refusals[kind] = None
+    return refusals
+
+
+def _checked_context(db: Database, record: CaseRecord, request: DocumentRequest) -> dict[str, Any]:
     definition = db.workflows.machine(record.workflow_version_id).definition
     names = history.Names(request.lang, definition, record.users, record.units,
                           {p.id: p.name for p in record.detail.parties})

@@ -5,13 +5,13 @@ only keeps the current round)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Callable
 
 from mediation.documents._labels import label_of, translator
+from mediation.workdays import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
 
-CHINA_TIME = timedelta(hours=8)  # timestamps are stored as naive UTC; documents print Beijing time
 IN_SESSION = "mediation.in_session"
 MEDIATOR_TRIGGERS = frozenset({"assign_mediator", "replace_mediator", "remediate", "mediate_on_scene"})
 REFERRAL_STEPS = frozenset({"acknowledge", "return_referral", "submit_feedback", "confirm_feedback",
@@ -94,7 +94,7 @@ def _moment(value: datetime | str | None, stored: bool) -> datetime | None:
     if not value:
         return None
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment + CHINA_TIME if stored else moment
+    return moment + CHINA_OFFSET if stored else moment  # stored naive UTC; printed in Beijing time
 
 
 VALUE_FORMATS: dict[str, Callable[[Names, Any], str]] = {

@@ -20,6 +20,7 @@ from mediation.documents import (
     DocumentTooLarge,
     RendererBusy,
     document_bytes,
+    document_refusals,
     prepare_document,
     shared_cache,
     shared_pool,
@@ -39,18 +40,11 @@ class DocumentLink:
 
 def document_links(page: Page, case_id: int) -> list[DocumentLink]:
     """Every kind of document, asking the document service itself whether it applies to the case now."""
-    db = services_of(page.request).db
-    links = []
-    for kind in KINDS:
-        try:
-            prepare_document(db, page.actor, case_id, DocumentRequest(kind, page.lang))
-        except DocumentNotApplicable:
-            links.append(DocumentLink(kind, None, f"doc_not_yet_{kind}"))
-        except DocumentTooLarge:
-            links.append(DocumentLink(kind, None, "doc_too_large"))
-        else:
-            links.append(DocumentLink(kind, f"/cases/{case_id}/documents/{kind}.pdf"))
-    return links
+    refusals = document_refusals(services_of(page.request).db, page.actor, case_id, page.lang)
+    return [DocumentLink(kind, f"/cases/{case_id}/documents/{kind}.pdf") if refusal is None else
+            DocumentLink(kind, None, f"doc_not_yet_{kind}" if isinstance(refusal, DocumentNotApplicable)
+                         else "doc_too_large")
+            for kind, refusal in refusals.items()]
 
 
 def _refusal(page: Page, status: int, text: str, case_id: int) -> Response:

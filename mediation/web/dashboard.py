@@ -16,11 +16,17 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, get
 
 from mediation.api.services import services_of
-from mediation.case_views import escape_like
 from mediation.errors import InvalidData
 from mediation.metrics import case_metrics
 from mediation.web.dashboard_figures import csv_rows, csv_text, dashboard_tables, raw, shown
-from mediation.web.page import LOCAL_OFFSET, Page, current_definition, page_of, to_login
+from mediation.web.page import (
+    Page,
+    china_today,
+    current_definition,
+    page_of,
+    to_login,
+    units_in_reach,
+)
 
 SUPERVISOR = "supervisor"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -94,7 +100,7 @@ def _dashboard(page: Page, *, export: bool) -> Response:
     now = services.clock()
     units = _units_in_reach(services.db, page.actor.unit_path)
     try:
-        filters = parse_filters(query, today=(now + LOCAL_OFFSET).date(), units=units)
+        filters = parse_filters(query, today=china_today(now), units=units)
         metrics = case_metrics(services.db, page.actor, date_from=filters.date_from, date_to=filters.date_to,
                                unit=filters.unit, now=now)
     except BadFilter as bad:
@@ -131,6 +137,4 @@ def _render(page: Page, *, status: int = 200, asked: dict[str, str], units: dict
 def _units_in_reach(db, unit_path: str) -> dict[str, str]:
     """Code → name of the units in the supervisor's subtree, in tree order."""
     with db.snapshot() as tx:
-        rows = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
-                      {"prefix": escape_like(unit_path) + "%"})
-    return {code: name for code, name in rows}
+        return dict(units_in_reach(tx, unit_path))

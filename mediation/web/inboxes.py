@@ -20,7 +20,14 @@ from mediation.api.services import Services, services_of
 from mediation.case_views import reach_clause
 from mediation.db import parse_timestamp
 from mediation.orders import list_orders
-from mediation.web.page import current_definition, due_status, local_time, page_of, to_login
+from mediation.web.page import (
+    current_definition,
+    due_status,
+    local_time,
+    page_number,
+    page_of,
+    to_login,
+)
 from mediation.workflows.definition import WorkflowDefinition
 
 INBOX_LIMIT = 200
@@ -76,15 +83,9 @@ def inbox_rows(services: Services, actor: Actor, inbox: Inbox, states: list[str]
     for case_id, number, title, state, risk, key_case, unit, since, _due in cases:
         kind, due = earliest.get(case_id, (None, None))
         rows.append({"id": case_id, "number": number, "title": title, "state": state, "risk_level": risk,
-                     "key_case": bool(key_case), "unit": unit, "since": local_time(_text(since)),
-                     "deadline_kind": kind, "due": local_time(_text(due)), "due_status": due_status(due, now)})
+                     "key_case": bool(key_case), "unit": unit, "since": local_time(since),
+                     "deadline_kind": kind, "due": local_time(due), "due_status": due_status(due, now)})
     return rows, total
-
-
-def _text(moment: Any) -> str | None:
-    if moment is None or isinstance(moment, str):
-        return moment
-    return moment.isoformat()
 
 
 def _inbox_page(request: Request, inbox: Inbox) -> Response:
@@ -128,10 +129,7 @@ class WorkLists(Controller):
             return to_login(request)
         query = request.query_params
         overdue, due_soon = _flag(query.get("overdue")), _flag(query.get("due_soon"))
-        try:
-            number = max(1, min(int(query.get("page") or 1), 1_000_000))
-        except ValueError:
-            number = 1
+        number = page_number(query, 1_000_000)
         services = services_of(request)
         found = list_orders(services.db, page.actor, overdue=overdue, due_soon=due_soon, now=services.clock(),
                             page=number, page_size=ORDERS_PAGE_SIZE)

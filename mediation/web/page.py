@@ -8,7 +8,7 @@ the CSRF token, the language switch and the security headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,12 +17,13 @@ from litestar.response import Redirect, Template
 
 from mediation.access import Actor
 from mediation.api.services import Services
-from mediation.db import parse_timestamp
+from mediation.case_views import escape_like
+from mediation.db import RawTransaction, parse_timestamp
 from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
+from mediation.workdays import CHINA_OFFSET
 
 DUE_SOON = timedelta(days=2)
-LOCAL_OFFSET = timedelta(hours=8)  # China Standard Time; stored times are UTC
 REASONS_ZH = {
     "is required": "必填",
     "must not be empty": "不能为空",
@@ -34,10 +35,29 @@ REASONS_ZH = {
 }
 
 
-def local_time(value: str | None) -> str:
-    """An ISO UTC timestamp as Beijing time, minutes precision."""
+def local_time(value: str | datetime | None) -> str:
+    """A stored UTC timestamp (ISO text or datetime) as Beijing time, minutes precision."""
     moment = parse_timestamp(value) if value else None
-    return (moment + LOCAL_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return (moment + CHINA_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def china_today(now: datetime) -> date:
+    """The date in China at the stored (naive UTC) moment `now`."""
+    return (now + CHINA_OFFSET).date()
+
+
+def page_number(query: Any, last: int) -> int:
+    """The `page` query parameter as a page from 1 to `last`; 1 when it is not a number."""
+    try:
+        return max(1, min(int(query.get("page") or 1), last))
+    except ValueError:
+        return 1
+
+
+def units_in_reach(tx: RawTransaction, unit_path: str) -> list[tuple[str, str]]:
+    """Code and name of the units in the subtree at `unit_path`, in tree order (filter and form choices)."""
+    return tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
+                  {"prefix": escape_like(unit_path) + "%"})
 
 
 def safe_next(target: str | None) -> str:

@@ -18,7 +18,7 @@ from litestar.response import Redirect
 from mediation.access import Actor
 from mediation.api.identity import BadCredentials, TooManyAttempts, check_password
 from mediation.api.services import Services, services_of
-from mediation.case_views import CaseFilters, case_detail, case_events, escape_like, list_cases
+from mediation.case_views import CaseFilters, case_detail, case_events, list_cases
 from mediation.db import parse_timestamp
 from mediation.engine import apply_transition
 from mediation.errors import (
@@ -39,10 +39,12 @@ from mediation.web.page import (
     current_definition,
     due_status,
     local_time,
+    page_number,
     page_of,
     reason_text,
     safe_next,
     to_login,
+    units_in_reach,
 )
 from mediation.web.session import (
     CSRF_FIELD,
@@ -81,15 +83,14 @@ def _board_data(services: Services, actor: Actor, filters: CaseFilters, words: W
                 f"SELECT case_id, min(due_at) FROM deadlines WHERE status = 'pending' AND case_id IN ({marks}) "
                 "GROUP BY case_id", params):
                 next_due[case_id] = parse_timestamp(due)
-        unit_params: dict[str, Any] = {"prefix": escape_like(actor.unit_path) + "%"}
-        units = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path", unit_params)
+        units = units_in_reach(tx, actor.unit_path)
     rows = []
     for item in result.items:
         due = next_due.get(item.id)
         status = due_status(due, now)
         rows.append({"case": item, "state": words.label(definition.states.get(item.state), item.state),
                      "risk": words.value(item.risk_level), "updated": local_time(item.updated_at),
-                     "due": local_time(due.isoformat()) if due else "", "due_status": status,
+                     "due": local_time(due), "due_status": status,
                      "due_text": words.t(status) if status else ""})
     capped = result.total > BOARD_COUNT_LIMIT
     total = min(result.total, BOARD_COUNT_LIMIT)
@@ -172,10 +173,7 @@ class WebPages(Controller):
         query = request.query_params
         chosen = {name: (query.get(name) or "").strip()[:100] or None
                   for name in ("state", "stage", "channel", "category", "risk_level", "unit", "q")}
-        try:
-            number = max(1, min(int(query.get("page") or 1), BOARD_PAGES))
-        except ValueError:
-            number = 1
+        number = page_number(query, BOARD_PAGES)
         overdue = True if query.get("overdue") == "1" else None
         filters = CaseFilters(chosen["state"], chosen["stage"], chosen["unit"], chosen["channel"],
                               chosen["category"], chosen["risk_level"], overdue, chosen["q"], number, PAGE_SIZE)
@@ -351,13 +349,11 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
     services = services_of(page.request)
     definition = current_definition(services)
     with services.db.snapshot() as tx:
-        units = tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
-                       {"prefix": escape_like(page.actor.unit_path) + "%"})
-    parties = values.get("parties") or [{} for _ in range(PARTY_ROWS)]
-    if not values.get("unit"):
-        with services.db.snapshot() as tx:
+        units = units_in_reach(tx, page.actor.unit_path)
+        if not values.get("unit"):
             own = tx.one("SELECT code FROM units WHERE id = :id", {"id": page.actor.unit_id})
-        values["unit"] = own[0] if own else None
+            values["unit"] = own[0] if own else None
+    parties = values.get("parties") or [{} for _ in range(PARTY_ROWS)]
     colon = "：" if page.lang == "zh" else ": "
     summary = [(_intake_input_id(name), f"{_intake_label(page, name)}{colon}{text}") for name, text in errors.items()]
     return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
