@@ -70,9 +70,9 @@ FULL = Settings(seconds=10, rounds=3, warmup=3, fixed_seconds=10)
 
 def prepare_database(path: Path, cases: int) -> dict[int, int]:
     """Migrate a fresh SQLite database, build the sample county, bring `cases` cases to in_session."""
-    from mediation.benchmarking import _cases_in_session
+    from benchmarks.workloads import _cases_in_session
     from mediation.db import Database
-    from mediation.schema import upgrade_database
+    from mediation.db.schema import upgrade_database
 
     url = f"sqlite:///{path}"
     upgrade_database(url)

@@ -19,7 +19,7 @@ FULL = {"sqlite": 20_000, "engine": 20_000, "spiff": 2_000}
 
 
 def engine_rate(n: int, path: str | os.PathLike[str]) -> tuple[int, float]:
-    from mediation.benchmarking import engine_transition_rate
+    from benchmarks.workloads import engine_transition_rate
 
     ops, seconds = engine_transition_rate(n=n, database_path=path)
     return ops, seconds

@@ -30,13 +30,13 @@ FULL = {"renders": 15, "bulk": 200, "rounds": 4}
 
 
 def _setup(directory: Path, bulk: int):
-    from mediation.access import SYSTEM
-    from mediation.case_paths import drive_to
     from mediation.db import Database
-    from mediation.demo import load_demo
+    from mediation.db.schema import upgrade_database
+    from mediation.demo.case_paths import drive_to
+    from mediation.demo.dataset import load_demo
+    from mediation.demo.sample_county import SampleCounty
+    from mediation.directory.actors import SYSTEM
     from mediation.documents import cases_to_export
-    from mediation.sample_county import SampleCounty
-    from mediation.schema import upgrade_database
 
     url = f"sqlite:///{directory / 'bench.db'}"
     upgrade_database(url)
@@ -52,7 +52,7 @@ def _single(db, case_id: int, renders: int) -> tuple[list[float], list[float], i
     import weasyprint
     from pypdf import PdfReader
 
-    from mediation.access import SYSTEM
+    from mediation.directory.actors import SYSTEM
     from mediation.documents import DocumentRequest, document_bytes, prepare_document, render_html
     from mediation.documents._fetcher import TEMPLATE_DIR
 
@@ -110,7 +110,7 @@ def _bulk(db, case_ids: list[int], directory: Path, rounds: int) -> tuple[float,
     Both pools are started and warm before the clock runs; alternating the two over slices of the
     cases spreads whatever else the machine does evenly over both.
     """
-    from mediation.access import SYSTEM
+    from mediation.directory.actors import SYSTEM
     from mediation.documents import RenderPool, export_documents
 
     seconds = {1: 0.0, 2: 0.0}

@@ -1,7 +1,7 @@
 """Web workspace benchmark: server time of the case board and the case page against the API's list.
 
 ``python -m benchmarks web [--quick] [--cases N]`` builds a SQLite database of 100,000 cases
-(10,000 with ``--quick``): 240 demo cases driven through the engine (``mediation.demo``), each
+(10,000 with ``--quick``): 240 demo cases driven through the engine (``mediation.demo.dataset``), each
 then copied in bulk with its text, parties, events, deadlines and order (the copies' hash chains are
 not meant to verify). It serves the database with ``mediation serve --workers 1`` on loopback and
 times, as the county supervisor (every case in reach), one request at a time over one keep-alive
@@ -50,8 +50,8 @@ FULL = {"cases": 100_000, "rounds": 5, "requests": 40}
 def prepare_database(path: Path, cases: int) -> list[int]:
     """A migrated database with the sample county and `cases` cases; ids of cases with a typical history."""
     from mediation.db import Database
-    from mediation.demo import load_demo
-    from mediation.schema import upgrade_database
+    from mediation.db.schema import upgrade_database
+    from mediation.demo.dataset import load_demo
 
     url = f"sqlite:///{path}"
     upgrade_database(url)
@@ -163,7 +163,7 @@ def api_token(base: str) -> str:
     """A bearer token; the same token is what the web session cookie holds (mediation.web.session)."""
     import urllib.request
 
-    from mediation.sample_county import PASSWORD
+    from mediation.demo.sample_county import PASSWORD
 
     request = urllib.request.Request(f"{base}/api/v1/auth/token",
                                      data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
@@ -174,7 +174,7 @@ def api_token(base: str) -> str:
 
 def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> dict[str, list[float]]:
     """Interleaved rounds of sequential requests; seconds per request, by subject."""
-    import mediation.api.app  # noqa: F401 (mediation.web imports through it; importing it first avoids the cycle)
+    import mediation.app  # noqa: F401 (mediation.web imports through it; importing it first avoids the cycle)
     from mediation.web.session import SESSION_COOKIE
 
     token = api_token(server.base)

@@ -78,7 +78,7 @@ def postgres_database(server: str) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from mediation.benchmarking import WorkerPool, engine_follow_up_rate, prepare_window_cases
+    from benchmarks.workloads import WorkerPool, engine_follow_up_rate, prepare_window_cases
     from mediation.db import Database
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks worker", description=__doc__,
@@ -138,7 +138,7 @@ def _share(items: list[int], number: int, rounds: int) -> list[int]:
 
 def _fired(pool, number: int, n: int, rounds: int, where: str) -> float:
     """Run the pool on round `number`'s windows; their rate. Every one must fire once, and only those."""
-    from mediation.benchmarking import round_due
+    from benchmarks.workloads import round_due
 
     expected = n * (number + 1) // rounds - n * number // rounds
     fired, seconds, outcomes = pool.run(round_due(number))

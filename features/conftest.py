@@ -22,7 +22,7 @@ from features.steps.mediation import *
 from features.steps.screening import *
 from features.steps.story import Story
 from mediation.db import Database
-from mediation.sample_county import SampleCounty, build_sample_county
+from mediation.demo.sample_county import SampleCounty, build_sample_county
 from tests import conftest as test_databases
 from tests.database_copies import run_admin
 

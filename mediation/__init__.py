@@ -1,8 +1,9 @@
 """mediation: a workflow and case-management engine for community dispute mediation."""
 
-from mediation.access import SYSTEM, Actor
+from mediation.cases.engine import TransitionResult, apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.db import Database
-from mediation.engine import TransitionResult, apply_transition
+from mediation.directory.actors import SYSTEM, Actor
 from mediation.errors import (
     Forbidden,
     GuardFailed,
@@ -13,7 +14,6 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.intake import CaseInput, PartyInput, open_case
 
 __all__ = [
     "SYSTEM",

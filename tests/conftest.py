@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from mediation.db import Database
-from mediation.schema import upgrade_database
+from mediation.db.schema import upgrade_database
 
 SERVER_URL = os.environ.get("MEDIATION_DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith("postgresql")

@@ -14,7 +14,7 @@ import pytest
 from database_copies import database_copy, filled_template, opened
 
 from mediation.db import Database
-from mediation.sample_county import build_sample_county
+from mediation.demo.sample_county import build_sample_county
 
 
 @pytest.fixture(scope="session")

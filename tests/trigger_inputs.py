@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from mediation.sample_county import SampleCounty
+from mediation.demo.sample_county import SampleCounty
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 from mediation.workflows.guards import RISK_LEVELS
 

@@ -17,7 +17,7 @@ from pytest_bdd import parsers, then
 from features.steps.common import action
 from features.steps.story import Story
 from mediation import jsontext
-from mediation.deadline_worker import run_until_idle
+from mediation.deadlines.worker import run_until_idle
 
 
 def run_worker(story: Story) -> None:

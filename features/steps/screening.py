@@ -6,7 +6,7 @@ from pytest_bdd import given, parsers, then
 
 from features.steps.common import action, outcome
 from features.steps.story import Story, case_input
-from mediation.intake import PartyInput
+from mediation.cases.intake import PartyInput
 
 CHANNEL = r'(?: through "(?P<channel>\w+)")?'
 RISK = r'(?: at "(?P<risk>\w+)" risk)?'

@@ -15,15 +15,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from mediation import jsontext
-from mediation.access import Actor
-from mediation.case_paths import drive_to
+from mediation.cases.engine import TransitionResult, apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.db import Database, parse_timestamp
-from mediation.directory import actor_for
-from mediation.engine import TransitionResult, apply_transition
+from mediation.db.models import Case, Deadline, Event, Order, OutboxMessage, Party, Unit, User
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import Actor
 from mediation.errors import MediationError
-from mediation.intake import CaseInput, PartyInput, open_case
-from mediation.models import Case, Deadline, Event, Order, OutboxMessage, Party, Unit, User
-from mediation.sample_county import SampleCounty
 
 START_OF_DAY = time(9, 0)
 

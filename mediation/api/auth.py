@@ -1,15 +1,18 @@
-"""POST /api/v1/auth/token: username and password for a bearer token."""
+"""Authentication of the API: POST /api/v1/auth/token, and the actor behind a bearer token."""
 
 from __future__ import annotations
 
 from litestar import Request, post
 from litestar.concurrency import sync_to_thread
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody
 
-from mediation.api.identity import check_password
 from mediation.api.openapi_docs import errors, strict_body
 from mediation.api.schemas import TokenRequest, TokenResponse
-from mediation.api.services import services_of
+from mediation.directory.actors import Actor
+from mediation.directory.identity import check_password
+from mediation.services import services_of
 
 
 @post("/api/v1/auth/token", status_code=200, tags=["auth"], summary="Log in", responses=errors(400, 401, 429))
@@ -25,3 +28,21 @@ def _issue(services, credentials: TokenRequest, address: str) -> TokenResponse:
                              address=address, now=services.clock())
     token = services.tokens.issue(user_id, credentials.username)
     return TokenResponse(access_token=token, token_type="bearer", expires_in=services.tokens.lifetime)
+
+
+def current_actor(request: Request) -> Actor:
+    """The actor behind the bearer token; 401 when it is missing, forged or expired."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthorizedException("a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    services = services_of(request)
+    claims = services.tokens.verify(token.strip())
+    actor = services.actors.get(*claims) if claims is not None else None
+    if actor is None:
+        raise NotAuthorizedException("the token is invalid or expired", headers={"WWW-Authenticate": "Bearer"})
+    return actor
+
+
+# The dependency every authenticated handler declares.
+AUTHENTICATED = {"actor": Provide(current_actor, sync_to_thread=False)}

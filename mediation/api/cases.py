@@ -10,15 +10,16 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from mediation import idempotency
-from mediation.access import Actor
+from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
-from mediation.api.services import AUTHENTICATED, Services, services_of
-from mediation.case_views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
-from mediation.engine import apply_transition
-from mediation.intake import CaseInput, PartyInput, open_case, open_case_answered
-from mediation.read_models import CaseDetail, CasePage, EventView
+from mediation.cases import idempotency
+from mediation.cases.engine import apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case, open_case_answered
+from mediation.cases.read_models import CaseDetail, CasePage, EventView
+from mediation.cases.views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
+from mediation.directory.actors import Actor
+from mediation.services import Services, services_of
 
 encode = msgspec.json.encode
 JSON_HEADERS = {"content-type": MediaType.JSON}

@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, QueryParameter
 
-from mediation.access import Actor
+from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
-from mediation.api.services import AUTHENTICATED, services_of
+from mediation.directory.actors import Actor
 from mediation.documents import (
+    PDF,
+    RETRY_AFTER_SECONDS,
     DocumentRequest,
-    PreparedDocument,
     RendererBusy,
     UnknownDocument,
+    disposition,
     document_bytes,
     prepare_document,
     shared_cache,
     shared_pool,
 )
-
-PDF = "application/pdf"
-RETRY_AFTER_SECONDS = 5
+from mediation.services import services_of
 
 
 class DocumentController(Controller):
@@ -54,9 +53,3 @@ class DocumentController(Controller):
             raise HTTPException(status_code=503, detail=busy.detail,
                                 headers={"retry-after": str(RETRY_AFTER_SECONDS)}) from None
         return Response(content, media_type=PDF, headers={**headers, "content-disposition": disposition(prepared)})
-
-
-def disposition(prepared: PreparedDocument) -> str:
-    """Inline, named by the case number (RFC 6266 / RFC 5987 `filename*` for the Chinese name)."""
-    return (f'inline; filename="{prepared.ascii_file_name}"; '
-            f"filename*=UTF-8''{quote(prepared.file_name, safe='')}")

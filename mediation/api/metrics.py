@@ -9,11 +9,12 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from mediation.access import Actor
+from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
-from mediation.api.services import AUTHENTICATED, services_of
-from mediation.metrics import case_metrics
-from mediation.metrics_report import Metrics
+from mediation.directory.actors import Actor
+from mediation.metrics.figures import case_metrics
+from mediation.metrics.report import Metrics
+from mediation.services import services_of
 
 
 @get("/api/v1/metrics", sync_to_thread=False, tags=["metrics"],

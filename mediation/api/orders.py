@@ -8,10 +8,11 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from mediation.access import Actor
+from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
-from mediation.api.services import AUTHENTICATED, services_of
-from mediation.orders import MAX_PAGE_SIZE, OrderPage, list_orders
+from mediation.deadlines.orders import MAX_PAGE_SIZE, OrderPage, list_orders
+from mediation.directory.actors import Actor
+from mediation.services import services_of
 
 
 @get("/api/v1/orders", sync_to_thread=False, tags=["orders"],

@@ -8,12 +8,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from mediation import jsontext
-from mediation.access import Actor
+from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.schemas import Health, WorkflowDetail, WorkflowSummary
-from mediation.api.services import AUTHENTICATED, services_of
+from mediation.db.models import WorkflowVersion
+from mediation.directory.actors import Actor
 from mediation.errors import NotFound
-from mediation.models import WorkflowVersion
+from mediation.services import services_of
 from mediation.workflows.definition import parse_definition
 from mediation.workflows.graph import mermaid
 

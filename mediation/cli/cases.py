@@ -19,8 +19,8 @@ def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when cases exist already"),
 ) -> None:
     """Load a realistic demo county with cases in every state."""
-    from mediation.demo import demo_summary, load_demo
-    from mediation.schema import upgrade_database
+    from mediation.db.schema import upgrade_database
+    from mediation.demo.dataset import demo_summary, load_demo
 
     database = Database()
     upgrade_database(database.url)
@@ -34,7 +34,7 @@ def demo(
 
 
 def _print_summary(database: Database) -> None:
-    from mediation.demo import demo_summary
+    from mediation.demo.dataset import demo_summary
 
     table = Table(title="Cases by stage and state")
     for column in ("stage", "state", "cases"):
@@ -59,7 +59,7 @@ def verify(
     expected_hash: Optional[str] = typer.Option(None, "--hash", help="Head hash printed on a paper copy"),
 ) -> None:
     """Recompute every case's event hash chain; exit 1 naming the case and event on a mismatch."""
-    from mediation.audit import case_head_hash, case_ids, verify_all, verify_case
+    from mediation.cases.audit import case_head_hash, case_ids, verify_all, verify_case
 
     database = Database()
     if case is not None:

@@ -21,7 +21,7 @@ app.add_typer(users_app, name="users")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest revision."""
-    from mediation.schema import upgrade_database
+    from mediation.db.schema import upgrade_database
 
     database = Database()
     upgrade_database(database.url)
@@ -37,7 +37,7 @@ def units_create(
     abbreviation: Optional[str] = typer.Option(None, help="Short name used in case numbers, e.g. 永嘉"),
 ) -> None:
     """Add an org unit."""
-    from mediation.directory import create_unit
+    from mediation.directory.accounts import create_unit
 
     try:
         unit = create_unit(Database(), code=code, name=name, kind=kind, parent=parent, abbreviation=abbreviation)
@@ -55,7 +55,7 @@ def users_create(
     display_name: Optional[str] = typer.Option(None, help="Name shown to others"),
 ) -> None:
     """Add a user (password stored as an argon2 hash)."""
-    from mediation.directory import create_user
+    from mediation.directory.accounts import create_user
 
     try:
         user_id = create_user(Database(), username=username, password=password, roles=role, unit=unit,

@@ -15,8 +15,8 @@ from mediation.errors import MediationError
 
 def _viewer(database: Database, username: Optional[str]):
     """The user a document is rendered for (numbers masked as they would see them); the system when none."""
-    from mediation.access import SYSTEM
-    from mediation.directory import actor_for
+    from mediation.directory.accounts import actor_for
+    from mediation.directory.actors import SYSTEM
 
     return actor_for(database, username) if username else SYSTEM
 

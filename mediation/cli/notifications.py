@@ -27,7 +27,7 @@ def outbox_list(
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first"),
 ) -> None:
     """List outbox messages, newest first."""
-    from mediation.outbox import list_messages
+    from mediation.notifications.outbox import list_messages
 
     try:
         rows = list_messages(Database(), status=status, limit=limit)
@@ -46,8 +46,8 @@ def outbox_list(
 @outbox_app.command("retry")
 def outbox_retry(message_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Put a dead message back in the queue with all its tries."""
-    from mediation.engine import utcnow
-    from mediation.outbox import retry_message
+    from mediation.clock import utcnow
+    from mediation.notifications.outbox import retry_message
 
     try:
         retry_message(Database(), message_id, now=utcnow())
@@ -63,7 +63,7 @@ def webhooks_add(
     topic: list[str] = typer.Option([], help="Only this topic; repeat for several (default: every topic)"),
 ) -> None:
     """Register an http(s) endpoint."""
-    from mediation.webhooks import add_webhook
+    from mediation.notifications.webhooks import add_webhook
 
     try:
         webhook_id = add_webhook(Database(), url=url, secret=secret, topics=topic)
@@ -75,7 +75,7 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list() -> None:
     """List endpoints (secrets are not shown)."""
-    from mediation.webhooks import ENV_URL, env_endpoint, list_webhooks
+    from mediation.notifications.webhooks import ENV_URL, env_endpoint, list_webhooks
 
     table = Table(title="Webhooks")
     for column in ("id", "url", "topics", "active", "created"):
@@ -95,7 +95,7 @@ def webhooks_list() -> None:
 @webhooks_app.command("disable")
 def webhooks_disable(webhook_id: int = typer.Argument(..., metavar="ID")) -> None:
     """Stop delivering to an endpoint."""
-    from mediation.webhooks import set_active
+    from mediation.notifications.webhooks import set_active
 
     try:
         set_active(Database(), webhook_id, False)

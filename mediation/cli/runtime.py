@@ -21,7 +21,7 @@ def worker(
     """Fire due deadlines through the engine as the system actor (and deliver notifications)."""
     from datetime import datetime, timezone
 
-    from mediation.worker_loop import WorkerLoop
+    from mediation.deadlines.loop import WorkerLoop
 
     moment = None
     if now is not None:
@@ -31,8 +31,8 @@ def worker(
                 moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
         except ValueError:
             _fail(f"--now must be an ISO date-time like 2026-03-02T09:00:00, not {now!r}", code=2)
-    from mediation.outbox import deliverer
-    from mediation.schema import upgrade_database
+    from mediation.db.schema import upgrade_database
+    from mediation.notifications.outbox import deliverer
 
     database = Database()
     upgrade_database(database.url)
@@ -68,12 +68,12 @@ def serve(
 
     import uvicorn
 
-    from mediation.schema import upgrade_database
-    from mediation.worker_loop import WorkerLoop
+    from mediation.db.schema import upgrade_database
+    from mediation.deadlines.loop import WorkerLoop
 
     upgrade_database(Database().url)
     if with_worker:
-        from mediation.outbox import deliverer
+        from mediation.notifications.outbox import deliverer
 
         database = Database()
         try:
@@ -82,5 +82,5 @@ def serve(
             _fail(error.detail, code=2)
         threading.Thread(target=loop.run, name="deadline-worker", daemon=True).start()
     console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
-    uvicorn.run("mediation.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("mediation.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=access_log)

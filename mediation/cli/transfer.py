@@ -30,14 +30,14 @@ def export_command(
     masked: bool = typer.Option(False, "--masked", help="Mask ID and phone numbers (for sharing)"),
 ) -> None:
     """Write cases with their parties (JSON: and their event trail with hashes) to a file."""
-    from mediation.engine import utcnow
-    from mediation.transfer import (
+    from mediation.cases.transfer import (
         exported_cases,
         matching_case_ids,
         most_parties,
         write_csv,
         write_json,
     )
+    from mediation.clock import utcnow
 
     chosen = _format_of(output, file_format)
     database = Database()
@@ -69,10 +69,10 @@ def import_command(
                                                    "the cases' units must be in the user's jurisdiction)"),
 ) -> None:
     """File each case of the file through intake; report every refused row; exit 1 if any was."""
-    from mediation.directory import actor_for
-    from mediation.engine import utcnow
-    from mediation.intake import CASE_FILING_ROLES
-    from mediation.transfer import import_cases, read_csv, read_json
+    from mediation.cases.intake import CASE_FILING_ROLES
+    from mediation.cases.transfer import import_cases, read_csv, read_json
+    from mediation.clock import utcnow
+    from mediation.directory.accounts import actor_for
 
     chosen = _format_of(source, file_format)
     try:

@@ -38,7 +38,7 @@ def workflows_check(directory: Optional[Path] = typer.Option(None, help="Folder 
 
 def _check_holidays() -> bool:
     """The holidays file reads; True (and a message) when it does not."""
-    from mediation.workdays import holidays_file, read_arrangements
+    from mediation.workflows.calendar import holidays_file, read_arrangements
 
     try:
         read_arrangements(holidays_file())
@@ -73,7 +73,7 @@ def calendar(ahead: int = typer.Option(1, min=0, max=10, help="Years after this 
 
     from rich.table import Table
 
-    from mediation.workdays import coverage, holidays_file
+    from mediation.workflows.calendar import coverage, holidays_file
 
     meaning = {
         "chinesecalendar": "the chinesecalendar package (statutory holidays and make-up working days)",

@@ -5,6 +5,7 @@
 this process without one; `export_documents` renders many on every process of a pool.
 """
 
+from mediation.documents._answers import PDF, RETRY_AFTER_SECONDS, disposition
 from mediation.documents._cache import DocumentCache, shared_cache
 from mediation.documents._context import KINDS, DocumentRequest, document_context, document_refusals
 from mediation.documents._errors import (
@@ -28,6 +29,8 @@ from mediation.documents._service import (
 __all__ = [
     "KINDS",
     "MAX_PAGES",
+    "PDF",
+    "RETRY_AFTER_SECONDS",
     "DocumentCache",
     "DocumentNotApplicable",
     "DocumentRequest",
@@ -43,6 +46,7 @@ __all__ = [
     "cases_to_export",
     "document_bytes",
     "document_context",
+    "disposition",
     "document_refusals",
     "export_documents",
     "prepare_document",

@@ -9,17 +9,17 @@ from types import SimpleNamespace
 from typing import Any
 
 from mediation import jsontext
-from mediation.access import Actor
-from mediation.case_rows import case_events
-from mediation.case_views import case_detail_in
+from mediation.cases.masking import sees_full_numbers
+from mediation.cases.read_models import CaseDetail
+from mediation.cases.rows import case_events
+from mediation.cases.views import case_detail_in
 from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.directory.actors import Actor
 from mediation.documents import _history as history
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
 from mediation.documents._labels import LANGUAGES, translator
 from mediation.documents._rendering import MAX_PAGES
 from mediation.errors import InvalidData, MediationError
-from mediation.masking import sees_full_numbers
-from mediation.read_models import CaseDetail
 
 KINDS = ("case_file", "agreement", "referral", "judicial_application", "return_visit")
 MAX_TEXT_CHARS = 300_000  # far more than a page cap's worth of Chinese text

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from mediation.documents._labels import label_of, translator
-from mediation.workdays import CHINA_OFFSET
+from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
 
 IN_SESSION = "mediation.in_session"

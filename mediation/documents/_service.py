@@ -9,15 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from mediation.access import Actor
-from mediation.case_views import CaseFilters, list_cases
+from mediation.cases.views import CaseFilters, list_cases
+from mediation.clock import utcnow
 from mediation.db import Database
+from mediation.directory.actors import Actor
 from mediation.documents._cache import DocumentCache
 from mediation.documents._context import DocumentRequest, document_context
 from mediation.documents._errors import DocumentTooLarge
 from mediation.documents._pool import RenderPool
 from mediation.documents._rendering import Limits, RenderLimit, render_pdf, template_fingerprint
-from mediation.engine import utcnow
 from mediation.errors import MediationError
 
 TEMPLATES = template_fingerprint()

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
-from mediation.api.documents import PDF, RETRY_AFTER_SECONDS, disposition
-from mediation.api.services import services_of
 from mediation.documents import (
     KINDS,
+    PDF,
+    RETRY_AFTER_SECONDS,
     DocumentNotApplicable,
     DocumentRequest,
     DocumentTooLarge,
     RendererBusy,
+    disposition,
     document_bytes,
     document_refusals,
     prepare_document,
@@ -26,6 +27,7 @@ from mediation.documents import (
     shared_pool,
 )
 from mediation.errors import NotFound
+from mediation.services import services_of
 from mediation.web.page import Page, page_of, to_login
 
 

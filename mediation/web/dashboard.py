@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.api.services import services_of
 from mediation.errors import InvalidData
-from mediation.metrics import case_metrics
+from mediation.metrics.figures import case_metrics
+from mediation.services import services_of
 from mediation.web.dashboard_figures import csv_rows, csv_text, dashboard_tables, raw, shown
 from mediation.web.page import (
     Page,

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediation.metrics import resolution_levels
-from mediation.metrics_report import UNRECORDED, UNSET, Metrics
+from mediation.metrics.figures import resolution_levels
+from mediation.metrics.report import UNRECORDED, UNSET, Metrics
 from mediation.spreadsheet import safe_cell
 from mediation.web.i18n import Words
 from mediation.workflows.definition import WorkflowDefinition

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from mediation.cases.read_models import CaseDetail
 from mediation.db import Database
-from mediation.read_models import CaseDetail
 from mediation.web.i18n import Words
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
 

@@ -15,11 +15,11 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.access import Actor
-from mediation.api.services import Services, services_of
-from mediation.case_views import reach_clause
+from mediation.cases.views import reach_clause
 from mediation.db import parse_timestamp
-from mediation.orders import list_orders
+from mediation.deadlines.orders import list_orders
+from mediation.directory.actors import Actor
+from mediation.services import Services, services_of
 from mediation.web.page import (
     current_definition,
     due_status,

@@ -15,13 +15,13 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from mediation.access import Actor
-from mediation.api.services import Services
-from mediation.case_views import escape_like
+from mediation.cases.views import escape_like
 from mediation.db import RawTransaction, parse_timestamp
+from mediation.directory.actors import Actor
+from mediation.services import Services
 from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
-from mediation.workdays import CHINA_OFFSET
+from mediation.workflows.calendar import CHINA_OFFSET
 
 DUE_SOON = timedelta(days=2)
 REASONS_ZH = {

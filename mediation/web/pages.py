@@ -15,12 +15,12 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from mediation.access import Actor
-from mediation.api.identity import BadCredentials, TooManyAttempts, check_password
-from mediation.api.services import Services, services_of
-from mediation.case_views import CaseFilters, case_detail, case_events, list_cases
+from mediation.cases.engine import apply_transition
+from mediation.cases.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
+from mediation.cases.views import CaseFilters, case_detail, case_events, list_cases
 from mediation.db import parse_timestamp
-from mediation.engine import apply_transition
+from mediation.directory.actors import Actor
+from mediation.directory.identity import BadCredentials, TooManyAttempts, check_password
 from mediation.errors import (
     Forbidden,
     GuardFailed,
@@ -30,7 +30,7 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
+from mediation.services import Services, services_of
 from mediation.web import forms
 from mediation.web.case_documents import document_links
 from mediation.web.i18n import Words

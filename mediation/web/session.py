@@ -20,8 +20,8 @@ import time
 from litestar import Request
 from litestar.datastructures import Cookie
 
-from mediation.access import Actor
-from mediation.api.services import services_of
+from mediation.directory.actors import Actor
+from mediation.services import services_of
 
 SESSION_COOKIE = "mediation_session"
 PRELOGIN_COOKIE = "mediation_prelogin"

@@ -12,7 +12,7 @@ from mediation.workflows.definition import WorkflowDefinition, parse_definition
 
 WORKFLOW_DIR = Path(__file__).parent
 POLICY_FILE = "policy.yaml"
-HOLIDAYS_FILE = "holidays.yaml"  # working-day arrangements (mediation.workdays), not a workflow
+HOLIDAYS_FILE = "holidays.yaml"  # working-day arrangements (mediation.workflows.calendar), not a workflow
 
 
 def read_yaml(path: Path) -> Any:

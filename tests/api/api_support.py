@@ -30,16 +30,15 @@ from unittest import mock
 import httpx
 import sqlalchemy as sa
 import yaml
-
 from database_copies import run_admin
 
-from mediation import case_paths
-from mediation.case_paths import Crew, drive_to
+from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
-from mediation.directory import create_unit, create_user, hash_password
-from mediation.intake import CaseInput, PartyInput
-from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county
-from mediation.schema import upgrade_database
+from mediation.db.schema import upgrade_database
+from mediation.demo.case_paths import Crew, drive_to
+from mediation.demo import case_paths
+from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
+from mediation.directory.accounts import create_unit, create_user, hash_password
 from mediation.workflows.loader import WORKFLOW_DIR
 
 SERVER_URL = os.environ.get("MEDIATION_DATABASE_URL", "")

@@ -14,13 +14,13 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from mediation.access import SYSTEM, Actor
-from mediation.case_paths import UNRESOLVED, drive_to
+from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
-from mediation.directory import actor_for
+from mediation.demo.case_paths import UNRESOLVED, drive_to
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import SYSTEM, Actor
 from mediation.documents import DocumentRequest, document_bytes, prepare_document
-from mediation.intake import CaseInput, PartyInput
-from mediation.sample_county import SampleCounty
 
 ID_NUMBER, ID_MASKED = "330324199001011234", "330324********1234"
 PHONE, PHONE_MASKED = "13812345678", "138****5678"

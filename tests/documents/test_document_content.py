@@ -28,10 +28,10 @@ from documents_support import (
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from mediation.access import SYSTEM
-from mediation.audit import case_head_hash
+from mediation.cases.audit import case_head_hash
 from mediation.cli import app
 from mediation.db import Database
+from mediation.directory.actors import SYSTEM
 from mediation.documents import KINDS, DocumentRequest, prepare_document, render_html
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures

@@ -10,10 +10,12 @@ import weasyprint
 from documents_support import SMUGGLED, render
 from pypdf import PdfReader
 
-from mediation.access import SYSTEM
-from mediation.case_paths import drive_to
+from mediation.cases.engine import apply_transition
 from mediation.db import Database
-from mediation.directory import actor_for
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import SYSTEM
 from mediation.documents import (
     DocumentRequest,
     DocumentTooLarge,
@@ -22,13 +24,12 @@ from mediation.documents import (
     RefusedURL,
     RendererBusy,
     RenderPool,
+    _pool,
+    _rendering,
     prepare_document,
 )
-from mediation.documents import _pool, _rendering
 from mediation.documents._fetcher import TEMPLATE_DIR
 from mediation.documents._service import render_here
-from mediation.engine import apply_transition
-from mediation.sample_county import SampleCounty
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 

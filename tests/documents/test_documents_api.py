@@ -11,10 +11,10 @@ from documents_support import CLEAR_NUMBERS, MASKED_NUMBERS, PHONE, case_input, 
 from litestar.testing import TestClient
 from pypdf import PdfReader
 
-from mediation.api.app import create_app
-from mediation.case_paths import drive_to, fire
+from mediation.app import create_app
 from mediation.db import Database
-from mediation.sample_county import PASSWORD, SampleCounty
+from mediation.demo.case_paths import drive_to, fire
+from mediation.demo.sample_county import PASSWORD, SampleCounty
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 

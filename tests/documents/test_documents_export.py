@@ -9,11 +9,11 @@ from documents_support import ID_MASKED, ID_NUMBER, page_texts, squeezed
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from mediation.case_paths import drive_to
 from mediation.cli import app
 from mediation.db import Database
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty
 from mediation.documents import DocumentCache
-from mediation.sample_county import SampleCounty
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from mediation.case_views import CaseFilters, list_cases
+from mediation.cases.views import CaseFilters, list_cases
 from mediation.db import Database
-from mediation.demo import load_demo
-from mediation.directory import actor_for
+from mediation.demo.dataset import load_demo
+from mediation.directory.accounts import actor_for
 
 NOW = datetime(2026, 3, 2, 9, 0)
 

@@ -8,11 +8,18 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from mediation.audit import verify_case
-from mediation.case_paths import PATHS, ROUTES, ActorBook, actor_for_trigger, drive_to, route_triggers
+from mediation.cases.audit import verify_case
+from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
-from mediation.intake import CaseInput, PartyInput
-from mediation.sample_county import SampleCounty, build_sample_county
+from mediation.demo.case_paths import (
+    PATHS,
+    ROUTES,
+    ActorBook,
+    actor_for_trigger,
+    drive_to,
+    route_triggers,
+)
+from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
 
 DEFINITION = current_definition()

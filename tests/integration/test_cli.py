@@ -91,7 +91,7 @@ def test_workflows_check_refuses_a_bad_holidays_file(cli, tmp_path: Path, monkey
 def test_calendar_names_where_each_year_comes_from(cli, tmp_path: Path, monkeypatch) -> None:
     from datetime import date
 
-    from mediation.workdays import arrangements
+    from mediation.workflows.calendar import arrangements
 
     next_year = date.today().year + 1
     holidays = tmp_path / "holidays.yaml"

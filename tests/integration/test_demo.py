@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from mediation.audit import verify_all
+from mediation.cases.audit import verify_all
 from mediation.db import Database
-from mediation.demo import MIN_PER_STATE, demo_summary, load_demo, plan_demo
-from mediation.sample_county import SampleCounty, build_sample_county
+from mediation.demo.dataset import MIN_PER_STATE, demo_summary, load_demo, plan_demo
+from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
 
 NOW = datetime(2026, 11, 20, 8, 0)

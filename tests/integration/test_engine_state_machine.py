@@ -27,14 +27,14 @@ from hypothesis.stateful import (
 )
 
 from mediation import jsontext
-from mediation.access import SYSTEM, Actor
-from mediation.audit import verify_case
+from mediation.cases.audit import verify_case
+from mediation.cases.engine import apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.db import Database
-from mediation.directory import actor_for
-from mediation.engine import apply_transition
+from mediation.demo.sample_county import UNITS, USERS, SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import SYSTEM, Actor
 from mediation.errors import MediationError
-from mediation.intake import CaseInput, PartyInput, open_case
-from mediation.sample_county import UNITS, USERS, SampleCounty
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 from mediation.workflows.loader import current_definition
 

@@ -15,16 +15,17 @@ import sqlalchemy as sa
 from database_copies import database_copy, filled_template, opened
 from litestar.testing import TestClient
 
-from mediation.access import Actor, in_reach
-from mediation.api.app import create_app
-from mediation.case_paths import drive_to
-from mediation.case_views import CaseFilters, list_cases
+from mediation.app import create_app
+from mediation.cases.access import in_reach
+from mediation.cases.views import CaseFilters, list_cases
 from mediation.db import Database
-from mediation.demo import load_demo
-from mediation.directory import actor_for
+from mediation.demo.case_paths import drive_to
+from mediation.demo.dataset import load_demo
+from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import Actor
 from mediation.errors import InvalidData
-from mediation.metrics import EXCLUDED_STATES, RESOLVED_STATES, Metrics, case_metrics
-from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county
+from mediation.metrics.figures import EXCLUDED_STATES, RESOLVED_STATES, Metrics, case_metrics
 from mediation.workflows.loader import current_definition
 
 NOW = datetime(2026, 11, 20, 8, 0)

@@ -11,15 +11,15 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 from mediation import jsontext
-from mediation.access import in_reach
-from mediation.api.app import create_app
-from mediation.case_paths import TRIAGED, drive_to, sample_case_input
+from mediation.app import create_app
+from mediation.cases.access import in_reach
 from mediation.db import Database
-from mediation.demo import load_demo
-from mediation.directory import actor_for
+from mediation.deadlines.orders import OrderView, list_orders
+from mediation.demo.case_paths import TRIAGED, drive_to, sample_case_input
+from mediation.demo.dataset import load_demo
+from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
+from mediation.directory.accounts import actor_for
 from mediation.errors import InvalidData
-from mediation.orders import OrderView, list_orders
-from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county
 
 NOW = datetime(2026, 11, 20, 8, 0)
 TODAY = NOW.date()

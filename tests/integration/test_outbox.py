@@ -24,19 +24,25 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from mediation.case_paths import drive_to
+from mediation.clock import utcnow
 from mediation.db import Database
-from mediation.engine import utcnow
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.errors import InvalidData, MediationError, NotFound
-from mediation.outbox import (
+from mediation.notifications.outbox import (
     DeliverySettings,
     deliver_due,
     list_messages,
     policy_settings,
     retry_message,
 )
-from mediation.sample_county import SampleCounty, build_sample_county
-from mediation.webhooks import ENV_SECRET, ENV_URL, add_webhook, env_endpoint, list_webhooks
+from mediation.notifications.webhooks import (
+    ENV_SECRET,
+    ENV_URL,
+    add_webhook,
+    env_endpoint,
+    list_webhooks,
+)
 
 NOW = datetime(2026, 11, 20, 8, 0)
 LATER = NOW + timedelta(days=1)

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from mediation.audit import verify_case
-from mediation.case_paths import drive_to
+from mediation.cases.audit import verify_case
+from mediation.cases.engine import apply_transition
 from mediation.db import Database
-from mediation.directory import actor_for
-from mediation.engine import apply_transition
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
 from mediation.errors import StaleCase
-from mediation.sample_county import SampleCounty
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from mediation.case_paths import drive_to
-from mediation.directory import actor_for
-from mediation.engine import apply_transition
+from mediation.cases.engine import apply_transition
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import build_sample_county
+from mediation.directory.accounts import actor_for
 from mediation.errors import GuardFailed
-from mediation.sample_county import build_sample_county
 
 START = datetime(2026, 3, 2, 9, 0)
 

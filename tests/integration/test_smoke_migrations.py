@@ -2,13 +2,13 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from mediation.audit import verify_all
-from mediation.case_paths import drive_to
-from mediation.case_views import case_detail, case_events
+from mediation.cases.audit import verify_all
+from mediation.cases.views import case_detail, case_events
 from mediation.db import Database
-from mediation.directory import actor_for
-from mediation.sample_county import USERS, build_sample_county
-from mediation.schema import MIGRATIONS
+from mediation.db.schema import MIGRATIONS
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import USERS, build_sample_county
+from mediation.directory.accounts import actor_for
 
 BEFORE_APPEND_ONLY_EVENTS = "3e5f82c8cb4e"
 

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mediation.audit import verify_all
-from mediation.case_paths import drive_to
-from mediation.case_views import CaseFilters, case_detail, case_events, list_cases
+from mediation.cases.audit import verify_all
+from mediation.cases.intake import CaseInput, PartyInput
+from mediation.cases.views import CaseFilters, case_detail, case_events, list_cases
 from mediation.cli import app
+from mediation.clock import utcnow
 from mediation.db import Database
-from mediation.directory import actor_for
-from mediation.engine import utcnow
-from mediation.intake import CaseInput, PartyInput
-from mediation.sample_county import SampleCounty, build_sample_county
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty, build_sample_county
+from mediation.directory.accounts import actor_for
 
 runner = CliRunner()
 ID_NUMBER, PHONE = "330324198001011234", "13812345678"

@@ -14,12 +14,14 @@ import pytest
 import sqlalchemy as sa
 from trigger_inputs import CaseFacts, user_for, valid_data
 
-from mediation import case_rows, jsontext
-from mediation.access import SYSTEM, Actor
-from mediation.case_paths import ROUTES, drive_to, route_triggers
+from mediation import jsontext
+from mediation.cases import rows as case_rows
+from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.db import Database
-from mediation.directory import actor_for
-from mediation.engine import TransitionResult, apply_transition
+from mediation.demo.case_paths import ROUTES, drive_to, route_triggers
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import SYSTEM, Actor
 from mediation.errors import (
     Forbidden,
     GuardFailed,
@@ -28,7 +30,6 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.sample_county import SampleCounty
 from mediation.workflows.definition import TransitionSpec
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.loader import current_definition

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from mediation.audit import unlisted_events, verify_all, verify_case
-from mediation.case_paths import drive_to
+from mediation.cases.audit import unlisted_events, verify_all, verify_case
 from mediation.db import Database
-from mediation.sample_county import SampleCounty
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 

@@ -4,7 +4,7 @@ Each test drives real cases through the engine (`drive_to`), then runs the worke
 (`run_until_idle`) at explicit moments: a minute before a deadline nothing happens, at the
 deadline its action is carried out once, as the `system` actor, through the engine. Expected
 due moments are written out by hand from the 2026 State Council holiday notice (checked
-against `chinese_calendar`), never computed with `mediation.workdays`.
+against `chinese_calendar`), never computed with `mediation.workflows.calendar`.
 
 Times are naive UTC, as stored. Working days are China's (UTC+8): a working-day deadline
 ends at 24:00 China time of its last working day, 16:00 UTC (`end_of_china_day`).
@@ -32,15 +32,15 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from mediation import jsontext
-from mediation.audit import verify_case
-from mediation.case_paths import ASSIGNED, TRIAGED, drive_to, fire
+from mediation.cases.audit import verify_case
 from mediation.cli import app
 from mediation.db import Database, parse_timestamp
-from mediation.deadline_worker import run_until_idle
-from mediation.directory import actor_for
-from mediation.models import Case, Deadline, Event, Order, OutboxMessage
-from mediation.sample_county import SampleCounty
-from mediation.workdays import _warn_estimated, arrangements
+from mediation.db.models import Case, Deadline, Event, Order, OutboxMessage
+from mediation.deadlines.worker import run_until_idle
+from mediation.demo.case_paths import ASSIGNED, TRIAGED, drive_to, fire
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.workflows.calendar import _warn_estimated, arrangements
 from mediation.workflows.loader import current_definition
 
 pytest_plugins = ["sample_databases"]  # county_db, county_url: a copy of the sample county per test
@@ -224,7 +224,7 @@ def test_a_year_the_calendar_lacks_is_estimated_without_its_lunar_holidays(
 ) -> None:
     """31 Dec 2026: chinesecalendar 1.11 has no 2027. New Year's Day is a fixed-date holiday and
     2–3 Jan a weekend, so 1 working day ends with Monday 4 Jan; the year is named in a warning."""
-    with chinese_calendar_lacks(2027), caplog.at_level("WARNING", logger="mediation.workdays"):
+    with chinese_calendar_lacks(2027), caplog.at_level("WARNING", logger="mediation.workflows.calendar"):
         case_id = refer_on_new_years_eve(county_db)
     [deadline] = deadlines(county_db, case_id, "department_acknowledgement")
     assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-04")

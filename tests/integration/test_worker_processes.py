@@ -30,15 +30,15 @@ import pytest
 import sqlalchemy as sa
 from database_copies import database_copy, filled_template, opened
 
-from mediation import deadline_worker
-from mediation.audit import verify_case
-from mediation.case_paths import ActorBook, drive_to, fire
+from mediation.cases.audit import verify_case
+from mediation.cases.engine import apply_transition
 from mediation.db import Database
-from mediation.deadline_worker import run_until_idle
-from mediation.directory import actor_for
-from mediation.engine import apply_transition
+from mediation.deadlines import worker as deadline_worker
+from mediation.deadlines.worker import run_until_idle
+from mediation.demo.case_paths import ActorBook, drive_to, fire
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
 from mediation.errors import StaleCase
-from mediation.sample_county import SampleCounty
 
 pytest_plugins = ["sample_databases"]  # county_template, county_db, county_url
 

@@ -9,7 +9,8 @@ from datetime import date
 import msgspec
 import pytest
 
-from mediation.metrics_report import (
+from mediation.cases.read_models import UserRef
+from mediation.metrics.report import (
     MediatorQuota,
     Metrics,
     Overdue,
@@ -23,7 +24,6 @@ from mediation.metrics_report import (
     YearOnYear,
     YearOnYearChange,
 )
-from mediation.read_models import UserRef
 from mediation.web.dashboard import BadFilter, parse_filters
 from mediation.web.dashboard_figures import (
     BOM,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mediation.workdays import HOLIDAYS_FILE, read_arrangements
+from mediation.workflows.calendar import HOLIDAYS_FILE, read_arrangements
 
 
 def write(tmp_path: Path, text: str) -> Path:

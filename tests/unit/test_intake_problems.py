@@ -7,11 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from mediation.cases.intake import CaseInput, PartyInput, case_problems, open_case
 from mediation.db import Database
-from mediation.directory import actor_for
+from mediation.demo.sample_county import SampleCounty, build_sample_county
+from mediation.directory.accounts import actor_for
 from mediation.errors import InvalidData
-from mediation.intake import CaseInput, PartyInput, case_problems, open_case
-from mediation.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
 
 DEFINITION = current_definition()

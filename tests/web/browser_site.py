@@ -16,10 +16,10 @@ from accessibility import check_accessibility
 from api_support import ServerProcess, case_input
 from playwright.sync_api import Browser, Page
 
-from mediation.case_paths import drive_to
+from mediation.clock import utcnow
 from mediation.db import Database
-from mediation.engine import utcnow
-from mediation.sample_county import PASSWORD, SampleCounty, build_sample_county
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -11,12 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_site import CHROMIUM, CHROMIUM_ARGS, SHOTS, Site, build_cases  # puts tests/api on the path
 from api_support import ServerProcess, create_database, drop_database  # noqa: I001
+from browser_site import (  # puts tests/api on the path
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SHOTS,
+    Site,
+    build_cases,
+)
 from playwright.sync_api import sync_playwright
 
 from mediation.db import Database
-from mediation.sample_county import SampleCounty
+from mediation.demo.sample_county import SampleCounty
 
 
 @pytest.fixture(scope="session")

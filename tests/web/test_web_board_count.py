@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from api_support import ServerProcess, case_input, create_database, drop_database
 from playwright.sync_api import expect
 
-from mediation.case_paths import drive_to
 from mediation.db import Database
-from mediation.sample_county import SampleCounty, build_sample_county
+from mediation.demo.case_paths import drive_to
+from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.web.pages import BOARD_COUNT_LIMIT, BOARD_PAGES, PAGE_SIZE
 
 COPIES = BOARD_COUNT_LIMIT + 5

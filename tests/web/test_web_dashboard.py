@@ -18,12 +18,12 @@ from api_support import case_input
 from browser_site import DESKTOP, PHONE, Site
 from playwright.sync_api import Page, expect
 
-from mediation.case_paths import IN_SESSION, STABLE_VISITS, ActorBook, drive_to
-from mediation.case_views import CaseFilters, list_cases
-from mediation.engine import utcnow
-from mediation.metrics import case_metrics
-from mediation.metrics_report import Metrics
-from mediation.sample_county import PASSWORD
+from mediation.cases.views import CaseFilters, list_cases
+from mediation.clock import utcnow
+from mediation.demo.case_paths import IN_SESSION, STABLE_VISITS, ActorBook, drive_to
+from mediation.demo.sample_county import PASSWORD
+from mediation.metrics.figures import case_metrics
+from mediation.metrics.report import Metrics
 from mediation.workflows.loader import current_definition
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ from browser_site import Site
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
-from mediation.engine import utcnow
+from mediation.clock import utcnow
 
 pytestmark = pytest.mark.slow
 

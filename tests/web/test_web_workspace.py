@@ -13,9 +13,10 @@ import pytest
 from browser_site import PHONE, Site
 from playwright.sync_api import Page, expect
 
-from mediation.case_paths import ActorBook
-from mediation.case_views import CaseFilters, list_cases
-from mediation.engine import apply_transition, utcnow
+from mediation.cases.engine import apply_transition
+from mediation.cases.views import CaseFilters, list_cases
+from mediation.clock import utcnow
+from mediation.demo.case_paths import ActorBook
 
 pytestmark = pytest.mark.slow
 

@@ -1,0 +1,1 @@
+"""The case file and the one door that changes it: intake, the engine, events, reach, views, transfer."""

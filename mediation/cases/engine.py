@@ -1,0 +1,236 @@
+"""The one door for state changes: `apply_transition`.
+
+In one database transaction it checks the caller's reach, the expected version and the
+caller's role, runs the case's workflow machine (pure), then writes state + version +
+hash-chained event + deadlines + outbox + idempotency record, or nothing at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable
+
+from mediation import jsontext
+from mediation.cases import rows as case_rows
+from mediation.cases.access import in_reach, may_fire
+from mediation.cases.idempotency import StoredAnswer, record_answer, request_digest, stored_answer
+from mediation.clock import utcnow
+from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.directory.actors import Actor
+from mediation.errors import (
+    Forbidden,
+    GuardFailed,
+    InvalidData,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+)
+from mediation.workflows.calendar import after
+from mediation.workflows.case_state import CaseState
+from mediation.workflows.definition import CLOSED, stage_of
+from mediation.workflows.machine import WorkflowMachine
+from mediation.workflows.trigger_data import clean_trigger_data
+
+
+@dataclass
+class TransitionResult:
+    """What a fired trigger did; `replayed` when an idempotency key returned a stored answer."""
+
+    case_id: int
+    trigger: str
+    from_state: str | None
+    state: str
+    version: int
+    event_seq: int
+    event_hash: str
+    replayed: bool = False
+    response_status: int = 200
+    response_body: str = ""
+
+
+Responder = Callable[[TransitionResult, RawTransaction], tuple[int, str]]
+
+
+def default_response(result: TransitionResult, _tx: RawTransaction) -> tuple[int, str]:
+    return 200, jsontext.dumps(
+        {"id": result.case_id, "state": result.state, "version": result.version, "event_seq": result.event_seq}
+    )
+
+
+def apply_transition(
+    db: Database,
+    *,
+    case_id: int,
+    trigger: str,
+    actor: Actor,
+    data: dict[str, Any] | None,
+    expected_version: int,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+    respond: Responder = default_response,
+    request_hash: str | None = None,
+    tx: RawTransaction | None = None,
+) -> TransitionResult:
+    """Fire `trigger` on the case as `actor`; all of it commits together or not at all.
+
+    With an idempotency key, a retry of the same request returns the stored answer
+    (`replayed`), and the key with a different request raises IdempotencyConflict.
+    Given `tx`, it runs inside that transaction (under a savepoint) and the caller commits.
+    """
+    now = now or utcnow()
+    digest = request_hash or (request_digest(case_id, trigger, expected_version, data) if idempotency_key else "")
+    with (db.write() if tx is None else tx.savepoint()) as tx:
+        if idempotency_key:
+            stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest)
+            if stored is not None:
+                return _replayed(case_id, trigger, stored)
+        row = case_rows.load_case(tx, case_id)
+        if row is None or not _reaches(tx, actor, row):
+            raise NotFound(f"case {case_id} not found", case_id=case_id)
+        if row.version != expected_version:
+            raise StaleCase(case_id, expected_version, row.version)
+        machine = db.workflows.machine(row.workflow_version_id)
+        spec = _check_trigger(machine, actor, row, trigger)
+        definition = machine.definition
+        cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels)
+        case = case_rows.case_state_of(row, definition.policy)
+        case.now, case.data, case.actor_id = now, cleaned, actor.user_id
+        case.resolved = _resolve_lookups(tx, spec, cleaned, case)
+        if not machine.fire(case, trigger):
+            guard, reason = case.failed_guards[0]
+            raise GuardFailed(trigger, guard, reason)
+        result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
+        if idempotency_key:
+            result.response_status, result.response_body = respond(result, tx)
+            record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest, case_id=case_id,
+                          status=result.response_status, body=result.response_body, now=now)
+        return result
+
+
+def _reaches(tx: RawTransaction, actor: Actor, row: case_rows.CaseRow) -> bool:
+    return in_reach(actor, row) or case_rows.is_shared_with(tx, row.id, actor.unit_id)
+
+
+def _replayed(case_id: int, trigger: str, stored: StoredAnswer) -> TransitionResult:
+    answer = jsontext.loads(stored.body) if stored.body.startswith("{") else {}
+    return TransitionResult(
+        case_id=case_id, trigger=trigger, from_state=None, state=answer.get("state", ""),
+        version=answer.get("version", 0), event_seq=answer.get("event_seq", 0), event_hash="",
+        replayed=True, response_status=stored.status, response_body=stored.body,
+    )
+
+
+def _check_trigger(machine: WorkflowMachine, actor: Actor, row: case_rows.CaseRow, trigger: str):
+    definition = machine.definition
+    spec = definition.triggers.get(trigger)
+    allowed_here = machine.allowed_triggers(row.state)
+    if spec is not None and not may_fire(actor, spec.roles, row):
+        raise Forbidden(
+            f"your roles may not fire '{trigger}' on this case", trigger=trigger, roles=sorted(actor.roles)
+        )
+    if spec is None or trigger not in allowed_here:
+        permitted = [t for t in allowed_here if may_fire(actor, definition.triggers[t].roles, row)]
+        raise TransitionNotAllowed(trigger, row.state, permitted)
+    return spec
+
+
+def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: CaseState) -> dict[str, Any]:
+    """Ids for usernames, unit codes, party and case ids named in the data; InvalidData if unknown."""
+    resolved: dict[str, Any] = {}
+    for field in spec.fields:
+        value = cleaned.get(field.name)
+        if value is None:
+            continue
+        where = f"data.{field.name}"
+        if field.type == "username":
+            found = tx.one("SELECT id, roles FROM users WHERE username = :u AND active = :a", {"u": value, "a": True})
+            if found is None:
+                raise InvalidData(where, f"no active user '{value}'")
+            if field.roles and not set(found[1].split()) & set(field.roles):
+                raise InvalidData(where, f"user '{value}' holds none of the roles {list(field.roles)}")
+            resolved[field.name] = found[0]
+        elif field.type in ("unit_code", "unit_codes"):
+            ids = [_unit_id(tx, where, code, field.kind) for code in ([value] if field.type == "unit_code" else value)]
+            resolved[field.name] = ids[0] if field.type == "unit_code" else ids
+        elif field.type in ("party_id", "party_ids"):
+            unknown = sorted(set([value] if field.type == "party_id" else value) - set(case.party_ids))
+            if unknown:
+                raise InvalidData(where, f"parties {unknown} are not parties to this case")
+        elif field.type == "case_id":
+            if tx.one("SELECT 1 FROM cases WHERE id = :id", {"id": value}) is None:
+                raise InvalidData(where, f"no case {value}")
+    return resolved
+
+
+def _unit_id(tx: RawTransaction, where: str, code: str, kind: str | None) -> int:
+    found = tx.one("SELECT id, kind FROM units WHERE code = :code", {"code": code})
+    if found is None:
+        raise InvalidData(where, f"no unit '{code}'")
+    if kind and found[1] != kind:
+        raise InvalidData(where, f"unit '{code}' is a {found[1]}, not a {kind}")
+    return found[0]
+
+
+def _persist(
+    tx: RawTransaction,
+    machine: WorkflowMachine,
+    row: case_rows.CaseRow,
+    case: CaseState,
+    actor: Actor,
+    trigger: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> TransitionResult:
+    seq = row.event_count + 1
+    event_hash, event_id = case_rows.append_event(
+        tx, case_id=row.id, seq=seq, prev_hash=row.last_event_hash, trigger=trigger, actor=actor.username,
+        at=now, from_state=row.state, to_state=case.state, data=data, reason=data.get("reason"),
+    )
+    if not case.internal:
+        _move_deadlines(tx, machine, row.state, case, now)
+    if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
+        current = tx.one("SELECT version FROM cases WHERE id = :id", {"id": row.id})
+        raise StaleCase(row.id, row.version, current[0] if current else row.version)
+    for deadline in case.new_deadlines:
+        due = datetime.combine(deadline["due_on"], datetime.min.time())
+        case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
+                               action=deadline["action"], now=now)
+    for move in case.moved_deadlines:
+        for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": row.id, "kind": move["kind"]}):
+            moved = after(parse_timestamp(due), move["by"])
+            tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
+    if case.new_order is not None:
+        case_rows.add_order(tx, case, now)
+    case_rows.add_notifications(tx, case, seq, now)
+    return TransitionResult(
+        case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,
+        version=row.version + 1, event_seq=seq, event_hash=event_hash,
+    )
+
+
+def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):
+    """Cancel the deadlines whose guarded states were left; start those whose states were entered."""
+    # The kinds with a pending deadline are kept on the case, so nothing is cancelled blindly.
+    pending = case.progress.get("pending_deadlines", [])
+    for kind, rule, cancels, starts in machine.deadline_moves(old_state, case.state):
+        if cancels and kind in pending:
+            case_rows.cancel_deadlines(tx, case.id, kind, now)
+            pending = [k for k in pending if k != kind]
+        if starts and _applies(rule, case):
+            base = case.progress.get(rule["from"]) if rule.get("from") else None
+            start = datetime.fromisoformat(base) if base else now
+            scope = rule.get("state") or rule.get("stage") or kind
+            case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=scope,
+                                   due_at=after(start, rule["after"]), action=rule["action"], now=now)
+            pending.append(kind)
+    if pending:
+        case.progress["pending_deadlines"] = pending
+    else:
+        case.progress.pop("pending_deadlines", None)
+    if stage_of(case.state) == CLOSED and stage_of(old_state) != CLOSED and case.key_case:
+        case_rows.close_order(tx, case.id, now)
+
+
+def _applies(rule: dict[str, Any], case: CaseState) -> bool:
+    return all(getattr(case, key, None) == value for key, value in (rule.get("when") or {}).items())

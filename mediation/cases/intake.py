@@ -1,0 +1,199 @@
+"""Intake: a new case enters `screening.reported` with its parties and its first event."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mediation import jsontext
+from mediation.cases import rows as case_rows
+from mediation.cases.hashchain import GENESIS
+from mediation.cases.idempotency import StoredAnswer, record_answer, stored_answer
+from mediation.clock import utcnow
+from mediation.db import Database, RawTransaction
+from mediation.directory.actors import CASE_FILING_ROLES, Actor
+from mediation.errors import Forbidden, InvalidData
+from mediation.workflows.trigger_data import checked_text
+
+PARTY_ROLES = ("applicant", "respondent", "third_party")
+ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+LADDER_START = {"grid": "grid", "community": "community", "town": "station", "station": "station", "county": "county"}
+
+NEXT_NUMBER = """
+INSERT INTO case_number_counters (prefix, year, last) VALUES (:prefix, :year, 1)
+ON CONFLICT (prefix, year) DO UPDATE SET last = case_number_counters.last + 1
+RETURNING last
+"""
+INSERT_CASE = """
+INSERT INTO cases (number, title, category, channel, unit_id, unit_path, workflow_version_id,
+  state, stage, version, risk_level, ladder_level, ladder_attempts, return_count, recurrence_count, key_case,
+  party_ids, progress, last_event_hash, event_count, created_by, created_at, updated_at)
+VALUES (:number, :title, :category, :channel, :unit_id, :unit_path, :workflow_version_id,
+  :state, :stage, 1, :risk_level, :ladder_level, 0, 0, 0, :key_case, '[]', '{}', :genesis, 0, :created_by,
+  :now, :now)
+RETURNING id
+"""
+INSERT_TEXT = "INSERT INTO case_texts (case_id, description) VALUES (:case_id, :description)"
+INSERT_PARTY = """
+INSERT INTO parties (case_id, name, role, id_number, phone, is_minor)
+VALUES (:case_id, :name, :role, :id_number, :phone, :is_minor) RETURNING id
+"""
+
+
+@dataclass
+class PartyInput:
+    name: str
+    role: str
+    id_number: str | None = None
+    phone: str | None = None
+    is_minor: bool = False
+
+
+@dataclass
+class CaseInput:
+    """What intake needs; checked by `case_problems`, and by `open_case` before it files."""
+
+    title: str
+    description: str
+    channel: str
+    unit: str
+    parties: list[PartyInput] = field(default_factory=list)
+    category: str | None = None
+    risk_level: str = "low"
+
+
+def case_problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> list[InvalidData]:
+    """Every problem of the case's own fields, in the order of the fields (each party row's after the
+    case's), without the database: empty when the case may be filed. Whether its unit exists and is
+    in the filer's jurisdiction is `open_case`'s to check."""
+    return list(_problems(case, policy, risk_levels))
+
+
+def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> Iterator[InvalidData]:
+    """The rules of intake, one place each; lazy, so `open_case` stops at the first problem."""
+    limits = policy["limits"]
+    yield from _text_problem("title", case.title, limits["short_text_max_length"])
+    yield from _text_problem("description", case.description, limits["text_max_length"])
+    if case.channel not in policy["channels"]:
+        yield InvalidData("channel", f"must be one of {list(policy['channels'])}")
+    if case.category is not None and case.category not in policy["categories"]:
+        yield InvalidData("category", f"must be one of {list(policy['categories'])}")
+    if case.risk_level not in risk_levels:
+        yield InvalidData("risk_level", f"must be one of {list(risk_levels)}")
+    if not case.parties:
+        yield InvalidData("parties", "at least one party is required")
+    if len(case.parties) > limits["parties_per_case"]:
+        yield InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
+        return  # the rows of an oversized list are not looked at
+    for i, party in enumerate(case.parties):
+        yield from _text_problem(f"parties[{i}].name", party.name, 100)
+        if party.id_number is not None and not (isinstance(party.id_number, str) and ID_NUMBER.match(party.id_number)):
+            yield InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
+        if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
+            yield InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
+        if party.role not in PARTY_ROLES:
+            yield InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
+        if not isinstance(party.is_minor, bool):
+            yield InvalidData(f"parties[{i}].is_minor", "must be true or false")
+
+
+def _text_problem(where: str, value: Any, limit: int) -> Iterator[InvalidData]:
+    """`checked_text`'s refusal of a required text, as a problem."""
+    try:
+        checked_text(where, value, limit, required=True)
+    except InvalidData as problem:
+        yield problem
+
+
+def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
+    root_code = unit_path.strip("/").split("/")[0]
+    found = tx.one("SELECT abbreviation, name FROM units WHERE code = :code", {"code": root_code})
+    prefix = (found[0] or found[1][:2]) if found else "调"
+    serial = tx.one(NEXT_NUMBER, {"prefix": prefix, "year": now.year})[0]
+    return f"{prefix}调〔{now.year}〕{serial:05d}号"
+
+
+def open_case(db: Database, *, actor: Actor, case: CaseInput, now: datetime | None = None) -> int:
+    """File a new case in the actor's jurisdiction; returns its id."""
+    now = now or utcnow()
+    version_id, definition = _checked(db, actor, case)
+    with db.write() as tx:
+        return _insert_case(tx, actor, case, version_id, definition, now)
+
+
+def open_case_answered(
+    db: Database,
+    *,
+    actor: Actor,
+    case: CaseInput,
+    idempotency_key: str,
+    request_hash: str,
+    respond: Callable[[int, RawTransaction], tuple[int, str]],
+    now: datetime | None = None,
+) -> StoredAnswer:
+    """Intake under an idempotency key: the answer is stored with the new case, or replayed."""
+    now = now or utcnow()
+    version_id, definition = _checked(db, actor, case)
+    with db.write() as tx:
+        stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash)
+        if stored is not None:
+            return stored
+        case_id = _insert_case(tx, actor, case, version_id, definition, now)
+        status, body = respond(case_id, tx)
+        record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, case_id=case_id,
+                      status=status, body=body, now=now)
+        return StoredAnswer(status, body)
+
+
+def _checked(db: Database, actor: Actor, case: CaseInput):
+    if not actor.roles & CASE_FILING_ROLES:
+        raise Forbidden("your roles may not file cases", roles=sorted(actor.roles))
+    version_id = db.workflows.current_version_id()
+    definition = db.workflows.machine(version_id).definition
+    first = next(_problems(case, definition.policy, definition.risk_levels), None)
+    if first is not None:
+        raise first
+    return version_id, definition
+
+
+def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: int, definition, now: datetime) -> int:
+    """Insert the case, its parties and its intake event; returns the case id."""
+    unit = tx.one("SELECT id, path, kind FROM units WHERE code = :code", {"code": case.unit})
+    if unit is None:
+        raise InvalidData("unit", f"no unit '{case.unit}'")
+    unit_id, unit_path, unit_kind = unit
+    if not actor.is_system and not unit_path.startswith(actor.unit_path):
+        raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
+    levels = [step["level"] for step in definition.policy["escalation_ladder"]]
+    start = LADDER_START.get(unit_kind)
+    stamp = tx.timestamp(now)
+    case_id = tx.one(INSERT_CASE, {
+        "number": _case_number(tx, unit_path, now), "title": case.title.strip(),
+        "category": case.category, "channel": case.channel,
+        "unit_id": unit_id, "unit_path": unit_path, "workflow_version_id": version_id,
+        "state": definition.initial, "stage": definition.initial.split(".")[0],
+        "risk_level": case.risk_level, "ladder_level": levels.index(start) if start in levels else 0,
+        "key_case": False, "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
+    })[0]
+    tx.execute(INSERT_TEXT, {"case_id": case_id, "description": case.description.strip()})
+    party_ids = [
+        tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
+                              "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]
+        for p in case.parties
+    ]
+    event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
+                  "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
+    event_hash, event_id = case_rows.append_event(
+        tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
+        from_state=None, to_state=definition.initial, data=event_data, reason=None,
+    )
+    tx.execute(
+        "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1, event_ids = :event_ids "
+        "WHERE id = :id",
+        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "event_ids": str(event_id), "id": case_id},
+    )
+    return case_id

@@ -1,0 +1,248 @@
+"""Read models of cases for the API and the web page: detail, list, timeline.
+
+Every read is scoped to the actor's reach (a case outside it is NotFound) and masks
+parties' numbers for whoever may not see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from mediation import jsontext
+from mediation.cases import rows as case_rows
+from mediation.cases.access import in_reach, may_fire
+from mediation.cases.masking import mask_id_number, mask_phone, sees_full_numbers
+from mediation.cases.read_models import (
+    CaseDetail,
+    CasePage,
+    CaseSummary,
+    DeadlineView,
+    EventView,
+    PartyView,
+    UnitRef,
+    UserRef,
+)
+from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.directory.actors import Actor
+from mediation.errors import InvalidData, NotFound
+from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
+
+DETAIL_COLUMNS = (
+    "c.id, c.number, c.title, t.description, c.category, c.channel, c.unit_id, c.unit_path, c.state, "
+    "c.stage, c.version, c.risk_level, c.mechanism, c.resolver, c.mediator_id, c.department_id, c.court_id, "
+    "c.ladder_level, c.ladder_attempts, c.return_count, c.recurrence_count, c.key_case, c.resolved_level, "
+    "c.progress, c.last_event_hash, c.event_count, c.workflow_version_id, c.created_at, c.updated_at, "
+    "c.triaged_at, c.mediation_at, c.joint_at, c.court_at, c.follow_up_at, c.closed_at, "
+    "u.code AS unit_code, u.name AS unit_name, m.username AS mediator_username, "
+    "m.display_name AS mediator_name, d.code AS department_code, d.name AS department_name, "
+    "ct.code AS court_code, ct.name AS court_name"
+)
+DETAIL_SQL = f"""
+SELECT {DETAIL_COLUMNS} FROM cases c JOIN units u ON u.id = c.unit_id
+LEFT JOIN case_texts t ON t.case_id = c.id
+LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units d ON d.id = c.department_id
+LEFT JOIN units ct ON ct.id = c.court_id WHERE c.id = :id
+"""
+PARTIES_SQL = "SELECT id, name, role, id_number, phone, is_minor FROM parties WHERE case_id = :id ORDER BY id"
+DEADLINES_SQL = (
+    "SELECT kind, state, due_at, action, status FROM deadlines WHERE case_id = :id AND status = 'pending' "
+    "ORDER BY due_at"
+)
+SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
+STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
+
+
+class _Row(dict):
+    """A row as a dict with attribute access (what access checks read)."""
+
+    __getattr__ = dict.__getitem__
+
+
+def _rows(tx: RawTransaction, sql: str, params: dict[str, Any]) -> list[_Row]:
+    return _cursor_rows(tx.execute(sql, params))
+
+
+def _cursor_rows(cursor: Any) -> list[_Row]:
+    names = [column[0] for column in cursor.description]
+    return [_Row(zip(names, values)) for values in cursor.fetchall()]
+
+
+def _iso(value: Any) -> str | None:
+    """A stored timestamp as ISO text (SQLite hands back text already: only the separator differs)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1)
+    return parse_timestamp(value).isoformat()
+
+
+def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
+    rows = _rows(tx, DETAIL_SQL, {"id": case_id}) if 1 <= case_id <= MAX_ID else []
+    if not rows:
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    row = rows[0]
+    if not in_reach(actor, row) and not (
+        actor.unit_id is not None and tx.one(SHARED_SQL, {"case_id": case_id, "unit_id": actor.unit_id})
+    ):
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    return row
+
+
+def available_triggers(db: Database, actor: Actor, row: Any) -> list[str]:
+    """Triggers the actor may fire on the case now: state, role and the risk overlay."""
+    machine = db.workflows.machine(row.workflow_version_id)
+    definition = machine.definition
+    return [
+        name
+        for name in machine.allowed_triggers(row.state)
+        if may_fire(actor, definition.triggers[name].roles, row)
+        and (row.risk_level != "critical" or name in definition.critical_allows)
+    ]
+
+
+def case_detail(db: Database, actor: Actor, case_id: int) -> CaseDetail:
+    """The case with parties (masked per viewer), pending deadlines and the actor's triggers."""
+    with db.snapshot() as tx:
+        return case_detail_in(tx, db, actor, case_id)
+
+
+def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int) -> CaseDetail:
+    """case_detail inside an open transaction (the engine answers with it before commit)."""
+    row = _load_in_reach(tx, actor, case_id)
+    parties = tx.all(PARTIES_SQL, {"id": case_id})
+    deadlines = tx.all(DEADLINES_SQL, {"id": case_id})
+    definition = db.workflows.machine(row.workflow_version_id).definition
+    full = sees_full_numbers(actor, row)
+    ladder = definition.policy["escalation_ladder"]
+    return CaseDetail(
+        id=row.id, number=row.number, title=row.title, description=row.description or "",
+        category=row.category, channel=row.channel, unit=UnitRef(row.unit_code, row.unit_name),
+        state=row.state, stage=row.stage, state_labels=definition.states.get(row.state, {}),
+        version=row.version, risk_level=row.risk_level, mechanism=row.mechanism, resolver=row.resolver,
+        mediator=UserRef(row.mediator_username, row.mediator_name) if row.mediator_id else None,
+        department=UnitRef(row.department_code, row.department_name) if row.department_id else None,
+        court=UnitRef(row.court_code, row.court_name) if row.court_id else None,
+        ladder_level=ladder[row.ladder_level]["level"], ladder_attempts=row.ladder_attempts,
+        return_count=row.return_count, recurrence_count=row.recurrence_count,
+        key_case=bool(row.key_case), resolved_level=row.resolved_level,
+        progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"},
+        parties=[_party_view(party, full) for party in parties],
+        deadlines=[DeadlineView(kind, scope, _iso(due), action, status) for kind, scope, due, action, status in deadlines],
+        available_triggers=available_triggers(db, actor, row),
+        chain_head=row.last_event_hash, event_count=row.event_count,
+        created_at=_iso(row.created_at), updated_at=_iso(row.updated_at),
+        stage_times={key: _iso(row[key]) for key in STAGE_TIME_COLUMNS},
+    )
+
+
+def _party_view(party: tuple, full: bool) -> PartyView:
+    party_id, name, role, id_number, phone, is_minor = party
+    if not full:
+        id_number, phone = mask_id_number(id_number), mask_phone(phone)
+    return PartyView(party_id, name, role, id_number, phone, bool(is_minor))
+
+
+def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
+    """The audit trail with each event's hash and the previous event's hash."""
+    with db.snapshot() as tx:
+        _load_in_reach(tx, actor, case_id)
+        events = _cursor_rows(case_rows.case_events(tx, case_id))
+    return [
+        EventView(e.seq, e.trigger, e.actor, _iso(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
+                  e.reason, e.prev_hash, e.hash)
+        for e in events
+    ]
+
+
+@dataclass
+class CaseFilters:
+    """List filters of GET /cases (DESIGN §6)."""
+
+    state: str | None = None
+    stage: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+    category: str | None = None
+    risk_level: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def reach_clause(actor: Actor, params: dict[str, Any]) -> str:
+    """SQL (over `cases c`) for the cases in the actor's reach; adds its parameters to params."""
+    if actor.is_system:
+        return "1 = 1"
+    params.update(reach_path=escape_like(actor.unit_path) + "%", reach_user=actor.user_id,
+                  reach_unit=actor.unit_id or -1)
+    own_subtree = "c.unit_path LIKE :reach_path ESCAPE '\\'" if actor.unit_path != "/" else "1 = 0"
+    return (
+        f"({own_subtree} OR c.mediator_id = :reach_user OR c.department_id = :reach_unit "
+        "OR c.court_id = :reach_unit OR c.id IN (SELECT case_id FROM case_shares WHERE unit_id = :reach_unit))"
+    )
+
+
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, *,
+               count_limit: int | None = None) -> CasePage:
+    """A page of cases in reach, newest first, always masked; `total` counts every match.
+
+    With `count_limit` (the web board's), counting stops after `count_limit + 1` matches: `total` is
+    exact up to `count_limit` and `count_limit + 1` means "more than `count_limit`". The API counts all.
+    """
+    for name in (*FILTER_COLUMNS, "unit", "q"):
+        value = getattr(filters, name)
+        if value is not None and CONTROL_CHARACTERS.search(value):
+            raise InvalidData(name, "must not contain control characters")
+    params: dict[str, Any] = {}
+    where = [reach_clause(actor, params)]
+    for column in FILTER_COLUMNS:
+        value = getattr(filters, column)
+        if value is not None:
+            where.append(f"c.{column} = :{column}")
+            params[column] = value
+    with db.snapshot() as tx:
+        if filters.unit is not None:
+            unit = tx.one("SELECT path FROM units WHERE code = :code", {"code": filters.unit})
+            if unit is None:
+                raise InvalidData("unit", f"no unit '{filters.unit}'")
+            where.append("c.unit_path LIKE :unit_path ESCAPE '\\'")
+            params["unit_path"] = escape_like(unit[0]) + "%"
+        if filters.overdue is not None:
+            exists = ("EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
+                      "AND dl.due_at < :now)")
+            where.append(exists if filters.overdue else f"NOT {exists}")
+            params["now"] = tx.timestamp(now)
+        if filters.q:
+            params["q"] = "%" + escape_like(filters.q) + "%"
+            where.append(
+                "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' "
+                "OR c.id IN (SELECT case_id FROM case_texts WHERE description LIKE :q ESCAPE '\\') "
+                "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
+            )
+        clause = " AND ".join(where)
+        if count_limit is None:
+            total = tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
+        else:
+            total = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
+                           {**params, "count_cap": max(count_limit, 0) + 1})[0]
+        params.update(limit=filters.page_size, offset=(filters.page - 1) * filters.page_size)
+        rows = _rows(tx, (
+            "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
+            "c.key_case, c.updated_at, c.created_at, u.code AS unit_code, u.name AS unit_name "
+            f"FROM cases c JOIN units u ON u.id = c.unit_id WHERE {clause} "
+            "ORDER BY c.id DESC LIMIT :limit OFFSET :offset"), params)
+    items = [
+        CaseSummary(r.id, r.number, r.title, r.category, r.channel, r.state, r.stage, r.version, r.risk_level,
+                    bool(r.key_case), UnitRef(r.unit_code, r.unit_name), _iso(r.created_at), _iso(r.updated_at))
+        for r in rows
+    ]
+    return CasePage(items=items, total=total, page=filters.page, page_size=filters.page_size)

@@ -1,0 +1,1 @@
+"""Timers and follow-up: the deadline worker, its loop, and key-case orders."""

@@ -1,0 +1,175 @@
+"""Key-case orders (重点疑难, 订单管理、跟踪问效): the list supervisors watch.
+
+An order's status is computed against `now` (not read from the stored column, which the worker
+updates only when its timers fire): `done` when the case is closed (or the order was closed),
+`overdue` when today is past the deadline, `due_soon` within the policy's
+`key_case_orders.due_soon_before` days of it (the deadline day included), else `open`. This
+matches the order's timers: due-soon at the start of deadline − N days, overdue at the start of
+the day after the deadline. Days are UTC dates, as the timers are.
+
+Orders are listed when their case is in the actor's reach (the rule of the case list).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+import msgspec
+
+from mediation import jsontext
+from mediation.cases.read_models import UnitRef, UserRef
+from mediation.cases.views import reach_clause
+from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.directory.actors import Actor
+from mediation.errors import InvalidData
+
+MAX_PAGE_SIZE = 200
+OrderStatus = Literal["open", "due_soon", "overdue", "done"]
+STATUSES: tuple[OrderStatus, ...] = ("overdue", "due_soon", "open", "done")  # listing order
+STATUS_SQL = (
+    "CASE WHEN o.status = 'done' OR c.stage = 'closed' THEN 'done' "
+    "WHEN o.deadline < :order_today THEN 'overdue' "
+    "WHEN o.deadline <= :order_soon THEN 'due_soon' ELSE 'open' END"
+)
+RANK_SQL = (
+    "CASE WHEN o.status = 'done' OR c.stage = 'closed' THEN 3 "
+    "WHEN o.deadline < :order_today THEN 0 WHEN o.deadline <= :order_soon THEN 1 ELSE 2 END"
+)
+
+
+class OrderCase(msgspec.Struct):
+    """The key case an order manages."""
+
+    id: int
+    number: str
+    title: str
+    state: str
+    stage: str
+    unit: UnitRef
+
+
+class OrderView(msgspec.Struct):
+    """One key-case order with its status at `now`.
+
+    `days_left` is the deadline minus today (negative when overdue); `milestones` are as given
+    when the case was designated.
+    """
+
+    id: int
+    case: OrderCase
+    owner: UserRef
+    co_units: list[UnitRef]
+    deadline: date
+    days_left: int
+    milestones: list[Any]
+    status: OrderStatus
+    created_at: datetime
+
+
+class OrderPage(msgspec.Struct):
+    """A page of orders: overdue first, then due soon, open and done, each by deadline."""
+
+    items: list[OrderView]
+    total: int
+    page: int
+    page_size: int
+
+
+def due_soon_days(policy: dict[str, Any]) -> int:
+    """The policy's `key_case_orders.due_soon_before` in days."""
+    return int(policy["key_case_orders"]["due_soon_before"].get("days", 0))
+
+
+def _status_params(tx: RawTransaction, params: dict[str, Any], now: datetime, policy: dict[str, Any]) -> None:
+    today = now.date()
+    params["order_today"] = tx.day(today)
+    params["order_soon"] = tx.day(today + timedelta(days=due_soon_days(policy)))
+
+
+def order_counts(tx: RawTransaction, where: str, params: dict[str, Any], now: datetime,
+                 policy: dict[str, Any]) -> dict[str, int]:
+    """Orders of the cases matching `where` (on cases `c`) by status at `now`."""
+    params = dict(params)
+    _status_params(tx, params, now, policy)
+    return dict(tx.all(
+        f"SELECT {STATUS_SQL} AS order_status, count(*) FROM orders o JOIN cases c ON c.id = o.case_id "
+        f"WHERE {where} GROUP BY 1", params))
+
+
+def wanted_statuses(overdue: bool | None, due_soon: bool | None) -> list[OrderStatus]:
+    """Statuses the filters select: any true filter selects its status (several true ones add up);
+    a false one excludes its status; none given selects every order."""
+    chosen = {"overdue": overdue, "due_soon": due_soon}
+    wanted = [name for name, value in chosen.items() if value] or list(STATUSES)
+    return [status for status in STATUSES if status in wanted and chosen.get(status) is not False]
+
+
+def list_orders(
+    db: Database,
+    actor: Actor,
+    *,
+    overdue: bool | None = None,
+    due_soon: bool | None = None,
+    now: datetime,
+    page: int = 1,
+    page_size: int = 50,
+) -> OrderPage:
+    """A page of the key-case orders whose cases are in the actor's reach, filtered by status at `now`."""
+    if page < 1:
+        raise InvalidData("page", "must be 1 or more")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidData("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
+    policy = db.workflows.machine(db.workflows.current_version_id()).definition.policy
+    statuses = wanted_statuses(overdue, due_soon)
+    with db.snapshot() as tx:
+        params: dict[str, Any] = {}
+        where = [reach_clause(actor, params)]
+        _status_params(tx, params, now, policy)
+        if len(statuses) < len(STATUSES):
+            names = [f"order_status_{i}" for i in range(len(statuses))]
+            params.update(zip(names, statuses))
+            where.append(f"({STATUS_SQL}) IN (" + ", ".join(f":{name}" for name in names) + ")")
+        clause = " AND ".join(where)
+        total = tx.one(f"SELECT count(*) FROM orders o JOIN cases c ON c.id = o.case_id WHERE {clause}", params)[0]
+        params.update(limit=page_size, offset=(page - 1) * page_size)
+        rows = tx.all(
+            f"SELECT o.id, o.deadline, o.co_units, o.milestones, o.created_at, {STATUS_SQL} AS order_status, "
+            "c.id, c.number, c.title, c.state, c.stage, u.code, u.name, w.username, w.display_name "
+            f"FROM orders o JOIN cases c ON c.id = o.case_id JOIN units u ON u.id = c.unit_id "
+            f"JOIN users w ON w.id = o.owner_id WHERE {clause} "
+            f"ORDER BY {RANK_SQL}, o.deadline, o.id LIMIT :limit OFFSET :offset", params)
+        co_units = [jsontext.loads(row[2]) for row in rows]
+        names = _unit_names(tx, sorted({code for codes in co_units for code in codes}))
+    today = now.date()
+    items = []
+    for row, codes in zip(rows, co_units):
+        deadline = _as_date(row[1])
+        items.append(OrderView(
+            id=row[0],
+            case=OrderCase(row[6], row[7], row[8], row[9], row[10], UnitRef(row[11], row[12])),
+            owner=UserRef(row[13], row[14]),
+            co_units=[UnitRef(code, names.get(code, code)) for code in codes],
+            deadline=deadline,
+            days_left=(deadline - today).days,
+            milestones=list(jsontext.loads(row[3]) or []),
+            status=row[5],
+            created_at=parse_timestamp(row[4]),
+        ))
+    return OrderPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def _unit_names(tx: RawTransaction, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    keys = [f"unit_{i}" for i in range(len(codes))]
+    return dict(tx.all("SELECT code, name FROM units WHERE code IN (" + ", ".join(f":{k}" for k in keys) + ")",
+                       dict(zip(keys, codes))))
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

@@ -1,0 +1,301 @@
+"""Drive a new case to any state of the mediation workflow through the real engine (demo, tests, features).
+
+`ROUTES` gives, for every state of `mediation.yaml`, trigger sequences from intake that reach it
+(the first is `PATHS`). A step is a trigger or `(trigger, data overrides)`; `trigger*` fires once per
+party, `trigger+` until the route's target state (climbing the ladder). Each trigger is fired by a
+user whose role may fire it (`actor_for_trigger`), with the data the workflow asks for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, Callable, Sequence
+
+import sqlalchemy as sa
+
+from mediation.cases.engine import TransitionResult, apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case
+from mediation.clock import utcnow
+from mediation.db import Database
+from mediation.db.models import Case, Party
+from mediation.demo.sample_county import SampleCounty
+from mediation.directory.accounts import actor_for
+from mediation.directory.actors import Actor
+
+Step = str | tuple[str, dict[str, Any]]
+Route = tuple[Step, ...]
+MAX_REPEATS = 10  # of a `trigger+` step
+
+TRIAGED: Route = ("triage",)
+ASSIGNED: Route = (*TRIAGED, "assign_mediator")
+IN_SESSION: Route = (*ASSIGNED, "record_consent*", "start_session")
+DRAFTED: Route = (*IN_SESSION, "draft_agreement")
+EFFECTIVE: Route = (*DRAFTED, "sign*", ("sign", {"signer": "mediator"}), "seal", "conclude_agreement")
+APPLIED: Route = (*EFFECTIVE, "apply_judicial_confirmation")
+UNDER_REVIEW: Route = (*APPLIED, "court_accept")
+REFERRED: Route = (*TRIAGED, "refer_department")
+DEPARTMENT_HANDLING: Route = (*REFERRED, "acknowledge")
+FEEDBACK: Route = (*DEPARTMENT_HANDLING, "submit_feedback")
+TRACKING: Route = (*EFFECTIVE, "start_follow_up")
+ON_SCENE_ORAL: Route = (*TRIAGED, "mediate_on_scene", "record_oral_agreement")
+JOINT_RESOLVED: Route = (*FEEDBACK, "confirm_feedback")
+CONFIRMED: Route = (*UNDER_REVIEW, "confirm")
+UNRESOLVED = ("submit_feedback", {"outcome": "unresolved", "summary": "部门约谈双方后仍未能化解。"})
+CRITICAL = ("raise_risk", {"risk_level": "critical"})
+STABLE_VISITS: Route = ("record_return_visit", "record_return_visit", "verify_closure")
+
+ROUTES: dict[str, tuple[Route, ...]] = {
+    "screening.reported": ((),),
+    "screening.triaged": (
+        TRIAGED, ("decline", "reopen"), (*REFERRED, "return_referral"),
+        (*REFERRED, "return_referral", "refer_department", "return_referral"),
+        (*DEPARTMENT_HANDLING, UNRESOLVED, "confirm_feedback"), (*TRACKING, "report_recurrence"),
+    ),
+    "mediation.assigned": (
+        ASSIGNED, (*ASSIGNED, "replace_mediator"), (*IN_SESSION, "adjourn"), (*IN_SESSION, "escalate"),
+        (*TRACKING, "report_default"), (*UNDER_REVIEW, "reject", "remediate"),
+        (*TRIAGED, "designate_key_case", "assign_mediator"),
+    ),
+    "mediation.in_session": (
+        IN_SESSION, (*TRIAGED, "mediate_on_scene"), (*DRAFTED, "revise_agreement"),
+        (*TRIAGED, CRITICAL, ("lower_risk", {"risk_level": "elevated"}), "mediate_on_scene"),
+    ),
+    "mediation.agreement_drafted": (DRAFTED,),
+    "mediation.agreement_effective": (EFFECTIVE, (*APPLIED, "court_decline")),
+    "joint.referred": (REFERRED, (*REFERRED, "supervise")),
+    "joint.in_progress": (DEPARTMENT_HANDLING, (*FEEDBACK, "reject_feedback")),
+    "joint.feedback_received": (FEEDBACK,),
+    "court.applied": (APPLIED,),
+    "court.under_review": (UNDER_REVIEW, (*UNDER_REVIEW, "extend_review")),
+    "court.rejected": ((*UNDER_REVIEW, "reject"),),
+    "follow_up.tracking": (TRACKING, ON_SCENE_ORAL, JOINT_RESOLVED, CONFIRMED),
+    "closed.duplicate": (("mark_duplicate",),),
+    "closed.not_accepted": (("decline",),),
+    "closed.police_case": (
+        (*TRIAGED, "hand_over_to_police"), (*TRIAGED, CRITICAL, "hand_over_to_police"), ("hand_over_to_police",),
+    ),
+    "closed.refused": ((*ASSIGNED, "party_refuses"),),
+    "closed.withdrawn": ((*IN_SESSION, "party_withdraws"),),
+    "closed.mediation_failed": ((*IN_SESSION, "escalate", "declare_failed+"),),
+    "closed.resolved": (
+        (*TRACKING, *STABLE_VISITS), (*ON_SCENE_ORAL, *STABLE_VISITS), (*JOINT_RESOLVED, *STABLE_VISITS),
+        (*CONFIRMED, *STABLE_VISITS),
+    ),
+    "closed.enforcement": ((*CONFIRMED, "report_default"),),
+    "closed.litigation_advised": ((*UNDER_REVIEW, "reject", "advise_litigation"),),
+}
+PATHS: dict[str, Route] = {state: routes[0] for state, routes in ROUTES.items()}
+
+ROLE_OF_TRIGGER = {
+    **dict.fromkeys(("mediate_on_scene", "hand_over_to_police"), "police"),
+    **dict.fromkeys(("acknowledge", "return_referral", "submit_feedback"), "department"),
+    **dict.fromkeys(("court_accept", "court_decline", "confirm", "reject", "extend_review"), "court"),
+    **dict.fromkeys(("designate_key_case", "replace_mediator", "reopen", "supervise"), "supervisor"),
+}
+DEPARTMENTS = {"labour": ("labour_department", "dept_rs")}  # category -> (SampleCounty field, liaison)
+MARKET_SUPERVISION = ("market_department", "dept_sj")
+
+
+@dataclass(frozen=True)
+class Crew:
+    """The sample county's users who work the cases of one town, by role."""
+
+    grid_worker: str
+    mediator: str
+    supervisor: str
+    police: str | None
+    alternate_mediator: str
+    department: str = "dept_sj"
+    court: str = "court1"
+
+
+OUBEI = Crew("grid1", "mediator1", "supervisor1", police="police1", alternate_mediator="police1")
+# No police officer's unit covers 桥头镇 in the sample county: routes with police triggers stay in 瓯北.
+QIAOTOU = Crew("grid2", "mediator2", "county_sup", police=None, alternate_mediator="mediator1")
+
+
+def actor_for_trigger(trigger: str, crew: Crew = OUBEI) -> str:
+    """The username that fires `trigger` on a case of the crew's town."""
+    role = ROLE_OF_TRIGGER.get(trigger, "mediator")
+    username = getattr(crew, role)
+    if username is None:
+        raise LookupError(f"no {role} of the sample county reaches this case for '{trigger}'")
+    return username
+
+
+class ActorBook(dict):
+    """Actors by username, looked up once."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+    def __missing__(self, username: str) -> Actor:
+        return self.setdefault(username, actor_for(self.db, username))
+
+
+def sample_case_input(county: SampleCounty) -> CaseInput:
+    """A neighbour dispute filed in 江北社区's first grid."""
+    return CaseInput(
+        title="张建国与李秀英邻里噪音纠纷", channel="grid_screening", unit=county.grid, category="neighbour",
+        description="锦绣花园3幢住户张建国反映楼上邻居李秀英家长期夜间装修，噪音影响休息，双方多次争吵。",
+        parties=[PartyInput("张建国", "applicant", id_number="330324196505120013", phone="13857712345"),
+                 PartyInput("李秀英", "respondent", phone="13905771234")],
+    )
+
+
+def fire(db: Database, case_id: int, trigger: str, *, actor: Actor | str, data: dict[str, Any] | None = None,
+         now: datetime | None = None) -> TransitionResult:
+    """Fire one trigger at the case's current version."""
+    with db.read() as connection:
+        version = connection.execute(sa.select(Case.version).where(Case.id == case_id)).scalar_one()
+    who = actor_for(db, actor) if isinstance(actor, str) else actor
+    return apply_transition(db, case_id=case_id, trigger=trigger, actor=who, data=data,
+                            expected_version=version, now=now)
+
+
+@dataclass
+class Ride:
+    """A case on its way along a route: who works it, its parties, its version and clock."""
+
+    actors: ActorBook
+    county: SampleCounty
+    crew: Crew
+    case: CaseInput
+    case_id: int
+    clock: datetime
+    step: timedelta
+    department: str
+    parties: list[tuple[int, str, str]] = field(default_factory=list)  # id, role, name
+    duplicate_of: int | None = None
+    version: int = 1
+    state: str = "screening.reported"
+
+    @property
+    def party_ids(self) -> list[int]:
+        return [party[0] for party in self.parties]
+
+    def party(self, role: str) -> tuple[int, str, str]:
+        """The first party in the role (the last party when none is)."""
+        return next((p for p in self.parties if p[1] == role), self.parties[-1])
+
+    def fire(self, trigger: str, data: dict[str, Any]) -> TransitionResult:
+        """Fire as the crew member for the trigger, one step after the last change."""
+        self.clock += self.step
+        actor = self.actors[actor_for_trigger(trigger, self.crew)]
+        result = apply_transition(self.actors.db, case_id=self.case_id, trigger=trigger, actor=actor, data=data,
+                                  expected_version=self.version, now=self.clock)
+        self.version, self.state = result.version, result.state
+        return result
+
+
+def _day(ride: Ride, days: int) -> str:
+    return (ride.clock + timedelta(days=days)).date().isoformat()
+
+
+def _terms(ride: Ride) -> str:
+    applicant, respondent = ride.party("applicant")[2], ride.party("respondent")[2]
+    return (f"一、{respondent}于{_day(ride, 30)}前向{applicant}支付补偿款人民币三千元；"
+            "二、双方今后和睦相处，不再就此事发生争执；"
+            "三、本协议自各方签名（捺印）、调解员签名并加盖人民调解委员会印章之日起生效。")
+
+
+PROFESSIONAL = {"mechanism": "professional"}
+TRIGGER_DATA: dict[str, Callable[[Ride], dict[str, Any]]] = {
+    "triage": lambda r: {"category": r.case.category or "other", "risk_level": r.case.risk_level,
+                         "other_party_unknown": len(r.parties) < 2},
+    "mark_duplicate": lambda r: {"duplicate_of": r.duplicate_of},
+    "mediate_on_scene": lambda r: {"mediator": r.crew.police},
+    "assign_mediator": lambda r: {"mediator": r.crew.mediator, "mechanism": "joint", "resolver": "grassroots"},
+    "replace_mediator": lambda r: {"mediator": r.crew.alternate_mediator, **PROFESSIONAL, "resolver": "grassroots"},
+    "remediate": lambda r: {"mediator": r.crew.mediator, **PROFESSIONAL, "resolver": "judicial"},
+    "refer_department": lambda r: {"department": r.department},
+    "party_refuses": lambda r: {"party_id": r.party("respondent")[0]},
+    "party_withdraws": lambda r: {"party_id": r.party("applicant")[0]},
+    "draft_agreement": lambda r: {"terms": _terms(r), "performance_deadline": _day(r, 30)},
+    "record_oral_agreement": lambda r: {"terms": "双方当场达成口头协议，互相赔礼道歉，今后互不滋扰。"},
+    "adjourn": lambda r: {"next_session_at": (r.clock + timedelta(days=3)).isoformat(timespec="minutes")},
+    "apply_judicial_confirmation": lambda r: {"court": r.county.court, "applicants": r.party_ids},
+    "confirm": lambda r: {"ruling_number": f"({r.clock.year})浙0324民特{r.case_id}号"},
+    "submit_feedback": lambda r: {"outcome": "resolved", "summary": "部门已责令经营者依法处理，双方达成和解。"},
+    "record_return_visit": lambda r: {"outcome": "stable", "notes": "回访双方，协议已履行，关系融洽。"},
+    "raise_risk": lambda r: {"risk_level": "high"},
+    "lower_risk": lambda r: {"risk_level": "low"},
+    "designate_key_case": lambda r: {"owner": r.crew.mediator, "deadline": _day(r, 30),
+                                     "co_units": [r.case.unit, r.department]},
+}
+REASONS = {
+    "decline": "不属于人民调解受理范围，已告知当事人其他救济途径。",
+    "hand_over_to_police": "现场发现持械威胁，存在民转刑风险，移交派出所依法处置。",
+    "refer_department": "涉及职能部门监管事项，流转部门联动处置。", "party_refuses": "被申请人明确表示拒绝调解。",
+    "party_withdraws": "申请人表示不再调解，准备自行协商。", "adjourn": "一方当事人需要时间筹措款项，改期再调。",
+    "escalate": "分歧较大，网格层面难以化解，逐级上报。",
+    "declare_failed": "经多次调解双方仍无法达成一致，告知仲裁、行政及诉讼途径。",
+    "revise_agreement": "当事人对履行期限提出异议，需修改协议。", "return_referral": "不属于本部门职责范围，予以退回。",
+    "reject_feedback": "反馈内容不完整，当事人表示问题仍未解决。", "court_decline": "申请材料不齐全，请补正后再行申请。",
+    "reject": "协议内容违反法律强制性规定，不予确认。", "extend_review": "案情复杂，延长审查期限。",
+    "advise_litigation": "协议未获司法确认，引导当事人提起诉讼。",
+    "report_recurrence": "回访发现双方再次发生争执。", "report_default": "义务人逾期未履行协议约定的给付义务。",
+    "raise_risk": "当事人情绪激动，扬言采取过激行为。", "lower_risk": "经疏导双方情绪已趋平稳。",
+    "supervise": "重点疑难纠纷即将到期，督促办理。", "reopen": "当事人补充了新的材料，重新启动调解。",
+}
+
+
+def step_data(ride: Ride, trigger: str, overrides: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data of each firing of one step: once, or once per party for `trigger*`."""
+    name = trigger.rstrip("*+")
+    base = {"reason": REASONS[name]} if name in REASONS else {}
+    base.update(TRIGGER_DATA[name](ride) if name in TRIGGER_DATA else {})
+    if trigger.endswith("*"):
+        return [{**base, "party_id": party_id, **overrides} for party_id in ride.party_ids]
+    return [{**base, **overrides}]
+
+
+def drive_to(
+    db: Database, *, state: str, county: SampleCounty, now: datetime | None = None,
+    case_input: CaseInput | None = None, step: timedelta = timedelta(hours=1), route: int | Route = 0,
+    filed_by: str | None = None, duplicate_of: int | None = None, actors: ActorBook | None = None,
+) -> int:
+    """Open a case at `now` and fire `ROUTES[state][route]` (or a route given), one `step` apart; its id."""
+    steps = ROUTES[state][route] if isinstance(route, int) else route
+    case_input = case_input or sample_case_input(county)
+    crew = QIAOTOU if case_input.unit in (county.other_town, county.village, county.village_grid) else OUBEI
+    actors = actors if actors is not None else ActorBook(db)
+    in_grid = case_input.unit in (county.grid, county.village_grid)
+    filer = actors[filed_by or (crew.grid_worker if in_grid else crew.mediator)]
+    clock = now or utcnow()
+    if state == "closed.duplicate" and duplicate_of is None:
+        duplicate_of = open_case(db, actor=filer, case=case_input, now=clock)
+    case_id = open_case(db, actor=filer, case=case_input, now=clock)
+    with db.read() as connection:
+        parties = connection.execute(
+            sa.select(Party.id, Party.role, Party.name).where(Party.case_id == case_id).order_by(Party.id)
+        ).all()
+    department, liaison = DEPARTMENTS.get(case_input.category or "", MARKET_SUPERVISION)
+    ride = Ride(
+        actors=actors, county=county, crew=replace(crew, department=liaison), case=case_input, case_id=case_id,
+        clock=clock, step=step, department=getattr(county, department), parties=[tuple(p) for p in parties],
+        duplicate_of=duplicate_of,
+    )
+    for entry in steps:
+        _ride_step(ride, entry, target=state)
+    if ride.state != state:
+        raise RuntimeError(f"route {route} to {state} ended in {ride.state}")
+    return case_id
+
+
+def _ride_step(ride: Ride, entry: Step, *, target: str) -> None:
+    trigger, overrides = (entry, {}) if isinstance(entry, str) else entry
+    name = trigger.rstrip("*+")
+    for data in step_data(ride, trigger, overrides):
+        ride.fire(name, data)
+    for _ in range(MAX_REPEATS if trigger.endswith("+") else 0):
+        if ride.state == target:
+            break
+        ride.fire(name, step_data(ride, trigger, overrides)[0])
+
+
+def route_triggers(route: Sequence[Step]) -> list[str]:
+    """The trigger names of a route's steps, in order."""
+    return [(entry if isinstance(entry, str) else entry[0]).rstrip("*+") for entry in route]

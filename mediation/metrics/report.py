@@ -1,0 +1,189 @@
+"""What GET /api/v1/metrics answers: typed figures (msgspec structs) and their definitions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import msgspec
+
+from mediation.cases.read_models import UnitRef, UserRef
+
+RESOLVED_STATES = ("closed.resolved", "closed.enforcement")
+EXCLUDED_STATES = ("closed.duplicate", "closed.not_accepted")
+MECHANISMS = ("on_scene", "joint", "professional")
+UNSET = "unset"  # the key of cases with no category or mechanism yet
+UNRECORDED = "unrecorded"  # the key of resolutions with no ladder level recorded
+RESOLUTION_DEFINITION = (
+    "rate = resolved / denominator over cases closed in the period; resolved = closed.resolved "
+    "(closed loop verified after the return visits) + closed.enforcement (court-confirmed agreement, "
+    "its enforcement is the court's); denominator = every case closed in the period except "
+    "closed.duplicate (a dispute reported twice) and closed.not_accepted (declined at screening, "
+    "never taken into mediation)"
+)
+
+
+class Period(msgspec.Struct):
+    """Days covered, both ends included (UTC dates); null is unbounded on that side."""
+
+    date_from: date | None = msgspec.field(name="from")
+    date_to: date | None = msgspec.field(name="to")
+
+
+class UnitCount(msgspec.Struct):
+    """Cases of one unit (see `Metrics.by_unit` for which unit a case counts under)."""
+
+    code: str
+    name: str
+    count: int
+
+
+class Resolution(msgspec.Struct):
+    """化解率 (resolution rate) of the cases closed in the period.
+
+    `resolved` counts cases closed in one of `resolved_states`; `denominator` counts every case
+    closed in the period except those in `excluded_states`; `rate` = resolved / denominator
+    (null when nothing was closed). `definition` says the same in words.
+    """
+
+    closed: int
+    closed_by_state: dict[str, int]
+    resolved: int
+    denominator: int
+    rate: float | None
+    resolved_states: list[str]
+    excluded_states: list[str]
+    definition: str
+
+
+class TimeToResolution(msgspec.Struct):
+    """Days from intake to resolution of the cases resolved in the period (`Resolution.resolved`).
+
+    `median_days`: intake (`created_at`) to closure (`closed_at`), the whole closed loop including
+    return visits. `median_days_to_agreement`: intake to entering follow-up (an agreement reached or
+    a department's resolution confirmed), for the same cases. Null when no case was resolved.
+    """
+
+    cases: int
+    median_days: float | None
+    median_days_to_agreement: float | None
+
+
+class Overdue(msgspec.Struct):
+    """What is overdue at `now` (a snapshot, not limited to the period).
+
+    `cases`: cases with a pending deadline due before `now` (as `GET /cases?overdue=true`);
+    `deadlines_by_kind`: those pending deadlines by policy kind; `orders_overdue` and
+    `orders_due_soon`: key-case orders of open cases past their deadline, or within the policy's
+    `key_case_orders.due_soon_before` days of it; `orders_open`: every order of an open case.
+    """
+
+    cases: int
+    deadlines_by_kind: dict[str, int]
+    orders_overdue: int
+    orders_due_soon: int
+    orders_open: int
+
+
+class Recurrence(msgspec.Struct):
+    """Recurrence (复发) among cases created in the period.
+
+    `cases`: cases reported as recurred at least once (`recurrence_count` > 0); `recurrences`: all
+    recurrence reports; `followed_up`: cases that reached follow-up, the only place a recurrence is
+    reported (the base); `rate` = cases / followed_up, null when none was followed up.
+    """
+
+    cases: int
+    recurrences: int
+    followed_up: int
+    rate: float | None
+
+
+class QuotaMonth(msgspec.Struct):
+    """One mediator's resolutions in one calendar month against the monthly quota."""
+
+    month: str  # YYYY-MM
+    resolutions: int
+    attainment: float  # resolutions / quota (1.0 = quota met exactly)
+    met: bool
+
+
+class MediatorQuota(msgspec.Struct):
+    """A mediator's monthly quota attainment over the months of the period."""
+
+    mediator: UserRef
+    resolutions: int
+    months_met: int
+    months: list[QuotaMonth]
+
+
+class QuotaReport(msgspec.Struct):
+    """Per-mediator monthly quota attainment (社区民警每月化解5起, DOMAIN §1).
+
+    A resolution (as in `Resolution.resolved`) counts for the case's mediator at closure, in the
+    UTC calendar month of closure. `monthly_quota` is the policy's
+    `quotas.monthly_resolutions_per_mediator`. `months` runs from the later of the period's start
+    and the first resolution to the earlier of the period's end and `now` (every mediator has a row
+    per month, zeros included); `mediators` are those with at least one resolution in the period.
+    `unattributed` counts resolutions with no mediator (e.g. resolved by a department).
+    """
+
+    monthly_quota: int
+    months: list[str]
+    mediators: list[MediatorQuota]
+    unattributed: int
+
+
+class YearOnYearChange(msgspec.Struct):
+    """Cases created in the period against the same period a year earlier."""
+
+    current: int
+    previous: int
+    change: int
+    change_percent: float | None  # null when the earlier period had none
+
+
+class YearOnYear(msgspec.Struct):
+    """同比 (year-on-year) change of cases created, in total and by category.
+
+    The earlier period is the same dates a year before (29 February becomes 28 February); an open
+    end of the period is `now`'s date.
+    """
+
+    previous_period: Period
+    total: YearOnYearChange
+    by_category: dict[str, YearOnYearChange]
+
+
+class Metrics(msgspec.Struct):
+    """Supervisors' figures for the cases in the caller's reach (DESIGN §6, DOMAIN §3).
+
+    `cases` and the `by_*` counts are of cases created (filed at intake) in the period, by their
+    channel, category, mechanism, unit, and current stage and state (`unset` when no category or
+    mechanism is set yet; every channel, category, stage and state of the workflow is listed, zeros
+    included). `by_unit` rolls cases up to the units one level below the scope (the `unit` filter,
+    else the caller's own unit): a case filed at the scope unit itself counts under it, and a case
+    reached outside that subtree (assigned, referred or shared) counts under its own unit.
+    `resolution`, `time_to_resolution`, `quotas` and `resolved_levels` are of cases closed in the
+    period; `resolved_levels` counts the resolved ones by the escalation-ladder level where the
+    agreement was reached (小事不出网格，大事不出社区), or `court` when the court confirmed it
+    (grid / community / station / county / court). `overdue` is a snapshot at `now`.
+    `year_on_year` is null when the period has no start.
+    """
+
+    period: Period
+    unit: UnitRef | None
+    now: str  # the moment of the snapshot, UTC, ISO 8601 with offset
+    cases: int
+    by_channel: dict[str, int]
+    by_category: dict[str, int]
+    by_mechanism: dict[str, int]
+    by_unit: list[UnitCount]
+    by_stage: dict[str, int]
+    by_state: dict[str, int]
+    resolution: Resolution
+    time_to_resolution: TimeToResolution
+    overdue: Overdue
+    recurrence: Recurrence
+    quotas: QuotaReport
+    resolved_levels: dict[str, int]
+    year_on_year: YearOnYear | None

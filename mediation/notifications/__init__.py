@@ -1,0 +1,1 @@
+"""What the engine tells people and systems: the outbox and its webhooks."""

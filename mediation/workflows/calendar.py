@@ -1,0 +1,131 @@
+"""Deadlines on the Chinese calendar: statutory holidays and make-up working days (调休).
+
+Which days are working days comes from, in order: `workflows/holidays.yaml` (a year entered by
+an administrator from the State Council's notice), the `chinesecalendar` package, and for a
+year neither covers an estimate: Monday to Friday without the fixed-date holidays (New Year's
+Day, Labour Day, National Day). The estimate never makes a deadline later for a holiday it
+does not know (a lunar holiday counts as a working day, so the deadline comes sooner); a
+warning names the year once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+import yaml
+
+from mediation.workflows.loader import HOLIDAYS_FILE as HOLIDAYS_FILE_NAME
+from mediation.workflows.loader import WORKFLOW_DIR
+
+CHINA_OFFSET = timedelta(hours=8)  # China Standard Time, no daylight saving
+HOLIDAYS_FILE = WORKFLOW_DIR / HOLIDAYS_FILE_NAME
+FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})  # (month, day)
+log = logging.getLogger("mediation.workflows.calendar")
+
+
+@dataclass(frozen=True)
+class YearArrangement:
+    """One year's days off and make-up working days, as the State Council announced them."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+
+def _dates(entries: list[Any], where: str) -> frozenset[date]:
+    days: set[date] = set()
+    for entry in entries or []:
+        text = str(entry)
+        first, _, last = text.partition("..")
+        try:
+            start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
+        except ValueError:
+            raise ValueError(f"{where}: '{text}' is not a date or a range 'YYYY-MM-DD..YYYY-MM-DD'") from None
+        if end < start:
+            raise ValueError(f"{where}: the range '{text}' ends before it starts")
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(days)
+
+
+def read_arrangements(path: Path) -> dict[int, YearArrangement]:
+    """The years of a holidays file; ValueError naming the year and entry on a bad one."""
+    document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader) or {}  # every value text
+    arrangements = {}
+    for year, body in (document.get("years") or {}).items():
+        if not str(year).isdigit() or not isinstance(body or {}, dict):
+            raise ValueError(f"{path.name}: '{year}' is not a year with holidays and workdays")
+        body = body or {}
+        holidays = _dates(body.get("holidays"), f"{path.name}: {year} holidays")
+        workdays = _dates(body.get("workdays"), f"{path.name}: {year} workdays")
+        strays = sorted(day for day in holidays | workdays if day.year != int(year))
+        if strays:
+            raise ValueError(f"{path.name}: {year} lists {strays[0].isoformat()}, a day of another year")
+        arrangements[int(year)] = YearArrangement(holidays, workdays)
+    return arrangements
+
+
+def holidays_file() -> Path:
+    """MEDIATION_HOLIDAYS_FILE, else workflows/holidays.yaml."""
+    return Path(os.environ.get("MEDIATION_HOLIDAYS_FILE") or HOLIDAYS_FILE)
+
+
+@cache
+def arrangements() -> dict[int, YearArrangement]:
+    """The administrator's years, read once per process."""
+    return read_arrangements(holidays_file())
+
+
+def coverage(year: int) -> str:
+    """Where the working days of `year` come from: 'holidays.yaml', 'chinesecalendar' or 'estimate'."""
+    if year in arrangements():
+        return "holidays.yaml"
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return "estimate"
+    return "chinesecalendar"
+
+
+@cache
+def _warn_estimated(year: int) -> None:
+    log.warning("no holiday data for %s (chinesecalendar %s): counting Monday to Friday without lunar holidays; "
+                "add the State Council's arrangement to %s", year, chinese_calendar.__version__, holidays_file().name)
+
+
+def is_working_day(day: date) -> bool:
+    arrangement = arrangements().get(day.year)
+    if arrangement is not None:
+        return day in arrangement.workdays or (day.weekday() < 5 and day not in arrangement.holidays)
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        _warn_estimated(day.year)
+        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
+
+def add_working_days(start: datetime, count: int) -> datetime:
+    """The end (24:00 China time) of the count-th working day after the day start falls on.
+
+    "Within 1 working day" of a referral on Friday afternoon means by the close of Monday
+    (or of the make-up Saturday, 调休). Times are naive UTC; days are China's (UTC+8).
+    """
+    day = (start + CHINA_OFFSET).date()
+    remaining = count
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return datetime.combine(day + timedelta(days=1), datetime.min.time()) - CHINA_OFFSET
+
+
+def after(start: datetime, duration: dict[str, Any]) -> datetime:
+    """start plus a policy duration: {days: N} or {working_days: N}."""
+    if "working_days" in duration:
+        return add_working_days(start, int(duration["working_days"]))
+    return start + timedelta(days=int(duration.get("days", 0)), hours=int(duration.get("hours", 0)))
