@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -15,9 +15,16 @@ from mediation.api.openapi_docs import BEARER, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.cases import idempotency
 from mediation.cases.engine import apply_transition
-from mediation.cases.intake import CaseInput, PartyInput, open_case, open_case_answered
-from mediation.cases.read_models import CaseDetail, CasePage, EventView
-from mediation.cases.views import CaseFilters, case_detail, case_detail_in, case_events, list_cases
+from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
+from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView
+from mediation.cases.views import (
+    CaseFilters,
+    answer_after_change,
+    case_detail,
+    case_detail_in,
+    case_events,
+    list_cases,
+)
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of
 
@@ -112,7 +119,7 @@ class CaseController(Controller):
           responses=errors(400, 401, 403, 404, 409, 413, 422, 428))
     async def transition(
         self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest], actor: NamedDependency[Actor]
-    ) -> Response[CaseDetail]:
+    ) -> Response[CaseDetail | CaseReceipt]:
         strict = strict_body(await request.body(), TransitionRequest)
         expected = _expected_version(request.headers.get("if-match"), strict.expected_version)
         return _transition(services_of(request), actor, case_id, strict, expected, request.headers.get("idempotency-key"))
@@ -124,49 +131,27 @@ class CaseController(Controller):
 
 
 def _create(services: Services, actor: Actor, data: CaseCreate, key: str | None) -> Response:
-    case = _case_input(data)
-    if key is None:
-        case_id = open_case(services.db, actor=actor, case=case, now=services.clock())
-        detail = case_detail(services.db, actor, case_id)
-        return _case_response(encode(detail), 201, detail.version)
-    digest = idempotency.request_digest("POST /cases", msgspec.to_builtins(data))
-    return _answered(services, actor, key, digest, lambda: open_case_answered(
-        services.db, actor=actor, case=case, idempotency_key=key, request_hash=digest, now=services.clock(),
-        respond=lambda case_id, tx: (201, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
-    ))
+    """Intake in one write transaction, answered with the new case (stored under the key, if any)."""
+    digest = idempotency.request_digest("POST /cases", msgspec.to_builtins(data)) if key is not None else ""
+    answer = open_case_answered(
+        services.db, actor=actor, case=_case_input(data), idempotency_key=key, request_hash=digest,
+        now=services.clock(),
+        respond=lambda case_id, tx: (201, encode(case_detail_in(tx, services.db, actor, case_id)).decode()))
+    return _case_response(answer.body, answer.status, _version_of(answer.body), replayed=answer.replayed)
 
 
 def _transition(
     services: Services, actor: Actor, case_id: int, data: TransitionRequest, expected: int, key: str | None
 ) -> Response:
-    fire = dict(case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected)
-    if key is None:
-        apply_transition(services.db, now=services.clock(), **fire)
-        detail = case_detail(services.db, actor, case_id)
-        return _case_response(encode(detail), 200, detail.version)
-    digest = idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
-
-    def run() -> idempotency.StoredAnswer:
-        result = apply_transition(
-            services.db, now=services.clock(), idempotency_key=key, request_hash=digest,
-            respond=lambda r, tx: (200, encode(case_detail_in(tx, services.db, actor, case_id)).decode()),
-            **fire)
-        return idempotency.StoredAnswer(result.response_status, result.response_body)
-
-    return _answered(services, actor, key, digest, run)
-
-
-def _answered(services: Services, actor: Actor, key: str, digest: str, run: Any) -> Response:
-    """Claim the key, run once, answer; a retry gets the stored answer byte for byte."""
-    earlier = idempotency.claim(services.db, user_id=actor.user_id, key=key, digest=digest, now=services.clock())
-    if earlier is not None:
-        return _case_response(earlier.body, earlier.status, _version_of(earlier.body), replayed=True)
-    try:
-        answer = run()
-    except BaseException:
-        idempotency.release(services.db, user_id=actor.user_id, key=key)
-        raise
-    return _case_response(answer.body, answer.status, _version_of(answer.body))
+    """Fire the trigger through the engine's one door, answered with what the caller may see after it."""
+    digest = (idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
+              if key is not None else None)
+    result = apply_transition(
+        services.db, case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected,
+        idempotency_key=key, request_hash=digest, now=services.clock(),
+        respond=lambda r, tx: (200, encode(answer_after_change(tx, services.db, actor, case_id, r.in_reach)).decode()))
+    version = result.version if not result.replayed else _version_of(result.response_body)
+    return _case_response(result.response_body, result.response_status, version, replayed=result.replayed)
 
 
 def _version_of(body: str) -> int | None:

@@ -1,8 +1,10 @@
-"""The one door for state changes: `apply_transition`.
+"""The one door for state changes: `apply_transition`, the service every caller fires triggers through.
 
-In one database transaction it checks the caller's reach, the expected version and the
-caller's role, runs the case's workflow machine (pure), then writes state + version +
-hash-chained event + deadlines + outbox + idempotency record, or nothing at all.
+The API, the web workspace, the worker, the demo and the command line all call it. In one
+write transaction it holds the caller's idempotency key, checks the caller's reach, the
+expected version and the caller's role, runs the case's workflow machine (pure), writes
+state + version + hash-chained event + deadlines + outbox, builds the answer the caller is
+entitled to after the change and stores it with the key; or it writes nothing at all.
 """
 
 from __future__ import annotations
@@ -12,12 +14,14 @@ from datetime import datetime
 from typing import Any, Callable
 
 from mediation import jsontext
+from mediation.cases import idempotency
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
-from mediation.cases.idempotency import StoredAnswer, record_answer, request_digest, stored_answer
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.db.workflow_versions import WorkflowRegistry
 from mediation.directory.actors import Actor
+from mediation.directory.queries import active_user, unit_by_code
 from mediation.errors import (
     Forbidden,
     GuardFailed,
@@ -35,7 +39,11 @@ from mediation.workflows.trigger_data import clean_trigger_data
 
 @dataclass
 class TransitionResult:
-    """What a fired trigger did; `replayed` when an idempotency key returned a stored answer."""
+    """What a fired trigger did; `replayed` when an idempotency key returned a stored answer.
+
+    `in_reach` says whether the caller still reaches the case after the change (a department
+    that hands a referral back does not); `response_*` is the answer built for the caller.
+    """
 
     case_id: int
     trigger: str
@@ -44,6 +52,7 @@ class TransitionResult:
     version: int
     event_seq: int
     event_hash: str
+    in_reach: bool = True
     replayed: bool = False
     response_status: int = 200
     response_body: str = ""
@@ -68,51 +77,61 @@ def apply_transition(
     expected_version: int,
     idempotency_key: str | None = None,
     now: datetime | None = None,
-    respond: Responder = default_response,
+    respond: Responder | None = None,
     request_hash: str | None = None,
     tx: RawTransaction | None = None,
 ) -> TransitionResult:
     """Fire `trigger` on the case as `actor`; all of it commits together or not at all.
 
     With an idempotency key, a retry of the same request returns the stored answer
-    (`replayed`), and the key with a different request raises IdempotencyConflict.
+    (`replayed`); the key with a different request raises IdempotencyConflict. `respond`
+    builds the answer inside the transaction, after the change (stored under the key).
     Given `tx`, it runs inside that transaction (under a savepoint) and the caller commits.
     """
     now = now or utcnow()
-    digest = request_hash or (request_digest(case_id, trigger, expected_version, data) if idempotency_key else "")
     with (db.write() if tx is None else tx.savepoint()) as tx:
-        if idempotency_key:
-            stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest)
+        if idempotency_key is not None:
+            digest = request_hash or idempotency.request_digest(case_id, trigger, expected_version, data)
+            stored = idempotency.hold_key(tx, user_id=actor.user_id, key=idempotency_key, digest=digest, now=now)
             if stored is not None:
                 return _replayed(case_id, trigger, stored)
-        row = case_rows.load_case(tx, case_id)
-        if row is None or not _reaches(tx, actor, row):
-            raise NotFound(f"case {case_id} not found", case_id=case_id)
-        if row.version != expected_version:
-            raise StaleCase(case_id, expected_version, row.version)
-        machine = db.workflows.machine(row.workflow_version_id)
-        spec = _check_trigger(machine, actor, row, trigger)
-        definition = machine.definition
-        cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels)
-        case = case_rows.case_state_of(row, definition.policy)
-        case.now, case.data, case.actor_id = now, cleaned, actor.user_id
-        case.resolved = _resolve_lookups(tx, spec, cleaned, case)
-        if not machine.fire(case, trigger):
-            guard, reason = case.failed_guards[0]
-            raise GuardFailed(trigger, guard, reason)
-        result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
-        if idempotency_key:
-            result.response_status, result.response_body = respond(result, tx)
-            record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest, case_id=case_id,
-                          status=result.response_status, body=result.response_body, now=now)
+        result = _apply(tx, db.workflows, case_id, trigger, actor, data, expected_version, now)
+        if respond is not None or idempotency_key is not None:
+            result.response_status, result.response_body = (respond or default_response)(result, tx)
+        if idempotency_key is not None:
+            idempotency.record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=digest,
+                                      case_id=case_id, status=result.response_status, body=result.response_body)
         return result
 
 
-def _reaches(tx: RawTransaction, actor: Actor, row: case_rows.CaseRow) -> bool:
-    return in_reach(actor, row) or case_rows.is_shared_with(tx, row.id, actor.unit_id)
+def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigger: str, actor: Actor,
+           data: dict[str, Any] | None, expected_version: int, now: datetime) -> TransitionResult:
+    """Check, run the machine and persist: the transition itself."""
+    row = case_rows.load_case(tx, case_id)
+    if row is None or not _reaches(tx, actor, row):
+        raise NotFound(f"case {case_id} not found", case_id=case_id)
+    if row.version != expected_version:
+        raise StaleCase(case_id, expected_version, row.version)
+    machine = workflows.machine(row.workflow_version_id)
+    spec = _check_trigger(machine, actor, row, trigger)
+    definition = machine.definition
+    cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels)
+    case = case_rows.case_state_of(row, definition.policy)
+    case.now, case.data, case.actor_id = now, cleaned, actor.user_id
+    case.resolved = _resolve_lookups(tx, spec, cleaned, case)
+    if not machine.fire(case, trigger):
+        guard, reason = case.failed_guards[0]
+        raise GuardFailed(trigger, guard, reason)
+    result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
+    result.in_reach = _reaches(tx, actor, case)
+    return result
 
 
-def _replayed(case_id: int, trigger: str, stored: StoredAnswer) -> TransitionResult:
+def _reaches(tx: RawTransaction, actor: Actor, case: Any) -> bool:
+    return in_reach(actor, case) or case_rows.is_shared_with(tx, case.id, actor.unit_id)
+
+
+def _replayed(case_id: int, trigger: str, stored: idempotency.StoredAnswer) -> TransitionResult:
     answer = jsontext.loads(stored.body) if stored.body.startswith("{") else {}
     return TransitionResult(
         case_id=case_id, trigger=trigger, from_state=None, state=answer.get("state", ""),
@@ -144,10 +163,10 @@ def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: Ca
             continue
         where = f"data.{field.name}"
         if field.type == "username":
-            found = tx.one("SELECT id, roles FROM users WHERE username = :u AND active = :a", {"u": value, "a": True})
+            found = active_user(tx, value)
             if found is None:
                 raise InvalidData(where, f"no active user '{value}'")
-            if field.roles and not set(found[1].split()) & set(field.roles):
+            if field.roles and not found[1] & set(field.roles):
                 raise InvalidData(where, f"user '{value}' holds none of the roles {list(field.roles)}")
             resolved[field.name] = found[0]
         elif field.type in ("unit_code", "unit_codes"):
@@ -164,12 +183,12 @@ def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: Ca
 
 
 def _unit_id(tx: RawTransaction, where: str, code: str, kind: str | None) -> int:
-    found = tx.one("SELECT id, kind FROM units WHERE code = :code", {"code": code})
+    found = unit_by_code(tx, code)
     if found is None:
         raise InvalidData(where, f"no unit '{code}'")
-    if kind and found[1] != kind:
-        raise InvalidData(where, f"unit '{code}' is a {found[1]}, not a {kind}")
-    return found[0]
+    if kind and found.kind != kind:
+        raise InvalidData(where, f"unit '{code}' is a {found.kind}, not a {kind}")
+    return found.id
 
 
 def _persist(

@@ -11,7 +11,7 @@ from typing import Any
 from mediation import jsontext
 from mediation.cases import rows as case_rows
 from mediation.cases.hashchain import GENESIS
-from mediation.cases.idempotency import StoredAnswer, record_answer, stored_answer
+from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
@@ -130,22 +130,27 @@ def open_case_answered(
     *,
     actor: Actor,
     case: CaseInput,
-    idempotency_key: str,
-    request_hash: str,
     respond: Callable[[int, RawTransaction], tuple[int, str]],
+    idempotency_key: str | None = None,
+    request_hash: str = "",
     now: datetime | None = None,
 ) -> StoredAnswer:
-    """Intake under an idempotency key: the answer is stored with the new case, or replayed."""
+    """Intake answered in its own transaction: the answer is built (and stored under the key) with the new case.
+
+    A retry under the same key gets the stored answer (`replayed`).
+    """
     now = now or utcnow()
     version_id, definition = _checked(db, actor, case)
     with db.write() as tx:
-        stored = stored_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash)
-        if stored is not None:
-            return stored
+        if idempotency_key is not None:
+            stored = hold_key(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, now=now)
+            if stored is not None:
+                return stored
         case_id = _insert_case(tx, actor, case, version_id, definition, now)
         status, body = respond(case_id, tx)
-        record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, case_id=case_id,
-                      status=status, body=body, now=now)
+        if idempotency_key is not None:
+            record_answer(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, case_id=case_id,
+                          status=status, body=body)
         return StoredAnswer(status, body)
 
 

@@ -74,6 +74,18 @@ class CaseDetail(msgspec.Struct):
     stage_times: dict[str, str | None]
 
 
+class CaseReceipt(msgspec.Struct):
+    """What a caller may still see of a case its own change took out of its reach
+    (a department handing a referral back): the case's id, number, state and version."""
+
+    id: int
+    number: str
+    state: str
+    stage: str
+    version: int
+    in_reach: bool = False
+
+
 class CaseSummary(msgspec.Struct):
     id: int
     number: str

@@ -27,8 +27,7 @@ from mediation import jsontext
 from mediation.cases import rows as case_rows
 from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.cases.masking import mask_id_number, mask_phone
-from mediation.cases.views import escape_like
-from mediation.db import Database
+from mediation.db import Database, escape_like
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData, MediationError
 from mediation.spreadsheet import safe_cell

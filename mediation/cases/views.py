@@ -17,6 +17,7 @@ from mediation.cases.masking import mask_id_number, mask_phone, sees_full_number
 from mediation.cases.read_models import (
     CaseDetail,
     CasePage,
+    CaseReceipt,
     CaseSummary,
     DeadlineView,
     EventView,
@@ -24,7 +25,7 @@ from mediation.cases.read_models import (
     UnitRef,
     UserRef,
 )
-from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.db import Database, RawTransaction, escape_like, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData, NotFound
 from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
@@ -39,6 +40,7 @@ DETAIL_COLUMNS = (
     "m.display_name AS mediator_name, d.code AS department_code, d.name AS department_name, "
     "ct.code AS court_code, ct.name AS court_name"
 )
+RECEIPT_SQL = "SELECT number, state, stage, version FROM cases WHERE id = :id"
 DETAIL_SQL = f"""
 SELECT {DETAIL_COLUMNS} FROM cases c JOIN units u ON u.id = c.unit_id
 LEFT JOIN case_texts t ON t.case_id = c.id
@@ -89,6 +91,16 @@ def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
     ):
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     return row
+
+
+def answer_after_change(tx: RawTransaction, db: Database, actor: Actor, case_id: int,
+                        in_reach: bool) -> CaseDetail | CaseReceipt:
+    """The case as the caller may see it after their change, inside the change's transaction;
+    its receipt when the change took it out of their reach."""
+    if in_reach:
+        return case_detail_in(tx, db, actor, case_id)
+    number, state, stage, version = tx.one(RECEIPT_SQL, {"id": case_id})
+    return CaseReceipt(id=case_id, number=number, state=state, stage=stage, version=version)
 
 
 def available_triggers(db: Database, actor: Actor, row: Any) -> list[str]:
@@ -184,11 +196,6 @@ def reach_clause(actor: Actor, params: dict[str, Any]) -> str:
         f"({own_subtree} OR c.mediator_id = :reach_user OR c.department_id = :reach_unit "
         "OR c.court_id = :reach_unit OR c.id IN (SELECT case_id FROM case_shares WHERE unit_id = :reach_unit))"
     )
-
-
-def escape_like(text: str) -> str:
-    """Text for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, *,

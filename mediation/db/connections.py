@@ -325,6 +325,11 @@ class _SqliteWrite:
         self._database._writer_lock.release()
 
 
+def escape_like(text: str) -> str:
+    """Text for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def parse_timestamp(value: Any) -> datetime | None:
     """A timestamp read through the raw path, as a naive-UTC datetime."""
     if value is None or isinstance(value, datetime):

@@ -19,8 +19,8 @@ from statistics import median
 from typing import Any
 
 from mediation.cases.read_models import UnitRef, UserRef
-from mediation.cases.views import escape_like, reach_clause
-from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.cases.views import reach_clause
+from mediation.db import Database, RawTransaction, escape_like, parse_timestamp
 from mediation.deadlines.orders import order_counts
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData

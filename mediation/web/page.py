@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from mediation.cases.views import escape_like
-from mediation.db import RawTransaction, parse_timestamp
+from mediation.db import RawTransaction, escape_like, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.services import Services
 from mediation.web.i18n import Words, pick_language
