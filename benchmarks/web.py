@@ -174,7 +174,7 @@ def api_token(base: str) -> str:
 
 def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> dict[str, list[float]]:
     """Interleaved rounds of sequential requests; seconds per request, by subject."""
-    import mediation.app  # noqa: F401 (mediation.web imports through it; importing it first avoids the cycle)
+
     from mediation.web.session import SESSION_COOKIE
 
     token = api_token(server.base)

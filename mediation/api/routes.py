@@ -1,0 +1,72 @@
+"""What the API brings to the server: its routes, error mapping, OpenAPI document and OPTIONS answers."""
+
+from __future__ import annotations
+
+from litestar import MediaType, Request, Response, get
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from mediation.api.auth import issue_token
+from mediation.api.cases import CaseController
+from mediation.api.documents import DocumentController
+from mediation.api.errors import EXCEPTION_HANDLERS
+from mediation.api.metrics import metrics_report
+from mediation.api.openapi_docs import ClosedStructSchemaPlugin
+from mediation.api.orders import order_index
+from mediation.api.reference import health, list_workflows, show_workflow
+
+SWAGGER = "/static/vendor/swagger-ui"
+
+
+@get("/api/v1/ping", sync_to_thread=False, include_in_schema=False)
+def ping() -> dict[str, str]:
+    """A trivial JSON endpoint: the benchmark's reference."""
+    return {"pong": "ok"}
+
+
+def answer_options(request: Request) -> Response | None:
+    """OPTIONS names every method of the path (Litestar 2 can name only some when routes merge)."""
+    if request.method != "OPTIONS":
+        return None
+    handler = request.scope.get("route_handler")
+    methods = sorted({
+        method for route in request.app.routes if handler in getattr(route, "route_handlers", ())
+        for method in route.methods
+    })
+    return Response(None, status_code=204, headers={"Allow": ", ".join(methods)}, media_type=MediaType.TEXT)
+
+
+API_ROUTES = [
+    issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
+    DocumentController,
+]
+
+
+def api_plugins() -> list:
+    """The API's plugins, new for each app."""
+    return [ClosedStructSchemaPlugin()]
+
+
+def openapi_config() -> OpenAPIConfig:
+    """The OpenAPI document at /schema, with a Swagger UI served from our own static files."""
+    return OpenAPIConfig(
+        title="mediation API",
+        version="1",
+        description="社区矛盾纠纷多元化解 — cases, transitions, documents, metrics.",
+        path="/schema",
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+        ),
+        render_plugins=[
+            SwaggerRenderPlugin(
+                js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+                css_url=f"{SWAGGER}/swagger-ui.css",
+                standalone_preset_js_url=f"{SWAGGER}/swagger-ui-standalone-preset.js",
+                favicon=f'<link rel="icon" type="image/png" href="{SWAGGER}/favicon-32x32.png">',
+            )
+        ],
+    )
+
+
+__all__ = ["API_ROUTES", "EXCEPTION_HANDLERS", "answer_options", "api_plugins", "openapi_config"]
