@@ -13,7 +13,13 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
 
-from mediation.api.routes import API_ROUTES, EXCEPTION_HANDLERS, answer_options, api_plugins, openapi_config
+from mediation.api.routes import (
+    API_ROUTES,
+    EXCEPTION_HANDLERS,
+    answer_options,
+    api_plugins,
+    openapi_config,
+)
 from mediation.db import Database
 from mediation.directory.identity import ActorCache
 from mediation.directory.tokens import TokenService, shared_secret
