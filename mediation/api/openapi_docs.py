@@ -16,7 +16,7 @@ ERROR_MEANINGS = {
     401: "no valid bearer token (or wrong password)",
     403: "the caller's role may not do this",
     404: "no such case, or outside the caller's reach",
-    409: "stale version (current_version in extra), trigger not allowed now, or a retry in progress",
+    409: "stale version (current_version in extra), or the trigger is not allowed in the case's state now",
     413: "request body or document too large",
     422: "invalid data, failed guard, or an idempotency key reused with another request",
     428: "If-Match or expected_version missing",
