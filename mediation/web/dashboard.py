@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
+from mediation.directory.queries import units_in_reach
 from mediation.errors import InvalidData
 from mediation.metrics.figures import case_metrics
 from mediation.services import services_of
@@ -25,7 +26,6 @@ from mediation.web.page import (
     current_definition,
     page_of,
     to_login,
-    units_in_reach,
 )
 
 SUPERVISOR = "supervisor"

@@ -13,6 +13,7 @@ from typing import Any
 
 from mediation.cases.read_models import CaseDetail
 from mediation.db import Database
+from mediation.directory.queries import assignable_users, units_of_kind
 from mediation.web.i18n import Words
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
 
@@ -45,21 +46,14 @@ class TriggerForm:
 
 def _users(db: Database, roles: tuple[str, ...], county_prefix: str) -> list[tuple[str, str]]:
     with db.snapshot() as tx:
-        rows = tx.all(
-            "SELECT u.username, u.display_name, u.roles FROM users u JOIN units n ON n.id = u.unit_id "
-            "WHERE u.active = :active AND n.path LIKE :prefix ORDER BY u.username",
-            {"active": True, "prefix": county_prefix + "%"})
-    return [(name, f"{display or name}（{name}）") for name, display, held in rows
-            if not roles or set(held.split()) & set(roles)]
+        users = assignable_users(tx, roles, county_prefix)
+    return [(name, f"{display}（{name}）") for name, display in users]
 
 
 def _units(db: Database, kind: str | None) -> list[tuple[str, str]]:
     with db.snapshot() as tx:
-        if kind:
-            rows = tx.all("SELECT code, name FROM units WHERE kind = :kind ORDER BY code", {"kind": kind})
-        else:
-            rows = tx.all("SELECT code, name FROM units ORDER BY code")
-    return [(code, f"{name}（{code}）") for code, name in rows]
+        units = units_of_kind(tx, kind)
+    return [(code, f"{name}（{code}）") for code, name in units]
 
 
 def form_field(spec: FieldSpec, words: Words, definition: WorkflowDefinition, case: CaseDetail,

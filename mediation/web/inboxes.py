@@ -3,26 +3,25 @@
 An inbox lists the cases referred to the user's court or department that wait on it: the
 states from which the workflow lets that role fire a trigger (court: applied, under review;
 department: referred, in progress), each with its earliest pending deadline. Reach is the
-case list's (`reach_clause`); orders come from `list_orders`, as in the API.
+case list's (`cases.queues.inbox_cases`); orders come from `list_orders`, as in the API.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.cases.views import reach_clause
-from mediation.db import parse_timestamp
+from mediation.cases.queues import inbox_cases
 from mediation.deadlines.orders import list_orders
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of
 from mediation.web.page import (
     current_definition,
     due_status,
+    left_reach_notice,
     local_time,
     page_number,
     page_of,
@@ -36,19 +35,21 @@ ORDERS_PAGE_SIZE = 50
 
 @dataclass(frozen=True)
 class Inbox:
-    """Which role an inbox serves and which case columns name the referral to the user's unit."""
+    """Which role an inbox serves (the cases referred to the user's unit as that role) and its words."""
 
     role: str
-    unit_column: str  # the unit the case was referred to
-    since_column: str  # when the case entered the stage
     title: str  # word keys
     intro: str
     refused: str
 
 
-COURT = Inbox("court", "court_id", "court_at", "court_inbox", "inbox_court_intro", "inbox_court_only")
-DEPARTMENT = Inbox("department", "department_id", "joint_at", "department_inbox", "inbox_department_intro",
-                   "inbox_department_only")
+COURT = Inbox("court", "court_inbox", "inbox_court_intro", "inbox_court_only")
+DEPARTMENT = Inbox("department", "department_inbox", "inbox_department_intro", "inbox_department_only")
+
+
+def work_list(actor: Actor) -> str:
+    """Where the user's own work is listed: their inbox for department and court staff, else the board."""
+    return next((f"/inbox/{inbox.role}" for inbox in (DEPARTMENT, COURT) if inbox.role in actor.roles), "/")
 
 
 def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
@@ -62,29 +63,13 @@ def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[
 
 
 def inbox_rows(services: Services, actor: Actor, inbox: Inbox, states: list[str], now: datetime) -> tuple[list, int]:
-    """Cases in reach referred to the actor's unit and in `states`, by earliest pending deadline; and their count."""
-    params: dict[str, Any] = {"inbox_unit": actor.unit_id or -1}
-    params.update({f"state{i}": state for i, state in enumerate(states)})
-    marks = ", ".join(f":state{i}" for i in range(len(states))) or "NULL"
-    where = f"{reach_clause(actor, params)} AND c.{inbox.unit_column} = :inbox_unit AND c.state IN ({marks})"
+    """The inbox's cases in `states` as the page shows them, earliest deadline first; and their count."""
     with services.db.snapshot() as tx:
-        total = tx.one(f"SELECT count(*) FROM cases c WHERE {where}", params)[0]
-        cases = tx.all(
-            "SELECT * FROM (SELECT c.id, c.number, c.title, c.state, c.risk_level, c.key_case, u.name, "
-            f"c.{inbox.since_column}, (SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = c.id "
-            f"AND dl.status = 'pending') AS due FROM cases c JOIN units u ON u.id = c.unit_id WHERE {where}) inbox "
-            f"ORDER BY (due IS NULL), due, id LIMIT {INBOX_LIMIT}", params)
-        ids = {f"id{i}": row[0] for i, row in enumerate(cases)}
-        deadlines = tx.all(
-            "SELECT case_id, kind, due_at FROM deadlines WHERE status = 'pending' AND case_id IN ("
-            + ", ".join(f":{key}" for key in ids) + ") ORDER BY due_at DESC", ids) if ids else []
-    earliest = {case_id: (kind, parse_timestamp(due)) for case_id, kind, due in deadlines}  # the last one wins
-    rows = []
-    for case_id, number, title, state, risk, key_case, unit, since, _due in cases:
-        kind, due = earliest.get(case_id, (None, None))
-        rows.append({"id": case_id, "number": number, "title": title, "state": state, "risk_level": risk,
-                     "key_case": bool(key_case), "unit": unit, "since": local_time(since),
-                     "deadline_kind": kind, "due": local_time(due), "due_status": due_status(due, now)})
+        cases, total = inbox_cases(tx=tx, actor=actor, role=inbox.role, states=states, limit=INBOX_LIMIT)
+    rows = [{"id": case.id, "number": case.number, "title": case.title, "state": case.state,
+             "risk_level": case.risk_level, "key_case": case.key_case, "unit": case.unit_name,
+             "since": local_time(case.since), "deadline_kind": case.deadline_kind, "due": local_time(case.due),
+             "due_status": due_status(case.due, now)} for case in cases]
     return rows, total
 
 
@@ -102,7 +87,7 @@ def _inbox_page(request: Request, inbox: Inbox) -> Response:
     sections = [{"state": state, "triggers": triggers, "rows": [r for r in rows if r["state"] == state]}
                 for state, triggers in waiting.items()]
     return page.render("inbox.html", inbox=inbox, sections=sections, shown=len(rows), total=total,
-                       definition=definition)
+                       definition=definition, notice=left_reach_notice(page, definition))
 
 
 def _flag(value: str | None) -> bool | None:

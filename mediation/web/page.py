@@ -15,12 +15,14 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from mediation.db import RawTransaction, escape_like, parse_timestamp
+from mediation.cases.queues import workflow_version_of
+from mediation.db import parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.services import Services
 from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
 from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.definition import WorkflowDefinition
 
 DUE_SOON = timedelta(days=2)
 REASONS_ZH = {
@@ -53,20 +55,21 @@ def page_number(query: Any, last: int) -> int:
         return 1
 
 
-def units_in_reach(tx: RawTransaction, unit_path: str) -> list[tuple[str, str]]:
-    """Code and name of the units in the subtree at `unit_path`, in tree order (filter and form choices)."""
-    return tx.all("SELECT code, name FROM units WHERE path LIKE :prefix ESCAPE '\\' ORDER BY path",
-                  {"prefix": escape_like(unit_path) + "%"})
-
-
 def safe_next(target: str | None) -> str:
     ok = target and target.startswith("/") and not target.startswith("//") and "\\" not in target
     return target if ok and len(target) < 2000 else "/"
 
 
-def current_definition(services: Services):
+def current_definition(services: Services) -> WorkflowDefinition:
     workflows = services.db.workflows
     return workflows.machine(workflows.current_version_id()).definition
+
+
+def case_definition(services: Services, case_id: int) -> WorkflowDefinition | None:
+    """The definition of the workflow version the case runs on; None when there is no such case."""
+    with services.db.snapshot() as tx:
+        version_id = workflow_version_of(tx=tx, case_id=case_id)
+    return None if version_id is None else services.db.workflows.machine(version_id).definition
 
 
 @dataclass
@@ -116,6 +119,11 @@ def reason_text(words: Words, reason: str) -> str:
     return REASONS_ZH.get(reason, reason) if words.lang == "zh" else reason
 
 
+def left_reach_notice(page: Page, definition: WorkflowDefinition) -> str | None:
+    """The notice of a work list reached after the user's change took a case out of their reach (`?done=`)."""
+    trigger = page.request.query_params.get("done")
+    spec = definition.triggers.get(trigger) if trigger else None
+    return page.words.t("left_reach", action=page.words.label(spec.labels, trigger)) if spec else None
 
 
 def due_status(due: datetime | None, now: datetime) -> str | None:

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from mediation.db import Database
 from mediation.demo.case_paths import drive_to
 from mediation.demo.sample_county import SampleCounty, build_sample_county
-from mediation.web.pages import BOARD_COUNT_LIMIT, BOARD_PAGES, PAGE_SIZE
+from mediation.web.board import BOARD_COUNT_LIMIT, BOARD_PAGES, PAGE_SIZE
 
 COPIES = BOARD_COUNT_LIMIT + 5
 

@@ -9,12 +9,13 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from api_support import ID_MASKED, ID_NUMBER
+from api_support import ID_MASKED, ID_NUMBER, case_input
 from browser_site import PHONE, Site
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from mediation.db import parse_timestamp
+from mediation.demo.case_paths import drive_to
 
 pytestmark = pytest.mark.slow
 
@@ -132,6 +133,29 @@ def test_department_inbox_lists_referrals_to_the_department(site_pages: Site) ->
     phone.goto(f"{site.base_url}/inbox/department")
     fits_phone(site, phone)
     site.shot(phone, "23-inbox-department-phone")
+
+
+def test_a_department_returning_a_referral_lands_on_its_inbox(site_pages: Site) -> None:
+    """Its own change takes the case out of its reach: the inbox says so, not the case page's 404."""
+    site = site_pages
+    case_id = drive_to(site.db, state="joint.referred", county=site.county,
+                       case_input=case_input(site.county.village_grid, title="店招遮挡采光纠纷"))
+    number = number_of(site, case_id)
+    page = site.login("dept_sj")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    page.locator("summary[data-trigger='return_referral']").click()
+    form = page.locator("form[data-trigger='return_referral']")
+    form.get_by_label("理由").fill("不属于本部门职责范围，予以退回。")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.url == f"{site.base_url}/inbox/department?done=return_referral", page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("部门待办")
+    expect(page.locator(".notice")).to_have_text("已办理：部门退回。该案件已不在您的办理范围内。")
+    expect(page.locator("body")).not_to_contain_text(number)
+    assert site.state(case_id) == "screening.triaged"
+    site.shot(page, "22-inbox-department-returned")
+    page.goto(f"{site.base_url}/inbox/department?done=return_referral&lang=en")
+    expect(page.locator(".notice")).to_have_text("Done: Return referral. The case is no longer in your reach.")
 
 
 def test_orders_page_lists_key_cases_and_filters_them(site_pages: Site) -> None:

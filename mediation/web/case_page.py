@@ -1,0 +1,182 @@
+"""The case page: the case as its reader may see it, with a form for each trigger they may fire.
+
+A posted form is read with the definition of the workflow version the case runs on and handed
+to the engine's one door (`apply_transition`); a refusal shows the form again with the engine's
+reason beside the field it names. Reach, permissions and masking are the API's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
+from litestar.response import Redirect
+
+from mediation.cases.engine import apply_transition
+from mediation.cases.read_models import CaseDetail
+from mediation.cases.views import case_detail, case_events
+from mediation.db import parse_timestamp
+from mediation.errors import (
+    Forbidden,
+    GuardFailed,
+    InvalidData,
+    MediationError,
+    NotFound,
+    StaleCase,
+    TransitionNotAllowed,
+)
+from mediation.services import services_of
+from mediation.web import forms
+from mediation.web.case_documents import document_links
+from mediation.web.i18n import Words
+from mediation.web.inboxes import work_list
+from mediation.web.page import Page, case_definition, due_status, local_time, page_of, reason_text, to_login
+from mediation.web.session import CSRF_FIELD, csrf_ok
+from mediation.workflows.definition import TriggerSpec, WorkflowDefinition, stage_of
+from mediation.workflows.graph import mermaid
+
+
+class CasePages(Controller):
+    """/cases/{id} and the trigger forms it posts to /cases/{id}/fire."""
+
+    include_in_schema = False
+
+    @get("/cases/{case_id:int}", sync_to_thread=True)
+    def case_page(self, request: Request, case_id: FromPath[int]) -> Response:
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        return render_case(page, case_id, notice=request.query_params.get("done"))
+
+    @post("/cases/{case_id:int}/fire")
+    async def fire(self, request: Request, case_id: FromPath[int]) -> Response:
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        form = await request.form()
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return await sync_to_thread(render_case, page, case_id, status=403, alert=page.words.t("csrf_failed"))
+        return await sync_to_thread(_fire, page, case_id, form)
+
+
+def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | None = None,
+                alert: str | None = None, stale: bool = False, failed: forms.TriggerForm | None = None) -> Response:
+    """The case page; `failed` is a refused trigger's form, shown open in place of a fresh one."""
+    services = services_of(page.request)
+    try:
+        detail = case_detail(services.db, page.actor, case_id)
+        events = case_events(services.db, page.actor, case_id)
+    except NotFound:
+        return page.render("not_found.html", status=404)
+    definition = case_definition(services, case_id)
+    trigger_forms = [failed if failed is not None and failed.trigger == name
+                     else _trigger_form(page, definition.triggers[name], definition, detail)
+                     for name in detail.available_triggers]
+    now = services.clock()
+    deadlines = [{"deadline": deadline, "due": local_time(deadline.due_at),
+                  "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
+    stages: dict[str, list[str]] = {}
+    for state in definition.states:
+        stages.setdefault(stage_of(state), []).append(state)
+    return page.render(
+        "case.html", status=status, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
+        deadlines=deadlines, documents=document_links(page, case_id),
+        definition=definition, stages=stages, notice=_notice_text(page.words, definition, notice), alert=alert,
+        stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state),
+        party_names={p.id: p.name for p in detail.parties}, **_policy_labels(page.words, definition, detail),
+    )
+
+
+def _notice_text(words: Words, definition: WorkflowDefinition, notice: str | None) -> str | None:
+    """What the page says after a change: the trigger just fired, or that the case was filed."""
+    if notice and notice in definition.triggers:
+        return words.t("done") + words.label(definition.triggers[notice].labels, notice)
+    return words.t("filed") if notice == "filed" else None
+
+
+def _policy_labels(words: Words, definition: WorkflowDefinition, detail: CaseDetail) -> dict[str, str]:
+    """Labels of the case's channel, ladder level and category from its workflow's policy."""
+    policy = definition.policy
+    return {
+        "channel_label": words.label(policy["channels"].get(detail.channel), detail.channel),
+        "ladder_label": next((words.label(step.get("labels"), step["level"]) for step in policy["escalation_ladder"]
+                              if step["level"] == detail.ladder_level), detail.ladder_level),
+        "category_label": words.label(policy["categories"].get(detail.category), detail.category or ""),
+    }
+
+
+def _trigger_form(page: Page, spec: TriggerSpec, definition: WorkflowDefinition,
+                  detail: CaseDetail) -> forms.TriggerForm:
+    """A trigger's form; its user choices come from the user's county."""
+    county_prefix = "/" + page.actor.unit_path.strip("/").split("/")[0] + "/"
+    return forms.trigger_form(spec, page.words, definition, detail, services_of(page.request).db, county_prefix)
+
+
+def _fire(page: Page, case_id: int, form: Any) -> Response:
+    """Fire the posted trigger; back to the case, or to the user's work list when it left their reach."""
+    services = services_of(page.request)
+    trigger = str(form.get("trigger") or "")
+    definition = case_definition(services, case_id)
+    if definition is None:
+        return page.render("not_found.html", status=404)
+    spec = definition.triggers.get(trigger)
+    if spec is None:
+        return render_case(page, case_id, status=409, alert=page.words.t("not_allowed"))
+    data, raw = forms.form_values(spec, form)
+    try:
+        result = apply_transition(services.db, case_id=case_id, trigger=trigger, actor=page.actor, data=data,
+                                  expected_version=_expected_version(form), now=services.clock())
+    except NotFound:
+        return page.render("not_found.html", status=404)
+    except StaleCase:
+        return render_case(page, case_id, status=409, stale=True)
+    except MediationError as error:
+        return _refused(page, case_id, spec, definition, raw, error)
+    if not result.in_reach:  # the case page would be 404 now
+        return Redirect(path=f"{work_list(page.actor)}?done={trigger}", status_code=303)
+    return Redirect(path=f"/cases/{case_id}?done={trigger}", status_code=303)
+
+
+def _expected_version(form: Any) -> int:
+    """The version the form was shown at; -1 (stale) when it is not a number."""
+    try:
+        return int(str(form.get("expected_version") or ""))
+    except ValueError:
+        return -1
+
+
+def _refused(page: Page, case_id: int, spec: TriggerSpec, definition: WorkflowDefinition,
+             raw: dict[str, Any], error: MediationError) -> Response:
+    """The case page with the refused form open again, holding what was entered and the engine's reason."""
+    try:
+        detail = case_detail(services_of(page.request).db, page.actor, case_id)
+    except NotFound:
+        return page.render("not_found.html", status=404)
+    failed = _trigger_form(page, spec, definition, detail)
+    failed.open = True
+    for f in failed.fields:
+        f.value = raw.get(f.name)
+    _mark_refusal(page.words, error, failed)
+    return render_case(page, case_id, status=error.status_code, failed=failed)
+
+
+def _mark_refusal(words: Words, error: MediationError, failed: forms.TriggerForm) -> None:
+    """The form's message for the refusal; an invalid field also gets its reason beside it."""
+    if isinstance(error, InvalidData):
+        field_name = error.field.removeprefix("data.").split("[")[0]
+        target = next((f for f in failed.fields if f.name == field_name), None)
+        if target is not None:
+            target.error = reason_text(words, error.reason)
+            failed.error = words.t("fix_errors")
+        else:
+            failed.error = f"{error.field}: {reason_text(words, error.reason)}"
+    elif isinstance(error, GuardFailed):
+        failed.error = words.t("guard_failed") + error.reason
+    elif isinstance(error, TransitionNotAllowed):
+        failed.error = words.t("not_allowed")
+    elif isinstance(error, Forbidden):
+        failed.error = words.t("forbidden")
+    else:
+        failed.error = error.detail

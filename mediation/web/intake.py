@@ -1,0 +1,134 @@
+"""Filing a case from the web: the intake form and its answer, every problem named beside its field.
+
+The case is opened by intake (`open_case`), as through the API; the form shows all the
+problems of a refused case at once (`case_problems`), not only the first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.response import Redirect
+
+from mediation.cases.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
+from mediation.directory.queries import unit_by_id, units_in_reach
+from mediation.errors import Forbidden, InvalidData
+from mediation.services import services_of
+from mediation.web.page import Page, current_definition, page_of, reason_text, to_login
+from mediation.web.session import CSRF_FIELD, csrf_ok
+
+PARTY_ROWS = 4
+CASE_FIELDS = ("title", "description", "channel", "category", "risk_level", "unit")
+PARTY_FIELDS = ("name", "role", "id_number", "phone", "is_minor")
+
+
+class Intake(Controller):
+    """/cases/new."""
+
+    include_in_schema = False
+
+    @get("/cases/new", sync_to_thread=True)
+    def intake_form(self, request: Request) -> Response:
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        return _render_intake(page, values={"unit": None, "risk_level": "low"}, errors={})
+
+    @post("/cases/new")
+    async def intake(self, request: Request) -> Response:
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        form = await request.form()
+        values: dict[str, Any] = {name: str(form.get(name) or "") for name in CASE_FIELDS}
+        values["parties"] = [{key: str(form.get(f"parties[{i}].{key}") or "").strip() for key in PARTY_FIELDS}
+                             for i in range(PARTY_ROWS)]
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return await sync_to_thread(_render_intake, page, values, {}, page.words.t("csrf_failed"), 403)
+        return await sync_to_thread(_file_case, page, values)
+
+
+def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], alert: str | None = None,
+                   status: int = 200) -> Response:
+    """The intake form; `errors` maps a form field's name to its message, in the form's order."""
+    services = services_of(page.request)
+    definition = current_definition(services)
+    with services.db.snapshot() as tx:
+        units = units_in_reach(tx, page.actor.unit_path)
+        if not values.get("unit"):
+            own = unit_by_id(tx, page.actor.unit_id) if page.actor.unit_id is not None else None
+            values["unit"] = own.code if own else None
+    parties = values.get("parties") or [{} for _ in range(PARTY_ROWS)]
+    colon = "：" if page.lang == "zh" else ": "
+    summary = [(_intake_input_id(name), f"{_intake_label(page, name)}{colon}{text}") for name, text in errors.items()]
+    return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
+                       parties=parties, party_roles=PARTY_ROLES, definition=definition, summary=summary)
+
+
+def _file_case(page: Page, values: dict[str, Any]) -> Response:
+    """Open the case and show it; the form again, with every problem, when intake refuses it."""
+    services = services_of(page.request)
+    index_of = [i for i, p in enumerate(values["parties"]) if any(p.get(k) for k in ("name", "id_number", "phone"))]
+    case = _case_input(values, [values["parties"][i] for i in index_of])
+    try:
+        case_id = open_case(services.db, actor=page.actor, case=case, now=services.clock())
+    except InvalidData as error:
+        # open_case names the first problem (the API's answer); the form shows every one at once.
+        # When the fields are right, the problem is the unit's (unknown, or out of reach): that needs the database.
+        definition = current_definition(services)
+        errors: dict[str, str] = {}
+        for problem in case_problems(case, definition.policy, definition.risk_levels) or [error]:
+            name = _intake_field(problem.field, index_of)
+            errors.setdefault(name, _intake_reason(page, values, name, problem.reason))
+        return _render_intake(page, values, errors, page.words.t("fix_errors"), 422)
+    except Forbidden:
+        return _render_intake(page, values, {}, page.words.t("forbidden"), 403)
+    return Redirect(path=f"/cases/{case_id}?done=filed", status_code=303)
+
+
+def _case_input(values: dict[str, Any], parties: list[dict[str, str]]) -> CaseInput:
+    """The form's values as intake takes them (the party rows given, empty ones left out)."""
+    return CaseInput(
+        title=values["title"], description=values["description"], channel=values["channel"],
+        unit=values["unit"], category=values["category"] or None, risk_level=values["risk_level"] or "low",
+        parties=[PartyInput(p["name"], p["role"] or "applicant", p["id_number"] or None, p["phone"] or None,
+                            bool(p["is_minor"])) for p in parties],
+    )
+
+
+def _intake_field(name: str, index_of: list[int]) -> str:
+    """The form's name of an intake field: the engine counts the party rows it got, the form all its rows."""
+    if name.startswith("parties["):
+        number, _, rest = name[len("parties["):].partition("].")
+        if number.isdigit() and int(number) < len(index_of):
+            return f"parties[{index_of[int(number)]}].{rest}"
+    return name
+
+
+def _intake_reason(page: Page, values: dict[str, Any], name: str, reason: str) -> str:
+    """The message of a problem; a choice left at "—" is simply required."""
+    if reason.startswith("must be one of") and name in values and not values[name]:
+        return page.words.t("required")
+    return reason_text(page.words, reason)
+
+
+def _intake_input_id(name: str) -> str:
+    """The id of the form control of a field (the first row's name for the party list)."""
+    if name == "parties":
+        return "party-0-name"
+    if name.startswith("parties["):
+        number, _, key = name[len("parties["):].partition("].")
+        return f"party-{number}-{'minor' if key == 'is_minor' else key}"
+    return name
+
+
+def _intake_label(page: Page, name: str) -> str:
+    """The label of a field as the error summary names it ("当事人 2 姓名")."""
+    words = page.words
+    if name.startswith("parties["):
+        number, _, key = name[len("parties["):].partition("].")
+        key_label = {"name": "party_name", "role": "party_role"}.get(key, key)
+        return f"{words.t('party_n', n=int(number) + 1)} {words.t(key_label)}" if number.isdigit() else name
+    return words.t(name)

@@ -1,0 +1,69 @@
+"""Signing in and out of the web workspace: the login form, its check, the logout button."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.response import Redirect
+
+from mediation.directory.identity import BadCredentials, TooManyAttempts, check_password
+from mediation.services import services_of
+from mediation.web.page import page_of, safe_next
+from mediation.web.session import (
+    CSRF_FIELD,
+    PRELOGIN_COOKIE,
+    SESSION_COOKIE,
+    csrf_ok,
+    expired,
+    new_prelogin,
+    session_cookie,
+    sign_out,
+)
+
+
+class SignIn(Controller):
+    """/login and /logout."""
+
+    include_in_schema = False
+
+    @get("/login", sync_to_thread=False)
+    def login_form(self, request: Request) -> Response:
+        page = page_of(request)
+        token, prelogin = new_prelogin(request)
+        return page.render("login.html", cookies=[prelogin], login_csrf=token,
+                           next=safe_next(request.query_params.get("next")), error=None, username="")
+
+    @post("/login")
+    async def login(self, request: Request) -> Response:
+        page = page_of(request)
+        form = await request.form()
+        username = str(form.get("username") or "")[:64]
+        target = safe_next(str(form.get("next") or ""))
+        error = None
+        if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
+            error, status = "csrf_failed", 403
+        else:
+            services = services_of(request)
+            address = request.client.host if request.client else "unknown"
+            try:
+                user_id = await sync_to_thread(check_password, services.db, username=username,
+                                               password=str(form.get("password") or ""), address=address,
+                                               now=services.clock())
+            except TooManyAttempts:
+                error, status = "too_many", 429
+            except BadCredentials:
+                error, status = "bad_login", 401
+        if error:
+            token, prelogin = new_prelogin(request)
+            return page.render("login.html", status=status, cookies=[prelogin], login_csrf=token, next=target,
+                               error=page.words.t(error), username=username)
+        return Redirect(path=target, status_code=303,
+                        cookies=[session_cookie(request, user_id, username), expired(request, PRELOGIN_COOKIE)])
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Response:
+        form = await request.form()
+        if not csrf_ok(request, form.get(CSRF_FIELD)):
+            return Redirect(path="/", status_code=303)
+        await sync_to_thread(sign_out, request)
+        return Redirect(path="/login", status_code=303, cookies=[expired(request, SESSION_COOKIE)])
