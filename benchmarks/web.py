@@ -39,7 +39,7 @@ from benchmarks.report import Row, print_kv, print_table
 USERNAME = "county_sup"
 TEMPLATES = 240
 NOW = datetime(2026, 3, 2, 9, 0)
-PAGE_SIZE = 25  # the board's page (mediation.web.pages.PAGE_SIZE)
+PAGE_SIZE = 25  # the board's page (mediation.web.board.PAGE_SIZE)
 QUICK = {"cases": 10_000, "rounds": 3, "requests": 20}
 FULL = {"cases": 100_000, "rounds": 5, "requests": 40}
 
