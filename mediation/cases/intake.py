@@ -15,6 +15,7 @@ from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
+from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
 from mediation.workflows.trigger_data import checked_text
 
@@ -111,8 +112,8 @@ def _text_problem(where: str, value: Any, limit: int) -> Iterator[InvalidData]:
 
 def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
     root_code = unit_path.strip("/").split("/")[0]
-    found = tx.one("SELECT abbreviation, name FROM units WHERE code = :code", {"code": root_code})
-    prefix = (found[0] or found[1][:2]) if found else "调"
+    root = unit_by_code(tx, root_code)
+    prefix = (root.abbreviation or root.name[:2]) if root else "调"
     serial = tx.one(NEXT_NUMBER, {"prefix": prefix, "year": now.year})[0]
     return f"{prefix}调〔{now.year}〕{serial:05d}号"
 
@@ -167,10 +168,10 @@ def _checked(db: Database, actor: Actor, case: CaseInput):
 
 def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: int, definition, now: datetime) -> int:
     """Insert the case, its parties and its intake event; returns the case id."""
-    unit = tx.one("SELECT id, path, kind FROM units WHERE code = :code", {"code": case.unit})
+    unit = unit_by_code(tx, case.unit)
     if unit is None:
         raise InvalidData("unit", f"no unit '{case.unit}'")
-    unit_id, unit_path, unit_kind = unit
+    unit_id, unit_path, unit_kind = unit.id, unit.path, unit.kind
     if not actor.is_system and not unit_path.startswith(actor.unit_path):
         raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
     levels = [step["level"] for step in definition.policy["escalation_ladder"]]

@@ -29,6 +29,7 @@ from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.cases.masking import mask_id_number, mask_phone
 from mediation.db import Database, escape_like
 from mediation.directory.actors import Actor
+from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, MediationError
 from mediation.spreadsheet import safe_cell
 
@@ -58,11 +59,11 @@ def matching_case_ids(db: Database, *, unit: str | None = None, state: str | Non
     where, params = [], {}
     with db.snapshot() as tx:
         if unit is not None:
-            found = tx.one("SELECT path FROM units WHERE code = :code", {"code": unit})
+            found = unit_by_code(tx, unit)
             if found is None:
                 raise InvalidData("unit", f"no unit '{unit}'")
             where.append("unit_path LIKE :path ESCAPE '\\'")
-            params["path"] = escape_like(found[0]) + "%"
+            params["path"] = escape_like(found.path) + "%"
         if state is not None:
             where.append("state = :state")
             params["state"] = state

@@ -27,6 +27,7 @@ from mediation.cases.read_models import (
 )
 from mediation.db import Database, RawTransaction, escape_like, parse_timestamp
 from mediation.directory.actors import Actor
+from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, NotFound
 from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
 
@@ -55,6 +56,19 @@ DEADLINES_SQL = (
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
+SUMMARY_SQL = (
+    "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
+    "c.key_case, c.updated_at, c.created_at, u.code AS unit_code, u.name AS unit_name "
+    "FROM cases c JOIN units u ON u.id = c.unit_id"
+)
+OVERDUE_SQL = (
+    "EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' AND dl.due_at < :now)"
+)
+SEARCH_SQL = (
+    "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' "
+    "OR c.id IN (SELECT case_id FROM case_texts WHERE description LIKE :q ESCAPE '\\') "
+    "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
+)
 
 
 class _Row(dict):
@@ -205,51 +219,64 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, 
     With `count_limit` (the web board's), counting stops after `count_limit + 1` matches: `total` is
     exact up to `count_limit` and `count_limit + 1` means "more than `count_limit`". The API counts all.
     """
+    _refuse_control_characters(filters)
+    params: dict[str, Any] = {}
+    with db.snapshot() as tx:
+        clause = _filter_clause(tx, actor, filters, now, params)
+        total = _count_matches(tx, clause, params, count_limit)
+        rows = _page_rows(tx, clause, params, filters)
+    return CasePage(items=[_case_summary(row) for row in rows], total=total, page=filters.page,
+                    page_size=filters.page_size)
+
+
+def _refuse_control_characters(filters: CaseFilters) -> None:
+    """InvalidData for the first text filter holding a control character."""
     for name in (*FILTER_COLUMNS, "unit", "q"):
         value = getattr(filters, name)
         if value is not None and CONTROL_CHARACTERS.search(value):
             raise InvalidData(name, "must not contain control characters")
-    params: dict[str, Any] = {}
+
+
+def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: datetime,
+                   params: dict[str, Any]) -> str:
+    """SQL (over `cases c`) for the cases in reach that match the filters; adds its parameters to params."""
     where = [reach_clause(actor, params)]
     for column in FILTER_COLUMNS:
         value = getattr(filters, column)
         if value is not None:
             where.append(f"c.{column} = :{column}")
             params[column] = value
-    with db.snapshot() as tx:
-        if filters.unit is not None:
-            unit = tx.one("SELECT path FROM units WHERE code = :code", {"code": filters.unit})
-            if unit is None:
-                raise InvalidData("unit", f"no unit '{filters.unit}'")
-            where.append("c.unit_path LIKE :unit_path ESCAPE '\\'")
-            params["unit_path"] = escape_like(unit[0]) + "%"
-        if filters.overdue is not None:
-            exists = ("EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
-                      "AND dl.due_at < :now)")
-            where.append(exists if filters.overdue else f"NOT {exists}")
-            params["now"] = tx.timestamp(now)
-        if filters.q:
-            params["q"] = "%" + escape_like(filters.q) + "%"
-            where.append(
-                "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' "
-                "OR c.id IN (SELECT case_id FROM case_texts WHERE description LIKE :q ESCAPE '\\') "
-                "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
-            )
-        clause = " AND ".join(where)
-        if count_limit is None:
-            total = tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
-        else:
-            total = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
-                           {**params, "count_cap": max(count_limit, 0) + 1})[0]
-        params.update(limit=filters.page_size, offset=(filters.page - 1) * filters.page_size)
-        rows = _rows(tx, (
-            "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
-            "c.key_case, c.updated_at, c.created_at, u.code AS unit_code, u.name AS unit_name "
-            f"FROM cases c JOIN units u ON u.id = c.unit_id WHERE {clause} "
-            "ORDER BY c.id DESC LIMIT :limit OFFSET :offset"), params)
-    items = [
-        CaseSummary(r.id, r.number, r.title, r.category, r.channel, r.state, r.stage, r.version, r.risk_level,
-                    bool(r.key_case), UnitRef(r.unit_code, r.unit_name), _iso(r.created_at), _iso(r.updated_at))
-        for r in rows
-    ]
-    return CasePage(items=items, total=total, page=filters.page, page_size=filters.page_size)
+    if filters.unit is not None:
+        unit = unit_by_code(tx, filters.unit)
+        if unit is None:
+            raise InvalidData("unit", f"no unit '{filters.unit}'")
+        where.append("c.unit_path LIKE :unit_path ESCAPE '\\'")
+        params["unit_path"] = escape_like(unit.path) + "%"
+    if filters.overdue is not None:
+        where.append(OVERDUE_SQL if filters.overdue else f"NOT {OVERDUE_SQL}")
+        params["now"] = tx.timestamp(now)
+    if filters.q:
+        where.append(SEARCH_SQL)
+        params["q"] = "%" + escape_like(filters.q) + "%"
+    return " AND ".join(where)
+
+
+def _count_matches(tx: RawTransaction, clause: str, params: dict[str, Any], count_limit: int | None) -> int:
+    """How many cases match; at most `count_limit + 1` when a limit is given."""
+    if count_limit is None:
+        return tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
+    return tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
+                  {**params, "count_cap": max(count_limit, 0) + 1})[0]
+
+
+def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters: CaseFilters) -> list[_Row]:
+    """The filters' page of matching cases, newest first."""
+    paging = {"limit": filters.page_size, "offset": (filters.page - 1) * filters.page_size}
+    return _rows(tx, f"{SUMMARY_SQL} WHERE {clause} ORDER BY c.id DESC LIMIT :limit OFFSET :offset",
+                 {**params, **paging})
+
+
+def _case_summary(row: _Row) -> CaseSummary:
+    return CaseSummary(row.id, row.number, row.title, row.category, row.channel, row.state, row.stage,
+                       row.version, row.risk_level, bool(row.key_case), UnitRef(row.unit_code, row.unit_name),
+                       _iso(row.created_at), _iso(row.updated_at))

@@ -22,6 +22,7 @@ from mediation.cases.read_models import UnitRef, UserRef
 from mediation.cases.views import reach_clause
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
+from mediation.directory.queries import unit_names
 from mediation.errors import InvalidData
 
 MAX_PAGE_SIZE = 200
@@ -35,6 +36,12 @@ STATUS_SQL = (
 RANK_SQL = (
     "CASE WHEN o.status = 'done' OR c.stage = 'closed' THEN 3 "
     "WHEN o.deadline < :order_today THEN 0 WHEN o.deadline <= :order_soon THEN 1 ELSE 2 END"
+)
+ORDER_ROWS_SQL = (
+    f"SELECT o.id, o.deadline, o.co_units, o.milestones, o.created_at, {STATUS_SQL} AS order_status, "
+    "c.id, c.number, c.title, c.state, c.stage, u.code, u.name, w.username, w.display_name "
+    "FROM orders o JOIN cases c ON c.id = o.case_id JOIN units u ON u.id = c.unit_id "
+    "JOIN users w ON w.id = o.owner_id"
 )
 
 
@@ -121,50 +128,44 @@ def list_orders(
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidData("page_size", f"must be between 1 and {MAX_PAGE_SIZE}")
     policy = db.workflows.machine(db.workflows.current_version_id()).definition.policy
-    statuses = wanted_statuses(overdue, due_soon)
     with db.snapshot() as tx:
         params: dict[str, Any] = {}
-        where = [reach_clause(actor, params)]
-        _status_params(tx, params, now, policy)
-        if len(statuses) < len(STATUSES):
-            names = [f"order_status_{i}" for i in range(len(statuses))]
-            params.update(zip(names, statuses))
-            where.append(f"({STATUS_SQL}) IN (" + ", ".join(f":{name}" for name in names) + ")")
-        clause = " AND ".join(where)
+        clause = _orders_clause(tx, actor, wanted_statuses(overdue, due_soon), now, policy, params)
         total = tx.one(f"SELECT count(*) FROM orders o JOIN cases c ON c.id = o.case_id WHERE {clause}", params)[0]
-        params.update(limit=page_size, offset=(page - 1) * page_size)
-        rows = tx.all(
-            f"SELECT o.id, o.deadline, o.co_units, o.milestones, o.created_at, {STATUS_SQL} AS order_status, "
-            "c.id, c.number, c.title, c.state, c.stage, u.code, u.name, w.username, w.display_name "
-            f"FROM orders o JOIN cases c ON c.id = o.case_id JOIN units u ON u.id = c.unit_id "
-            f"JOIN users w ON w.id = o.owner_id WHERE {clause} "
-            f"ORDER BY {RANK_SQL}, o.deadline, o.id LIMIT :limit OFFSET :offset", params)
+        rows = tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} ORDER BY {RANK_SQL}, o.deadline, o.id "
+                      "LIMIT :limit OFFSET :offset", {**params, "limit": page_size, "offset": (page - 1) * page_size})
         co_units = [jsontext.loads(row[2]) for row in rows]
-        names = _unit_names(tx, sorted({code for codes in co_units for code in codes}))
-    today = now.date()
-    items = []
-    for row, codes in zip(rows, co_units):
-        deadline = _as_date(row[1])
-        items.append(OrderView(
-            id=row[0],
-            case=OrderCase(row[6], row[7], row[8], row[9], row[10], UnitRef(row[11], row[12])),
-            owner=UserRef(row[13], row[14]),
-            co_units=[UnitRef(code, names.get(code, code)) for code in codes],
-            deadline=deadline,
-            days_left=(deadline - today).days,
-            milestones=list(jsontext.loads(row[3]) or []),
-            status=row[5],
-            created_at=parse_timestamp(row[4]),
-        ))
+        names = unit_names(tx, {code for codes in co_units for code in codes})
+    items = [_order_view(row, codes, names, now.date()) for row, codes in zip(rows, co_units)]
     return OrderPage(items=items, total=total, page=page, page_size=page_size)
 
 
-def _unit_names(tx: RawTransaction, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    keys = [f"unit_{i}" for i in range(len(codes))]
-    return dict(tx.all("SELECT code, name FROM units WHERE code IN (" + ", ".join(f":{k}" for k in keys) + ")",
-                       dict(zip(keys, codes))))
+def _orders_clause(tx: RawTransaction, actor: Actor, statuses: list[OrderStatus], now: datetime,
+                   policy: dict[str, Any], params: dict[str, Any]) -> str:
+    """SQL (over orders `o` and cases `c`) for the orders in reach with one of `statuses`; adds its parameters."""
+    where = [reach_clause(actor, params)]
+    _status_params(tx, params, now, policy)
+    if len(statuses) < len(STATUSES):
+        keys = [f"order_status_{i}" for i in range(len(statuses))]
+        params.update(zip(keys, statuses))
+        where.append(f"({STATUS_SQL}) IN (" + ", ".join(f":{key}" for key in keys) + ")")
+    return " AND ".join(where)
+
+
+def _order_view(row: tuple, codes: list[str], names: dict[str, tuple[str, str]], today: date) -> OrderView:
+    """An order row (ORDER_ROWS_SQL's columns) as its view, its co-units named."""
+    deadline = _as_date(row[1])
+    return OrderView(
+        id=row[0],
+        case=OrderCase(row[6], row[7], row[8], row[9], row[10], UnitRef(row[11], row[12])),
+        owner=UserRef(row[13], row[14]),
+        co_units=[UnitRef(code, names[code][0] if code in names else code) for code in codes],
+        deadline=deadline,
+        days_left=(deadline - today).days,
+        milestones=list(jsontext.loads(row[3]) or []),
+        status=row[5],
+        created_at=parse_timestamp(row[4]),
+    )
 
 
 def _as_date(value: Any) -> date:

@@ -32,12 +32,7 @@ def unit_by_id(tx: RawTransaction, unit_id: int) -> UnitRow | None:
 
 def unit_names(tx: RawTransaction, codes: Iterable[str]) -> dict[str, tuple[str, str]]:
     """Code → (name, kind) of the units named, for labelling figures and documents."""
-    codes = sorted(set(codes))
-    if not codes:
-        return {}
-    marks = ", ".join(f":u{i}" for i in range(len(codes)))
-    rows = tx.all(f"SELECT code, name, kind FROM units WHERE code IN ({marks})",
-                  {f"u{i}": code for i, code in enumerate(codes)})
+    rows = _rows_with(tx, "SELECT code, name, kind FROM units WHERE code IN ({})", codes)
     return {code: (name, kind) for code, name, kind in rows}
 
 
@@ -68,3 +63,17 @@ def active_user(tx: RawTransaction, username: str) -> tuple[int, frozenset[str]]
     """Id and roles of the active user with this username, or None."""
     found = tx.one("SELECT id, roles FROM users WHERE username = :u AND active = :a", {"u": username, "a": True})
     return (found[0], frozenset(found[1].split())) if found else None
+
+
+def display_names(tx: RawTransaction, usernames: Iterable[str]) -> dict[str, str]:
+    """Username → display name of the users named (active or not), for labelling documents."""
+    return dict(_rows_with(tx, "SELECT username, display_name FROM users WHERE username IN ({})", usernames))
+
+
+def _rows_with(tx: RawTransaction, sql: str, values: Iterable[str]) -> list[tuple]:
+    """The rows of `sql` with its `IN ({})` list filled with the distinct values; none when there are none."""
+    values = sorted(set(values))
+    if not values:
+        return []
+    return tx.all(sql.format(", ".join(f":v{i}" for i in range(len(values)))),
+                  {f"v{i}": value for i, value in enumerate(values)})

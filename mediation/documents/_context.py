@@ -15,6 +15,7 @@ from mediation.cases.rows import case_events
 from mediation.cases.views import case_detail_in
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
+from mediation.directory.queries import display_names, unit_names
 from mediation.documents import _history as history
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
 from mediation.documents._labels import LANGUAGES, translator
@@ -142,19 +143,12 @@ def _names(tx: RawTransaction, detail: CaseDetail, events: list[dict], unit_path
         usernames.update(v for k in ("mediator", "owner") if isinstance(v := data.get(k), str))
         codes.update(v for k in ("department", "court", "unit") if isinstance(v := data.get(k), str))
         codes.update(v for v in data.get("co_units") or () if isinstance(v, str))
-    users = dict(_lookup(tx, "SELECT username, display_name FROM users WHERE username IN ({})", usernames))
-    rows = _lookup(tx, "SELECT code, name, kind FROM units WHERE code IN ({})", codes)
-    units = {code: name for code, name, _kind in rows}
-    kinds = {code: kind for code, _name, kind in rows}
+    users = display_names(tx, usernames)
+    found = unit_names(tx, codes)
+    units = {code: name for code, (name, _kind) in found.items()}
+    kinds = {code: kind for code, (_name, kind) in found.items()}
     committee = next((c for c in reversed(ancestors) if kinds.get(c) in COMMITTEE_KINDS), detail.unit.code)
     return users, units, units.get(committee, detail.unit.name)
-
-
-def _lookup(tx: RawTransaction, sql: str, values: set[str]) -> list[tuple]:
-    if not values:
-        return []
-    params = {f"v{i}": value for i, value in enumerate(sorted(values))}
-    return tx.all(sql.format(", ".join(f":{name}" for name in params)), params)
 
 
 # What each kind prints besides the case, its parties and the agreement (the rest stays empty).

@@ -25,7 +25,8 @@ from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_co
 from mediation.directory.accounts import actor_for
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData
-from mediation.metrics.figures import EXCLUDED_STATES, RESOLVED_STATES, Metrics, case_metrics
+from mediation.metrics.figures import case_metrics
+from mediation.metrics.report import EXCLUDED_STATES, RESOLVED_STATES, Metrics
 from mediation.workflows.loader import current_definition
 
 NOW = datetime(2026, 11, 20, 8, 0)

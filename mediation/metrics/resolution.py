@@ -1,0 +1,72 @@
+"""Figures of the cases closed in the period: resolution rate, time to resolve, where resolved.
+
+The resolved cases arrive as rows of (created_at, follow_up_at, closed_at, resolved_level,
+mediator username, mediator name), as `figures` reads them.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+from typing import Any
+
+from mediation.db import parse_timestamp
+from mediation.metrics.report import (
+    EXCLUDED_STATES,
+    RESOLUTION_DEFINITION,
+    RESOLVED_STATES,
+    UNRECORDED,
+    Resolution,
+    TimeToResolution,
+)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole to four places; None when whole is zero."""
+    return round(part / whole, 4) if whole else None
+
+
+def resolution(closed_counts: dict[str, int]) -> Resolution:
+    """The resolution rate of the cases closed, given their counts by closing state."""
+    closed = sum(closed_counts.values())
+    resolved = sum(closed_counts.get(state, 0) for state in RESOLVED_STATES)
+    denominator = closed - sum(closed_counts.get(state, 0) for state in EXCLUDED_STATES)
+    return Resolution(
+        closed=closed, closed_by_state=dict(sorted(closed_counts.items())), resolved=resolved,
+        denominator=denominator, rate=ratio(resolved, denominator), resolved_states=list(RESOLVED_STATES),
+        excluded_states=list(EXCLUDED_STATES), definition=RESOLUTION_DEFINITION,
+    )
+
+
+def _days_between(start: Any, end: Any) -> float | None:
+    first, last = parse_timestamp(start), parse_timestamp(end)
+    if first is None or last is None:
+        return None
+    return (last - first).total_seconds() / 86400
+
+
+def _median_days(values: list[float | None]) -> float | None:
+    known = [value for value in values if value is not None]
+    return round(median(known), 2) if known else None
+
+
+def time_to_resolution(rows: list[tuple]) -> TimeToResolution:
+    """Median days from intake to closure, and to agreement, of the resolved cases."""
+    return TimeToResolution(
+        cases=len(rows),
+        median_days=_median_days([_days_between(row[0], row[2]) for row in rows]),
+        median_days_to_agreement=_median_days([_days_between(row[0], row[1]) for row in rows]),
+    )
+
+
+def resolution_levels(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where a case can be resolved: the escalation ladder's levels, then the court."""
+    return [*policy["escalation_ladder"], policy["judicial_confirmation"]["resolution_level"]]
+
+
+def resolved_levels(rows: list[tuple], policy: dict[str, Any]) -> dict[str, int]:
+    """The resolved cases by the level where they were resolved (every level listed, zeros included)."""
+    levels = {step["level"]: 0 for step in resolution_levels(policy)}
+    for row in rows:
+        key = row[3] or UNRECORDED
+        levels[key] = levels.get(key, 0) + 1
+    return levels
