@@ -62,11 +62,12 @@ def hold_key(tx: RawTransaction, *, user_id: int, key: str, digest: str, now: da
     if tx.rowcount == 1:
         return None
     request_hash, status, body = tx.one(SELECT, {"user_id": user_id, "key": key})
+    if status == UNANSWERED:
+        return None  # a claim an older release left behind: nothing was applied, the key is free
     if request_hash != digest:
         raise IdempotencyConflict("this Idempotency-Key was used with a different request",
                                   field="Idempotency-Key")
-    # An unanswered row can only be a claim an older release left behind: nothing was applied.
-    return None if status == UNANSWERED else StoredAnswer(status, body, replayed=True)
+    return StoredAnswer(status, body, replayed=True)
 
 
 def record_answer(

@@ -274,3 +274,21 @@ def test_a_leftover_unanswered_reservation_does_not_block_the_retry(world: World
         assert "Traceback" not in server.log(), server.log()
     [(request_hash, status, stored)] = world.key_rows(USER, key)
     assert (request_hash, status) == (digest, 200) and stored.encode() == retry.content
+
+
+def test_a_leftover_reservation_of_another_body_leaves_the_key_free(world: World) -> None:
+    """Nothing was applied under a leftover reservation, so the key serves the request the caller sends now."""
+    case_id = world.new_case()
+    version, events = world.version(case_id), world.event_count(case_id)
+    body, key = adjourn(version), str(uuid.uuid4())
+    with world.db.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, "
+                    "response_body, created_at) VALUES (:user_id, :key, :hash, NULL, 0, '', :now)"),
+            {"user_id": world.user_id(USER), "key": key, "hash": "0" * 64, "now": utcnow()})
+
+    with serving(world, "leftover-other") as server:
+        retry, elapsed = timed(lambda: post(server, token(server), case_id, body, key))
+        assert_applied_once(world, case_id, retry, elapsed, version, events)
+    [(request_hash, status, stored)] = world.key_rows(USER, key)
+    assert status == 200 and request_hash != "0" * 64 and stored.encode() == retry.content
