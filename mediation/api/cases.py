@@ -41,7 +41,7 @@ def _expected_version(if_match: str | None, body_version: int | None) -> int:
     header_version = None
     if if_match:
         text = if_match.strip().removeprefix("W/").strip('"')
-        if not text.isdigit() or len(text) > 10:
+        if not (text.isascii() and text.isdigit()) or len(text) > 10:
             raise HTTPException(status_code=400, detail="If-Match must be the case's ETag, e.g. \"5\"",
                                 extra={"field": "If-Match"})
         header_version = int(text)

@@ -118,7 +118,7 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels)
     case = case_rows.case_state_of(row, definition.policy)
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
-    case.resolved = _resolve_lookups(tx, spec, cleaned, case)
+    case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)
     if not machine.fire(case, trigger):
         guard, reason = case.failed_guards[0]
         raise GuardFailed(trigger, guard, reason)
@@ -154,7 +154,8 @@ def _check_trigger(machine: WorkflowMachine, actor: Actor, row: case_rows.CaseRo
     return spec
 
 
-def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: CaseState) -> dict[str, Any]:
+def _resolve_lookups(tx: RawTransaction, actor: Actor, spec, cleaned: dict[str, Any],
+                     case: CaseState) -> dict[str, Any]:
     """Ids for usernames, unit codes, party and case ids named in the data; InvalidData if unknown."""
     resolved: dict[str, Any] = {}
     for field in spec.fields:
@@ -177,7 +178,9 @@ def _resolve_lookups(tx: RawTransaction, spec, cleaned: dict[str, Any], case: Ca
             if unknown:
                 raise InvalidData(where, f"parties {unknown} are not parties to this case")
         elif field.type == "case_id":
-            if tx.one("SELECT 1 FROM cases WHERE id = :id", {"id": value}) is None:
+            # A case out of the actor's reach reads exactly like one that does not exist.
+            named = case_rows.load_reach(tx, value)
+            if named is None or not _reaches(tx, actor, named):
                 raise InvalidData(where, f"no case {value}")
     return resolved
 

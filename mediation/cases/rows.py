@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import namedtuple
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from mediation import jsontext
 from mediation.cases.hashchain import chain_hash, event_document
@@ -101,6 +101,27 @@ def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
         return None
     row = tx.one(SELECT_CASE if tx.is_sqlite else SELECT_CASE_FOR_UPDATE, {"id": case_id})
     return CaseRow._make(row) if row else None
+
+
+REACH_COLUMNS = "id, unit_path, mediator_id, department_id, court_id"
+
+
+class CaseReach(NamedTuple):
+    """What decides who reaches a case (DESIGN §5)."""
+
+    id: int
+    unit_path: str
+    mediator_id: int | None
+    department_id: int | None
+    court_id: int | None
+
+
+def load_reach(tx: RawTransaction, case_id: int) -> CaseReach | None:
+    """The reach columns of a case another case's data names (no lock), or None."""
+    if not 1 <= case_id <= MAX_ID:
+        return None
+    row = tx.one(f"SELECT {REACH_COLUMNS} FROM cases WHERE id = :id", {"id": case_id})
+    return CaseReach._make(row) if row else None
 
 
 def is_shared_with(tx: RawTransaction, case_id: int, unit_id: int | None) -> bool:
