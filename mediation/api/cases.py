@@ -14,7 +14,7 @@ from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.cases import idempotency
-from mediation.cases.engine import apply_transition
+from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
 from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView
 from mediation.cases.views import (
@@ -25,6 +25,7 @@ from mediation.cases.views import (
     case_events,
     list_cases,
 )
+from mediation.db import RawTransaction
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of
 
@@ -146,10 +147,17 @@ def _transition(
     """Fire the trigger through the engine's one door, answered with what the caller may see after it."""
     digest = (idempotency.request_digest("POST transitions", case_id, expected, msgspec.to_builtins(data))
               if key is not None else None)
+    def answer(result: TransitionResult, tx: RawTransaction) -> tuple[int, str]:
+        return 200, encode(answer_after_change(tx, services.db, actor, case_id, result.in_reach)).decode()
+
+    # Under a key the answer is stored with the change, so it is built inside the write transaction;
+    # without one it is read right after the commit, outside the database's write lock.
     result = apply_transition(
         services.db, case_id=case_id, trigger=data.trigger, actor=actor, data=data.data, expected_version=expected,
-        idempotency_key=key, request_hash=digest, now=services.clock(),
-        respond=lambda r, tx: (200, encode(answer_after_change(tx, services.db, actor, case_id, r.in_reach)).decode()))
+        idempotency_key=key, request_hash=digest, now=services.clock(), respond=answer if key is not None else None)
+    if key is None:
+        with services.db.snapshot() as tx:
+            result.response_status, result.response_body = answer(result, tx)
     version = result.version if not result.replayed else _version_of(result.response_body)
     return _case_response(result.response_body, result.response_status, version, replayed=result.replayed)
 
