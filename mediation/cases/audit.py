@@ -1,4 +1,9 @@
-"""Recompute every case's event hash chain."""
+"""Recompute every case's event hash chain and hold each case row against it.
+
+A case row agrees with its chain when its state is the last event's `to_state` and its version
+and `event_count` are the number of events: intake writes version 1 with event 1, and every
+transition (one that keeps the state too) adds one version and one event in one transaction.
+"""
 
 from __future__ import annotations
 
@@ -23,21 +28,54 @@ def case_ids(db: Database) -> list[int]:
 
 
 def verify_case(db: Database, case_id: int) -> ChainBreak | None:
-    """The first break in one case's chain, or None when every event verifies."""
+    """The first break in one case's chain, or in its row's agreement with the chain; None when all holds."""
     with db.snapshot() as tx:
-        found = tx.one("SELECT last_event_hash FROM cases WHERE id = :id", {"id": case_id})
+        found = tx.one("SELECT last_event_hash, state, version, event_count FROM cases WHERE id = :id",
+                       {"id": case_id})
         rows = [EventRow._make(row) for row in case_rows.case_events(tx, case_id, _EVENT_COLUMNS).fetchall()]
-    return verify_events(case_id, rows, found[0] if found else None)
+    if found is None:
+        return verify_events(case_id, rows, None)
+    return verify_events(case_id, rows, found[0]) or row_disagreement(case_id, rows, *found[1:])
 
 
-def unlisted_events(db: Database) -> list[ChainBreak]:
-    """Cases with more events stored under their id than their chain lists (one pass over events)."""
+def row_disagreement(case_id: int, events: list[EventRow], state: str, version: int,
+                     event_count: int) -> ChainBreak | None:
+    """Where the case row says other than its (verified) chain: state, version or event count."""
+    last = events[-1] if events else None
+    seq = last.seq if last else 0
+    if last is None or state != last.to_state:
+        return ChainBreak(case_id, seq, f"case row state '{state}' differs from its last event's "
+                                        f"'{last.to_state if last else None}'")
+    if version != len(events):
+        return ChainBreak(case_id, seq, f"case row version {version} but its chain holds {len(events)} events "
+                                        "(one version per event)")
+    if event_count != len(events):
+        return ChainBreak(case_id, seq, f"case row counts {event_count} events, its chain holds {len(events)}")
+    return None
+
+
+STORED_PER_CASE = "SELECT case_id, count(*) FROM events {where} GROUP BY case_id"
+LISTED_PER_CASE = "SELECT id, event_count FROM cases {where}"
+
+
+def unlisted_events(db: Database, case_id: int | None = None) -> list[ChainBreak]:
+    """Cases with more events stored under their id than their chain lists (one pass over events).
+
+    With `case_id`, that case only (still one pass: events have no index by case).
+    """
+    params = {"id": case_id}
     with db.snapshot() as tx:
-        stored = dict(tx.all("SELECT case_id, count(*) FROM events GROUP BY case_id"))
-        listed = dict(tx.all("SELECT id, event_count FROM cases"))
-    return [ChainBreak(case_id, listed.get(case_id, 0) + 1,
-                       f"{count} events stored for the case, {listed.get(case_id, 0)} in its chain")
-            for case_id, count in sorted(stored.items()) if count != listed.get(case_id, 0)]
+        stored = dict(tx.all(STORED_PER_CASE.format(where="" if case_id is None else "WHERE case_id = :id"), params))
+        listed = dict(tx.all(LISTED_PER_CASE.format(where="" if case_id is None else "WHERE id = :id"), params))
+    return [ChainBreak(found, listed.get(found, 0) + 1,
+                       f"{count} events stored for the case, {listed.get(found, 0)} in its chain")
+            for found, count in sorted(stored.items()) if count != listed.get(found, 0)]
+
+
+def check_case(db: Database, case_id: int) -> list[ChainBreak]:
+    """Everything a full `verify_all` finds for one case: events left out of its chain, then its chain and row."""
+    broken = verify_case(db, case_id)
+    return [*unlisted_events(db, case_id), *([broken] if broken else [])]
 
 
 def verify_all(db: Database, on_case: Callable[[int], None] | None = None) -> Iterator[ChainBreak]:
@@ -57,3 +95,4 @@ def verify_all(db: Database, on_case: Callable[[int], None] | None = None) -> It
 def case_head_hash(db: Database, case_id: int) -> str | None:
     with db.read() as connection:
         return connection.execute(sa.select(_cases.c.last_event_hash).where(_cases.c.id == case_id)).scalar()
+

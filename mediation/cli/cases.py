@@ -59,16 +59,18 @@ def verify(
     expected_hash: Optional[str] = typer.Option(None, "--hash", help="Head hash printed on a paper copy"),
 ) -> None:
     """Recompute every case's event hash chain; exit 1 naming the case and event on a mismatch."""
-    from mediation.cases.audit import case_head_hash, case_ids, verify_all, verify_case
+    from mediation.cases.audit import case_head_hash, case_ids, check_case, verify_all
 
     database = Database()
     if case is not None:
-        broken = verify_case(database, case)
         head = case_head_hash(database, case)
         if head is None:
             _fail(f"no case {case}")
-        if broken:
-            _fail(f"case {broken.case_id} event {broken.seq}: {broken.problem}")
+        found = check_case(database, case)
+        for broken in found:
+            errors.print(f"[red]case {broken.case_id} event {broken.seq}:[/] {broken.problem}")
+        if found:
+            raise typer.Exit(1)
         if expected_hash and expected_hash != head:
             _fail(f"case {case}: head hash is {head}, the paper copy says {expected_hash}")
         console.print(f"case {case}: chain verifies, head {head}")
