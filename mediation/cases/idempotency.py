@@ -5,17 +5,20 @@ a failure (an error, a crash, a lost database) leaves nothing behind and a retry
 answered: replayed when the first one committed, applied when it did not. The same key with
 another request is refused. On PostgreSQL a second request with the key waits on the first's
 reservation and then replays its answer.
+
+Answers are kept for the policy's retry window (`idempotency.retention`, default 24 hours) and
+then deleted by the worker (`purge_answers`), a small batch at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 from mediation import jsontext
-from mediation.db import RawTransaction
+from mediation.db import Database, RawTransaction
 from mediation.errors import IdempotencyConflict
 
 UNANSWERED = 0  # a reservation inside a transaction not yet committed (or left by an older release)
@@ -76,3 +79,39 @@ def record_answer(
     """Store the answer beside the change it describes (the key was held by `hold_key`)."""
     tx.execute(ANSWER, {"user_id": user_id, "key": key, "request_hash": digest, "case_id": case_id,
                         "status": status, "body": body})
+
+
+DEFAULT_RETENTION = timedelta(hours=24)
+# The lowest ids are the oldest keys: a purge looks at no more than `limit` rows from that end of the
+# primary key, so it costs the same however large the table is and whether or not anything is due.
+OLDEST = "SELECT id, created_at FROM idempotency_keys ORDER BY id LIMIT :limit"
+DUE_AMONG_OLDEST = f"SELECT min(created_at) FROM ({OLDEST}) oldest"
+PURGE = f"DELETE FROM idempotency_keys WHERE id IN (SELECT id FROM ({OLDEST}) oldest WHERE created_at < :before)"
+
+
+def answer_retention(policy: Mapping[str, Any]) -> timedelta:
+    """How long a stored answer is kept (policy `idempotency.retention`: {days: N} and/or {hours: N})."""
+    retention = (policy.get("idempotency") or {}).get("retention")
+    if not retention:
+        return DEFAULT_RETENTION
+    return timedelta(days=float(retention.get("days", 0)), hours=float(retention.get("hours", 0)))
+
+
+def purge_answers(db: Database, *, older_than: datetime, limit: int) -> int:
+    """Delete up to `limit` stored answers created before `older_than`; how many were deleted.
+
+    Only the `limit` lowest ids are looked at: a cheap read first, so a pass with nothing to purge
+    takes no write lock (SQLite), then one short write transaction. Ids follow creation (up to clock
+    skew between servers), so an expired answer behind a window of younger ones waits until they expire.
+    """
+    with db.snapshot() as tx:
+        oldest = tx.one(DUE_AMONG_OLDEST, {"limit": limit})[0]
+    if oldest is None or _stored_moment(oldest) >= older_than:
+        return 0
+    with db.write() as tx:
+        tx.execute(PURGE, {"limit": limit, "before": tx.timestamp(older_than)})
+        return tx.rowcount
+
+
+def _stored_moment(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -1,30 +1,37 @@
-"""The `mediation worker` process: fire due deadlines and deliver the outbox until stopped."""
+"""The `mediation worker` process: fire due deadlines, deliver the outbox and purge expired
+idempotency answers until stopped."""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
+from mediation.cases.idempotency import answer_retention, purge_answers
 from mediation.clock import utcnow
 from mediation.db import Database
 from mediation.deadlines.worker import BatchReport, run_due, run_until_idle
 
 log = logging.getLogger("mediation.worker")
+PURGE_BATCH = 500  # stored answers deleted per transaction: a few milliseconds of the write lock
+PURGE_INTERVAL = timedelta(minutes=1)  # between purges once nothing expired is left
 
 
 class WorkerLoop:
     """Polls for due work; SIGTERM/SIGINT finish the current batch and stop."""
 
     def __init__(self, db: Database, *, batch_size: int = 200, idle_seconds: float = 1.0,
-                 clock: Callable[[], datetime] = utcnow, deliver: Callable[[datetime], int] | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, deliver: Callable[[datetime], int] | None = None,
+                 purge_batch: int = PURGE_BATCH) -> None:
         self.db = db
         self.batch_size = batch_size
         self.idle_seconds = idle_seconds
         self.clock = clock
         self.deliver = deliver
+        self.purge_batch = purge_batch
+        self.next_purge: datetime | None = None  # None: at the next pass
         self.stopping = threading.Event()
         self.total = BatchReport()
 
@@ -33,12 +40,15 @@ class WorkerLoop:
             signal.signal(signum, lambda *_: self.stopping.set())
 
     def once(self, now: datetime | None = None) -> BatchReport:
-        """Everything due at `now` (default: the clock), then one outbox pass."""
+        """Everything due at `now` (default: the clock), one outbox pass, every expired answer purged."""
         now = now or self.clock()
         report = run_until_idle(self.db, now=now, batch_size=self.batch_size)
         if self.deliver:
             report.outcomes["delivered"] += self.deliver(now)
         self.total.outcomes.update(report.outcomes)
+        self.next_purge = None
+        while (purged := self._purge(now)) > 0:  # in batches, as the running worker does
+            self.total.outcomes["purged"] += purged
         return report
 
     def run(self) -> BatchReport:
@@ -60,5 +70,19 @@ class WorkerLoop:
         self.total.outcomes.update(report.outcomes)
         delivered = self.deliver(now) if self.deliver else 0
         self.total.outcomes["delivered"] += delivered
+        self.total.outcomes["purged"] += self._purge(now)
         progressed = report.claimed - report.outcomes["busy"]
         return (report.claimed >= self.batch_size and progressed > 0) or bool(delivered)
+
+    def _purge(self, now: datetime) -> int:
+        """One batch of idempotency answers past the policy's retry window; again next pass while full.
+
+        Last in a pass and one short transaction, so deadlines and deliveries go first and a
+        request's transition waits at most for one batch.
+        """
+        if self.next_purge is not None and now < self.next_purge:
+            return 0
+        policy = self.db.workflows.machine(self.db.workflows.current_version_id()).definition.policy
+        purged = purge_answers(self.db, older_than=now - answer_retention(policy), limit=self.purge_batch)
+        self.next_purge = None if purged >= self.purge_batch else now + PURGE_INTERVAL
+        return purged

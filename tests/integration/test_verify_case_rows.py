@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from mediation.cases.audit import check_case, verify_all, verify_case
+from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
 from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import SampleCounty
@@ -28,12 +29,21 @@ pytest_plugins = ["sample_databases"]  # the county database fixtures
 NOW = datetime(2026, 3, 2, 9, 0)
 
 
+def neighbours(county: SampleCounty) -> CaseInput:
+    """A neighbour dispute in 江北社区's first grid (no ID numbers: none are needed here)."""
+    return CaseInput(title="王某与赵某邻里纠纷", channel="grid_screening", unit=county.grid,
+                     category="neighbour", description="王某反映楼上赵某家夜间噪音扰民，双方多次争吵。",
+                     parties=[PartyInput("王某", "applicant", phone="13857712345"),
+                              PartyInput("赵某", "respondent", phone="13905771234")])
+
+
 @pytest.fixture
 def cases(county_db: Database) -> list[int]:
     """A case in mediation (its last event moved the state) and a closed one (for the other tests to leave alone)."""
     county = SampleCounty()
-    return [drive_to(county_db, state="mediation.in_session", county=county, now=NOW),
-            drive_to(county_db, state="closed.resolved", county=county, now=NOW + timedelta(days=1))]
+    return [drive_to(county_db, state="mediation.in_session", county=county, now=NOW, case_input=neighbours(county)),
+            drive_to(county_db, state="closed.resolved", county=county, now=NOW + timedelta(days=1),
+                     case_input=neighbours(county))]
 
 
 def case_row(db: Database, case_id: int) -> dict:
