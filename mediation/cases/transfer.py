@@ -5,10 +5,14 @@ hashes), optionally masked. Import files each row or object as a new case throug
 (`open_case`): the case starts in the workflow's first state with its own first event, so the
 hash chains stay the engine's; a source system's history stays in its export. Every refused
 row is reported with its number, field and reason, and changes nothing; the others are filed.
+A row already present (its case number, or the same parties and facts: `duplicates`) is refused
+unless duplicates are allowed, so importing an export again files nothing twice. Channel,
+category and risk level are taken as codes or as the labels of the workflow definition
+(`来访`, `邻里纠纷`, `低`, `Walk-in`, `网格排查`: `workflows.vocabulary`).
 
 CSV columns: number, title, description, channel, category, unit, risk_level, state, stage,
 created_at, closed_at, then per party `party1_name`, `party1_role`, `party1_id_number`,
-`party1_phone`, `party1_is_minor`, `party2_…`. Import reads the intake columns (title,
+`party1_phone`, `party1_is_minor`, `party2_…`. Import reads the number, the intake columns (title,
 description, channel, category, unit, risk_level, party columns) and ignores the others, so an
 export can be imported elsewhere. CSV is written UTF-8 with a byte-order mark (Excel opens the
 Chinese text right) and read with or without one.
@@ -25,6 +29,7 @@ from typing import Any
 
 from mediation import jsontext
 from mediation.cases import rows as case_rows
+from mediation.cases.duplicates import AlreadyPresent, refuse_if_present
 from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.cases.masking import mask_id_number, mask_phone
 from mediation.db import Database, escape_like
@@ -32,6 +37,7 @@ from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, MediationError
 from mediation.spreadsheet import safe_cell
+from mediation.workflows.vocabulary import Vocabulary, vocabularies
 
 FORMAT = "mediation-cases/1"
 CASE_FIELDS = ("number", "title", "description", "channel", "category", "unit", "risk_level", "state", "stage",
@@ -142,6 +148,7 @@ class Refusal:
     row: int
     field: str
     reason: str
+    already_present: bool = False
 
 
 @dataclass
@@ -170,7 +177,7 @@ def read_csv(text: str) -> list[dict[str, Any]]:
     groups = sum(1 for name in reader.fieldnames if name.startswith("party") and name.endswith("_name"))
     cases = []
     for row in reader:
-        case: dict[str, Any] = {name: (row.get(name) or "").strip() or None for name in INTAKE_FIELDS}
+        case: dict[str, Any] = {name: (row.get(name) or "").strip() or None for name in ("number", *INTAKE_FIELDS)}
         parties = []
         for n in range(1, 1 + groups):
             party = {name: (row.get(f"party{n}_{name}") or "").strip() or None for name in PARTY_FIELDS}
@@ -180,6 +187,25 @@ def read_csv(text: str) -> list[dict[str, Any]]:
         case["parties"] = parties
         cases.append(case)
     return cases
+
+
+def _coded(source: dict[str, Any], words: dict[str, Vocabulary]) -> dict[str, Any]:
+    """The row with channel, category and risk level as codes (given as codes or labels)."""
+    coded = dict(source)
+    for field, vocabulary in words.items():
+        value = source.get(field)
+        if isinstance(value, str) and value.strip():  # blank, or not text: intake's checks name it
+            coded[field] = vocabulary.code_of(value)
+    return coded
+
+
+def _text(name: str, value: Any) -> str | None:
+    """An optional text field; InvalidData when it is not text."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidData(name, "must be text")
+    return value
 
 
 def _case_input(source: dict[str, Any]) -> CaseInput:
@@ -214,12 +240,21 @@ def _case_input(source: dict[str, Any]) -> CaseInput:
 
 
 def import_cases(db: Database, cases: list[dict[str, Any]], *, actor: Actor, now: datetime,
-                 on_row: Callable[[int], None] | None = None) -> ImportResult:
-    """File each case through intake as `actor`; a refused row changes nothing and is reported."""
+                 allow_duplicates: bool = False, on_row: Callable[[int], None] | None = None) -> ImportResult:
+    """File each case through intake as `actor`; a refused row changes nothing and is reported.
+
+    A row already present is refused unless `allow_duplicates` (then it is filed as a new case)."""
+    words = vocabularies(db.workflows.machine(db.workflows.current_version_id()).definition)
     result = ImportResult([], [])
     for number, source in enumerate(cases, start=1):
         try:
-            result.filed.append(open_case(db, actor=actor, case=_case_input(source), now=now))
+            case = _case_input(_coded(source, words))
+            if not allow_duplicates:
+                with db.snapshot() as tx:
+                    refuse_if_present(tx, case, number=_text("number", source.get("number")))
+            result.filed.append(open_case(db, actor=actor, case=case, now=now))
+        except AlreadyPresent as error:
+            result.refused.append(Refusal(number, error.field, error.reason, already_present=True))
         except InvalidData as error:
             result.refused.append(Refusal(number, error.field, error.reason))
         except MediationError as error:

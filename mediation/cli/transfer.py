@@ -67,8 +67,14 @@ def import_command(
     file_format: Optional[str] = typer.Option(None, "--format", help="json or csv (default: from the file name)"),
     as_user: str = typer.Option(..., "--as", help="File the cases as this user (one who may file cases; "
                                                    "the cases' units must be in the user's jurisdiction)"),
+    allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
+                                          help="File rows already present (same number, or same parties and "
+                                               "facts) again, as new cases"),
 ) -> None:
-    """File each case of the file through intake; report every refused row; exit 1 if any was."""
+    """File each case of the file through intake; report every refused row; exit 1 if any was.
+
+    A row already present is refused unless --allow-duplicates. Channel, category and risk level
+    may be given as codes or as their labels (来访, 邻里纠纷, 低)."""
     from mediation.cases.intake import CASE_FILING_ROLES
     from mediation.cases.transfer import import_cases, read_csv, read_json
     from mediation.clock import utcnow
@@ -92,9 +98,12 @@ def import_command(
               f"one of {sorted(CASE_FILING_ROLES)} may)")
     with counted_progress(transient=True) as progress:
         task = progress.add_task(f"filing {len(cases)} cases", total=len(cases))
-        result = import_cases(database, cases, actor=actor, now=utcnow(), on_row=lambda _n: progress.advance(task))
+        result = import_cases(database, cases, actor=actor, now=utcnow(), allow_duplicates=allow_duplicates,
+                              on_row=lambda _n: progress.advance(task))
     for refusal in result.refused:
-        errors.print(f"[red]row {refusal.row}:[/] {refusal.field}: {refusal.reason}")
+        errors.print(f"[red]row {refusal.row}:[/] {refusal.field}: {refusal.reason}", soft_wrap=True)
     console.print(f"{len(result.filed)} cases filed, {len(result.refused)} refused")
+    if any(refusal.already_present for refusal in result.refused):
+        console.print("rows already present were not filed again; --allow-duplicates files them as new cases")
     if result.refused:
         raise typer.Exit(1)
