@@ -23,6 +23,7 @@ from mediation.api.routes import (
 from mediation.db import Database
 from mediation.directory.identity import ActorCache
 from mediation.directory.tokens import TokenService, shared_secret
+from mediation.head_requests import with_head_requests
 from mediation.services import Services
 from mediation.web import TEMPLATE_CONFIG, WEB_ROUTES
 
@@ -37,7 +38,7 @@ def create_app(database_url: str | None = None) -> Litestar:
     services = Services(db=db, tokens=TokenService(shared_secret(db)), actors=ActorCache(db))
     db.workflows.current_version_id()
     static = create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False)
-    return Litestar(
+    return with_head_requests(Litestar(
         route_handlers=[*API_ROUTES, static, *WEB_ROUTES],
         template_config=TEMPLATE_CONFIG,
         state=State({"services": services}),
@@ -47,4 +48,4 @@ def create_app(database_url: str | None = None) -> Litestar:
         before_request=answer_options,
         openapi_config=openapi_config(),
         on_shutdown=[db.dispose],
-    )
+    ))
