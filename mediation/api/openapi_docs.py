@@ -8,6 +8,7 @@ import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
 
+from mediation import control_characters
 from mediation.api.schemas import ErrorBody
 
 BEARER = [{"BearerToken": []}]
@@ -57,11 +58,20 @@ def _whole_numbers_as_int(value: Any) -> Any:
 
 
 def strict_body(body: bytes, type_: type) -> Any:
-    """The body decoded with no type coercion ("6" is not an int, 0 not a bool); 400 naming the field."""
+    """The body decoded with no type coercion ("6" is not an int, 0 not a bool); 400 naming the field.
+
+    No string of it may hold a NUL, nor a code or a name any control character (400 naming the field).
+    """
     from litestar.exceptions import ValidationException
 
     try:
-        return msgspec.convert(_whole_numbers_as_int(msgspec.json.decode(body)), type_, strict=True)
+        decoded = msgspec.json.decode(body)
+        refused = _control_characters(decoded, "", one_line=False) if _may_hold_control_characters(body) else None
+        if refused is not None:
+            path, reason = refused
+            raise ValidationException(detail=f"{path}: {reason}",
+                                      extra=[{"message": reason, "key": path, "source": "body"}])
+        return msgspec.convert(_whole_numbers_as_int(decoded), type_, strict=True)
     except msgspec.ValidationError as error:
         path = str(error).rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in str(error) else "body"
         raise ValidationException(
@@ -69,3 +79,29 @@ def strict_body(body: bytes, type_: type) -> Any:
         ) from None
     except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
         raise ValidationException(detail="the request body is not valid JSON") from None
+
+
+def _may_hold_control_characters(body: bytes) -> bool:
+    """JSON holds C0 characters only as escapes; DEL and C1 (UTF-8 C2 80 to C2 9F) may come as they are."""
+    return b"\\" in body or b"\x7f" in body or b"\xc2" in body
+
+
+def _control_characters(value: Any, path: str, *, one_line: bool) -> tuple[str, str] | None:
+    """(the field, the reason) of the first string refused by `control_characters`; None when none is."""
+    if isinstance(value, str):
+        reason = control_characters.refusal(value, one_line=one_line)
+        return (path or "body", reason) if reason else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if control_characters.refusal(key, one_line=True):
+                return path or "body", f"field names {control_characters.CONTROL_REASON}"
+            found = _control_characters(item, f"{path}.{key}" if path else key,
+                                        one_line=key in control_characters.ONE_LINE_FIELDS)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _control_characters(item, f"{path}[{index}]", one_line=one_line)
+            if found:
+                return found
+    return None

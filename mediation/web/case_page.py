@@ -124,7 +124,10 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
     spec = definition.triggers.get(trigger)
     if spec is None:
         return render_case(page, case_id, status=409, alert=page.words.t("not_allowed"))
-    data, raw = forms.form_values(spec, form)
+    try:
+        data, raw = forms.form_values(spec, form)
+    except forms.UnreadableField as error:  # a NUL, or a control character in a code: refused before the engine
+        return _refused(page, case_id, spec, definition, error.raw, error)
     try:
         result = apply_transition(services.db, case_id=case_id, trigger=trigger, actor=page.actor, data=data,
                                   expected_version=_expected_version(form), now=services.clock())

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from mediation import control_characters
 from mediation.cases.read_models import CaseDetail
 from mediation.db import Database
 from mediation.directory.queries import assignable_users, units_of_kind
+from mediation.errors import InvalidData
 from mediation.web.i18n import Words
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
 
@@ -136,7 +138,39 @@ def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str,
             data[f.name] = [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
         else:
             data[f.name] = value
+    _refuse_control_characters(spec, raw)
     return data, raw
+
+
+class UnreadableField(InvalidData):
+    """A posted field holds a NUL, or a control character where a code or a name belongs."""
+
+    def __init__(self, field: str, reason: str, raw: dict[str, Any]) -> None:
+        super().__init__(field, reason)
+        self.raw = raw  # the values to show again, without the refused characters
+
+
+def _refuse_control_characters(spec: TriggerSpec, raw: dict[str, Any]) -> None:
+    """UnreadableField for the first field holding what `control_characters` refuses."""
+    for f in spec.fields:
+        one_line = f.type != "text" or f.name in control_characters.ONE_LINE_FIELDS
+        value = raw.get(f.name)
+        texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+        if f.type in ("list", "unit_codes") and isinstance(value, str):
+            texts = value.splitlines() or [value]  # the "lines" control: a code a line
+        reason = next(filter(None, (control_characters.refusal(text, one_line=one_line) for text in texts)), None)
+        if reason:
+            shown = {name: _shown(value) for name, value in raw.items()}
+            raise UnreadableField(f"data.{f.name}", reason, shown)
+
+
+def _shown(value: Any) -> Any:
+    """A posted value as the form shows it again: without any control character but line breaks."""
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if not isinstance(value, str):
+        return value
+    return "\n".join(control_characters.without_refused(line, one_line=True) for line in value.split("\n"))
 
 
 def _as_int(value: str) -> int | str:

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.response import Redirect
 
+from mediation import control_characters
 from mediation.cases.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
 from mediation.directory.queries import unit_by_id, units_in_reach
 from mediation.errors import Forbidden, InvalidData
@@ -70,6 +71,10 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
 def _file_case(page: Page, values: dict[str, Any]) -> Response:
     """Open the case and show it; the form again, with every problem, when intake refuses it."""
     services = services_of(page.request)
+    unreadable = _unreadable_fields(values)
+    if unreadable:  # a NUL, or a control character in a code or a name: refused before the database
+        errors = {name: reason_text(page.words, reason) for name, reason in unreadable.items()}
+        return _render_intake(page, _without_refused(values), errors, page.words.t("fix_errors"), 422)
     index_of = [i for i, p in enumerate(values["parties"]) if any(p.get(k) for k in ("name", "id_number", "phone"))]
     case = _case_input(values, [values["parties"][i] for i in index_of])
     try:
@@ -86,6 +91,24 @@ def _file_case(page: Page, values: dict[str, Any]) -> Response:
     except Forbidden:
         return _render_intake(page, values, {}, page.words.t("forbidden"), 403)
     return Redirect(path=f"/cases/{case_id}?done=filed", status_code=303)
+
+
+def _unreadable_fields(values: dict[str, Any]) -> dict[str, str]:
+    """The form's fields holding what `control_characters` refuses, each with the reason."""
+    found = {name: control_characters.refusal(values[name], one_line=name != "description") for name in CASE_FIELDS}
+    for index, party in enumerate(values["parties"]):
+        found.update({f"parties[{index}].{key}": control_characters.refusal(text, one_line=True)
+                      for key, text in party.items()})
+    return {name: reason for name, reason in found.items() if reason}
+
+
+def _without_refused(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as shown again: the refused characters left out (a description keeps its lines)."""
+    def shown(name: str, text: str) -> str:
+        return control_characters.without_refused(text, one_line=name != "description")
+
+    return {**{name: shown(name, values[name]) for name in CASE_FIELDS},
+            "parties": [{key: shown(key, text) for key, text in party.items()} for party in values["parties"]]}
 
 
 def _case_input(values: dict[str, Any], parties: list[dict[str, str]]) -> CaseInput:

@@ -33,6 +33,8 @@ REASONS_ZH = {
     "must be an 18-character resident ID number": "须为18位居民身份证号",
     "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
     "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
+    "must not contain a NUL character": "不能含有空字符（NUL）",
+    "must not contain control characters": "不能含有控制字符",
 }
 
 

@@ -6,9 +6,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.response import Redirect
 
+from mediation import control_characters
 from mediation.directory.identity import BadCredentials, TooManyAttempts, check_password
 from mediation.services import services_of
-from mediation.web.page import page_of, safe_next
+from mediation.web.page import Page, page_of, reason_text, safe_next
 from mediation.web.session import (
     CSRF_FIELD,
     PRELOGIN_COOKIE,
@@ -42,6 +43,8 @@ class SignIn(Controller):
         error = None
         if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
             error, status = "csrf_failed", 403
+        elif unreadable := _unreadable(page, username, str(form.get("password") or "")):
+            error, status = unreadable, 400  # a NUL, or a control character in the username: never looked up
         else:
             services = services_of(request)
             address = request.client.host if request.client else "unknown"
@@ -56,7 +59,8 @@ class SignIn(Controller):
         if error:
             token, prelogin = new_prelogin(request)
             return page.render("login.html", status=status, cookies=[prelogin], login_csrf=token, next=target,
-                               error=page.words.t(error), username=username)
+                               error=page.words.t(error),
+                               username=control_characters.without_refused(username, one_line=True))
         return Redirect(path=target, status_code=303,
                         cookies=[session_cookie(request, user_id, username), expired(request, PRELOGIN_COOKIE)])
 
@@ -67,3 +71,12 @@ class SignIn(Controller):
             return Redirect(path="/", status_code=303)
         await sync_to_thread(sign_out, request)
         return Redirect(path="/login", status_code=303, cookies=[expired(request, SESSION_COOKIE)])
+
+
+def _unreadable(page: Page, username: str, password: str) -> str | None:
+    """The message naming a login field that holds what `control_characters` refuses; None when none does."""
+    for name, text, one_line in (("username", username, True), ("password", password, False)):
+        reason = control_characters.refusal(text, one_line=one_line)
+        if reason:
+            return f"{page.words.t(name)}{'：' if page.lang == 'zh' else ': '}{reason_text(page.words, reason)}"
+    return None
