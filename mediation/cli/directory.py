@@ -1,4 +1,4 @@
-"""`db upgrade`, `units create`, `users create`."""
+"""`db upgrade`, `units create`, `users create|disable|enable|unlock`."""
 
 from __future__ import annotations
 
@@ -63,3 +63,39 @@ def users_create(
     except MediationError as error:
         _fail(error.detail)
     console.print(f"user {username} (id {user_id}) created with roles {', '.join(role)} in unit {unit}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable a user: no more logins, and every token and session of theirs ends at once."""
+    _set_active(username, active=False)
+    console.print(f"user {username} disabled; their tokens and sessions have ended")
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Enable a disabled user again (tokens from before stay ended: they log in anew)."""
+    _set_active(username, active=True)
+    console.print(f"user {username} enabled")
+
+
+def _set_active(username: str, *, active: bool) -> None:
+    from mediation.directory.accounts import set_active
+
+    try:
+        set_active(Database(), username=username, active=active)
+    except MediationError as error:
+        _fail(error.detail)
+
+
+@users_app.command("unlock")
+def users_unlock(username: str) -> None:
+    """Lift the wait that wrong passwords put on a user's logins (the moment is kept on the user)."""
+    from mediation.clock import utcnow
+    from mediation.directory.accounts import unlock_logins
+
+    try:
+        unlock_logins(Database(), username=username, at=utcnow())
+    except MediationError as error:
+        _fail(error.detail)
+    console.print(f"user {username} may log in again at once: earlier failed logins no longer count")

@@ -36,6 +36,7 @@ class User(SQLModel, table=True):
     """A person who logs in, with one unit and one or more roles."""
 
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # an id is never given twice, even after a delete
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
@@ -45,7 +46,8 @@ class User(SQLModel, table=True):
     unit_id: int = Field(foreign_key="units.id", index=True)
     active: bool = True
     created_at: NaiveDatetime
-    signed_out_at: float | None = None  # epoch seconds: sessions issued up to then are over
+    token_key: str = Field(max_length=32)  # random; a new one ends every token issued under the old
+    logins_unlocked_at: NaiveDatetime | None = None  # failed logins before it no longer slow logins down
 
 
 class WorkflowVersion(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -12,6 +13,7 @@ from mediation.clock import utcnow
 from mediation.db import Database
 from mediation.db.models import Unit, User
 from mediation.directory.actors import Actor
+from mediation.directory.tokens import new_token_key
 from mediation.errors import InvalidData, NotFound
 
 UNIT_KINDS = ("county", "town", "community", "grid", "station", "department", "court")
@@ -96,8 +98,27 @@ def create_user(
         return connection.execute(
             _users.insert().returning(_users.c.id),
             {"username": username, "display_name": display_name or username, "password_hash": password_hash or hash_password(password),
-             "roles": " ".join(sorted(set(roles))), "unit_id": unit_id, "active": True, "created_at": utcnow()},
+             "roles": " ".join(sorted(set(roles))), "unit_id": unit_id, "active": True, "created_at": utcnow(),
+             "token_key": new_token_key()},
         ).scalar_one()
+
+
+def set_active(db: Database, *, username: str, active: bool) -> None:
+    """Disable or enable a user; either way the tokens issued so far end (a new token key)."""
+    with db.begin() as connection:
+        changed = connection.execute(_users.update().where(_users.c.username == username),
+                                     {"active": active, "token_key": new_token_key()}).rowcount
+    if not changed:
+        raise NotFound(f"no user '{username}'")
+
+
+def unlock_logins(db: Database, *, username: str, at: datetime) -> None:
+    """Lift the wait wrong passwords put on a user's logins: failures before `at` no longer count."""
+    with db.begin() as connection:
+        changed = connection.execute(_users.update().where(_users.c.username == username),
+                                     {"logins_unlocked_at": at}).rowcount
+    if not changed:
+        raise NotFound(f"no user '{username}'")
 
 
 def actor_for(db: Database, username: str) -> Actor:

@@ -1,4 +1,9 @@
-"""Bearer tokens: HS256 JWTs with expiry, a secret shared by every process, verified once."""
+"""Bearer tokens: HS256 JWTs with expiry, a secret shared by every process, verified once.
+
+A token names its user by id (`sub`) and by the user's token key (`key`): the key is replaced
+when the user signs out or is disabled, so the database says at each request whether a token
+still counts (directory/identity.py), and a row that ever took an old id has another key.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from mediation.db import Database
 
 SECRET_SETTING = "jwt_secret"
 TOKEN_LIFETIME_SECONDS = 8 * 3600
+LARGEST_USER_ID = 2**31 - 1  # users.id is a 32-bit integer on PostgreSQL
 _CACHE_SIZE = 10_000
 
 
@@ -31,11 +37,24 @@ def shared_secret(db: Database) -> str:
         return secret
 
 
+def new_token_key() -> str:
+    """A fresh token key for a user: every token carrying the old one ends."""
+    return secrets.token_hex(8)
+
+
 class TokenClaims(NamedTuple):
-    """Whom a valid token names, and when it was issued (epoch seconds)."""
+    """Whom a valid token names: the user's id and the token key it was issued under."""
 
     user_id: int
-    issued_at: float
+    key: str
+
+
+def _user_id(sub: object) -> int | None:
+    """The id a `sub` claim names: ASCII digits of a number a user id can be, else None."""
+    if not isinstance(sub, str) or not sub.isascii() or not sub.isdigit() or len(sub) > 10:
+        return None
+    user_id = int(sub)
+    return user_id if 0 < user_id <= LARGEST_USER_ID else None
 
 
 class TokenService:
@@ -46,9 +65,9 @@ class TokenService:
         self.lifetime = lifetime
         self._verified: OrderedDict[str, tuple[TokenClaims, float]] = OrderedDict()
 
-    def issue(self, user_id: int, username: str) -> str:
-        now = time.time()  # to the microsecond: a sign-out ends the sessions issued before it
-        claims = {"sub": str(user_id), "name": username, "iat": now, "exp": int(now) + self.lifetime}
+    def issue(self, user_id: int, username: str, key: str) -> str:
+        now = int(time.time())
+        claims = {"sub": str(user_id), "key": key, "name": username, "iat": now, "exp": now + self.lifetime}
         return jwt.encode(claims, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> TokenClaims | None:
@@ -61,10 +80,13 @@ class TokenService:
             del self._verified[token]
             return None
         try:
-            decoded = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
-            claims = TokenClaims(int(decoded["sub"]), float(decoded.get("iat") or 0))
-        except (jwt.PyJWTError, ValueError, TypeError):
+            decoded = jwt.decode(token, self._secret, algorithms=["HS256"], options={"require": ["exp", "sub", "key"]})
+        except jwt.PyJWTError:
             return None
+        user_id, key = _user_id(decoded["sub"]), decoded["key"]
+        if user_id is None or not isinstance(key, str):
+            return None
+        claims = TokenClaims(user_id, key)
         self._verified[token] = (claims, float(decoded["exp"]))
         if len(self._verified) > _CACHE_SIZE:
             self._verified.popitem(last=False)

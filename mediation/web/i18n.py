@@ -20,7 +20,7 @@ TEXT: dict[str, dict[str, str]] = {
     "username": {"zh": "用户名", "en": "Username"},
     "password": {"zh": "密码", "en": "Password"},
     "bad_login": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
-    "too_many": {"zh": "失败次数过多，请稍后再试。", "en": "Too many failed logins; try again later."},
+    "too_many": {"zh": "登录失败次数过多，请 {minutes} 分钟后再试。", "en": "Too many failed logins; try again in {minutes} min."},
     "csrf_failed": {"zh": "表单已失效，请刷新页面后重试。", "en": "The form expired; reload the page and try again."},
     "board": {"zh": "案件看板", "en": "Case board"},
     "new_case": {"zh": "登记新案件", "en": "File a case"},

@@ -15,12 +15,13 @@ import hashlib
 import hmac
 import os
 import secrets
-import time
 
 from litestar import Request
 from litestar.datastructures import Cookie
 
 from mediation.directory.actors import Actor
+from mediation.directory.identity import sign_out as end_tokens
+from mediation.directory.tokens import TokenClaims
 from mediation.services import services_of
 
 SESSION_COOKIE = "mediation_session"
@@ -50,21 +51,21 @@ def session_actor(request: Request) -> Actor | None:
         return None
     services = services_of(request)
     claims = services.tokens.verify(token)
-    return services.actors.get(*claims) if claims is not None else None
+    return services.actors.get(claims) if claims is not None else None
 
 
 def sign_out(request: Request) -> None:
-    """End the user's sessions issued up to now (this cookie's too, wherever it was copied)."""
+    """End every session and token of the user (this cookie's too, wherever it was copied)."""
     token = request.cookies.get(SESSION_COOKIE)
     services = services_of(request)
     claims = services.tokens.verify(token) if token else None
     if claims is not None:
-        services.actors.sign_out(claims.user_id, time.time())
+        end_tokens(services.db, claims)
 
 
-def session_cookie(request: Request, user_id: int, username: str) -> Cookie:
+def session_cookie(request: Request, claims: TokenClaims, username: str) -> Cookie:
     tokens = services_of(request).tokens
-    return cookie(request, SESSION_COOKIE, tokens.issue(user_id, username), tokens.lifetime)
+    return cookie(request, SESSION_COOKIE, tokens.issue(claims.user_id, username, claims.key), tokens.lifetime)
 
 
 def _derived(token: str) -> str:

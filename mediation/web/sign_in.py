@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.response import Redirect
@@ -40,29 +42,32 @@ class SignIn(Controller):
         form = await request.form()
         username = str(form.get("username") or "")[:64]
         target = safe_next(str(form.get("next") or ""))
-        error = None
+        error, wait = None, None
         if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
-            error, status = "csrf_failed", 403
+            error, status = page.words.t("csrf_failed"), 403
         elif unreadable := _unreadable(page, username, str(form.get("password") or "")):
             error, status = unreadable, 400  # a NUL, or a control character in the username: never looked up
         else:
             services = services_of(request)
             address = request.client.host if request.client else "unknown"
             try:
-                user_id = await sync_to_thread(check_password, services.db, username=username,
-                                               password=str(form.get("password") or ""), address=address,
-                                               now=services.clock())
-            except TooManyAttempts:
-                error, status = "too_many", 429
+                claims = await sync_to_thread(check_password, services.db, username=username,
+                                              password=str(form.get("password") or ""), address=address,
+                                              now=services.clock())
+            except TooManyAttempts as refused:
+                wait = refused.retry_after
+                error, status = page.words.t("too_many", minutes=math.ceil(wait / 60)), 429
             except BadCredentials:
-                error, status = "bad_login", 401
+                error, status = page.words.t("bad_login"), 401
         if error:
             token, prelogin = new_prelogin(request)
-            return page.render("login.html", status=status, cookies=[prelogin], login_csrf=token, next=target,
-                               error=page.words.t(error),
-                               username=control_characters.without_refused(username, one_line=True))
+            answer = page.render("login.html", status=status, cookies=[prelogin], login_csrf=token, next=target,
+                                 error=error, username=control_characters.without_refused(username, one_line=True))
+            if wait is not None:
+                answer.headers["Retry-After"] = str(wait)
+            return answer
         return Redirect(path=target, status_code=303,
-                        cookies=[session_cookie(request, user_id, username), expired(request, PRELOGIN_COOKIE)])
+                        cookies=[session_cookie(request, claims, username), expired(request, PRELOGIN_COOKIE)])
 
     @post("/logout")
     async def logout(self, request: Request) -> Response:
