@@ -37,7 +37,7 @@ local headers_base
 
 ok, failed, conflicts, lost, reclaimed = 0, 0, 0, 0, 0
 
-local ADJOURN = '{"trigger":"adjourn","data":{"next_session_at":"2026-03-05T09:00:00"}}'
+local ADJOURN = '{"trigger":"adjourn","data":{"next_session_at":"2099-03-05T09:00:00"}}'  -- ahead of any run
 local START = '{"trigger":"start_session","data":{}}'
 
 local function push_free(id)

@@ -46,7 +46,7 @@ LUA_SCRIPT = Path(__file__).with_name("api.lua")
 CASES = 200
 WORKERS = 2
 USERNAME, PASSWORD = "mediator1", "mediation-demo"
-ADJOURN = {"trigger": "adjourn", "data": {"next_session_at": "2026-03-05T09:00:00"}}
+ADJOURN = {"trigger": "adjourn", "data": {"next_session_at": "2099-03-05T09:00:00"}}  # ahead of any run
 START_SESSION = {"trigger": "start_session", "data": {}}
 IN_SESSION = "mediation.in_session"
 

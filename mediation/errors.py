@@ -90,3 +90,15 @@ class DefinitionError(MediationError):
     """A workflow definition or its policy is not sound."""
 
     status_code = 500
+
+
+class UnknownFilterValue(InvalidData):
+    """A list filter names a value that does not exist (a state, a unit …): a malformed request, 400
+    (DESIGN §9.9), naming the parameter and the value."""
+
+    status_code = 400
+
+    def __init__(self, parameter: str, value: str, reason: str | None = None) -> None:
+        super().__init__(parameter, reason or f"unknown value '{value}'")
+        self.extra["value"] = value
+        self.value = value

@@ -22,7 +22,7 @@ class TokenResponse(msgspec.Struct):
 class PartyInput(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(min_length=1, max_length=100, examples=["王某某"])]
     role: Literal["applicant", "respondent", "third_party"]
-    id_number: Annotated[str, Meta(pattern=r"^\d{17}[\dXx]$", examples=["330324199001011234"])] | None = None
+    id_number: Annotated[str, Meta(pattern=r"^\d{17}[\dXx]$", examples=["330324199001031234"])] | None = None
     phone: Annotated[str, Meta(pattern=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", examples=["13812345678"])] | None = None
     is_minor: bool = False
 

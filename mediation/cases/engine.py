@@ -115,7 +115,7 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     machine = workflows.machine(row.workflow_version_id)
     spec = _check_trigger(machine, actor, row, trigger)
     definition = machine.definition
-    cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels)
+    cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels, now=now)
     case = case_rows.case_state_of(row, definition.policy)
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
     case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)

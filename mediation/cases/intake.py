@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from mediation import jsontext
@@ -17,10 +17,10 @@ from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
-from mediation.workflows.trigger_data import checked_text
+from mediation.workflows.trigger_data import checked_id_number, checked_text, china_today
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
-ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+OPPOSING_SIDES = frozenset({"applicant", "respondent"})
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 LADDER_START = {"grid": "grid", "community": "community", "town": "station", "station": "station", "county": "county"}
 
@@ -67,14 +67,16 @@ class CaseInput:
     risk_level: str = "low"
 
 
-def case_problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> list[InvalidData]:
+def case_problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...], *,
+                  now: datetime | None = None) -> list[InvalidData]:
     """Every problem of the case's own fields, in the order of the fields (each party row's after the
     case's), without the database: empty when the case may be filed. Whether its unit exists and is
-    in the filer's jurisdiction is `open_case`'s to check."""
-    return list(_problems(case, policy, risk_levels))
+    in the filer's jurisdiction is `open_case`'s to check. `now` dates the ID numbers' birth dates."""
+    return list(_problems(case, policy, risk_levels, now or utcnow()))
 
 
-def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> Iterator[InvalidData]:
+def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...],
+              now: datetime) -> Iterator[InvalidData]:
     """The rules of intake, one place each; lazy, so `open_case` stops at the first problem."""
     limits = policy["limits"]
     yield from _text_problem("title", case.title, limits["short_text_max_length"])
@@ -90,16 +92,56 @@ def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, .
     if len(case.parties) > limits["parties_per_case"]:
         yield InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
         return  # the rows of an oversized list are not looked at
+    today = china_today(now)
     for i, party in enumerate(case.parties):
-        yield from _text_problem(f"parties[{i}].name", party.name, 100)
-        if party.id_number is not None and not (isinstance(party.id_number, str) and ID_NUMBER.match(party.id_number)):
-            yield InvalidData(f"parties[{i}].id_number", "must be an 18-character resident ID number")
-        if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
-            yield InvalidData(f"parties[{i}].phone", "must be an 11-digit mobile or a landline number")
-        if party.role not in PARTY_ROLES:
-            yield InvalidData(f"parties[{i}].role", f"must be one of {list(PARTY_ROLES)}")
-        if not isinstance(party.is_minor, bool):
-            yield InvalidData(f"parties[{i}].is_minor", "must be true or false")
+        own = list(_party_problems(party, f"parties[{i}]", today))
+        yield from own
+        if not own:  # a party whose own fields are right may still be an earlier one again
+            yield from _same_person_problem(case.parties, i)
+
+
+def _party_problems(party: PartyInput, where: str, today: date) -> Iterator[InvalidData]:
+    """The problems of one party row's own fields, in the order of the fields."""
+    yield from _text_problem(f"{where}.name", party.name, 100)
+    if party.id_number is not None:
+        yield from _id_number_problem(f"{where}.id_number", party.id_number, today)
+    if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
+        yield InvalidData(f"{where}.phone", "must be an 11-digit mobile or a landline number")
+    if party.role not in PARTY_ROLES:
+        yield InvalidData(f"{where}.role", f"must be one of {list(PARTY_ROLES)}")
+    if not isinstance(party.is_minor, bool):
+        yield InvalidData(f"{where}.is_minor", "must be true or false")
+
+
+def _id_number_problem(where: str, value: Any, today: date) -> Iterator[InvalidData]:
+    """`checked_id_number`'s refusal, as a problem."""
+    try:
+        checked_id_number(where, value, today)
+    except InvalidData as problem:
+        yield problem
+
+
+def _identity(party: PartyInput) -> tuple[str | None, str | None]:
+    """The party's name and ID number as compared (trimmed; `x` as `X`); None where not text."""
+    name = party.name.strip() if isinstance(party.name, str) else None
+    number = party.id_number.strip().upper() if isinstance(party.id_number, str) else None
+    return name, number
+
+
+def _same_person_problem(parties: list[PartyInput], i: int) -> Iterator[InvalidData]:
+    """The i-th party is one of the earlier ones: the same ID number (one person is one party), or on
+    the other side of the dispute under the same name without two different ID numbers to tell them apart."""
+    name, number = _identity(parties[i])
+    for earlier in parties[:i]:
+        earlier_name, earlier_number = _identity(earlier)
+        if number is not None and number == earlier_number:
+            yield InvalidData(f"parties[{i}].id_number", "is the ID number of another party: one person is one party")
+            return
+        if ({parties[i].role, earlier.role} == OPPOSING_SIDES and name and name == earlier_name
+                and not (number and earlier_number)):
+            yield InvalidData(f"parties[{i}].name", "applicant and respondent have the same name: "
+                                                    "give both ID numbers to tell them apart")
+            return
 
 
 def _text_problem(where: str, value: Any, limit: int) -> Iterator[InvalidData]:
@@ -121,7 +163,7 @@ def _case_number(tx: RawTransaction, unit_path: str, now: datetime) -> str:
 def open_case(db: Database, *, actor: Actor, case: CaseInput, now: datetime | None = None) -> int:
     """File a new case in the actor's jurisdiction; returns its id."""
     now = now or utcnow()
-    version_id, definition = _checked(db, actor, case)
+    version_id, definition = _checked(db, actor, case, now)
     with db.write() as tx:
         return _insert_case(tx, actor, case, version_id, definition, now)
 
@@ -141,7 +183,7 @@ def open_case_answered(
     A retry under the same key gets the stored answer (`replayed`).
     """
     now = now or utcnow()
-    version_id, definition = _checked(db, actor, case)
+    version_id, definition = _checked(db, actor, case, now)
     with db.write() as tx:
         if idempotency_key is not None:
             stored = hold_key(tx, user_id=actor.user_id, key=idempotency_key, digest=request_hash, now=now)
@@ -155,12 +197,12 @@ def open_case_answered(
         return StoredAnswer(status, body)
 
 
-def _checked(db: Database, actor: Actor, case: CaseInput):
+def _checked(db: Database, actor: Actor, case: CaseInput, now: datetime):
     if not actor.roles & CASE_FILING_ROLES:
         raise Forbidden("your roles may not file cases", roles=sorted(actor.roles))
     version_id = db.workflows.current_version_id()
     definition = db.workflows.machine(version_id).definition
-    first = next(_problems(case, definition.policy, definition.risk_levels), None)
+    first = next(_problems(case, definition.policy, definition.risk_levels, now), None)
     if first is not None:
         raise first
     return version_id, definition
@@ -188,7 +230,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     tx.execute(INSERT_TEXT, {"case_id": case_id, "description": case.description.strip()})
     party_ids = [
         tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
-                              "id_number": p.id_number, "phone": p.phone, "is_minor": p.is_minor})[0]
+                              "id_number": _identity(p)[1], "phone": p.phone, "is_minor": p.is_minor})[0]
         for p in case.parties
     ]
     event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,

@@ -28,7 +28,8 @@ from mediation.cases.read_models import (
 from mediation.db import Database, RawTransaction, escape_like, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
-from mediation.errors import InvalidData, NotFound
+from mediation.errors import InvalidData, NotFound, UnknownFilterValue
+from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.trigger_data import CONTROL_CHARACTERS, MAX_ID
 
 DETAIL_COLUMNS = (
@@ -220,6 +221,7 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, 
     exact up to `count_limit` and `count_limit + 1` means "more than `count_limit`". The API counts all.
     """
     _refuse_control_characters(filters)
+    _refuse_unknown_values(filters, db.workflows.machine(db.workflows.current_version_id()).definition)
     params: dict[str, Any] = {}
     with db.snapshot() as tx:
         clause = _filter_clause(tx, actor, filters, now, params)
@@ -237,6 +239,17 @@ def _refuse_control_characters(filters: CaseFilters) -> None:
             raise InvalidData(name, "must not contain control characters")
 
 
+def _refuse_unknown_values(filters: CaseFilters, definition: WorkflowDefinition) -> None:
+    """UnknownFilterValue (400) for the first filter naming a state, stage, channel, category or risk level
+    the workflow does not have: an unknown value is a mistake, not a filter that matches nothing."""
+    known = {"state": definition.states, "stage": definition.stage_labels, "channel": definition.policy["channels"],
+             "category": definition.policy["categories"], "risk_level": definition.risk_levels}
+    for name in FILTER_COLUMNS:
+        value = getattr(filters, name)
+        if value is not None and value not in known[name]:
+            raise UnknownFilterValue(name, value, f"unknown value '{value}'; must be one of {list(known[name])}")
+
+
 def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: datetime,
                    params: dict[str, Any]) -> str:
     """SQL (over `cases c`) for the cases in reach that match the filters; adds its parameters to params."""
@@ -249,7 +262,7 @@ def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: 
     if filters.unit is not None:
         unit = unit_by_code(tx, filters.unit)
         if unit is None:
-            raise InvalidData("unit", f"no unit '{filters.unit}'")
+            raise UnknownFilterValue("unit", filters.unit, f"no unit '{filters.unit}'")
         where.append("c.unit_path LIKE :unit_path ESCAPE '\\'")
         params["unit_path"] = escape_like(unit.path) + "%"
     if filters.overdue is not None:

@@ -140,7 +140,7 @@ def sample_case_input(county: SampleCounty) -> CaseInput:
     return CaseInput(
         title="张建国与李秀英邻里噪音纠纷", channel="grid_screening", unit=county.grid, category="neighbour",
         description="锦绣花园3幢住户张建国反映楼上邻居李秀英家长期夜间装修，噪音影响休息，双方多次争吵。",
-        parties=[PartyInput("张建国", "applicant", id_number="330324196505120013", phone="13857712345"),
+        parties=[PartyInput("张建国", "applicant", id_number="330324196505130013", phone="13857712345"),
                  PartyInput("李秀英", "respondent", phone="13905771234")],
     )
 

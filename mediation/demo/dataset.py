@@ -21,6 +21,7 @@ from mediation.db.models import Case, Unit
 from mediation.demo.case_paths import ROUTES, ActorBook, Route, drive_to, route_triggers
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
+from mediation.workflows.trigger_data import id_check_character
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗郑谢潘金叶章蔡邵"
 GIVEN_NAMES = (
@@ -121,7 +122,6 @@ STATE_WEIGHTS = {
 MIN_PER_STATE = 3
 KEY_CASE_SHARE = 0.15  # of open cases, designated 重点疑难 at triage
 PHONE_PREFIXES = ("138", "139", "135", "137", "150", "151", "158", "159", "187", "188", "133", "153", "189")
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 @dataclass
@@ -140,11 +140,14 @@ def id_number(rng: random.Random) -> str:
     """A well-formed 永嘉 resident ID number (GB 11643 check digit)."""
     born = datetime(1945, 1, 1) + timedelta(days=rng.randrange(365 * 58))
     body = f"330324{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, ID_WEIGHTS)) % 11]
+    return body + id_check_character(body)
 
 
-def _person(rng: random.Random, role: str, surname: str | None = None) -> PartyInput:
-    name = (surname or rng.choice(SURNAMES)) + rng.choice(GIVEN_NAMES)
+def _person(rng: random.Random, role: str, surname: str | None = None, *, other_than: str = "") -> PartyInput:
+    """A person in `role`, named other than `other_than` (intake takes one name on both sides for one person)."""
+    name = other_than
+    while name == other_than:
+        name = (surname or rng.choice(SURNAMES)) + rng.choice(GIVEN_NAMES)
     phone = rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}" if rng.random() < 0.85 else None
     return PartyInput(name, role, id_number=id_number(rng) if rng.random() < 0.6 else None, phone=phone)
 
@@ -155,7 +158,8 @@ def _parties(rng: random.Random, category: str) -> list[PartyInput]:
         respondent = PartyInput(rng.choice(COMPANIES[category]), "respondent",
                                 phone=f"0577-6{rng.randrange(10**7):07d}")
     else:
-        respondent = _person(rng, "respondent", applicant.name[0] if category in KIN_CATEGORIES else None)
+        respondent = _person(rng, "respondent", applicant.name[0] if category in KIN_CATEGORIES else None,
+                             other_than=applicant.name)
     parties = [applicant, respondent]
     if category == "family" and rng.random() < 0.3:
         parties.append(PartyInput(applicant.name[0] + rng.choice(GIVEN_NAMES), "third_party", is_minor=True))

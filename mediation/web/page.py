@@ -33,6 +33,14 @@ REASONS_ZH = {
     "must be an 18-character resident ID number": "须为18位居民身份证号",
     "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
     "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
+    "has no valid birth date (characters 7 to 14)": "身份证号中的出生日期（第7至14位）无效",
+    "has a birth date in the future": "身份证号中的出生日期晚于今天",
+    "has a wrong check digit (GB 11643)": "身份证号校验码不正确",
+    "is the ID number of another party: one person is one party": "与另一当事人的身份证号相同：同一人只能是一方当事人",
+    "applicant and respondent have the same name: give both ID numbers to tell them apart":
+        "申请人与被申请人同名：请填写双方身份证号以便区分",
+    "must be today or later": "不能早于今天",
+    "must be later than now": "须晚于当前时间",
     "must not contain a NUL character": "不能含有空字符（NUL）",
     "must not contain control characters": "不能含有控制字符",
 }

@@ -23,6 +23,7 @@ class FieldSpec:
     values: tuple[str, ...] = ()
     kind: str | None = None  # unit_code: the unit kind required
     roles: tuple[str, ...] = ()  # username: the user must hold one of these roles
+    future: bool = False  # date or datetime: must lie ahead of the transition (a date: today or later)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[s
             values=tuple(spec.get("values") or ()),
             kind=spec.get("kind"),
             roles=tuple(spec.get("roles") or ()),
+            future=bool(spec.get("future", False)),
         )
         for field_name, spec in (body.get("data") or {}).items()
     )

@@ -1,16 +1,18 @@
-"""Check a trigger's data against its field specs: types, required fields, lengths.
+"""Check a trigger's data against its field specs: types, required fields, lengths, dates ahead.
 
 Lookups that need the database (usernames, unit codes, case ids) are returned for the
-engine to resolve in its transaction; nothing here does I/O.
+engine to resolve in its transaction; nothing here does I/O. Resident ID numbers are checked
+here too (GB 11643), for intake and for any party field.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from mediation.errors import InvalidData
+from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 
 RULING_NUMBER = re.compile(r"^[（(]\d{4}[)）].{1,40}\d+号$")
@@ -18,6 +20,11 @@ LOOKUP_TYPES = frozenset({"username", "unit_code", "unit_codes", "case_id"})
 MAX_LIST_ITEMS = 50
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")  # ASCII digits only (\d takes any script's)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643: weight of each of the first 17
+ID_CHECK_CHARACTERS = "10X98765432"  # the check character by weighted sum mod 11
+EARLIEST_BIRTH_YEAR = 1900
+CHINA_TIME = timezone(CHINA_OFFSET)
 
 
 def checked_text(where: str, value: Any, limit: int, *, required: bool) -> str:
@@ -32,6 +39,35 @@ def checked_text(where: str, value: Any, limit: int, *, required: bool) -> str:
     if len(value) > limit:
         raise InvalidData(where, f"longer than {limit} characters")
     return value
+
+
+def id_check_character(first_17: str) -> str:
+    """The GB 11643 check character of an ID number's first 17 digits."""
+    return ID_CHECK_CHARACTERS[sum(int(digit) * weight for digit, weight in zip(first_17, ID_WEIGHTS)) % 11]
+
+
+def checked_id_number(where: str, value: Any, today: date) -> str:
+    """A resident ID number (居民身份证号), trimmed, `x` as `X`; InvalidData naming `where` unless it has
+    18 characters, a real birth date not after `today` and the right GB 11643 check character."""
+    text = value.strip().upper() if isinstance(value, str) else None
+    if text is None or not ID_NUMBER.fullmatch(text):
+        raise InvalidData(where, "must be an 18-character resident ID number")
+    try:
+        born = date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        born = None
+    if born is None or born.year < EARLIEST_BIRTH_YEAR:
+        raise InvalidData(where, "has no valid birth date (characters 7 to 14)")
+    if born > today:
+        raise InvalidData(where, "has a birth date in the future")
+    if text[17] != id_check_character(text[:17]):
+        raise InvalidData(where, "has a wrong check digit (GB 11643)")
+    return text
+
+
+def china_today(now: datetime) -> date:
+    """The date in China at the stored (naive UTC) moment `now`."""
+    return (now + CHINA_OFFSET).date()
 
 
 def _text(spec: FieldSpec, value: Any, limit: int) -> str:
@@ -61,7 +97,31 @@ def _one_of(spec: FieldSpec, value: Any, allowed: list[str] | tuple[str, ...]) -
     return value
 
 
-def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tuple[str, ...]) -> Any:
+def _day(spec: FieldSpec, value: Any, now: datetime | None) -> str:
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidData(f"data.{spec.name}", "must be a date like 2026-12-31") from None
+    if spec.future and now is not None and day < china_today(now):
+        raise InvalidData(f"data.{spec.name}", "must be today or later")
+    return day.isoformat()
+
+
+def _moment(spec: FieldSpec, value: Any, now: datetime | None) -> str:
+    """A date-time in China time with its offset (+08:00); one given without an offset is China time
+    already (what a person types)."""
+    try:
+        moment = datetime.fromisoformat(value)
+        moment = moment.astimezone(CHINA_TIME) if moment.tzinfo is not None else moment.replace(tzinfo=CHINA_TIME)
+    except (TypeError, ValueError, OverflowError):  # overflow: year 9999 in a zone west of China
+        raise InvalidData(f"data.{spec.name}", "must be a date-time like 2026-12-31T09:30:00") from None
+    if spec.future and now is not None and moment <= now.replace(tzinfo=timezone.utc):
+        raise InvalidData(f"data.{spec.name}", "must be later than now")
+    return moment.isoformat()
+
+
+def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tuple[str, ...],
+           now: datetime | None) -> Any:
     limits = policy["limits"]
     kind = spec.type
     if kind == "text":
@@ -90,22 +150,21 @@ def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tup
     if kind in ("list", "unit_codes"):
         return _string_list(spec, value, limits["short_text_max_length"])
     if kind == "date":
-        try:
-            return date.fromisoformat(value).isoformat()
-        except (TypeError, ValueError):
-            raise InvalidData(f"data.{spec.name}", "must be a date like 2026-12-31") from None
+        return _day(spec, value, now)
     if kind == "datetime":
-        try:
-            return datetime.fromisoformat(value).isoformat()
-        except (TypeError, ValueError):
-            raise InvalidData(f"data.{spec.name}", "must be a date-time like 2026-12-31T09:30:00") from None
+        return _moment(spec, value, now)
     raise InvalidData(f"data.{spec.name}", f"field type '{kind}' is not supported")
 
 
 def clean_trigger_data(
-    trigger: TriggerSpec, data: Any, policy: dict[str, Any], risk_levels: tuple[str, ...]
+    trigger: TriggerSpec, data: Any, policy: dict[str, Any], risk_levels: tuple[str, ...], *,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The trigger's data, typed and trimmed; raises InvalidData naming the field."""
+    """The trigger's data, typed and trimmed; raises InvalidData naming the field.
+
+    Fields marked `future` must lie ahead of `now` (the transition's moment, naive UTC): a date today
+    or later in China, a date-time later than now. Without `now` (checking data alone) that rule waits.
+    """
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -121,5 +180,5 @@ def clean_trigger_data(
             if spec.required:
                 raise InvalidData(f"data.{name}", "is required")
             continue
-        cleaned[name] = _clean(spec, value, policy, risk_levels)
+        cleaned[name] = _clean(spec, value, policy, risk_levels, now)
     return cleaned

@@ -46,7 +46,7 @@ ON_POSTGRES = SERVER_URL.startswith("postgresql")
 STARTUP_TIMEOUT = 60.0
 
 # The numbers of DESIGN §5's masking example, on the parties of the cases these tests file.
-ID_NUMBER = "330324199001011234"
+ID_NUMBER = "330324199001031234"  # a valid GB 11643 number
 ID_MASKED = "330324********1234"
 PHONE = "13812345678"
 PHONE_MASKED = "138****5678"

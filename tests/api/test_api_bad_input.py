@@ -12,7 +12,7 @@ from api_support import Api, assert_error
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 JSON = {"content-type": "application/json"}
-PARTY = {"name": "王某某", "role": "applicant", "id_number": "330324199001011234", "phone": "13812345678"}
+PARTY = {"name": "王某某", "role": "applicant", "id_number": "330324199001031234", "phone": "13812345678"}
 INTAKE: dict[str, Any] = {
     "title": "楼上装修噪音扰民纠纷", "description": "网格员排查发现居民反映夜间装修噪音。", "channel": "grid_screening",
     "unit": "330324001001-G1", "category": "neighbour", "parties": [PARTY, {"name": "李某某", "role": "respondent"}],

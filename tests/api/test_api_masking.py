@@ -82,7 +82,7 @@ def test_list_never_returns_full_numbers(api: Api, user: str) -> None:
     for params in ({}, {"page_size": 200}, {"q": "王某某"}, {"q": "1234"}, {"q": ID_NUMBER}, {"q": PHONE}):
         response = client.get("/api/v1/cases", params=params)
         assert response.status_code == 200, response.text
-        for number in FULL_NUMBERS + ("199001011234", "12345678"):
+        for number in FULL_NUMBERS + (ID_NUMBER[6:], "12345678"):
             assert number not in response.text, (params, number)
     everything = client.get("/api/v1/cases", params={"page_size": 200}).json()
     assert everything["total"] >= len(everything["items"])

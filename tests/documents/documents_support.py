@@ -22,7 +22,7 @@ from mediation.directory.accounts import actor_for
 from mediation.directory.actors import SYSTEM, Actor
 from mediation.documents import DocumentRequest, document_bytes, prepare_document
 
-ID_NUMBER, ID_MASKED = "330324199001011234", "330324********1234"
+ID_NUMBER, ID_MASKED = "330324199001031234", "330324********1234"
 PHONE, PHONE_MASKED = "13812345678", "138****5678"
 OTHER_PHONE, OTHER_PHONE_MASKED = "13987654321", "139****4321"
 CLEAR_NUMBERS = (ID_NUMBER, PHONE, OTHER_PHONE)

@@ -21,7 +21,7 @@ from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.directory.accounts import actor_for
 
 runner = CliRunner()
-ID_NUMBER, PHONE = "330324198001011234", "13812345678"
+ID_NUMBER, PHONE = "330324198001021234", "13812345678"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from mediation.workflows.loader import current_definition
 
 DEFINITION = current_definition()
 POLICY = DEFINITION.policy
-MOBILE, ID_NUMBER = "13812345678", "330324198805051234"
+MOBILE, ID_NUMBER = "13812345678", "330324198805281234"  # a valid GB 11643 number
 
 
 def good_case(**change) -> CaseInput:

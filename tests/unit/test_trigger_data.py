@@ -40,7 +40,8 @@ def test_valid_data_is_typed_and_trimmed() -> None:
     assert clean("draft_agreement", {"terms": "  赔偿500元 ", "performance_deadline": "2026-04-01",
                                      "subject_matters": ["debt"]}) == {
         "terms": "赔偿500元", "performance_deadline": "2026-04-01", "subject_matters": ["debt"]}
-    assert clean("adjourn", {"next_session_at": "2026-03-05T14:00:00"}) == {"next_session_at": "2026-03-05T14:00:00"}
+    assert clean("adjourn", {"next_session_at": "2026-03-05T14:00:00"}) == {
+        "next_session_at": "2026-03-05T14:00:00+08:00"}  # China time, with its offset
     assert clean("triage", {"category": "neighbour", "risk_level": "elevated", "other_party_unknown": False}) == {
         "category": "neighbour", "risk_level": "elevated", "other_party_unknown": False}
     assert clean("apply_judicial_confirmation", {"court": "330324-FT", "applicants": [3, 4]}) == {
@@ -108,7 +109,7 @@ def test_short_text_length_limit_on_usernames_and_unit_codes() -> None:
     ("party_id", 2.5), ("case_id", "12"), ("party_ids", []), ("party_ids", 3), ("party_ids", [1, "2"]),
     ("list", "debt"), ("list", [1]), ("list", ["x"] * 51), ("unit_codes", "330324-SJ"),
     ("date", 20260401), ("date", "2026-02-30"), ("date", "tomorrow"), ("datetime", "2026-03-05 25:00"),
-    ("datetime", 1700000000), ("category", "gossip"), ("risk_level", "severe"), ("risk_level", "HIGH"),
+    ("datetime", 1700000000), ("datetime", "9999-12-31T23:00:00-05:00"), ("category", "gossip"), ("risk_level", "severe"), ("risk_level", "HIGH"),
 ])
 def test_ill_typed_values_are_refused(field_type: str, value: Any) -> None:
     with pytest.raises(InvalidData) as caught:
@@ -119,7 +120,7 @@ def test_ill_typed_values_are_refused(field_type: str, value: Any) -> None:
 @pytest.mark.parametrize(("field_type", "value", "cleaned"), [
     ("text", " 有话好好说 ", "有话好好说"), ("boolean", True, True), ("party_id", 3, 3), ("case_id", 12, 12),
     ("party_ids", [2, 1], [2, 1]), ("list", [" a "], ["a"]), ("unit_codes", ["330324-SJ"], ["330324-SJ"]),
-    ("date", "2026-04-01", "2026-04-01"), ("datetime", "2026-03-05T14:00", "2026-03-05T14:00:00"),
+    ("date", "2026-04-01", "2026-04-01"), ("datetime", "2026-03-05T14:00", "2026-03-05T14:00:00+08:00"),
     ("category", "labour", "labour"), ("risk_level", "critical", "critical"),
 ])
 def test_well_typed_values_are_kept(field_type: str, value: Any, cleaned: Any) -> None:

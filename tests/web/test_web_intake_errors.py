@@ -72,7 +72,7 @@ def test_every_wrong_field_is_shown_at_once(site_pages: Site) -> None:
     page.get_by_label("纠纷简要情况").fill("测试一次标出全部错误。")
     page.get_by_label("来源渠道").select_option("walk_in")
     page.locator("#party-1-phone").fill("13812345679")
-    page.locator("#party-2-id_number").fill("330324199001011234")
+    page.locator("#party-2-id_number").fill("330324199001031234")
     submit(page)
     expect(page.get_by_role("status")).to_contain_text("案件已登记")
     assert case_count(site_pages) == before + 1

@@ -20,7 +20,7 @@ from mediation.demo.case_paths import ActorBook
 
 pytestmark = pytest.mark.slow
 
-ID_NUMBER, ID_MASKED = "330324198805051234", "330324********1234"
+ID_NUMBER, ID_MASKED = "330324198805281234", "330324********1234"
 MOBILE, MOBILE_MASKED = "13812345678", "138****5678"
 
 
