@@ -8,7 +8,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from mediation.cli._app import _fail, app, console, errors
+from mediation.cli._app import _fail, app, case_id_given, console, errors
 from mediation.db import Database
 
 
@@ -55,7 +55,7 @@ def summary() -> None:
 
 @app.command()
 def verify(
-    case: Optional[int] = typer.Option(None, "--case", help="Check one case only"),
+    case: Optional[str] = typer.Option(None, "--case", help="Check one case only: its id or its number"),
     expected_hash: Optional[str] = typer.Option(None, "--hash", help="Head hash printed on a paper copy"),
 ) -> None:
     """Recompute every case's event hash chain; exit 1 naming the case and event on a mismatch."""
@@ -63,6 +63,7 @@ def verify(
 
     database = Database()
     if case is not None:
+        case = case_id_given(database, case)
         head = case_head_hash(database, case)
         if head is None:
             _fail(f"no case {case}")

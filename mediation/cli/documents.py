@@ -8,7 +8,15 @@ from typing import Optional
 
 import typer
 
-from mediation.cli._app import _fail, app, console, counted_progress, errors
+from mediation.cli._app import (
+    _fail,
+    app,
+    case_id_given,
+    console,
+    counted_progress,
+    errors,
+    writable_file,
+)
 from mediation.db import Database
 from mediation.errors import MediationError
 
@@ -23,7 +31,7 @@ def _viewer(database: Database, username: Optional[str]):
 
 @app.command()
 def render(
-    case: int = typer.Argument(..., help="Case id"),
+    case: str = typer.Argument(..., help="Case id or number, e.g. 永嘉调〔2026〕00123号"),
     kind: str = typer.Argument(..., help="case_file|agreement|referral|judicial_application|return_visit"),
     output: Path = typer.Option(..., "-o", "--output", help="PDF file to write"),
     as_user: Optional[str] = typer.Option(None, "--as", help="Render for this user (masked as they see it)"),
@@ -33,9 +41,12 @@ def render(
     """Render one document of a case to a PDF file."""
     from mediation.documents import DocumentRequest, document_bytes, prepare_document
 
+    writable_file(output)
     database = Database()
+    case_id = case_id_given(database, case)
     try:
-        prepared = prepare_document(database, _viewer(database, as_user), case, DocumentRequest(kind, lang, archival))
+        prepared = prepare_document(database, _viewer(database, as_user), case_id,
+                                    DocumentRequest(kind, lang, archival))
         size = output.write_bytes(document_bytes(prepared))
     except MediationError as error:
         _fail(error.detail)

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from mediation.cli._app import _fail, app, console, counted_progress, errors
+from mediation.cli._app import _fail, app, console, counted_progress, errors, writable_file
 from mediation.db import Database
 from mediation.errors import InvalidData, NotFound
 
@@ -40,6 +40,7 @@ def export_command(
     from mediation.clock import utcnow
 
     chosen = _format_of(output, file_format)
+    writable_file(output)
     database = Database()
     try:
         ids = matching_case_ids(database, unit=unit, state=state)
