@@ -25,7 +25,7 @@ class _Commands(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except (OSError, sa.exc.ArgumentError, *DATABASE_ERRORS) as error:
+        except (OSError, ImportError, sa.exc.ArgumentError, *DATABASE_ERRORS) as error:
             _fail(_unusable(error))
 
 
@@ -52,7 +52,7 @@ def _unusable(error: Exception) -> str:
     folder = Path(parsed.database).parent if parsed.get_backend_name() == "sqlite" and parsed.database else None
     if folder is not None and not folder.is_dir():
         return f"MEDIATION_DATABASE_URL: folder {folder} does not exist ({url})"
-    if isinstance(error, sa.exc.ArgumentError):
+    if isinstance(error, (sa.exc.ArgumentError, ImportError)):
         raise error  # not the database URL: a fault of the program, shown as one
     if isinstance(error, OSError):
         return f"{error.filename}: {error.strerror}" if error.filename else str(error)

@@ -66,9 +66,10 @@ def test_a_database_in_a_missing_folder_is_one_line_naming_it(tmp_path: Path, ar
     assert not folder.exists()
 
 
-def test_a_database_url_that_is_no_url_is_one_line(tmp_path: Path) -> None:
-    line = one_line_error(mediation("not a url", "summary", cwd=tmp_path))
-    assert "MEDIATION_DATABASE_URL" in line and "not a url" in line
+@pytest.mark.parametrize(("url", "named"), [("not a url", "not a url"), ("mysql://clerk@db/mediation", "mysql")])
+def test_a_database_url_that_cannot_be_used_is_one_line(tmp_path: Path, url, named) -> None:
+    line = one_line_error(mediation(url, "summary", cwd=tmp_path))
+    assert "MEDIATION_DATABASE_URL" in line and named in line
 
 
 def test_a_database_that_cannot_be_reached_is_one_line_without_its_password(tmp_path: Path) -> None:
