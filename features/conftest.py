@@ -44,6 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"scenario{number}: DOMAIN.md §5 example scenario {number}")
     config.addinivalue_line("markers", "roles: role and jurisdiction checks (DESIGN §5)")
     config.addinivalue_line("markers", "calendar: deadlines on the Chinese working-day calendar")
+    config.addinivalue_line("markers", "policy: a rule of policy.yaml as its author states it")
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 Feature: Order-tracked follow-up (订单管理、跟踪问效)
   Art. 31: an agreement binds the parties and the committee supervises its performance.
   Return visits are scheduled by policy (+7 and +30 days); a case is resolved only when every
-  scheduled visit is on record and the last found the dispute stable. A recurrence sends it
+  scheduled visit is on record on schedule (on its day, or within the policy's tolerance before
+  it) and the last found the dispute stable; a visit recorded earlier is kept as an extra visit. A recurrence sends it
   back to triage; a default sends it to enforcement when the court confirmed the agreement,
   otherwise back to mediation. Key cases get an order with an owner and a deadline.
 
@@ -34,6 +35,34 @@ Feature: Order-tracked follow-up (订单管理、跟踪问效)
     Then the case is in state "closed.resolved"
     And the "return_visit_1" deadline is cancelled
     And the "return_visit_2" deadline is cancelled
+    And the case's hash chain verifies
+
+  @policy
+  Scenario: A visit counts as the scheduled one only on its day or the day before; an earlier one is extra
+    # policy.yaml `return_visits`: the visit scheduled at +N days counts when recorded on or after
+    # day N − early_tolerance_days, counting China's calendar days from the day follow-up started.
+    Given return visits are scheduled at +7 and +30 days, each counting from 1 day before its day
+    And it is 2026-03-02 17:00 China time
+    And mediator1 started the follow-up
+    When it is 2026-03-02 17:01 China time
+    And grid1 records a "stable" return visit
+    And grid1 records a "stable" return visit
+    And mediator1 verifies the closure
+    Then it is refused by the guard "visits_complete_and_stable" saying "0 of 2 scheduled return visits recorded on schedule; visit 1 counts from 2026-03-08"
+    And the return visits on record are "early, early"
+    When it is 2026-03-07 23:59 China time
+    And grid1 records a "stable" return visit
+    Then the return visits on record are "early, early, early"
+    When it is 2026-03-08 00:00 China time
+    And grid1 records a "stable" return visit
+    And mediator1 verifies the closure
+    Then it is refused by the guard "visits_complete_and_stable" saying "visit 2 counts from 2026-03-31"
+    And the return visits on record are "early, early, early, on schedule"
+    When it is 2026-03-31 09:00 China time
+    And grid1 records a "stable" return visit
+    And mediator1 verifies the closure
+    Then the case is in state "closed.resolved"
+    And the return visits on record are "early, early, early, on schedule, on schedule"
     And the case's hash chain verifies
 
   Scenario: A grid worker records visits but does not close the case

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pytest_bdd import parsers, then
+from pytest_bdd import given, parsers, then
 
 from features.steps.common import action
 from features.steps.story import Story
+from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.return_visits import early_tolerance_days, schedule_days
 
 
 @action(parsers.parse("{user} starts the follow-up"))
@@ -20,6 +22,26 @@ def _(story: Story, user):
 @action(parsers.re(r'网格员 (?P<user>\w+) 回访结果为 "(?P<outcome>\w+)"'))
 def _(story: Story, user, outcome):
     story.fire(user, "record_return_visit", {"outcome": outcome, "notes": f"回访结果：{outcome}"})
+
+
+@given(parsers.re(r"return visits are scheduled at (?P<days>\+\d+(?: and \+\d+)*) days, "
+                  r"each counting from (?P<tolerance>\d+) days? before its day"))
+def _(story: Story, days, tolerance):
+    """The policy the scenario is written against (checked, so a changed policy.yaml changes the scenario too)."""
+    policy = story.db.workflows.machine(story.db.workflows.current_version_id()).definition.policy
+    assert schedule_days(policy) == [int(day) for day in days.replace("+", "").split(" and ")]
+    assert early_tolerance_days(policy) == int(tolerance)
+
+
+@action(parsers.parse("it is {moment:ti} China time"))
+def _(story: Story, moment):
+    story.now = moment.replace(tzinfo=None) - CHINA_OFFSET
+
+
+@then(parsers.parse('the return visits on record are "{schedules}"'))
+def _(story: Story, schedules):
+    recorded = [visit.get("schedule", "").replace("_", " ") for visit in story.progress().get("visits", [])]
+    assert recorded == [item.strip() for item in schedules.split(",")], recorded
 
 
 @action(parsers.parse("{user} verifies the closure"))

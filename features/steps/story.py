@@ -80,10 +80,14 @@ class Story:
         )
 
     def drive(self, state: str, case: CaseInput) -> int:
-        """A new case taken to `state` by the sample county's crew, all at the current time."""
+        """A new case taken to `state` by the sample county's crew, all at the current time.
+
+        Return visits wait for their days (+7, +30), so the clock moves on to the case's last event.
+        """
         case_id = drive_to(self.db, state=state, county=self.county, now=self.now, case_input=case,
                            step=timedelta(0))
         self.cases.append(case_id)
+        self.now = max(self.now, timestamp(self.last_event().at))
         return case_id
 
     def take_refusal(self, expected: type[MediationError] = MediationError) -> Any:

@@ -22,6 +22,7 @@ from mediation.db.models import Case, Party
 from mediation.demo.sample_county import SampleCounty
 from mediation.directory.accounts import actor_for
 from mediation.directory.actors import Actor
+from mediation.workflows.return_visits import schedule_days
 
 Step = str | tuple[str, dict[str, Any]]
 Route = tuple[Step, ...]
@@ -43,7 +44,8 @@ JOINT_RESOLVED: Route = (*FEEDBACK, "confirm_feedback")
 CONFIRMED: Route = (*UNDER_REVIEW, "confirm")
 UNRESOLVED = ("submit_feedback", {"outcome": "unresolved", "summary": "部门约谈双方后仍未能化解。"})
 CRITICAL = ("raise_risk", {"risk_level": "critical"})
-STABLE_VISITS: Route = ("record_return_visit", "record_return_visit", "verify_closure")
+STABLE_VISITS: Route = ("record_return_visit", "record_return_visit", "verify_closure")  # each on its day
+FOLLOW_UP = "follow_up.tracking"
 
 ROUTES: dict[str, tuple[Route, ...]] = {
     "screening.reported": ((),),
@@ -171,6 +173,8 @@ class Ride:
     duplicate_of: int | None = None
     version: int = 1
     state: str = "screening.reported"
+    follow_up_since: datetime | None = None  # when the case last entered follow-up
+    visits: int = 0  # return visits recorded since then
 
     @property
     def party_ids(self) -> list[int]:
@@ -181,13 +185,29 @@ class Ride:
         return next((p for p in self.parties if p[1] == role), self.parties[-1])
 
     def fire(self, trigger: str, data: dict[str, Any]) -> TransitionResult:
-        """Fire as the crew member for the trigger, one step after the last change."""
+        """Fire as the crew member for the trigger, one step after the last change.
+
+        A return visit waits for its scheduled day (DESIGN §9.2), as a visit on schedule does.
+        """
         self.clock += self.step
+        if trigger == "record_return_visit":
+            self.clock = max(self.clock, self.visit_day())
         actor = self.actors[actor_for_trigger(trigger, self.crew)]
         result = apply_transition(self.actors.db, case_id=self.case_id, trigger=trigger, actor=actor, data=data,
                                   expected_version=self.version, now=self.clock)
+        if result.state == FOLLOW_UP and self.state != FOLLOW_UP:
+            self.follow_up_since, self.visits = self.clock, 0
+        self.visits += trigger == "record_return_visit"
         self.version, self.state = result.version, result.state
         return result
+
+    def visit_day(self) -> datetime:
+        """When the next scheduled return visit is due (+N days from entering follow-up)."""
+        db = self.actors.db
+        days = schedule_days(db.workflows.machine(db.workflows.current_version_id()).definition.policy)
+        if self.follow_up_since is None or self.visits >= len(days):
+            return self.clock
+        return self.follow_up_since + timedelta(days=days[self.visits])
 
 
 def _day(ride: Ride, days: int) -> str:

@@ -21,6 +21,7 @@ from mediation.db.models import Case, Unit
 from mediation.demo.case_paths import ROUTES, ActorBook, Route, drive_to, route_triggers
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
+from mediation.workflows.return_visits import schedule_days
 from mediation.workflows.trigger_data import id_check_character
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙胡朱高林何郭马罗郑谢潘金叶章蔡邵"
@@ -222,14 +223,24 @@ def _plan_case(rng: random.Random, county: SampleCounty, state: str, now: dateti
     filed_by = "police1" if town == "oubei" and channel in ("police_call", "law_enforcement") else None
     closed = state.startswith("closed.")
     age = timedelta(days=rng.uniform(3, 540) if closed else rng.uniform(0.5, 20))
+    waits = _visit_wait(triggers)  # return visits wait for their days (+7, +30)
+    if waits:
+        age = max(age, waits + timedelta(days=2))
     created = now - age
     key_case = route[:1] == ("triage",) and "designate_key_case" not in triggers
     if not closed and key_case and rng.random() < KEY_CASE_SHARE:
         deadline = (created + timedelta(days=rng.randint(7, 35))).date().isoformat()
         route = (route[0], ("designate_key_case", {"deadline": deadline}), *route[1:])
     firings = len(route) + 2 * len(case_input.parties) + 4
-    step = min(timedelta(hours=rng.uniform(1, 30) if closed else rng.uniform(0.5, 8)), age / firings)
+    step = min(timedelta(hours=rng.uniform(1, 30) if closed else rng.uniform(0.5, 8)), (age - waits) / firings)
     return PlannedCase(state, route, case_input, filed_by, created, step)
+
+
+def _visit_wait(triggers: list[str]) -> timedelta:
+    """How long a route's return visits keep it in follow-up: until the last visit it records is due."""
+    visits = triggers.count("record_return_visit")
+    days = schedule_days(current_definition().policy)
+    return timedelta(days=days[min(visits, len(days)) - 1]) if visits and days else timedelta(0)
 
 
 def plan_demo(county: SampleCounty, *, cases: int, seed: int, now: datetime) -> list[PlannedCase]:

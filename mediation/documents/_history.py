@@ -11,8 +11,10 @@ from typing import Any, Callable
 from mediation.documents._labels import label_of, translator
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
+from mediation.workflows.return_visits import VisitMark, mark_visits
 
 IN_SESSION = "mediation.in_session"
+FOLLOW_UP = "follow_up.tracking"
 MEDIATOR_TRIGGERS = frozenset({"assign_mediator", "replace_mediator", "remediate", "mediate_on_scene"})
 REFERRAL_STEPS = frozenset({"acknowledge", "return_referral", "submit_feedback", "confirm_feedback",
                             "reject_feedback"})
@@ -210,11 +212,27 @@ def court_application(names: Names, events: list[dict[str, Any]]) -> dict[str, A
 
 
 def visits(names: Names, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"no": i, "at": names.stamp(e["at"]), "by": names.user(e["actor"]),
-         "outcome": names.value("outcome", e["data"].get("outcome")), "notes": e["data"].get("notes") or ""}
-        for i, e in enumerate((e for e in events if e["trigger"] == "record_return_visit"), 1)
-    ]
+    """Every return visit, with whether it counted as a scheduled visit (按期) or came early (提前)."""
+    found: list[dict[str, Any]] = []
+    for event, mark in _visit_marks(names.definition.policy, events):
+        schedule = names.t(f"visit.schedule.{mark.schedule}", slot=mark.slot)
+        found.append({"no": len(found) + 1, "at": names.stamp(event["at"]), "by": names.user(event["actor"]),
+                      "outcome": names.value("outcome", event["data"].get("outcome")), "schedule": schedule,
+                      "notes": event["data"].get("notes") or ""})
+    return found
+
+
+def _visit_marks(policy: dict[str, Any], events: list[dict[str, Any]]) -> list[tuple[dict[str, Any], VisitMark]]:
+    """Each visit event with how it counted, judged from the start of its stay in follow-up."""
+    marked: list[tuple[dict[str, Any], VisitMark]] = []
+    since, stay = None, []
+    for event in events:
+        if event["to_state"] == FOLLOW_UP and event["from_state"] != FOLLOW_UP:
+            since, stay = event["at"], []
+        elif event["trigger"] == "record_return_visit":
+            stay.append(event["at"])
+            marked.append((event, mark_visits(policy, since, stay)[-1]))
+    return marked
 
 
 def closure(names: Names, events: list[dict[str, Any]]) -> str:

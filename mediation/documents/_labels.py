@@ -86,6 +86,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "col.details": ("内容", "Details"),
     "col.outcome": ("结果", "Outcome"),
     "col.notes": ("情况记录", "Notes"),
+    "col.schedule": ("是否按期", "Schedule"),
     "col.due": ("计划日期", "Due"),
     "col.started": ("开始", "Started"),
     "col.ended": ("结束方式", "Ended by"),
@@ -154,6 +155,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "visit.outcome.not_performed": ("未履行", "Not performed"),
     "visit.verified": ("闭环核验", "Closure verified"),
     "visit.none": ("尚无回访记录", "No visit recorded yet"),
+    # a visit counts as the scheduled one on (or a policy's tolerance before) its day (DESIGN §9.2)
+    "visit.schedule.on_schedule": ("按期（第{slot}次回访）", "On schedule (visit {slot})"),
+    "visit.schedule.early": ("提前（不计为第{slot}次回访）", "Early (not counted as visit {slot})"),
+    "visit.schedule.extra": ("额外回访", "Additional visit"),
     "feedback.resolved": ("已化解", "Resolved"),
     "feedback.unresolved": ("未化解", "Unresolved"),
     # enumerations

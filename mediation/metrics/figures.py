@@ -1,5 +1,5 @@
 """Supervisors' figures (DESIGN §6, DOMAIN §3): counts, resolution rate, time to resolve, overdue,
-recurrence, monthly quotas, the escalation ladder and year-on-year change.
+recurrence, monthly quotas, the escalation ladder, year-on-year change and return visits on schedule.
 
 Every figure is scoped like the case list: the actor's reach (own unit subtree, cases assigned
 to them, referred to their department or court, shared with their unit), optionally narrowed to
@@ -9,7 +9,7 @@ Periods are whole days of China (UTC+8), both ends included, over the stored nai
 timestamps (`periods`); months (quotas) are China's too. The queries are a handful of grouped
 statements on one snapshot; medians and month buckets are computed in Python, so the same SQL
 runs on SQLite and PostgreSQL. Each family of figures has its module: `resolution`, `quotas`,
-`year_on_year`; this one reads the snapshot and counts the cases created.
+`year_on_year`, `visits`; this one reads the snapshot and counts the cases created.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from mediation.metrics.periods import period_condition
 from mediation.metrics.quotas import quotas
 from mediation.metrics.report import MECHANISMS, UNSET, Metrics, Overdue, Period, Recurrence, UnitCount
 from mediation.metrics.resolution import ratio, resolution, resolution_levels, resolved_levels, time_to_resolution
+from mediation.metrics.visits import return_visits
 from mediation.metrics.year_on_year import year_on_year
 
 __all__ = ["case_metrics", "resolution_levels"]
@@ -69,6 +70,7 @@ def case_metrics(
         overdue = _overdue(tx, scope, now, policy)
         change = year_on_year(tx, scope.where, dict(scope.params), date_from, date_to, now)
         by_unit = _by_unit(tx, scope.root, created.by_path)
+        visits = return_visits(tx, scope.where, scope.params, date_from, date_to, policy)
     monthly_quota = int(policy["quotas"]["monthly_resolutions_per_mediator"])
     return Metrics(
         period=Period(date_from, date_to), unit=scope.unit, now=now.isoformat() + "+00:00",
@@ -86,6 +88,7 @@ def case_metrics(
         quotas=quotas(resolved, monthly_quota, date_from, date_to, now),
         resolved_levels=resolved_levels(resolved, policy),
         year_on_year=change,
+        return_visits=visits,
     )
 
 

@@ -98,6 +98,28 @@ class Recurrence(msgspec.Struct):
     rate: float | None
 
 
+class ReturnVisits(msgspec.Struct):
+    """Return visits (回访) recorded in the period, by how they count (DESIGN §9.2).
+
+    The visit scheduled at +N days from entering follow-up counts only when recorded on or after
+    day N − the policy's `return_visits.early_tolerance_days` (China calendar days). `on_schedule`:
+    visits that count as a scheduled one; `early`: recorded before the next scheduled visit could
+    count, kept as extra visits; `extra`: recorded after every scheduled visit; `recorded`: all
+    three. Of the cases closed as `closed.resolved` in the period, `resolved_on_schedule` had
+    every scheduled visit on schedule and `resolved_not_on_schedule` did not (closed on early
+    visits, possible only before this rule). Visits are those of each case's current follow-up
+    (a recurrence, a reopening or a new stay in follow-up starts another; the earlier ones stay
+    in the case's events).
+    """
+
+    recorded: int = 0
+    on_schedule: int = 0
+    early: int = 0
+    extra: int = 0
+    resolved_on_schedule: int = 0
+    resolved_not_on_schedule: int = 0
+
+
 class QuotaMonth(msgspec.Struct):
     """One mediator's resolutions in one calendar month against the monthly quota."""
 
@@ -167,7 +189,8 @@ class Metrics(msgspec.Struct):
     period; `resolved_levels` counts the resolved ones by the escalation-ladder level where the
     agreement was reached (小事不出网格，大事不出社区), or `court` when the court confirmed it
     (grid / community / station / county / court). `overdue` is a snapshot at `now`.
-    `year_on_year` is null when the period has no start.
+    `year_on_year` is null when the period has no start. `return_visits` counts the visits recorded
+    in the period by whether they were on schedule.
     """
 
     period: Period
@@ -187,3 +210,4 @@ class Metrics(msgspec.Struct):
     quotas: QuotaReport
     resolved_levels: dict[str, int]
     year_on_year: YearOnYear | None
+    return_visits: ReturnVisits = msgspec.field(default_factory=ReturnVisits)

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Callable
 
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.return_visits import follow_up_start, mark_visits
 
 Effect = Callable[[CaseState], None]
 EFFECTS: dict[str, Effect] = {}
@@ -181,9 +182,24 @@ def record_feedback(case: CaseState) -> None:
 
 
 @effect
+def start_return_visits(case: CaseState) -> None:
+    """Follow-up starts now: the scheduled return visits count from today (DESIGN §9.2).
+
+    Visits of an earlier stay in follow-up (before a default sent the case back to mediation)
+    belonged to that agreement's schedule; they stay in the event history, not in this one.
+    """
+    case.progress["tracking_since"] = _now_iso(case)
+    case.progress.pop("visits", None)
+
+
+@effect
 def record_visit(case: CaseState) -> None:
+    """Keep the visit with how it counts: on schedule (filling the next scheduled visit), early
+    (an extra visit before the scheduled one may count) or extra (after every scheduled visit)."""
     visits = case.progress.setdefault("visits", [])
-    visits.append({"outcome": case.data["outcome"], "at": _now_iso(case)})
+    visit = {"outcome": case.data["outcome"], "at": _now_iso(case)}
+    mark = mark_visits(case.policy, follow_up_start(case.progress), [v["at"] for v in visits] + [visit["at"]])[-1]
+    visits.append({**visit, "schedule": mark.schedule, "slot": mark.slot, "day": mark.day})
 
 
 # What one round of mediation leaves in progress; a recurrence or a reopening starts afresh
@@ -191,7 +207,7 @@ def record_visit(case: CaseState) -> None:
 ROUND_KEYS = (
     "consents", "signatures", "mediator_signed", "sealed", "agreement", "agreement_effective_at",
     "applicants", "applied_at", "accepted_at", "ruling_number", "confirmed_at", "feedback", "visits",
-    "routes_informed",
+    "tracking_since", "routes_informed",
 )
 
 

@@ -6,6 +6,14 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.return_visits import (
+    EARLY,
+    ON_SCHEDULE,
+    counts_from,
+    follow_up_start,
+    mark_visits,
+    schedule_days,
+)
 
 Guard = Callable[[CaseState], "str | None"]
 GUARDS: dict[str, Guard] = {}
@@ -175,11 +183,21 @@ def not_court_confirmed(case: CaseState) -> str | None:
 
 @guard
 def visits_complete_and_stable(case: CaseState) -> str | None:
+    """Every scheduled return visit recorded on schedule (DESIGN §9.2), and the last visit found it stable."""
     visits = case.progress.get("visits", [])
-    scheduled = len(case.policy["return_visits"]["schedule"])
-    if len(visits) < scheduled:
-        return f"{len(visits)} of {scheduled} scheduled return visits recorded"
-    if visits[-1]["outcome"] != "stable":
+    scheduled = len(schedule_days(case.policy))
+    since = follow_up_start(case.progress)
+    marks = mark_visits(case.policy, since, [visit["at"] for visit in visits])
+    filled = sum(mark.schedule == ON_SCHEDULE for mark in marks)
+    if filled < scheduled:
+        reason = f"{filled} of {scheduled} scheduled return visits recorded on schedule"
+        if since:
+            reason += f"; visit {filled + 1} counts from {counts_from(case.policy, since, filled + 1).isoformat()}"
+        early = sum(mark.schedule == EARLY for mark in marks)
+        if early:
+            reason += f" ({early} recorded earlier {'counts' if early == 1 else 'count'} as extra)"
+        return reason
+    if visits and visits[-1]["outcome"] != "stable":
         return f"the last return visit found '{visits[-1]['outcome']}', not 'stable'"
     return None
 

@@ -119,7 +119,13 @@ def _sign_and_seal(case: Handle) -> None:
 
 
 def _stable_visits(case: Handle) -> None:
-    for _ in DEFINITION.policy["return_visits"]["schedule"]:
+    """A stable visit on the day of each scheduled one (DESIGN §9.2: an earlier one would not count)."""
+    with case.db.read() as connection:
+        progress = connection.execute(sa.text("SELECT progress FROM cases WHERE id = :id"),
+                                      {"id": case.case_id}).scalar_one()
+    since = datetime.fromisoformat(jsontext.loads(progress)["tracking_since"])
+    for visit in DEFINITION.policy["return_visits"]["schedule"]:
+        case.clock = max(case.clock, since + timedelta(days=visit["days"]))
         case.fire("record_return_visit", outcome="stable")
 
 

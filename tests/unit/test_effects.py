@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from mediation.workflows.case_state import CaseState
@@ -215,13 +215,22 @@ def test_record_feedback() -> None:
     assert subject.progress["feedback"] == {"outcome": "unresolved", "summary": "当事人不接受"}
 
 
+@covers("start_return_visits")
+def test_start_return_visits_starts_the_schedule_afresh() -> None:
+    subject = run("start_return_visits", case(progress={"visits": [{"outcome": "stable"}]}))
+    assert subject.progress == {"tracking_since": NOW.isoformat()}
+
+
 @covers("record_visit")
-def test_record_visit_appends_each_visit() -> None:
-    subject = run("record_visit", case(data={"outcome": "recurred", "notes": "x"}))
-    subject.data = {"outcome": "stable", "notes": "y"}
+def test_record_visit_appends_each_visit_with_how_it_counts() -> None:
+    subject = run("record_visit", case(data={"outcome": "recurred", "notes": "x"},
+                                       progress={"tracking_since": NOW.isoformat()}))
+    subject.data, subject.now = {"outcome": "stable", "notes": "y"}, NOW + timedelta(days=7)
     run("record_visit", subject)
-    assert subject.progress["visits"] == [{"outcome": "recurred", "at": NOW.isoformat()},
-                                          {"outcome": "stable", "at": NOW.isoformat()}]
+    assert subject.progress["visits"] == [
+        {"outcome": "recurred", "at": NOW.isoformat(), "schedule": "early", "slot": 1, "day": 0},
+        {"outcome": "stable", "at": (NOW + timedelta(days=7)).isoformat(), "schedule": "on_schedule", "slot": 1,
+         "day": 7}]
 
 
 @covers("count_recurrence")
