@@ -231,6 +231,28 @@ class Database:
         """One consistent read through the raw path (no lock taken, nothing written)."""
         return self._raw_transaction("BEGIN", keep=False)
 
+    def read_one(self, sql: str, params: dict[str, Any]) -> tuple | None:
+        """The first row of one SELECT, the cheapest read there is (a look-up on every request).
+
+        One statement reads one consistent state by itself, so it runs in autocommit, with no
+        BEGIN and ROLLBACK around it: on SQLite on the thread's connection, on PostgreSQL on a
+        pooled connection switched to autocommit for the one round trip.
+        """
+        if self.is_sqlite:
+            return self._thread_connection().execute(sql, params).fetchone()
+        connection = self.engine.raw_connection()
+        try:
+            raw = connection.dbapi_connection
+            raw.autocommit = True
+            try:
+                cursor = raw.cursor()
+                cursor.execute(self.prepare(sql), params)
+                return cursor.fetchone()
+            finally:
+                raw.autocommit = False
+        finally:
+            connection.close()
+
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         with self.read_engine.connect() as connection:

@@ -114,8 +114,7 @@ class ActorCache:
 
     def get(self, claims: TokenClaims) -> Actor | None:
         """The actor of an active user whose token key the token carries; None otherwise."""
-        with self._db.snapshot() as tx:
-            row = tx.one(ACTOR_BY_ID, {"id": claims.user_id, "active": True})
+        row = self._db.read_one(ACTOR_BY_ID, {"id": claims.user_id, "active": True})
         if row is None or row[5] != claims.key:
             return None
         cached = self._actors.get(claims.user_id)
