@@ -6,9 +6,10 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors, strict_body
@@ -31,6 +32,25 @@ from mediation.services import Services, services_of
 
 encode = msgspec.json.encode
 JSON_HEADERS = {"content-type": MediaType.JSON}
+
+
+# Headers as the OpenAPI document declares them; their values are checked by the handlers (400/422
+# naming the header), so the declarations carry no constraint Litestar would enforce on its own.
+HEADER_TEXT = {"type": "string", "one_of": None}  # a header is text or absent, never null
+IfMatch = Annotated[str | None, Parameter(
+    header="If-Match", required=False,
+    description='The ETag of the case as you read it, e.g. "5" (or send expected_version); both must agree.',
+    schema_extra={**HEADER_TEXT, "pattern": r'^((W/)?"?[0-9]{1,10}"?)?$', "examples": ['"5"']})]
+IdempotencyKey = Annotated[str | None, Parameter(
+    header="Idempotency-Key", required=False,
+    description="Any 1–255 characters of your choice: a retry with the same key and request is answered as the "
+                "first one was and changes nothing; the same key with another request is refused (422).",
+    schema_extra={**HEADER_TEXT, "min_length": 1, "max_length": idempotency.MAX_KEY_LENGTH,
+                  "examples": ["3f2b8c1e-6a4d-4c1b-9a57-0d2e7c9b1f44"]})]
+ETAG = ResponseHeader(name="ETag", value='"5"', documentation_only=True, required=True,
+                      description="The case's version, quoted: send it back as If-Match.")
+REPLAYED = ResponseHeader(name="Idempotent-Replayed", value="true", documentation_only=True,
+                          description="true when the answer is the one stored under the Idempotency-Key.")
 
 
 class PreconditionRequired(HTTPException):
@@ -84,10 +104,14 @@ class CaseController(Controller):
     dependencies = AUTHENTICATED
     security = BEARER
 
-    @post("/", status_code=201, summary="Intake: file a new case", responses=errors(400, 401, 403, 409, 413, 422))
-    async def create(self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
+    @post("/", status_code=201, summary="Intake: file a new case", responses=errors(400, 401, 403, 409, 413, 422),
+          response_headers=[ETAG, REPLAYED])
+    async def create(
+        self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[CaseDetail]:
         strict = strict_body(await request.body(), CaseCreate)
-        return _create(services_of(request), actor, strict, request.headers.get("idempotency-key"))
+        return _create(services_of(request), actor, strict, idempotency_key)
 
     @get("/", sync_to_thread=False, summary="Cases in the caller's reach, filtered and paged",
          responses=errors(400, 401, 422))
@@ -111,22 +135,23 @@ class CaseController(Controller):
         return list_cases(services.db, actor, filters, services.clock())
 
     @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire",
-         responses=errors(401, 404))
+         responses=errors(400, 401, 404), response_headers=[ETAG])
     def show(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
         detail = case_detail(services_of(request).db, actor, case_id)
         return _case_response(encode(detail), 200, detail.version)
 
     @post("/{case_id:int}/transitions", status_code=200, summary="Fire a trigger",
-          responses=errors(400, 401, 403, 404, 409, 413, 422, 428))
+          responses=errors(400, 401, 403, 404, 409, 413, 422, 428), response_headers=[ETAG, REPLAYED])
     async def transition(
-        self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest], actor: NamedDependency[Actor]
+        self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest],
+        actor: NamedDependency[Actor], if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
     ) -> Response[CaseDetail | CaseReceipt]:
         strict = strict_body(await request.body(), TransitionRequest)
-        expected = _expected_version(request.headers.get("if-match"), strict.expected_version)
-        return _transition(services_of(request), actor, case_id, strict, expected, request.headers.get("idempotency-key"))
+        expected = _expected_version(if_match, strict.expected_version)
+        return _transition(services_of(request), actor, case_id, strict, expected, idempotency_key)
 
     @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained",
-         responses=errors(401, 404))
+         responses=errors(400, 401, 404))
     def events(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> list[EventView]:
         return case_events(services_of(request).db, actor, case_id)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, KwargDefinition, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
@@ -26,6 +27,14 @@ from mediation.documents import (
 )
 from mediation.services import services_of
 
+PDF_BYTES = KwargDefinition(schema_extra={"format": "binary"})  # the body is the file itself, not text
+DOCUMENT_HEADERS = [
+    ResponseHeader(name="ETag", value='"…"', documentation_only=True, required=True,
+                   description="Names this rendering (case version, mask level, language); send it as If-None-Match."),
+    ResponseHeader(name="Content-Disposition", value='attachment; filename="…"', documentation_only=True,
+                   required=True, description="The file name the document is saved under."),
+]
+
 
 class DocumentController(Controller):
     path = "/api/v1/cases/{case_id:int}/documents"
@@ -33,13 +42,15 @@ class DocumentController(Controller):
     dependencies = AUTHENTICATED
     security = BEARER
 
-    @get("/{file_name:str}", sync_to_thread=True, media_type=PDF, responses=errors(400, 401, 404, 409, 413, 422, 503),
+    @get("/{file_name:str}", sync_to_thread=True, media_type=PDF, content_media_type=PDF,
+         response_description="The document: PDF bytes (PDF/A-3b when archival); 304 when If-None-Match names its ETag",
+         response_headers=DOCUMENT_HEADERS, responses=errors(400, 401, 404, 409, 413, 422, 503),
          summary="A document of the case as PDF: case_file, agreement, referral, judicial_application, return_visit")
     def show(
         self, request: Request, case_id: FromPath[int], file_name: FromPath[str], actor: NamedDependency[Actor],
         lang: Annotated[str, QueryParameter(max_length=8, description="zh (default) or en")] = "zh",
         archival: Annotated[bool, QueryParameter(description="PDF/A-3b archival copy")] = False,
-    ) -> Response[bytes]:
+    ) -> Response[Annotated[bytes, PDF_BYTES]]:
         kind = file_name.removesuffix(".pdf")
         if kind == file_name:
             raise UnknownDocument(f"documents are served as KIND.pdf, not '{file_name}'", kind=file_name)

@@ -56,7 +56,7 @@ def list_workflows(request: Request, actor: NamedDependency[Actor]) -> list[Work
 
 
 @get("/api/v1/workflows/{name:str}", sync_to_thread=False, tags=["workflows"], dependencies=AUTHENTICATED,
-     security=BEARER, responses=errors(401, 404),
+     security=BEARER, responses=errors(400, 401, 404),
      summary="One workflow: states, triggers with roles and data, policy, Mermaid diagram")
 def show_workflow(request: Request, name: FromPath[str], actor: NamedDependency[Actor]) -> WorkflowDetail:
     for row in _latest_versions(request):

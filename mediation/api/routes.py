@@ -15,6 +15,8 @@ from mediation.api.metrics import metrics_report
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
+from mediation.api.trigger_schemas import TransitionRequestSchemaPlugin
+from mediation.workflows.loader import current_definition
 
 SWAGGER = "/static/vendor/swagger-ui"
 
@@ -44,8 +46,8 @@ API_ROUTES = [
 
 
 def api_plugins() -> list:
-    """The API's plugins, new for each app."""
-    return [ClosedStructSchemaPlugin()]
+    """The API's plugins, new for each app; each trigger's data is published as the current workflow defines it."""
+    return [TransitionRequestSchemaPlugin(current_definition()), ClosedStructSchemaPlugin()]
 
 
 def openapi_config() -> OpenAPIConfig:

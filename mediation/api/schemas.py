@@ -47,12 +47,21 @@ class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True):
     data: Annotated[dict[str, Any], Meta(examples=[{"terms": "乙方于2026年12月31日前赔偿甲方修缮费3000元。", "performance_deadline": "2026-12-31"}])] = {}
 
 
+class ValidationProblem(msgspec.Struct):
+    """One refused value of a 400 answer, as Litestar reports it."""
+
+    message: str
+    key: str | None = None  # the field, e.g. "data.reason" or "page"
+    source: str | None = None  # where it was: body, query, path, header, cookie
+
+
 class ErrorBody(msgspec.Struct):
-    """Every error: Litestar's shape."""
+    """Every error: Litestar's shape. `extra` names the field (`{"field": ...}`), the current version
+    (409), or, for a request Litestar could not read, each refused value."""
 
     status_code: int
     detail: str
-    extra: dict[str, Any] | list[Any] | None = None
+    extra: dict[str, Any] | list[ValidationProblem] | None = None
 
 
 class Health(msgspec.Struct):
