@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -12,6 +13,9 @@ from mediation import control_characters
 from mediation.api.schemas import ErrorBody
 
 BEARER = [{"BearerToken": []}]
+MAX_DEPTH = 32  # levels of objects and lists in a request body
+LARGEST_INTEGER = 2**63  # integers of a body fit in 64 bits (PostgreSQL bigint, the event trail's JSON)
+_SUSPECT_BYTES = re.compile(rb"[\\\x7f\xc2]|[0-9]{19}")
 ERROR_MEANINGS = {
     400: "malformed request: bad JSON, wrong types, unknown fields, bad query parameters",
     401: "no valid bearer token (or wrong password)",
@@ -47,8 +51,8 @@ class ClosedStructSchemaPlugin(StructSchemaPlugin):
 
 
 def _whole_numbers_as_int(value: Any) -> Any:
-    """JSON has one number type: 5.0 is the integer 5 (as JSON Schema reads it)."""
-    if isinstance(value, float) and value.is_integer():
+    """JSON has one number type: 5.0 is the integer 5 (as JSON Schema reads it), within 64 bits."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < LARGEST_INTEGER:
         return int(value)
     if isinstance(value, list):
         return [_whole_numbers_as_int(item) for item in value]
@@ -60,13 +64,15 @@ def _whole_numbers_as_int(value: Any) -> Any:
 def strict_body(body: bytes, type_: type) -> Any:
     """The body decoded with no type coercion ("6" is not an int, 0 not a bool); 400 naming the field.
 
-    No string of it may hold a NUL, nor a code or a name any control character (400 naming the field).
+    No string may hold a NUL, nor a code or a name any control character; integers fit in 64 bits
+    and objects nest at most MAX_DEPTH deep (what the database, the event trail and idempotency
+    digests can hold): 400 naming the field, before anything reaches the database.
     """
     from litestar.exceptions import ValidationException
 
     try:
         decoded = msgspec.json.decode(body)
-        refused = _control_characters(decoded, "", one_line=False) if _may_hold_control_characters(body) else None
+        refused = _first_refused(decoded, "", one_line=False, depth=0) if _needs_a_look(body) else None
         if refused is not None:
             path, reason = refused
             raise ValidationException(detail=f"{path}: {reason}",
@@ -81,27 +87,33 @@ def strict_body(body: bytes, type_: type) -> Any:
         raise ValidationException(detail="the request body is not valid JSON") from None
 
 
-def _may_hold_control_characters(body: bytes) -> bool:
-    """JSON holds C0 characters only as escapes; DEL and C1 (UTF-8 C2 80 to C2 9F) may come as they are."""
-    return b"\\" in body or b"\x7f" in body or b"\xc2" in body
+def _needs_a_look(body: bytes) -> bool:
+    """Whether `_first_refused` can find anything: JSON holds C0 characters only as escapes (DEL and C1,
+    UTF-8 C2 80 to C2 9F, as they are), a 64-bit integer has at most 19 digits, nesting needs brackets."""
+    return _SUSPECT_BYTES.search(body) is not None or body.count(b"[") + body.count(b"{") > MAX_DEPTH
 
 
-def _control_characters(value: Any, path: str, *, one_line: bool) -> tuple[str, str] | None:
-    """(the field, the reason) of the first string refused by `control_characters`; None when none is."""
+def _first_refused(value: Any, path: str, *, one_line: bool, depth: int) -> tuple[str, str] | None:
+    """(the field, the reason) of the first value refused in the body; None when none is."""
+    where = path or "body"
     if isinstance(value, str):
         reason = control_characters.refusal(value, one_line=one_line)
-        return (path or "body", reason) if reason else None
+        return (where, reason) if reason else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (where, "is out of range (64-bit integers)") if abs(value) >= LARGEST_INTEGER else None
+    if isinstance(value, (dict, list)) and depth >= MAX_DEPTH:
+        return where, f"nests deeper than {MAX_DEPTH} levels"
     if isinstance(value, dict):
         for key, item in value.items():
             if control_characters.refusal(key, one_line=True):
-                return path or "body", f"field names {control_characters.CONTROL_REASON}"
-            found = _control_characters(item, f"{path}.{key}" if path else key,
-                                        one_line=key in control_characters.ONE_LINE_FIELDS)
+                return where, f"field names {control_characters.CONTROL_REASON}"
+            found = _first_refused(item, f"{path}.{key}" if path else key,
+                                   one_line=key in control_characters.ONE_LINE_FIELDS, depth=depth + 1)
             if found:
                 return found
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            found = _control_characters(item, f"{path}[{index}]", one_line=one_line)
+            found = _first_refused(item, f"{path}[{index}]", one_line=one_line, depth=depth + 1)
             if found:
                 return found
     return None

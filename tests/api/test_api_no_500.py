@@ -156,3 +156,26 @@ def test_nul_in_a_trigger_form_is_refused_beside_the_field(api: Api, trigger: st
     assert answer.status_code == 422, answer.text
     assert "不能含有" in answer.text
     assert _unchanged(api, case_id) == before
+
+
+# --------------------------------------------------------------------------- what the trail cannot hold
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "改期再调。"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("field", "value"), [("data.party_id", 2**70), ("data.reason", -(2**64)),
+                                              ("data.reason", _nested(300)), ("data.reason", _nested(40))])
+def test_an_integer_beyond_64_bits_or_a_value_nested_too_deep_is_400(api: Api, field: str, value: Any) -> None:
+    """The idempotency digest and the event trail's JSON cannot hold them: a 500 before."""
+    case_id = api.new_case("mediation.in_session")
+    before = _unchanged(api, case_id)
+    request = {"trigger": "adjourn", "expected_version": api.version(case_id), "data": {}}
+    answer = api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions", json=_with(request, field, value),
+                                           headers={"Idempotency-Key": f"deep-{case_id}"})
+    assert _names(assert_error(answer, 400), field.split("[")[0])
+    assert _unchanged(api, case_id) == before
