@@ -8,7 +8,8 @@ writes, so running one for a HEAD changes nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -54,7 +55,7 @@ def _allow_with_head(headers: Any) -> list:
     return changed
 
 
-def with_head_requests(app: "Litestar") -> "Litestar":
+def with_head_requests(app: Litestar) -> Litestar:
     """The Litestar app, answering HEAD wherever it answers GET (wrapped outside its router)."""
     app.asgi_handler = answer_head_as_get(app.asgi_handler)
     return app
