@@ -31,6 +31,7 @@ RESERVE = (
     "INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, response_body, created_at) "
     "VALUES (:user_id, :key, :request_hash, NULL, 0, '', :now) ON CONFLICT (user_id, key) DO NOTHING"
 )
+RESTART = "UPDATE idempotency_keys SET created_at = :now WHERE user_id = :user_id AND key = :key"
 ANSWER = (
     "UPDATE idempotency_keys SET request_hash = :request_hash, response_status = :status, response_body = :body, "
     "case_id = :case_id WHERE user_id = :user_id AND key = :key"
@@ -61,12 +62,18 @@ def hold_key(tx: RawTransaction, *, user_id: int, key: str, digest: str, now: da
     IdempotencyConflict when the key was used with another request.
     """
     check_key(key)
-    tx.execute(RESERVE, {"user_id": user_id, "key": key, "request_hash": digest, "now": tx.timestamp(now)})
-    if tx.rowcount == 1:
-        return None
-    request_hash, status, body = tx.one(SELECT, {"user_id": user_id, "key": key})
+    params = {"user_id": user_id, "key": key, "request_hash": digest, "now": tx.timestamp(now)}
+    found = None
+    while found is None:  # a stored answer purged between the two statements leaves the key free
+        tx.execute(RESERVE, params)
+        if tx.rowcount == 1:
+            return None
+        found = tx.one(SELECT, {"user_id": user_id, "key": key})
+    request_hash, status, body = found
     if status == UNANSWERED:
-        return None  # a claim an older release left behind: nothing was applied, the key is free
+        # A claim an older release left behind: nothing was applied, so the key is free again.
+        tx.execute(RESTART, params)
+        return None
     if request_hash != digest:
         raise IdempotencyConflict("this Idempotency-Key was used with a different request",
                                   field="Idempotency-Key")
