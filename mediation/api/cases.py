@@ -24,11 +24,13 @@ from mediation.cases.views import (
     case_detail,
     case_detail_in,
     case_events,
+    filter_values,
     list_cases,
 )
 from mediation.db import RawTransaction
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of
+from mediation.workflows.loader import current_definition
 
 encode = msgspec.json.encode
 JSON_HEADERS = {"content-type": MediaType.JSON}
@@ -51,6 +53,11 @@ ETAG = ResponseHeader(name="ETag", value='"5"', documentation_only=True, require
                       description="The case's version, quoted: send it back as If-Match.")
 REPLAYED = ResponseHeader(name="Idempotent-Replayed", value="true", documentation_only=True,
                           description="true when the answer is the one stored under the Idempotency-Key.")
+
+
+# The list's enumerable filters take the shipped workflow's values: any other is refused (400 naming it).
+FILTER_CHOICES = {name: {"type": "string", "one_of": None, "enum": values}
+                  for name, values in filter_values(current_definition()).items()}
 
 
 class PreconditionRequired(HTTPException):
@@ -119,12 +126,14 @@ class CaseController(Controller):
         self,
         request: Request,
         actor: NamedDependency[Actor],
-        case_state: Annotated[str | None, QueryParameter(name="state", max_length=64)] = None,
-        stage: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        case_state: Annotated[str | None, QueryParameter(name="state", max_length=64,
+                                                         schema_extra=FILTER_CHOICES["state"])] = None,
+        stage: Annotated[str | None, QueryParameter(max_length=32, schema_extra=FILTER_CHOICES["stage"])] = None,
         unit: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        channel: Annotated[str | None, QueryParameter(max_length=40)] = None,
-        category: Annotated[str | None, QueryParameter(max_length=40)] = None,
-        risk_level: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        channel: Annotated[str | None, QueryParameter(max_length=40, schema_extra=FILTER_CHOICES["channel"])] = None,
+        category: Annotated[str | None, QueryParameter(max_length=40, schema_extra=FILTER_CHOICES["category"])] = None,
+        risk_level: Annotated[str | None, QueryParameter(max_length=16,
+                                                         schema_extra=FILTER_CHOICES["risk_level"])] = None,
         overdue: FromQuery[bool | None] = None,
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
         page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,

@@ -239,15 +239,21 @@ def _refuse_control_characters(filters: CaseFilters) -> None:
             raise InvalidData(name, "must not contain control characters")
 
 
+def filter_values(definition: WorkflowDefinition) -> dict[str, list[str]]:
+    """The values each of the list's enumerable filters takes (FILTER_COLUMNS), in the workflow's order."""
+    return {"state": list(definition.states), "stage": list(definition.stage_labels),
+            "channel": list(definition.policy["channels"]), "category": list(definition.policy["categories"]),
+            "risk_level": list(definition.risk_levels)}
+
+
 def _refuse_unknown_values(filters: CaseFilters, definition: WorkflowDefinition) -> None:
     """UnknownFilterValue (400) for the first filter naming a state, stage, channel, category or risk level
     the workflow does not have: an unknown value is a mistake, not a filter that matches nothing."""
-    known = {"state": definition.states, "stage": definition.stage_labels, "channel": definition.policy["channels"],
-             "category": definition.policy["categories"], "risk_level": definition.risk_levels}
+    known = filter_values(definition)
     for name in FILTER_COLUMNS:
         value = getattr(filters, name)
         if value is not None and value not in known[name]:
-            raise UnknownFilterValue(name, value, f"unknown value '{value}'; must be one of {list(known[name])}")
+            raise UnknownFilterValue(name, value, f"unknown value '{value}'; must be one of {known[name]}")
 
 
 def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: datetime,

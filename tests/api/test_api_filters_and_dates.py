@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from api_support import Api, assert_error
 
+from mediation.workflows.loader import current_definition
+
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 CHINA = timezone(timedelta(hours=8))
@@ -58,6 +60,17 @@ def test_known_filter_values_still_filter(api: Api) -> None:
         for name, value in params.items():
             if name != "unit":
                 assert all(item[name] == value for item in items), (params, items)
+
+
+def test_the_openapi_document_lists_the_values_each_filter_takes(api: Api) -> None:
+    document = api.anonymous().get("/schema/openapi.json").json()
+    parameters = {p["name"]: p["schema"] for p in document["paths"]["/api/v1/cases"]["get"]["parameters"]}
+    definition = current_definition()
+    assert parameters["state"]["enum"] == list(definition.states)
+    assert parameters["stage"]["enum"] == list(definition.stage_labels)
+    assert parameters["channel"]["enum"] == list(definition.policy["channels"])
+    assert parameters["category"]["enum"] == list(definition.policy["categories"])
+    assert parameters["risk_level"]["enum"] == list(definition.risk_levels)
 
 
 @pytest.mark.parametrize("parameter", ["overdue", "due_soon"])
