@@ -1,13 +1,45 @@
 """Typed shapes of what readers get: cases, parties, deadlines, events (msgspec structs).
 
-The API encodes them as they are and documents them in its OpenAPI schema.
+The API encodes them as they are and documents them in its OpenAPI schema. Their timestamps are
+ISO 8601 text with the offset, in UTC (`2026-03-02T01:00:00.000000Z`, DESIGN §9.1): the stored
+naive-UTC moment, marked as such (`utc_text`); dates stay dates.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import msgspec
+
+from mediation.db import parse_timestamp
+
+
+def utc_text(value: Any) -> str | None:
+    """A stored (naive UTC) timestamp as ISO text with its offset, `Z` (SQLite hands back text already)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.replace(" ", "T", 1) + "Z"
+    return parse_timestamp(value).isoformat(timespec="microseconds") + "Z"
+
+
+def with_offsets(value: Any, key: str = "") -> Any:
+    """A case's progress with each moment the engine stamped (`…_at`, a visit's `at`) as `utc_text` gives it."""
+    if isinstance(value, dict):
+        return {name: with_offsets(item, name) for name, item in value.items()}
+    if isinstance(value, list):
+        return [with_offsets(item, key) for item in value]
+    if isinstance(value, str) and (key == "at" or key.endswith("_at")) and _is_naive_moment(value):
+        return utc_text(value)
+    return value
+
+
+def _is_naive_moment(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is None
+    except ValueError:
+        return False
 
 
 class UnitRef(msgspec.Struct):

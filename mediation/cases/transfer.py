@@ -16,6 +16,10 @@ created_at, closed_at, then per party `party1_name`, `party1_role`, `party1_id_n
 description, channel, category, unit, risk_level, party columns) and ignores the others, so an
 export can be imported elsewhere. CSV is written UTF-8 with a byte-order mark (Excel opens the
 Chinese text right) and read with or without one.
+
+Timestamps carry their offset (DESIGN §9.1): JSON gives them in UTC (`2026-03-02T01:00:00.000000Z`:
+an event's `at` without its `Z` is what its hash covers), CSV in China time, which a person reads
+(`2026-03-02T09:00:00+08:00`). Stored data is naive UTC and is not changed by an export.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from mediation import jsontext
@@ -32,11 +36,13 @@ from mediation.cases import rows as case_rows
 from mediation.cases.duplicates import AlreadyPresent, refuse_if_present
 from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.cases.masking import mask_id_number, mask_phone
+from mediation.cases.read_models import utc_text
 from mediation.db import Database, escape_like
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, MediationError
 from mediation.spreadsheet import safe_cell
+from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.vocabulary import Vocabulary, vocabularies
 
 FORMAT = "mediation-cases/1"
@@ -53,11 +59,18 @@ CASES_SQL = (
 )
 PARTIES_SQL = "SELECT name, role, id_number, phone, is_minor FROM parties WHERE case_id = :id ORDER BY id"
 EVENT_FIELDS = tuple(name.strip() for name in case_rows.EVENT_COLUMNS.split(","))
+TIMESTAMP_FIELDS = frozenset({"created_at", "closed_at", "at"})  # stored naive UTC
+CHINA_TIME = timezone(CHINA_OFFSET)
 
 
-def _plain(value: Any) -> Any:
-    """A stored value as JSON takes it: timestamps as text (PostgreSQL hands back datetimes)."""
-    return value.isoformat(" ") if isinstance(value, datetime) else value
+def _plain(name: str, value: Any) -> Any:
+    """A stored value as JSON takes it: a timestamp as ISO text in UTC with `Z`, as the API shows it."""
+    return utc_text(value) if name in TIMESTAMP_FIELDS else value
+
+
+def _china_time(text: str) -> str:
+    """An exported UTC timestamp as China time, to the second, with its offset."""
+    return datetime.fromisoformat(text).astimezone(CHINA_TIME).isoformat(timespec="seconds")
 
 
 def matching_case_ids(db: Database, *, unit: str | None = None, state: str | None = None) -> list[int]:
@@ -87,7 +100,7 @@ def exported_cases(db: Database, case_ids: Iterable[int], *, masked: bool = Fals
                 continue
             parties = tx.all(PARTIES_SQL, {"id": case_id})
             events = case_rows.case_events(tx, case_id).fetchall() if with_events else []
-        document = {name: _plain(value) for name, value in zip(CASE_FIELDS, row[1:])}
+        document = {name: _plain(name, value) for name, value in zip(CASE_FIELDS, row[1:])}
         document["parties"] = [
             {"name": name, "role": role,
              "id_number": mask_id_number(id_number) if masked else id_number,
@@ -96,7 +109,7 @@ def exported_cases(db: Database, case_ids: Iterable[int], *, masked: bool = Fals
         ]
         if with_events:
             document["events"] = [
-                {**{name: _plain(value) for name, value in zip(EVENT_FIELDS, event)},
+                {**{name: _plain(name, value) for name, value in zip(EVENT_FIELDS, event)},
                  "data": jsontext.loads(event[EVENT_FIELDS.index("data")])}
                 for event in events
             ]
@@ -121,7 +134,8 @@ def write_csv(cases: Iterable[dict[str, Any]], out: io.TextIOBase, *, party_colu
                                      for name in PARTY_FIELDS)])
     count = 0
     for document in cases:
-        cells = ["" if document[name] is None else document[name] for name in CASE_FIELDS]
+        cells = ["" if document[name] is None else _china_time(document[name]) if name in TIMESTAMP_FIELDS
+                 else document[name] for name in CASE_FIELDS]
         for party in document["parties"][:party_columns]:
             cells += ["" if party[name] is None else ("1" if party[name] is True else
                       "0" if party[name] is False else party[name]) for name in PARTY_FIELDS]

@@ -1,7 +1,8 @@
 """Read models of cases for the API and the web page: detail, list, timeline.
 
 Every read is scoped to the actor's reach (a case outside it is NotFound) and masks
-parties' numbers for whoever may not see them.
+parties' numbers for whoever may not see them. Timestamps are stored naive UTC and read with
+their offset (ISO 8601 `…Z`, DESIGN §9.1); dates stay dates.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ from mediation.cases.read_models import (
     PartyView,
     UnitRef,
     UserRef,
+    utc_text,
+    with_offsets,
 )
-from mediation.db import Database, RawTransaction, escape_like, parse_timestamp
+from mediation.db import Database, RawTransaction, escape_like
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, NotFound, UnknownFilterValue
@@ -87,15 +90,6 @@ def _cursor_rows(cursor: Any) -> list[_Row]:
     return [_Row(zip(names, values)) for values in cursor.fetchall()]
 
 
-def _iso(value: Any) -> str | None:
-    """A stored timestamp as ISO text (SQLite hands back text already: only the separator differs)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value.replace(" ", "T", 1)
-    return parse_timestamp(value).isoformat()
-
-
 def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _Row:
     rows = _rows(tx, DETAIL_SQL, {"id": case_id}) if 1 <= case_id <= MAX_ID else []
     if not rows:
@@ -155,13 +149,14 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
         ladder_level=ladder[row.ladder_level]["level"], ladder_attempts=row.ladder_attempts,
         return_count=row.return_count, recurrence_count=row.recurrence_count,
         key_case=bool(row.key_case), resolved_level=row.resolved_level,
-        progress={k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"},
+        progress=with_offsets({k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"}),
         parties=[_party_view(party, full) for party in parties],
-        deadlines=[DeadlineView(kind, scope, _iso(due), action, status) for kind, scope, due, action, status in deadlines],
+        deadlines=[DeadlineView(kind, scope, utc_text(due), action, status)
+                   for kind, scope, due, action, status in deadlines],
         available_triggers=available_triggers(db, actor, row),
         chain_head=row.last_event_hash, event_count=row.event_count,
-        created_at=_iso(row.created_at), updated_at=_iso(row.updated_at),
-        stage_times={key: _iso(row[key]) for key in STAGE_TIME_COLUMNS},
+        created_at=utc_text(row.created_at), updated_at=utc_text(row.updated_at),
+        stage_times={key: utc_text(row[key]) for key in STAGE_TIME_COLUMNS},
     )
 
 
@@ -178,7 +173,7 @@ def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
         _load_in_reach(tx, actor, case_id)
         events = _cursor_rows(case_rows.case_events(tx, case_id))
     return [
-        EventView(e.seq, e.trigger, e.actor, _iso(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
+        EventView(e.seq, e.trigger, e.actor, utc_text(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
                   e.reason, e.prev_hash, e.hash)
         for e in events
     ]
@@ -298,4 +293,4 @@ def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters:
 def _case_summary(row: _Row) -> CaseSummary:
     return CaseSummary(row.id, row.number, row.title, row.category, row.channel, row.state, row.stage,
                        row.version, row.risk_level, bool(row.key_case), UnitRef(row.unit_code, row.unit_name),
-                       _iso(row.created_at), _iso(row.updated_at))
+                       utc_text(row.created_at), utc_text(row.updated_at))

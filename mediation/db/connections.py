@@ -11,7 +11,7 @@ import os
 import re
 import threading
 from contextlib import AbstractContextManager, contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -353,7 +353,8 @@ def escape_like(text: str) -> str:
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    """A timestamp read through the raw path, as a naive-UTC datetime."""
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
+    """A timestamp read through the raw path (or as the read models show it, `…Z`), as a naive-UTC datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo is not None else moment

@@ -7,12 +7,13 @@ updates only when its timers fire): `done` when the case is closed (or the order
 matches the order's timers: due-soon at the start of deadline − N days, overdue at the start of
 the day after the deadline. Days are UTC dates, as the timers are.
 
-Orders are listed when their case is in the actor's reach (the rule of the case list).
+Orders are listed when their case is in the actor's reach (the rule of the case list). An order's
+`created_at` carries its offset (UTC, `Z`: DESIGN §9.1); its deadline is a date.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 import msgspec
@@ -164,7 +165,7 @@ def _order_view(row: tuple, codes: list[str], names: dict[str, tuple[str, str]],
         days_left=(deadline - today).days,
         milestones=list(jsontext.loads(row[3]) or []),
         status=row[5],
-        created_at=parse_timestamp(row[4]),
+        created_at=parse_timestamp(row[4]).replace(tzinfo=timezone.utc),
     )
 
 
