@@ -15,7 +15,7 @@ from mediation.directory.identity import TooManyAttempts, check_password
 from mediation.services import services_of
 
 
-@post("/api/v1/auth/token", status_code=200, tags=["auth"], summary="Log in", responses=errors(400, 401, 429))
+@post("/api/v1/auth/token", status_code=200, tags=["auth"], summary="Log in", responses=errors(400, 401, 422, 429))
 async def issue_token(request: Request, data: JSONBody[TokenRequest]) -> TokenResponse:
     """A bearer token for a right password. After wrong passwords a username waits, from that address
     only, longer after each failure (429 with `Retry-After`); so does an address with many failures."""

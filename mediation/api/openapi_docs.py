@@ -11,6 +11,7 @@ from litestar.openapi.datastructures import ResponseSpec
 
 from mediation import control_characters
 from mediation.api.schemas import ErrorBody
+from mediation.errors import InvalidData
 
 BEARER = [{"BearerToken": []}]
 MAX_DEPTH = 32  # levels of objects and lists in a request body
@@ -66,7 +67,8 @@ def strict_body(body: bytes, type_: type) -> Any:
 
     No string may hold a NUL, nor a code or a name any control character; integers fit in 64 bits
     and objects nest at most MAX_DEPTH deep (what the database, the event trail and idempotency
-    digests can hold): 400 naming the field, before anything reaches the database.
+    digests can hold): InvalidData (422) naming the field, like the engine's own data rules, before
+    anything reaches the database.
     """
     from litestar.exceptions import ValidationException
 
@@ -74,9 +76,7 @@ def strict_body(body: bytes, type_: type) -> Any:
         decoded = msgspec.json.decode(body)
         refused = _first_refused(decoded, "", one_line=False, depth=0) if _needs_a_look(body) else None
         if refused is not None:
-            path, reason = refused
-            raise ValidationException(detail=f"{path}: {reason}",
-                                      extra=[{"message": reason, "key": path, "source": "body"}])
+            raise InvalidData(*refused)
         return msgspec.convert(_whole_numbers_as_int(decoded), type_, strict=True)
     except msgspec.ValidationError as error:
         path = str(error).rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in str(error) else "body"

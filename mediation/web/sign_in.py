@@ -46,7 +46,7 @@ class SignIn(Controller):
         if not csrf_ok(request, form.get(CSRF_FIELD), before_login=True):
             error, status = page.words.t("csrf_failed"), 403
         elif unreadable := _unreadable(page, username, str(form.get("password") or "")):
-            error, status = unreadable, 400  # a NUL, or a control character in the username: never looked up
+            error, status = unreadable, 422  # a NUL, or a control character in the username: never looked up
         else:
             services = services_of(request)
             address = request.client.host if request.client else "unknown"

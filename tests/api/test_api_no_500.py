@@ -42,6 +42,13 @@ def _names(body: dict[str, Any], field: str) -> bool:
     return field in json.dumps(body["extra"], ensure_ascii=False)
 
 
+def refused(answer: Any) -> dict[str, Any]:
+    """A 4xx in the API's error shape: 422 where a data rule refuses a value (our checks, like the engine's),
+    400 where the body's schema does (Litestar's own reading: a pattern, a type)."""
+    assert answer.status_code in (400, 422), f"{answer.status_code} {answer.text}"
+    return assert_error(answer, answer.status_code)
+
+
 def _unchanged(api: Api, case_id: int) -> tuple[int, int, int]:
     return api.version(case_id), api.event_count(case_id), api.case_count()
 
@@ -55,9 +62,9 @@ INTAKE_NUL = [("unit", "330324001001-G1\x00"), ("title", "楼上\x00装修"), ("
 
 
 @pytest.mark.parametrize(("field", "value"), INTAKE_NUL)
-def test_nul_in_an_intake_field_is_400_naming_it(api: Api, field: str, value: str) -> None:
+def test_nul_in_an_intake_field_is_refused_naming_it(api: Api, field: str, value: str) -> None:
     before = api.case_count()
-    body = assert_error(api.as_user("grid1").post("/api/v1/cases", json=_with(INTAKE, field, value)), 400)
+    body = refused(api.as_user("grid1").post("/api/v1/cases", json=_with(INTAKE, field, value)))
     assert _names(body, field), body
     assert api.case_count() == before
 
@@ -65,9 +72,9 @@ def test_nul_in_an_intake_field_is_400_naming_it(api: Api, field: str, value: st
 @pytest.mark.parametrize(("field", "value"), [("unit", "330324001001-G1\x01"), ("title", "楼上\t装修"),
                                               ("parties[0].name", "王\x1b某某"), ("channel", "walk_in\n"),
                                               ("category", "neighbour\x7f"), ("parties[0].name", "王\x85某")])
-def test_a_control_character_in_a_code_or_a_name_is_400_naming_it(api: Api, field: str, value: str) -> None:
+def test_a_control_character_in_a_code_or_a_name_is_refused_naming_it(api: Api, field: str, value: str) -> None:
     before = api.case_count()
-    body = assert_error(api.as_user("grid1").post("/api/v1/cases", json=_with(INTAKE, field, value)), 400)
+    body = refused(api.as_user("grid1").post("/api/v1/cases", json=_with(INTAKE, field, value)))
     assert _names(body, field), body
     assert api.case_count() == before
 
@@ -83,31 +90,31 @@ def test_free_text_keeps_its_tabs_and_line_breaks(api: Api) -> None:
                                                     ("username", {"username": "\x00", "password": "x"}),
                                                     ("username", {"username": "mediator1\x01", "password": PASSWORD}),
                                                     ("password", {"username": "mediator1", "password": "p\x00"})])
-def test_nul_in_the_login_is_400_naming_the_field_without_a_login(api: Api, field: str,
+def test_nul_in_the_login_is_refused_naming_the_field_without_a_login(api: Api, field: str,
                                                                    credentials: dict[str, str]) -> None:
-    body = assert_error(api.anonymous().post("/api/v1/auth/token", json=credentials), 400)
+    body = refused(api.anonymous().post("/api/v1/auth/token", json=credentials))
     assert _names(body, field), body
 
 
 @pytest.mark.parametrize(("field", "value"), [("data.reason", "改期\x00再调"), ("trigger", "adjourn\x00"),
                                               ("data.next_session_at", "2030-01-15T09:30\x00"),
                                               ("trigger", "adjourn\x02")])
-def test_nul_in_a_transition_is_400_naming_the_field(api: Api, field: str, value: str) -> None:
+def test_nul_in_a_transition_is_refused_naming_the_field(api: Api, field: str, value: str) -> None:
     case_id = api.new_case("mediation.in_session")
     before = _unchanged(api, case_id)
     request = {"trigger": "adjourn", "expected_version": api.version(case_id),
                "data": {"next_session_at": "2030-01-15T09:30", "reason": "改期再调。"}}
-    body = assert_error(api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions",
-                                                      json=_with(request, field, value)), 400)
+    body = refused(api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions",
+                                                 json=_with(request, field, value)))
     assert _names(body, field), body
     assert _unchanged(api, case_id) == before
 
 
-def test_nul_in_a_field_name_is_400(api: Api) -> None:
+def test_nul_in_a_field_name_is_refused(api: Api) -> None:
     case_id = api.new_case("mediation.in_session")
     before = _unchanged(api, case_id)
     request = {"trigger": "add_note", "expected_version": api.version(case_id), "data": {"text\x00": "备注"}}
-    body = assert_error(api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions", json=request), 400)
+    body = refused(api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions", json=request))
     assert _names(body, "data"), body
     assert _unchanged(api, case_id) == before
 
@@ -120,7 +127,7 @@ def test_nul_in_the_login_form_is_refused_naming_the_username(api: Api, username
     with anonymous_browser(api) as browser:
         answer = browser.post("/login", data={"csrf_token": csrf_of(browser, "/login"), "username": username,
                                               "password": PASSWORD, "next": "/"})
-        assert answer.status_code == 400, answer.text
+        assert answer.status_code == 422, answer.text
         assert "用户名：不能含有" in answer.text
         assert "mediation_session" not in answer.headers.get("set-cookie", "")
 
@@ -170,12 +177,12 @@ def _nested(depth: int) -> Any:
 
 @pytest.mark.parametrize(("field", "value"), [("data.party_id", 2**70), ("data.reason", -(2**64)),
                                               ("data.reason", _nested(300)), ("data.reason", _nested(40))])
-def test_an_integer_beyond_64_bits_or_a_value_nested_too_deep_is_400(api: Api, field: str, value: Any) -> None:
+def test_an_integer_beyond_64_bits_or_a_value_nested_too_deep_is_refused(api: Api, field: str, value: Any) -> None:
     """The idempotency digest and the event trail's JSON cannot hold them: a 500 before."""
     case_id = api.new_case("mediation.in_session")
     before = _unchanged(api, case_id)
     request = {"trigger": "adjourn", "expected_version": api.version(case_id), "data": {}}
     answer = api.as_user("mediator1").post(f"/api/v1/cases/{case_id}/transitions", json=_with(request, field, value),
                                            headers={"Idempotency-Key": f"deep-{case_id}"})
-    assert _names(assert_error(answer, 400), field.split("[")[0])
+    assert _names(refused(answer), field.split("[")[0])
     assert _unchanged(api, case_id) == before
