@@ -1,4 +1,8 @@
-"""One place maps domain errors to HTTP: JSON {status_code, detail, extra}, never a trace."""
+"""One place maps domain errors to HTTP: JSON {status_code, detail, extra}, never a trace.
+
+A database that cannot be reached is 503 with Retry-After (DESIGN §9.1): the API's JSON error, and
+for a web page a short page in Chinese.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,23 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 
+from mediation.db.connections import database_unavailable
 from mediation.errors import MediationError
 
 log = logging.getLogger("mediation.api")
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE_DETAIL = "the database cannot be reached just now; nothing was changed: retry after Retry-After seconds"
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>暂时无法使用 · 矛盾纠纷多元化解工作台</title></head>
+<body><main>
+<h1>系统暂时无法使用</h1>
+<p>数据库暂时无法连接，本次操作没有保存。请稍后（约 {seconds} 秒后）刷新页面或重新提交。</p>
+<p lang="en">The database cannot be reached just now; nothing was saved. Please try again in a moment.</p>
+</main></body>
+</html>
+"""
 
 
 def domain_error(_request: Request, error: MediationError) -> Response:
@@ -32,12 +50,27 @@ def unexpected_error(request: Request, error: Exception) -> Response:
     if isinstance(error, (RecursionError, UnicodeDecodeError)):  # a hostile body the JSON decoder choked on
         return Response({"status_code": 400, "detail": "the request body is not valid JSON", "extra": None},
                         status_code=400, media_type=MediaType.JSON)
+    if database_unavailable(error):
+        return _unavailable(request, error)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return Response(
         {"status_code": 500, "detail": "Internal Server Error", "extra": None},
         status_code=500,
         media_type=MediaType.JSON,
     )
+
+
+def _unavailable(request: Request, error: Exception) -> Response:
+    """503 with Retry-After: the API's JSON error, or a short Chinese page for the web workspace."""
+    reason = (str(error).strip().splitlines() or [""])[0]
+    log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path, type(error).__name__, reason)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    path = request.url.path
+    if path.startswith("/api/") or path in ("/health", "/metrics"):
+        return Response({"status_code": 503, "detail": UNAVAILABLE_DETAIL, "extra": {"retry_after": RETRY_AFTER_SECONDS}},
+                        status_code=503, media_type=MediaType.JSON, headers=headers)
+    return Response(UNAVAILABLE_PAGE.format(seconds=RETRY_AFTER_SECONDS), status_code=503, media_type=MediaType.HTML,
+                    headers=headers)
 
 
 EXCEPTION_HANDLERS = {MediationError: domain_error, Exception: unexpected_error}

@@ -9,6 +9,8 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import sqlite3
+import sys
 import threading
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
@@ -26,6 +28,29 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024
 SQLITE_PAGE_BYTES = 2048
 _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
+# SQLite result codes that mean the database cannot be used just now: BUSY and LOCKED (another process
+# holds it past the busy timeout), READONLY, IOERR, FULL, CANTOPEN (the file or its disk went away).
+_SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 13, 14})
+# SQLSTATEs of PostgreSQL that say the same: connection exceptions (08), insufficient resources (53),
+# a server shutting down or starting (57P01 to 57P03). A lost connection has no SQLSTATE at all.
+_POSTGRESQL_UNAVAILABLE = ("08", "53", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether `error` means the database cannot be reached or used just now (answer 503 and retry),
+    rather than a fault of the request or of the code."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free in the pool's timeout
+        return True
+    if isinstance(error, sa.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        error = error.orig
+    if isinstance(error, sqlite3.OperationalError):
+        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
+    psycopg = sys.modules.get("psycopg")  # imported once a PostgreSQL engine connected
+    if psycopg is not None and isinstance(error, psycopg.OperationalError):
+        return error.sqlstate is None or error.sqlstate.startswith(_POSTGRESQL_UNAVAILABLE)
+    return False
 
 
 def database_url() -> str:
@@ -142,7 +167,9 @@ class Database:
             self.engine = _sqlite_engine(self.url, "BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(self.url, "BEGIN")
         else:
-            self.engine = sa.create_engine(self.url, pool_size=10, max_overflow=20)
+            # Each checkout (the raw path's too) pings its connection first: after the server
+            # restarted, the pool's connections are dead, and each would fail one request.
+            self.engine = sa.create_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
             self.read_engine = self.engine
         self._prepared: dict[str, str] = {}
         self._local = threading.local()
@@ -210,8 +237,8 @@ class Database:
                 connection.commit()
             else:
                 connection.rollback()
-        except BaseException:
-            connection.rollback()
+        except BaseException as error:
+            _roll_back_or_drop(connection, error, pooled=not self.is_sqlite)
             raise
         finally:
             if not self.is_sqlite:
@@ -250,6 +277,10 @@ class Database:
                 return cursor.fetchone()
             finally:
                 raw.autocommit = False
+        except BaseException as error:
+            if database_unavailable(error):
+                connection.invalidate()  # never back into the pool
+            raise
         finally:
             connection.close()
 
@@ -300,6 +331,15 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+def _roll_back_or_drop(connection: Any, error: BaseException, *, pooled: bool) -> None:
+    """After a failed transaction: roll back, or drop a pooled connection the server no longer answers on
+    (rolling it back would fail again, and it must never go back into the pool)."""
+    if pooled and database_unavailable(error):
+        connection.invalidate()
+    else:
+        connection.rollback()
 
 
 class _SqliteWrite:
