@@ -261,7 +261,9 @@ class Api:
         return self._client("", {})
 
     def login(self, username: str, password: str = PASSWORD) -> httpx.Response:
-        return httpx.post(f"{self.base_url}/api/v1/auth/token", json={"username": username, "password": password})
+        # A login hashes the password (argon2): on a busy 2-core machine it can take seconds.
+        return httpx.post(f"{self.base_url}/api/v1/auth/token", json={"username": username, "password": password},
+                          timeout=30.0)
 
     def token(self, username: str) -> str:
         if username not in self.tokens:
