@@ -202,6 +202,15 @@ def write_lock_held(world: World) -> Iterator[None]:
         connection.close()
 
 
+def leave_reservation(world: World, key: str, request_hash: str) -> None:
+    """An unanswered reservation as the older release left one behind after a crash."""
+    with world.db.begin() as connection:
+        connection.execute(
+            sa.text("INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, "
+                    "response_body, created_at) VALUES (:user_id, :key, :hash, NULL, 0, '', :now)"),
+            {"user_id": world.user_id(USER), "key": key, "hash": request_hash, "now": utcnow()})
+
+
 # --------------------------------------------------------------------------- the tests
 
 
@@ -257,11 +266,7 @@ def test_a_leftover_unanswered_reservation_does_not_block_the_retry(world: World
     # The request hash the API computes for this very request.
     strict = strict_body(json.dumps(body).encode(), TransitionRequest)
     digest = idempotency.request_digest("POST transitions", case_id, version, msgspec.to_builtins(strict))
-    with world.db.begin() as connection:
-        connection.execute(
-            sa.text("INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, "
-                    "response_body, created_at) VALUES (:user_id, :key, :hash, NULL, 0, '', :now)"),
-            {"user_id": world.user_id(USER), "key": key, "hash": digest, "now": utcnow()})
+    leave_reservation(world, key, digest)
 
     with serving(world, "leftover") as server:
         bearer = token(server)
@@ -281,11 +286,7 @@ def test_a_leftover_reservation_of_another_body_leaves_the_key_free(world: World
     case_id = world.new_case()
     version, events = world.version(case_id), world.event_count(case_id)
     body, key = adjourn(version), str(uuid.uuid4())
-    with world.db.begin() as connection:
-        connection.execute(
-            sa.text("INSERT INTO idempotency_keys (user_id, key, request_hash, case_id, response_status, "
-                    "response_body, created_at) VALUES (:user_id, :key, :hash, NULL, 0, '', :now)"),
-            {"user_id": world.user_id(USER), "key": key, "hash": "0" * 64, "now": utcnow()})
+    leave_reservation(world, key, "0" * 64)
 
     with serving(world, "leftover-other") as server:
         retry, elapsed = timed(lambda: post(server, token(server), case_id, body, key))
