@@ -6,17 +6,17 @@ from litestar import Request, post
 from litestar.concurrency import sync_to_thread
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, TooManyRequestsException
-from litestar.params import JSONBody
 
-from mediation.api.openapi_docs import errors, strict_body
+from mediation.api.openapi_docs import body_documented_as, errors, strict_body
 from mediation.api.schemas import TokenRequest, TokenResponse
 from mediation.directory.actors import Actor
 from mediation.directory.identity import TooManyAttempts, check_password
 from mediation.services import services_of
 
 
-@post("/api/v1/auth/token", status_code=200, tags=["auth"], summary="Log in", responses=errors(400, 401, 422, 429))
-async def issue_token(request: Request, data: JSONBody[TokenRequest]) -> TokenResponse:
+@post("/api/v1/auth/token", status_code=200, tags=["auth"], summary="Log in", responses=errors(400, 401, 422, 429),
+      dependencies=body_documented_as(TokenRequest))
+async def issue_token(request: Request) -> TokenResponse:
     """A bearer token for a right password. After wrong passwords a username waits, from that address
     only, longer after each failure (429 with `Retry-After`); so does an address with many failures."""
     credentials = strict_body(await request.body(), TokenRequest)

@@ -9,10 +9,10 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
-from mediation.api.openapi_docs import BEARER, errors, strict_body
+from mediation.api.openapi_docs import BEARER, body_documented_as, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.cases import idempotency
 from mediation.cases.engine import TransitionResult, apply_transition
@@ -112,9 +112,9 @@ class CaseController(Controller):
     security = BEARER
 
     @post("/", status_code=201, summary="Intake: file a new case", responses=errors(400, 401, 403, 409, 413, 422),
-          response_headers=[ETAG, REPLAYED])
+          response_headers=[ETAG, REPLAYED], dependencies=body_documented_as(CaseCreate))
     async def create(
-        self, request: Request, data: JSONBody[CaseCreate], actor: NamedDependency[Actor],
+        self, request: Request, actor: NamedDependency[Actor],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[CaseDetail]:
         strict = strict_body(await request.body(), CaseCreate)
@@ -150,9 +150,10 @@ class CaseController(Controller):
         return _case_response(encode(detail), 200, detail.version)
 
     @post("/{case_id:int}/transitions", status_code=200, summary="Fire a trigger",
-          responses=errors(400, 401, 403, 404, 409, 413, 422, 428), response_headers=[ETAG, REPLAYED])
+          responses=errors(400, 401, 403, 404, 409, 413, 422, 428), response_headers=[ETAG, REPLAYED],
+          dependencies=body_documented_as(TransitionRequest))
     async def transition(
-        self, request: Request, case_id: FromPath[int], data: JSONBody[TransitionRequest],
+        self, request: Request, case_id: FromPath[int],
         actor: NamedDependency[Actor], if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
     ) -> Response[CaseDetail | CaseReceipt]:
         strict = strict_body(await request.body(), TransitionRequest)

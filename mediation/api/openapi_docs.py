@@ -7,7 +7,9 @@ from typing import Any
 
 import msgspec
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
+from litestar.di import Provide
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
 from mediation import control_characters
 from mediation.api.schemas import ErrorBody
@@ -51,6 +53,23 @@ class ClosedStructSchemaPlugin(StructSchemaPlugin):
         return schema
 
 
+def body_documented_as(type_: type) -> dict[str, Provide]:
+    """Dependencies that show `type_` as the operation's JSON request body, for a handler that decodes
+    its body itself, once, with `strict_body`.
+
+    Litestar documents a request body from a `data` parameter of the handler or of any dependency of
+    its layers. This dependency has one, and no handler asks for it, so Litestar never resolves it and
+    never decodes the body a second time (a `data` parameter on the handler would be decoded on every
+    request before the handler runs).
+    """
+
+    def request_body(data: Any) -> None:  # documentation only: never called
+        return None
+
+    request_body.__annotations__ = {"data": JSONBody[type_], "return": None}
+    return {"request_body": Provide(request_body, sync_to_thread=False)}
+
+
 def _whole_numbers_as_int(value: Any) -> Any:
     """JSON has one number type: 5.0 is the integer 5 (as JSON Schema reads it), within 64 bits."""
     if isinstance(value, float) and value.is_integer() and abs(value) < LARGEST_INTEGER:
@@ -74,10 +93,11 @@ def strict_body(body: bytes, type_: type) -> Any:
 
     try:
         decoded = msgspec.json.decode(body)
+        value = msgspec.convert(_whole_numbers_as_int(decoded), type_, strict=True)  # declared types first: 400
         refused = _first_refused(decoded, "", one_line=False, depth=0) if _needs_a_look(body) else None
         if refused is not None:
             raise InvalidData(*refused)
-        return msgspec.convert(_whole_numbers_as_int(decoded), type_, strict=True)
+        return value
     except msgspec.ValidationError as error:
         path = str(error).rpartition(" - at `$.")[2].rstrip("`") if " - at `$." in str(error) else "body"
         raise ValidationException(

@@ -27,7 +27,7 @@ def ping() -> dict[str, str]:
     return {"pong": "ok"}
 
 
-def answer_options(request: Request) -> Response | None:
+async def answer_options(request: Request) -> Response | None:
     """OPTIONS names every method of the path (Litestar 2 can name only some when routes merge)."""
     if request.method != "OPTIONS":
         return None
