@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import NaiveDatetime
-from sqlalchemy import Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -155,6 +155,44 @@ class Party(SQLModel, table=True):
     id_number: str | None = Field(default=None, max_length=18)
     phone: str | None = Field(default=None, max_length=20)
     is_minor: bool = False
+    # Particulars (DESIGN §9.2), all optional; the address is masked like a phone number.
+    gender: str | None = Field(default=None, max_length=10)  # male, female
+    ethnicity: str | None = Field(default=None, max_length=20)  # one of the 56 nationalities by name
+    birth_date: date | None = None
+    occupation: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=200)
+    language: str | None = Field(default=None, max_length=40)  # spoken language when not Mandarin
+    needs_interpreter: bool = False
+    organisation_name: str | None = Field(default=None, max_length=200)  # a company as a party
+    legal_representative: str | None = Field(default=None, max_length=100)
+
+
+class Attachment(SQLModel, table=True):
+    """A file attached to a case (evidence, signed paper, ID document, photo, audio), its bytes in
+    `attachment_chunks`; the `attach` event of the case carries its SHA-256."""
+
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    kind: str = Field(max_length=20)  # evidence, signed_agreement, id_document, photo, audio, other
+    description: str | None = Field(default=None, max_length=500)
+    file_name: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)  # as sniffed from the bytes
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int | None = Field(default=None, foreign_key="users.id")
+    created_at: NaiveDatetime
+
+
+class AttachmentChunk(SQLModel, table=True):
+    """A piece of an attachment's bytes, in order: an upload or a download never holds the whole file."""
+
+    __tablename__ = "attachment_chunks"
+
+    attachment_id: int = Field(foreign_key="attachments.id", primary_key=True)
+    seq: int = Field(primary_key=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class CaseShare(SQLModel, table=True):
