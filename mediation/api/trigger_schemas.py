@@ -20,7 +20,14 @@ from litestar.typing import FieldDefinition
 from mediation import control_characters
 from mediation.api.schemas import TransitionRequest
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
-from mediation.workflows.trigger_data import MAX_ID, MAX_LIST_ITEMS, RULING_NUMBER
+from mediation.workflows.particulars import ETHNICITIES, PHONE
+from mediation.workflows.trigger_data import (
+    ID_NUMBER,
+    MAX_ID,
+    MAX_LIST_ITEMS,
+    RULING_NUMBER,
+    SHA256,
+)
 
 CHINA_TIME = "without an offset it is China time (UTC+8)"
 ID_RANGE = {"ge": 1, "le": MAX_ID}
@@ -46,8 +53,14 @@ def _description(spec: FieldSpec) -> str | None:
         "party_ids": "ids of parties of the case",
         "ruling_number": "a court ruling number, e.g. (2026)浙0324民特123号",
         "date": "a date" + (", today or later (China time)" if spec.future else ""),
-        "datetime": "a date and time, " + CHINA_TIME + ("; later than now" if spec.future else ""),
+        "datetime": "a date and time, " + CHINA_TIME + ("; later than now" if spec.future else "")
+                    + ("; not in the future" if spec.past else ""),
+        "id_number": "a resident ID number (18 characters, GB 11643 check digit)",
+        "ethnicity": "one of the 56 nationalities by name",
+        "sha256": "a SHA-256 digest in hexadecimal",
     }
+    if spec.type == "date" and spec.past:
+        return "a date, not in the future (China time)"
     return notes.get(spec.type)
 
 
@@ -59,22 +72,32 @@ def _choice(values: tuple[str, ...] | list[str], fallback: Any) -> Any:
     return Literal[tuple(values)] if values else fallback  # type: ignore[valid-type]
 
 
-def _field_type(spec: FieldSpec, definition: WorkflowDefinition) -> tuple[Any, dict[str, Any]]:
+def _field_type(spec: FieldSpec, definition: WorkflowDefinition, owner: str) -> tuple[Any, dict[str, Any]]:
     """The JSON shape the engine accepts for one field (mediation.workflows.trigger_data): a type, its constraints."""
     limits = definition.policy.get("limits") or {}
     long_text, short_text = limits.get("text_max_length"), limits.get("short_text_max_length")
     kind = spec.type
     characters = ONE_LINE if spec.name in control_characters.ONE_LINE_FIELDS else FREE_TEXT
-    if kind in ("text", "username", "unit_code"):
+    if kind in ("text", "short_text", "username", "unit_code"):
         return str, _text(long_text if kind == "text" else short_text, characters, required=spec.required)
+    patterns = {"id_number": f"^{ID_NUMBER.pattern}$", "phone": PHONE.pattern, "sha256": f"^{SHA256.pattern}$"}
+    if kind in patterns:
+        return str, {"pattern": patterns[kind]}
+    if kind == "ethnicity":
+        return _choice(ETHNICITIES, str), {}
+    if kind in ("object", "objects"):
+        item = _object_type(spec, definition, owner)
+        return (item, {}) if kind == "object" else (list[item], {"max_items": MAX_LIST_ITEMS})  # type: ignore[valid-type]
     if kind == "ruling_number":  # its "any character" is one a code may hold
         return str, _text(short_text, RULING_NUMBER.pattern.replace(".", ONE_LINE_CHARACTER), required=spec.required)
     if kind in ("enum", "category", "risk_level"):
         values = {"enum": spec.values, "category": list(definition.policy.get("categories") or ()),
                   "risk_level": definition.risk_levels}[kind]
         return _choice(values, str), {}
-    if kind in ("party_id", "case_id"):
+    if kind in ("party_id", "case_id", "id"):
         return int, ID_RANGE
+    if kind == "integer":
+        return int, {"ge": 0, "le": MAX_ID}
     if kind == "party_ids":
         return list[Annotated[int, KwargDefinition(**ID_RANGE)]], {"min_items": 1, "max_items": MAX_LIST_ITEMS}
     if kind in ("list", "unit_codes"):
@@ -85,8 +108,15 @@ def _field_type(spec: FieldSpec, definition: WorkflowDefinition) -> tuple[Any, d
     return plain.get(kind, Any), {}
 
 
-def _data_field(spec: FieldSpec, definition: WorkflowDefinition) -> tuple:
-    base, constraints = _field_type(spec, definition)
+def _object_type(spec: FieldSpec, definition: WorkflowDefinition, owner: str) -> type[msgspec.Struct]:
+    """The struct of an object field (or of each item of an objects field), named after its trigger and field."""
+    name = f"{owner}{_pascal(spec.name)}"
+    return msgspec.defstruct(name, [_data_field(sub, definition, name) for sub in spec.fields],
+                             kw_only=True, forbid_unknown_fields=True, module=__name__)
+
+
+def _data_field(spec: FieldSpec, definition: WorkflowDefinition, owner: str) -> tuple:
+    base, constraints = _field_type(spec, definition, owner)
     kind = Annotated[base, KwargDefinition(**constraints, description=_description(spec))]
     # An optional field may be sent as null: the engine reads null as "not given".
     return (spec.name, kind) if spec.required else (spec.name, kind | None, None)
@@ -95,7 +125,7 @@ def _data_field(spec: FieldSpec, definition: WorkflowDefinition) -> tuple:
 def _variant(trigger: TriggerSpec, definition: WorkflowDefinition) -> type[msgspec.Struct]:
     """`{trigger: <name>, expected_version?, data}` with the trigger's own data object."""
     name = _pascal(trigger.name)
-    data = msgspec.defstruct(f"{name}TransitionData", [_data_field(spec, definition) for spec in trigger.fields],
+    data = msgspec.defstruct(f"{name}TransitionData", [_data_field(spec, definition, name) for spec in trigger.fields],
                              kw_only=True, forbid_unknown_fields=True, module=__name__)
     required = any(spec.required for spec in trigger.fields)
     hints = get_type_hints(TransitionRequest, include_extras=True)

@@ -49,6 +49,11 @@ class CaseState:
     moved_deadlines: list[dict[str, Any]] = field(default_factory=list)  # {kind, by: duration}
     notifications: list[dict[str, Any]] = field(default_factory=list)
     new_order: dict[str, Any] | None = None
+    # The case file's rows a transition changes (DESIGN §9.2): the engine writes them and keeps the
+    # old values in the event.
+    new_party: dict[str, Any] | None = None  # add_party: the party's fields
+    party_changes: dict[str, Any] | None = None  # correct_party: {party_id, fields}
+    fact_changes: dict[str, Any] | None = None  # correct_facts: title, description, category given
 
     @property
     def ladder(self) -> list[dict[str, Any]]:

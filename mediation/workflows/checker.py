@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from mediation.workflows.definition import WorkflowDefinition
+from mediation.workflows.definition import FieldSpec, WorkflowDefinition
 from mediation.workflows.effects import EFFECTS
 from mediation.workflows.guards import GUARDS
 
@@ -23,6 +23,7 @@ REQUIRED_POLICY_KEYS = (
 FIELD_TYPES = frozenset({
     "text", "enum", "category", "risk_level", "boolean", "username", "unit_code", "unit_codes",
     "party_id", "party_ids", "case_id", "list", "date", "datetime", "ruling_number",
+    "short_text", "id", "integer", "id_number", "phone", "ethnicity", "sha256", "object", "objects",
 })
 
 
@@ -39,10 +40,7 @@ def check_definition(definition: WorkflowDefinition) -> list[str]:
         if not trigger.roles:
             problems.append(f"trigger '{trigger.name}' has no roles")
         problems += [f"trigger '{trigger.name}' names unknown role '{r}'" for r in trigger.roles if r not in ROLES]
-        problems += [
-            f"trigger '{trigger.name}' field '{f.name}' has unknown type '{f.type}'"
-            for f in trigger.fields if f.type not in FIELD_TYPES
-        ]
+        problems += _check_fields(trigger.name, trigger.fields)
         if not trigger.transitions:
             problems.append(f"trigger '{trigger.name}' has no transitions")
         for spec in trigger.transitions:
@@ -58,6 +56,20 @@ def check_definition(definition: WorkflowDefinition) -> list[str]:
             problems.append(f"risk_overlay.critical_allows names unknown trigger '{name}'")
     problems += _check_graph(definition)
     problems += _check_deadlines(definition)
+    return problems
+
+
+def _check_fields(trigger: str, fields: tuple[FieldSpec, ...], within: str = "") -> list[str]:
+    """Unknown field types, and objects without fields, at any depth."""
+    problems = []
+    for spec in fields:
+        name = within + spec.name
+        if spec.type not in FIELD_TYPES:
+            problems.append(f"trigger '{trigger}' field '{name}' has unknown type '{spec.type}'")
+        if spec.type in ("object", "objects"):
+            if not spec.fields:
+                problems.append(f"trigger '{trigger}' field '{name}' lists no fields")
+            problems += _check_fields(trigger, spec.fields, name + ".")
     return problems
 
 

@@ -24,6 +24,8 @@ class FieldSpec:
     kind: str | None = None  # unit_code: the unit kind required
     roles: tuple[str, ...] = ()  # username: the user must hold one of these roles
     future: bool = False  # date or datetime: must lie ahead of the transition (a date: today or later)
+    past: bool = False  # date or datetime: must not lie ahead of the transition (a birth date, a session held)
+    fields: tuple[FieldSpec, ...] = ()  # object and objects: the fields of each object
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class TriggerSpec:
     fields: tuple[FieldSpec, ...]
     effects: tuple[str, ...]
     transitions: tuple[TransitionSpec, ...]
+    via: str | None = None  # fired only by the server through this route (e.g. attachments)
 
     @cached_property
     def fields_by_name(self) -> dict[str, FieldSpec]:
@@ -141,8 +144,8 @@ def parse_definition(workflow: dict[str, Any], policy: dict[str, Any]) -> Workfl
     )
 
 
-def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[str]) -> TriggerSpec:
-    fields = tuple(
+def _parse_fields(data: dict | None) -> tuple[FieldSpec, ...]:
+    return tuple(
         FieldSpec(
             name=field_name,
             type=str(spec.get("type", "text")),
@@ -151,9 +154,15 @@ def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[s
             kind=spec.get("kind"),
             roles=tuple(spec.get("roles") or ()),
             future=bool(spec.get("future", False)),
+            past=bool(spec.get("past", False)),
+            fields=_parse_fields(spec.get("fields")),
         )
-        for field_name, spec in (body.get("data") or {}).items()
+        for field_name, spec in (data or {}).items()
     )
+
+
+def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[str]) -> TriggerSpec:
+    fields = _parse_fields(body.get("data"))
     trigger_effects = tuple(body.get("effects") or ())
     transitions: list[TransitionSpec] = []
     for entry in body.get("transitions") or ():
@@ -175,6 +184,7 @@ def _parse_trigger(name: str, body: dict, open_states: list[str], closed: list[s
         fields=fields,
         effects=trigger_effects,
         transitions=tuple(transitions),
+        via=body.get("via"),
     )
 
 

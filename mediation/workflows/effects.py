@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Callable
 
+from mediation.workflows.case_file_effects import CASE_FILE_EFFECTS
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.return_visits import follow_up_start, mark_visits
 
@@ -266,3 +267,7 @@ def notify_supervisor(case: CaseState) -> None:
 def count_reopen(case: CaseState) -> None:
     case.progress["reopened"] = case.progress.get("reopened", 0) + 1
     _start_new_round(case)
+
+
+for _case_file_effect in CASE_FILE_EFFECTS:
+    effect(_case_file_effect)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
+from mediation.workflows.case_file_guards import CASE_FILE_GUARDS
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.return_visits import (
     EARLY,
@@ -226,3 +227,7 @@ def not_key_case(case: CaseState) -> str | None:
 @guard
 def review_not_extended(case: CaseState) -> str | None:
     return "the review period was extended once already" if case.progress.get("review_extended") else None
+
+
+for _case_file_guard in CASE_FILE_GUARDS:
+    guard(_case_file_guard)

@@ -8,12 +8,15 @@ here too (GB 11643), for intake and for any party field.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from mediation.clock import utcnow
 from mediation.errors import InvalidData
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import FieldSpec, TriggerSpec
+from mediation.workflows.particulars import ETHNICITIES, PHONE
 
 RULING_NUMBER = re.compile(r"^[（(]\d{4}[)）].{1,40}\d+号$")
 LOOKUP_TYPES = frozenset({"username", "unit_code", "unit_codes", "case_id"})
@@ -25,6 +28,9 @@ ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643: 
 ID_CHECK_CHARACTERS = "10X98765432"  # the check character by weighted sum mod 11
 EARLIEST_BIRTH_YEAR = 1900
 CHINA_TIME = timezone(CHINA_OFFSET)
+SHA256 = re.compile(r"[0-9a-f]{64}")
+# A moment that must not lie ahead (a session held) may be typed a little ahead of the server's clock.
+PAST_GRACE = timedelta(minutes=10)
 
 
 def checked_text(where: str, value: Any, limit: int, *, required: bool) -> str:
@@ -104,6 +110,8 @@ def _day(spec: FieldSpec, value: Any, now: datetime | None) -> str:
         raise InvalidData(f"data.{spec.name}", "must be a date like 2026-12-31") from None
     if spec.future and now is not None and day < china_today(now):
         raise InvalidData(f"data.{spec.name}", "must be today or later")
+    if spec.past and now is not None and day > china_today(now):
+        raise InvalidData(f"data.{spec.name}", "must not be in the future")
     return day.isoformat()
 
 
@@ -117,7 +125,55 @@ def _moment(spec: FieldSpec, value: Any, now: datetime | None) -> str:
         raise InvalidData(f"data.{spec.name}", "must be a date-time like 2026-12-31T09:30:00") from None
     if spec.future and now is not None and moment <= now.replace(tzinfo=timezone.utc):
         raise InvalidData(f"data.{spec.name}", "must be later than now")
+    if spec.past and now is not None and moment > now.replace(tzinfo=timezone.utc) + PAST_GRACE:
+        raise InvalidData(f"data.{spec.name}", "must not be in the future")
     return moment.isoformat()
+
+
+def _count(spec: FieldSpec, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_ID:
+        raise InvalidData(f"data.{spec.name}", f"must be a whole number between 0 and {MAX_ID}")
+    return value
+
+
+def _object(spec: FieldSpec, value: Any, clean_one) -> dict[str, Any]:
+    """An object of the spec's own fields, each cleaned like a trigger's field (named `field.sub`)."""
+    if not isinstance(value, dict):
+        raise InvalidData(f"data.{spec.name}", "must be an object")
+    specs = {sub.name: sub for sub in spec.fields}
+    unknown = sorted(set(value) - set(specs))
+    if unknown:
+        raise InvalidData(f"data.{spec.name}.{unknown[0]}", "unknown field")
+    cleaned: dict[str, Any] = {}
+    for name, sub in specs.items():
+        item = value.get(name)
+        if item is None:
+            if sub.required:
+                raise InvalidData(f"data.{spec.name}.{name}", "is required")
+            continue
+        cleaned[name] = clean_one(replace(sub, name=f"{spec.name}.{name}"), item)
+    return cleaned
+
+
+def _objects(spec: FieldSpec, value: Any, clean_one) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or len(value) > MAX_LIST_ITEMS:
+        raise InvalidData(f"data.{spec.name}", f"must be a list of at most {MAX_LIST_ITEMS} objects")
+    return [_object(replace(spec, name=f"{spec.name}[{i}]"), item, clean_one) for i, item in enumerate(value)]
+
+
+def _particular(spec: FieldSpec, value: Any, now: datetime | None, limit: int) -> str:
+    """A party's ID number, phone number or ethnicity (DESIGN §9.2)."""
+    where = f"data.{spec.name}"
+    if spec.type == "id_number":
+        return checked_id_number(where, value, china_today(now or utcnow()))
+    text = _text(spec, value, limit)
+    if spec.type == "phone" and not PHONE.match(text):
+        raise InvalidData(where, "must be an 11-digit mobile or a landline number")
+    if spec.type == "ethnicity" and text not in ETHNICITIES:
+        raise InvalidData(where, "must be one of the 56 nationalities by name, e.g. 汉族, 维吾尔族")
+    if spec.type == "sha256" and not SHA256.fullmatch(text):
+        raise InvalidData(where, "must be 64 lower-case hexadecimal characters")
+    return text
 
 
 def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tuple[str, ...],
@@ -126,7 +182,7 @@ def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tup
     kind = spec.type
     if kind == "text":
         return _text(spec, value, limits["text_max_length"])
-    if kind in ("username", "unit_code", "ruling_number"):
+    if kind in ("short_text", "username", "unit_code", "ruling_number"):
         text = _text(spec, value, limits["short_text_max_length"])
         if kind == "ruling_number" and not RULING_NUMBER.match(text):
             raise InvalidData(f"data.{spec.name}", "must look like (2026)浙0324民特123号")
@@ -141,8 +197,16 @@ def _clean(spec: FieldSpec, value: Any, policy: dict[str, Any], risk_levels: tup
         if not isinstance(value, bool):
             raise InvalidData(f"data.{spec.name}", "must be true or false")
         return value
-    if kind in ("party_id", "case_id"):
+    if kind in ("party_id", "case_id", "id"):
         return _integer(spec, value)
+    if kind == "integer":
+        return _count(spec, value)
+    if kind in ("id_number", "phone", "ethnicity", "sha256"):
+        return _particular(spec, value, now, limits["short_text_max_length"])
+    if kind in ("object", "objects"):
+        def clean_one(sub: FieldSpec, item: Any) -> Any:
+            return _clean(sub, item, policy, risk_levels, now)
+        return (_object if kind == "object" else _objects)(spec, value, clean_one)
     if kind == "party_ids":
         if not isinstance(value, list) or not value or len(value) > MAX_LIST_ITEMS:
             raise InvalidData(f"data.{spec.name}", "must be a non-empty list of party ids")

@@ -273,6 +273,47 @@ def test_count_reopen_counts_each_reopening() -> None:
     assert subject.progress["reopened"] == 2
 
 
+@covers("record_rights_notice")
+def test_record_rights_notice_keeps_each_party_once() -> None:
+    subject = run("record_rights_notice", case(data={"party_id": 12, "method": "in_person"}))
+    run("record_rights_notice", subject)
+    subject.data = {"party_id": 11, "method": "written"}
+    run("record_rights_notice", subject)
+    assert subject.progress["rights_notified"] == [12, 11]
+
+
+@covers("add_participant")
+def test_add_participant_keeps_the_fields_given() -> None:
+    subject = run("add_participant", case(data={"name": "阿依古丽", "role": "interpreter", "language": "维吾尔语"}))
+    run("add_participant", case(progress=subject.progress, data={"name": "王大伯", "role": "five_elders"}))
+    assert subject.progress["participants"] == [
+        {"name": "阿依古丽", "role": "interpreter", "language": "维吾尔语"}, {"name": "王大伯", "role": "five_elders"}]
+
+
+@covers("count_session_record", "count_investigation_record")
+def test_records_are_counted_in_progress() -> None:
+    subject = run("count_session_record", case())
+    run("count_session_record", subject)
+    run("count_investigation_record", subject)
+    assert (subject.progress["session_records"], subject.progress["investigation_records"]) == (2, 1)
+
+
+@covers("add_party", "correct_party")
+def test_a_new_or_corrected_party_is_queued_for_the_engine_without_its_reason() -> None:
+    added = run("add_party", case(data={"name": "赵六", "role": "third_party", "gender": "male", "reason": "r"}))
+    assert added.new_party == {"name": "赵六", "role": "third_party", "gender": "male"}
+    corrected = run("correct_party", case(data={"party_id": 12, "address": "瓯北街道1号", "reason": "r"}))
+    assert corrected.party_changes == {"party_id": 12, "fields": {"address": "瓯北街道1号"}}
+    assert corrected.progress == {} and corrected.party_ids == [11, 12]
+
+
+@covers("correct_facts")
+def test_correct_facts_sets_the_category_and_queues_the_texts() -> None:
+    subject = run("correct_facts", case(category="neighbour", data={"category": "family", "title": "新", "reason": "r"}))
+    assert subject.category == "family"
+    assert subject.fact_changes == {"title": "新", "category": "family"}
+
+
 def test_effects_leave_the_state_to_the_machine() -> None:
     for name in sorted(TESTED & set(EFFECTS)):
         subject = case(

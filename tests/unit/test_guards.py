@@ -33,6 +33,11 @@ def visits(*outcomes: str) -> dict[str, Any]:
     return {"visits": [{"outcome": outcome, "at": NOW.isoformat()} for outcome in outcomes]}
 
 
+# Everything the default policy's `required_for_closure` asks of a mediated case.
+COMPLETE_FILE = {**visits("stable", "stable"), "rights_notified": [11, 12], "session_records": 2,
+                 "agreement": {"terms": "赔偿500元", "oral": True}}
+
+
 # (guard, case fields) where the guard lets the transition through.
 PASSING: list[tuple[str, dict[str, Any]]] = [
     ("category_and_risk_set", {"category": "neighbour"}),
@@ -63,6 +68,19 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("risk_goes_down", {"risk_level": "high", "data": {"risk_level": "elevated"}}),
     ("not_key_case", {"key_case": False}),
     ("review_not_extended", {"progress": {}}),
+    ("rights_notified_to_every_party", {"progress": {"rights_notified": [12, 11]}}),
+    ("rights_notified_to_every_party", {"policy": {**POLICY, "require_rights_notice": False}}),
+    ("interpreter_present_when_needed", {}),
+    ("interpreter_present_when_needed",
+     {"progress": {"interpreter_needed": [12], "participants": [{"name": "阿依古丽", "role": "interpreter"}]}}),
+    ("interpreter_present_when_needed",
+     {"progress": {"interpreter_needed": [12]}, "policy": {**POLICY, "require_interpreter": False}}),
+    ("case_file_complete", {"progress": COMPLETE_FILE}),
+    ("case_file_complete", {"progress": {**visits("stable", "stable"), "feedback": {"outcome": "resolved"}}}),
+    ("case_file_complete", {"policy": {**POLICY, "required_for_closure": ["register"]}}),
+    ("facts_changed", {"data": {"title": "新标题", "reason": "笔误"}}),
+    ("party_fields_changed", {"data": {"party_id": 11, "address": "瓯北街道", "reason": "补充"}}),
+    ("party_count_within_limit", {}),
 ]
 
 # (guard, case fields, a word the refusal must contain).
@@ -106,6 +124,15 @@ REFUSING: list[tuple[str, dict[str, Any], str]] = [
     ("risk_goes_down", {"risk_level": "low", "data": {"risk_level": "low"}}, "not below"),
     ("not_key_case", {"key_case": True}, "already a key case"),
     ("review_not_extended", {"progress": {"review_extended": True}}, "extended once already"),
+    ("rights_notified_to_every_party", {"progress": {"rights_notified": [11]}}, "1 of 2 parties"),
+    ("interpreter_present_when_needed",
+     {"progress": {"interpreter_needed": [12], "participants": [{"name": "王", "role": "co_mediator"}]}},
+     "interpreter"),
+    ("case_file_complete", {"progress": {**COMPLETE_FILE, "session_records": 0}}, "a session record"),
+    ("case_file_complete", {"progress": {}}, "notice of rights"),
+    ("facts_changed", {"data": {"reason": "笔误"}}, "at least one"),
+    ("party_fields_changed", {"data": {"party_id": 11, "reason": "补充"}}, "at least one"),
+    ("party_count_within_limit", {"party_ids": list(range(1, POLICY["limits"]["parties_per_case"] + 1))}, "at most"),
 ]
 
 
