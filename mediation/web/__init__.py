@@ -8,6 +8,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from mediation.web.board import Board
+from mediation.web.case_attachments import CaseAttachments
 from mediation.web.case_documents import CaseDocuments
 from mediation.web.case_page import CasePages
 from mediation.web.dashboard import DashboardPages
@@ -17,6 +18,6 @@ from mediation.web.sign_in import SignIn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, DashboardPages]
+WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

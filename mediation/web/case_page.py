@@ -29,10 +29,20 @@ from mediation.errors import (
 )
 from mediation.services import services_of
 from mediation.web import forms
+from mediation.web.case_attachment_list import attachment_section
 from mediation.web.case_documents import document_links
+from mediation.web.case_file import case_file
 from mediation.web.i18n import Words
 from mediation.web.inboxes import work_list
-from mediation.web.page import Page, case_definition, due_status, local_time, page_of, reason_text, to_login
+from mediation.web.page import (
+    Page,
+    case_definition,
+    due_status,
+    local_time,
+    page_of,
+    reason_text,
+    to_login,
+)
 from mediation.web.session import CSRF_FIELD, csrf_ok
 from mediation.workflows.definition import TriggerSpec, WorkflowDefinition, stage_of
 from mediation.workflows.graph import mermaid
@@ -62,8 +72,10 @@ class CasePages(Controller):
 
 
 def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | None = None,
-                alert: str | None = None, stale: bool = False, failed: forms.TriggerForm | None = None) -> Response:
-    """The case page; `failed` is a refused trigger's form, shown open in place of a fresh one."""
+                alert: str | None = None, stale: bool = False, failed: forms.TriggerForm | None = None,
+                upload_error: str | None = None) -> Response:
+    """The case page; `failed` is a refused trigger's form, shown open in place of a fresh one,
+    `upload_error` the refusal of a file the upload form sent."""
     services = services_of(page.request)
     try:
         detail = case_detail(services.db, page.actor, case_id)
@@ -73,7 +85,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     definition = case_definition(services, case_id)
     trigger_forms = [failed if failed is not None and failed.trigger == name
                      else _trigger_form(page, definition.triggers[name], definition, detail)
-                     for name in detail.available_triggers]
+                     for name in detail.available_triggers if not definition.triggers[name].via]
     now = services.clock()
     deadlines = [{"deadline": deadline, "due": local_time(deadline.due_at),
                   "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
@@ -86,6 +98,8 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
         definition=definition, stages=stages, notice=_notice_text(page.words, definition, notice), alert=alert,
         stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state),
         party_names={p.id: p.name for p in detail.parties}, **_policy_labels(page.words, definition, detail),
+        casefile=case_file(events, detail, definition, page.words),
+        attachments=attachment_section(page, detail, definition, upload_error),
     )
 
 
@@ -108,10 +122,11 @@ def _policy_labels(words: Words, definition: WorkflowDefinition, detail: CaseDet
 
 
 def _trigger_form(page: Page, spec: TriggerSpec, definition: WorkflowDefinition,
-                  detail: CaseDetail) -> forms.TriggerForm:
-    """A trigger's form; its user choices come from the user's county."""
+                  detail: CaseDetail, raw: dict[str, Any] | None = None) -> forms.TriggerForm:
+    """A trigger's form (holding `raw`, what was posted); its user choices come from the user's county."""
     county_prefix = "/" + page.actor.unit_path.strip("/").split("/")[0] + "/"
-    return forms.trigger_form(spec, page.words, definition, detail, services_of(page.request).db, county_prefix)
+    return forms.trigger_form(spec, page.words, definition, detail, services_of(page.request).db, county_prefix,
+                              raw)
 
 
 def _fire(page: Page, case_id: int, form: Any) -> Response:
@@ -157,10 +172,8 @@ def _refused(page: Page, case_id: int, spec: TriggerSpec, definition: WorkflowDe
         detail = case_detail(services_of(page.request).db, page.actor, case_id)
     except NotFound:
         return page.render("not_found.html", status=404)
-    failed = _trigger_form(page, spec, definition, detail)
+    failed = _trigger_form(page, spec, definition, detail, raw)
     failed.open = True
-    for f in failed.fields:
-        f.value = raw.get(f.name)
     _mark_refusal(page.words, error, failed)
     return render_case(page, case_id, status=error.status_code, failed=failed)
 
@@ -168,13 +181,15 @@ def _refused(page: Page, case_id: int, spec: TriggerSpec, definition: WorkflowDe
 def _mark_refusal(words: Words, error: MediationError, failed: forms.TriggerForm) -> None:
     """The form's message for the refusal; an invalid field also gets its reason beside it."""
     if isinstance(error, InvalidData):
-        field_name = error.field.removeprefix("data.").split("[")[0]
-        target = next((f for f in failed.fields if f.name == field_name), None)
+        path = error.field.removeprefix("data.")
+        top = path.split("[")[0].split(".")[0]
+        target = next((found for f in failed.fields if (found := f.find(path)) is not None), None) or next(
+            (f for f in failed.fields if f.name == top), None)
         if target is not None:
             target.error = reason_text(words, error.reason)
             failed.error = words.t("fix_errors")
-        else:
-            failed.error = f"{error.field}: {reason_text(words, error.reason)}"
+        else:  # a field the form does not show: named by its label, never by its code
+            failed.error = f"{words.field(top)}：{reason_text(words, error.reason)}"
     elif isinstance(error, GuardFailed):
         failed.error = words.t("guard_failed") + error.reason
     elif isinstance(error, TransitionNotAllowed):

@@ -16,25 +16,41 @@ from mediation.cases.read_models import CaseDetail
 from mediation.db import Database
 from mediation.directory.queries import assignable_users, units_of_kind
 from mediation.errors import InvalidData
+from mediation.web.form_objects import object_control, object_value
 from mediation.web.i18n import Words
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
+from mediation.workflows.particulars import ETHNICITIES
 
-LONG_TEXT = frozenset({"reason", "terms", "summary", "notes", "description"})
+LONG_TEXT = frozenset({"reason", "terms", "summary", "notes", "description", "text", "findings", "content"})
 
 
 @dataclass
 class FormField:
-    name: str
+    name: str  # the field's path in the trigger's data: `place`, `organisation.name`, `participants[0].role`
     label: str
-    control: str  # text, textarea, select, checkbox, checkboxes, number, date, datetime-local, lines
+    control: str  # text, textarea, select, checkbox, checkboxes, number, date, datetime-local, lines,
+    #               hidden, object (subfields), rows (a list of objects), statements (one object a party)
     required: bool
     choices: list[tuple[str, str]] = field(default_factory=list)
     value: Any = None  # what the user entered (kept after an error)
     error: str | None = None
+    subfields: list[FormField] = field(default_factory=list)  # an object's fields
+    rows: list[list[FormField]] = field(default_factory=list)  # a list of objects: each row's fields
 
     @property
     def input_id(self) -> str:
-        return f"f-{self.name}"
+        return "f-" + self.name.replace("[", "-").replace("].", "-").replace(".", "-")
+
+    @property
+    def input_name(self) -> str:
+        return f"data.{self.name}"
+
+    def find(self, path: str) -> FormField | None:
+        """This field or one inside it, by its path in the data."""
+        if path == self.name:
+            return self
+        inner = self.subfields + [sub for row in self.rows for sub in row]
+        return next((found for sub in inner if (found := sub.find(path)) is not None), None)
 
 
 @dataclass
@@ -58,37 +74,27 @@ def _units(db: Database, kind: str | None) -> list[tuple[str, str]]:
     return [(code, f"{name}（{code}）") for code, name in units]
 
 
+SIMPLE_CONTROLS = {"short_text": "text", "id_number": "text", "phone": "text", "integer": "number", "id": "number",
+                   "case_id": "number", "boolean": "checkbox", "date": "date", "datetime": "datetime-local"}
+
+
 def form_field(spec: FieldSpec, words: Words, definition: WorkflowDefinition, case: CaseDetail,
-               db: Database, county_prefix: str) -> FormField:
-    made = FormField(spec.name, words.field(spec.name), "text", spec.required)
+               db: Database, county_prefix: str, raw: Any = None) -> FormField:
+    """The control of one field of a trigger's data, holding `raw` (what was posted, shown again)."""
+    made = FormField(spec.name, words.field(spec.name), SIMPLE_CONTROLS.get(spec.type, "text"), spec.required,
+                     value=raw)
     kind = spec.type
+    parties = [(str(p.id), f"{p.name}（{words.value(p.role)}）") for p in case.parties]
     if kind == "text":
-        made.control = "textarea" if spec.name in LONG_TEXT else "text"
-    elif kind == "enum":
-        made.control, made.choices = "select", [(v, words.value(v)) for v in spec.values]
-    elif kind == "category":
-        made.control = "select"
-        made.choices = [(code, words.label(labels, code)) for code, labels in definition.policy["categories"].items()]
-    elif kind == "risk_level":
-        made.control, made.choices = "select", [(v, words.value(v)) for v in definition.risk_levels]
-    elif kind == "boolean":
-        made.control = "checkbox"
-    elif kind == "party_id":
-        made.control = "select"
-        made.choices = [(str(p.id), f"{p.name}（{words.value(p.role)}）") for p in case.parties]
+        made.control = "textarea" if spec.name.rsplit(".", 1)[-1] in LONG_TEXT else "text"
+    elif kind in ("object", "objects"):
+        made.value = None
+        object_control(made, spec, words, case,
+                       lambda sub: form_field(sub, words, definition, case, db, county_prefix), raw)
+    elif kind in ("enum", "ethnicity", "category", "risk_level", "party_id", "username", "unit_code"):
+        made.control, made.choices = "select", _choices(spec, words, definition, parties, db, county_prefix)
     elif kind == "party_ids":
-        made.control = "checkboxes"
-        made.choices = [(str(p.id), f"{p.name}（{words.value(p.role)}）") for p in case.parties]
-    elif kind == "case_id":
-        made.control = "number"
-    elif kind == "date":
-        made.control = "date"
-    elif kind == "datetime":
-        made.control = "datetime-local"
-    elif kind == "username":
-        made.control, made.choices = "select", _users(db, spec.roles, county_prefix)
-    elif kind == "unit_code":
-        made.control, made.choices = "select", _units(db, spec.kind)
+        made.control, made.choices = "checkboxes", parties
     elif kind in ("list", "unit_codes"):
         if spec.values:
             categories = definition.policy["categories"]
@@ -99,12 +105,33 @@ def form_field(spec: FieldSpec, words: Words, definition: WorkflowDefinition, ca
     return made
 
 
+def _choices(spec: FieldSpec, words: Words, definition: WorkflowDefinition, parties: list[tuple[str, str]],
+             db: Database, county_prefix: str) -> list[tuple[str, str]]:
+    """The choices of a select: codes with their labels in the reader's words."""
+    kind = spec.type
+    if kind == "enum":
+        return [(v, words.value(v)) for v in spec.values]
+    if kind == "ethnicity":
+        return [(name, name) for name in ETHNICITIES]
+    if kind == "category":
+        return [(code, words.label(labels, code)) for code, labels in definition.policy["categories"].items()]
+    if kind == "risk_level":
+        return [(v, words.value(v)) for v in definition.risk_levels]
+    if kind == "party_id":
+        return parties
+    if kind == "username":
+        return _users(db, spec.roles, county_prefix)
+    return _units(db, spec.kind)
+
+
 def trigger_form(spec: TriggerSpec, words: Words, definition: WorkflowDefinition, case: CaseDetail,
-                 db: Database, county_prefix: str) -> TriggerForm:
+                 db: Database, county_prefix: str, raw: dict[str, Any] | None = None) -> TriggerForm:
+    """A trigger's form; `raw` holds what was posted when it is shown again after a refusal."""
+    raw = raw or {}
     return TriggerForm(
         trigger=spec.name,
         label=words.label(spec.labels, spec.name),
-        fields=[form_field(f, words, definition, case, db, county_prefix) for f in spec.fields],
+        fields=[form_field(f, words, definition, case, db, county_prefix, raw.get(f.name)) for f in spec.fields],
     )
 
 
@@ -114,6 +141,11 @@ def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str,
     raw: dict[str, Any] = {}
     for f in spec.fields:
         name = f"data.{f.name}"
+        if f.type in ("object", "objects"):
+            value, raw[f.name] = object_value(f, form, _scalar)
+            if value is not None:
+                data[f.name] = value
+            continue
         if f.type in ("party_ids",) or (f.type in ("list", "unit_codes") and f.values):
             values = [v for v in form.getall(name, []) if v and isinstance(v, str)]
             raw[f.name] = values
@@ -130,16 +162,22 @@ def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str,
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
-        if f.type in ("party_id", "case_id"):
-            data[f.name] = _as_int(value)
-        elif f.type == "datetime":
-            data[f.name] = _local_datetime(value)
-        elif f.type in ("list", "unit_codes"):
-            data[f.name] = [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
-        else:
-            data[f.name] = value
+        data[f.name] = _scalar(f, value)
     _refuse_control_characters(spec, raw)
     return data, raw
+
+
+def _scalar(spec: FieldSpec, value: str) -> Any:
+    """A posted text as the engine takes the field: ids and counts as numbers, a local time as ISO text."""
+    if spec.type in ("party_id", "case_id", "id", "integer"):
+        return _as_int(value)
+    if spec.type == "boolean":
+        return bool(value)
+    if spec.type == "datetime":
+        return _local_datetime(value)
+    if spec.type in ("list", "unit_codes"):
+        return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+    return value
 
 
 class UnreadableField(InvalidData):
@@ -152,22 +190,38 @@ class UnreadableField(InvalidData):
 
 def _refuse_control_characters(spec: TriggerSpec, raw: dict[str, Any]) -> None:
     """UnreadableField for the first field holding what `control_characters` refuses."""
-    for f in spec.fields:
+    for f, path, value in _posted(spec.fields, raw, ""):
         one_line = f.type != "text" or f.name in control_characters.ONE_LINE_FIELDS
-        value = raw.get(f.name)
         texts = value if isinstance(value, list) else [value] if isinstance(value, str) else []
         if f.type in ("list", "unit_codes") and isinstance(value, str):
             texts = value.splitlines() or [value]  # the "lines" control: a code a line
-        reason = next(filter(None, (control_characters.refusal(text, one_line=one_line) for text in texts)), None)
+        reason = next(filter(None, (control_characters.refusal(text, one_line=one_line)
+                                    for text in texts if isinstance(text, str))), None)
         if reason:
             shown = {name: _shown(value) for name, value in raw.items()}
-            raise UnreadableField(f"data.{f.name}", reason, shown)
+            raise UnreadableField(f"data.{path}", reason, shown)
+
+
+def _posted(fields: tuple[FieldSpec, ...], raw: dict[str, Any], parent: str) -> Any:
+    """(spec, path, posted value) of each field, the fields of objects and of each row included."""
+    for f in fields:
+        value = raw.get(f.name)
+        path = f"{parent}{f.name}"
+        if f.type == "object" and isinstance(value, dict):
+            yield from _posted(f.fields, value, f"{path}.")
+        elif f.type == "objects" and isinstance(value, list):
+            for i, row in enumerate(value):
+                yield from _posted(f.fields, row if isinstance(row, dict) else {}, f"{path}[{i}].")
+        else:
+            yield f, path, value
 
 
 def _shown(value: Any) -> Any:
     """A posted value as the form shows it again: without any control character but line breaks."""
     if isinstance(value, list):
         return [_shown(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
     if not isinstance(value, str):
         return value
     return "\n".join(control_characters.without_refused(line, one_line=True) for line in value.split("\n"))

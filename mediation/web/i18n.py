@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
 from mediation.web.dashboard_words import DASHBOARD_TEXT
 
 LANGUAGES = ("zh", "en")
@@ -143,10 +144,12 @@ TEXT: dict[str, dict[str, str]] = {
     "doc_busy": {"zh": "文书生成繁忙，请稍后再试。", "en": "Documents are busy rendering; try again shortly."},
     "back_to_case": {"zh": "返回本案", "en": "Back to the case"},
     **DASHBOARD_TEXT,  # the supervisor dashboard's words, in dashboard_words.py
+    **CASE_FILE_TEXT,  # the case file's words (records, corrections, attachments), in case_file_words.py
 }
 
 # Field names of trigger data and intake.
 FIELD_LABELS: dict[str, dict[str, str]] = {
+    **CASE_FILE_FIELDS,  # the case file's fields; the entries below win where both name one
     "category": TEXT["category"],
     "risk_level": TEXT["risk_level"],
     "other_party_unknown": {"zh": "另一方当事人不明", "en": "Other party unknown"},
@@ -181,6 +184,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 
 # Values of enum fields and other codes without labels in the workflow files.
 VALUE_LABELS: dict[str, dict[str, str]] = {
+    **CASE_FILE_VALUES,  # the case file's coded values; the entries below win where both name one
     "joint": {"zh": "联合调解", "en": "Joint"},
     "professional": {"zh": "专业调解", "en": "Professional"},
     "on_scene": {"zh": "随警调解", "en": "On scene"},

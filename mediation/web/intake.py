@@ -6,6 +6,8 @@ problems of a refused case at once (`case_problems`), not only the first.
 
 from __future__ import annotations
 
+import re
+from dataclasses import fields
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -19,10 +21,15 @@ from mediation.errors import Forbidden, InvalidData
 from mediation.services import services_of
 from mediation.web.page import Page, current_definition, page_of, reason_text, to_login
 from mediation.web.session import CSRF_FIELD, csrf_ok
+from mediation.workflows.particulars import ETHNICITIES, GENDERS
 
-PARTY_ROWS = 4
+PARTY_ROWS = 2  # rows of a fresh form; its script adds more (static web/rows.js)
+MAX_PARTY_ROWS = 100  # rows read from a posted form; intake's own limit (parties_per_case) names the excess
 CASE_FIELDS = ("title", "description", "channel", "category", "risk_level", "unit")
-PARTY_FIELDS = ("name", "role", "id_number", "phone", "is_minor")
+PARTY_FIELDS = ("name", "role", "id_number", "phone", "is_minor", "gender", "ethnicity", "birth_date", "occupation",
+                "address", "language", "needs_interpreter", "organisation_name", "legal_representative")
+PARTY_ROW = re.compile(r"parties\[(\d{1,2})\]\.")
+TYPED = ("name", "id_number", "phone", "occupation", "address", "organisation_name")  # a row with these is a party
 
 
 class Intake(Controller):
@@ -44,11 +51,21 @@ class Intake(Controller):
             return to_login(request)
         form = await request.form()
         values: dict[str, Any] = {name: str(form.get(name) or "") for name in CASE_FIELDS}
-        values["parties"] = [{key: str(form.get(f"parties[{i}].{key}") or "").strip() for key in PARTY_FIELDS}
-                             for i in range(PARTY_ROWS)]
+        values["parties"] = _party_rows(form)
         if not csrf_ok(request, form.get(CSRF_FIELD)):
             return await sync_to_thread(_render_intake, page, values, {}, page.words.t("csrf_failed"), 403)
         return await sync_to_thread(_file_case, page, values)
+
+
+def _party_rows(form: Any) -> list[dict[str, str]]:
+    """The posted party rows in the order of their numbers (any numbers: the script removes and adds rows)."""
+    numbers = sorted({int(found.group(1)) for key in form.keys() if (found := PARTY_ROW.match(key))})
+    return [{key: _text(form.get(f"parties[{i}].{key}")).strip() for key in PARTY_FIELDS}
+            for i in numbers[:MAX_PARTY_ROWS]]
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], alert: str | None = None,
@@ -61,11 +78,13 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
         if not values.get("unit"):
             own = unit_by_id(tx, page.actor.unit_id) if page.actor.unit_id is not None else None
             values["unit"] = own.code if own else None
-    parties = values.get("parties") or [{} for _ in range(PARTY_ROWS)]
+    parties = values.get("parties") or []
+    parties = parties + [{} for _ in range(PARTY_ROWS - len(parties))]
     colon = "：" if page.lang == "zh" else ": "
     summary = [(_intake_input_id(name), f"{_intake_label(page, name)}{colon}{text}") for name, text in errors.items()]
     return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
-                       parties=parties, party_roles=PARTY_ROLES, definition=definition, summary=summary)
+                       parties=parties, party_roles=PARTY_ROLES, definition=definition, summary=summary,
+                       genders=GENDERS, ethnicities=ETHNICITIES)
 
 
 def _file_case(page: Page, values: dict[str, Any]) -> Response:
@@ -75,7 +94,7 @@ def _file_case(page: Page, values: dict[str, Any]) -> Response:
     if unreadable:  # a NUL, or a control character in a code or a name: refused before the database
         errors = {name: reason_text(page.words, reason) for name, reason in unreadable.items()}
         return _render_intake(page, _without_refused(values), errors, page.words.t("fix_errors"), 422)
-    index_of = [i for i, p in enumerate(values["parties"]) if any(p.get(k) for k in ("name", "id_number", "phone"))]
+    index_of = [i for i, p in enumerate(values["parties"]) if any(p.get(k) for k in TYPED)]
     case = _case_input(values, [values["parties"][i] for i in index_of])
     try:
         case_id = open_case(services.db, actor=page.actor, case=case, now=services.clock())
@@ -116,15 +135,29 @@ def _case_input(values: dict[str, Any], parties: list[dict[str, str]]) -> CaseIn
     return CaseInput(
         title=values["title"], description=values["description"], channel=values["channel"],
         unit=values["unit"], category=values["category"] or None, risk_level=values["risk_level"] or "low",
-        parties=[PartyInput(p["name"], p["role"] or "applicant", p["id_number"] or None, p["phone"] or None,
-                            bool(p["is_minor"])) for p in parties],
+        parties=[_party_input(p) for p in parties],
     )
 
 
+def _party_input(row: dict[str, str]) -> PartyInput:
+    """One party row as intake takes it: empty fields left out, a company's name and representative together."""
+    organisation = ({"name": row["organisation_name"], "legal_representative": row["legal_representative"] or None}
+                    if row["organisation_name"] or row["legal_representative"] else None)
+    particulars = {key: row[key] or None for key in ("gender", "ethnicity", "birth_date", "occupation", "address",
+                                                     "language")}
+    particulars.update(needs_interpreter=bool(row["needs_interpreter"]), organisation=organisation)
+    taken = {f.name for f in fields(PartyInput)}  # TODO(casefile-web): drop once intake takes the particulars
+    return PartyInput(row["name"], row["role"] or "applicant", row["id_number"] or None, row["phone"] or None,
+                      bool(row["is_minor"]), **{k: v for k, v in particulars.items() if k in taken})
+
+
 def _intake_field(name: str, index_of: list[int]) -> str:
-    """The form's name of an intake field: the engine counts the party rows it got, the form all its rows."""
+    """The form's name of an intake field: the engine counts the party rows it got, the form all its rows;
+    a company's name and representative are one object to intake, two inputs on the form."""
     if name.startswith("parties["):
         number, _, rest = name[len("parties["):].partition("].")
+        rest = {"organisation.name": "organisation_name", "organisation": "organisation_name",
+                "organisation.legal_representative": "legal_representative"}.get(rest, rest)
         if number.isdigit() and int(number) < len(index_of):
             return f"parties[{index_of[int(number)]}].{rest}"
     return name
@@ -152,6 +185,7 @@ def _intake_label(page: Page, name: str) -> str:
     words = page.words
     if name.startswith("parties["):
         number, _, key = name[len("parties["):].partition("].")
-        key_label = {"name": "party_name", "role": "party_role"}.get(key, key)
-        return f"{words.t('party_n', n=int(number) + 1)} {words.t(key_label)}" if number.isdigit() else name
+        key_label = {"name": words.t("party_name"), "role": words.t("party_role"), "id_number": words.t("id_number"),
+                     "phone": words.t("phone")}.get(key) or words.field(key.replace(".", "_"))
+        return f"{words.t('party_n', n=int(number) + 1)} {key_label}" if number.isdigit() else name
     return words.t(name)

@@ -33,7 +33,11 @@ def test_every_wrong_field_is_shown_at_once(site_pages: Site) -> None:
     page.goto(f"{site_pages.base_url}/cases/new")
     before = case_count(site_pages)
     # Title, facts and channel left blank; the first party row left empty (skipped), the second
-    # with a wrong phone, the third with a wrong ID number, the fourth right.
+    # with a wrong phone, the third with a wrong ID number, the fourth right (two rows added by the script).
+    expect(page.locator("fieldset.party")).to_have_count(2)
+    page.get_by_role("button", name="添加当事人").click()
+    page.get_by_role("button", name="添加当事人").click()
+    expect(page.locator("fieldset.party legend").nth(3)).to_have_text("当事人 4")
     page.locator("#party-1-name").fill("钱某")
     page.locator("#party-1-phone").fill("12345")
     page.locator("#party-2-name").fill("孙某")
