@@ -15,6 +15,7 @@ from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, body_documented_as, errors, strict_body
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.cases import idempotency
+from mediation.cases.attachments import ATTACH, refuse_direct_attach
 from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
 from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView
@@ -96,7 +97,7 @@ def _case_input(data: CaseCreate) -> CaseInput:
     return CaseInput(
         title=data.title, description=data.description, channel=data.channel, unit=data.unit,
         category=data.category, risk_level=data.risk_level,
-        parties=[PartyInput(p.name, p.role, p.id_number, p.phone, p.is_minor) for p in data.parties],
+        parties=[PartyInput(**msgspec.to_builtins(p)) for p in data.parties],
     )
 
 
@@ -157,6 +158,8 @@ class CaseController(Controller):
         actor: NamedDependency[Actor], if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
     ) -> Response[CaseDetail | CaseReceipt]:
         strict = strict_body(await request.body(), TransitionRequest)
+        if strict.trigger == ATTACH:
+            refuse_direct_attach(services_of(request).db, actor, case_id)
         expected = _expected_version(if_match, strict.expected_version)
         return _transition(services_of(request), actor, case_id, strict, expected, idempotency_key)
 

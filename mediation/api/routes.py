@@ -7,6 +7,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from mediation.api.attachments import AttachmentController
 from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
 from mediation.api.documents import DocumentController
@@ -41,7 +42,7 @@ async def answer_options(request: Request) -> Response | None:
 
 API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
-    DocumentController,
+    DocumentController, AttachmentController,
 ]
 
 

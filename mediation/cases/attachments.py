@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Iterable, Iterator, NamedTuple
+from typing import IO, Any, Iterable, Iterator, NamedTuple, NoReturn
 
 import msgspec
 
@@ -61,7 +61,8 @@ INSERT_CHUNK = "INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES 
 
 __all__ = [
     "ATTACH", "AttachmentView", "DamagedAttachment", "FileTooLarge", "StoredAttachment", "UnsupportedFileType",
-    "check_may_attach", "list_attachments", "max_bytes_of", "open_attachment", "store_attachment", "store_received",
+    "check_may_attach", "list_attachments", "max_bytes_of", "open_attachment", "refuse_direct_attach",
+    "store_attachment", "store_received",
 ]
 
 
@@ -135,6 +136,13 @@ def check_may_attach(db: Database, actor: Actor, case_id: int) -> int:
     if spec is None or ATTACH not in machine.allowed_triggers(case.state):
         raise TransitionNotAllowed(ATTACH, case.state, [])
     return max_bytes_of(machine.definition.policy)
+
+
+def refuse_direct_attach(db: Database, actor: Actor, case_id: int) -> NoReturn:
+    """`attach` fired as a plain transition: answered first as the engine would (reach, role, state),
+    then refused, for its file fields are the server's to set from the bytes it stored."""
+    check_may_attach(db, actor, case_id)
+    raise InvalidData("trigger", "attachments are added through /attachments")
 
 
 def store_attachment(

@@ -33,9 +33,10 @@ class FileTooLarge(MediationError):
 
 
 class UnsupportedFileType(MediationError):
-    """The file's bytes are none of the accepted kinds."""
+    """The file's bytes are none of the accepted kinds: a data rule of the form (422), for the request
+    itself, multipart/form-data, is a media type the server takes."""
 
-    status_code = 415
+    status_code = 422
 
     def __init__(self) -> None:
         super().__init__(f"file: the file is not one of the accepted types ({accepted_names()}), as told from "

@@ -180,8 +180,8 @@ def test_cell(api: Api, matrix: Matrix, trigger: str, role: str, reach: str) -> 
         else:
             assert response.status_code in (409, 422), response.text
             body = assert_error(response, response.status_code)
-            if response.status_code == 422:
-                assert body["extra"]["field"] == f"data.{PROBE}", body  # got past role and state checks
+            if response.status_code == 422:  # got past role and state checks (a `via` trigger is then refused)
+                assert body["extra"]["field"] == ("trigger" if TRIGGERS[trigger].get("via") else f"data.{PROBE}"), body
             else:
                 assert trigger not in body["extra"]["allowed_triggers"], body
     except AssertionError:
