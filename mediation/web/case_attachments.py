@@ -17,11 +17,13 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
 
-from mediation.cases.attachments import open_attachment, store_attachment
-from mediation.errors import InvalidData, MediationError, NotFound
+from mediation.cases.attachments import max_bytes_of, open_attachment, store_attachment
+from mediation.cases.received_files import FileTooLarge, UnsupportedFileType
+from mediation.errors import Forbidden, InvalidData, MediationError, NotFound, TransitionNotAllowed
 from mediation.services import services_of
+from mediation.web.case_attachment_list import size_text
 from mediation.web.case_page import render_case
-from mediation.web.page import Page, page_of, reason_text, to_login
+from mediation.web.page import Page, case_definition, page_of, reason_text, to_login
 from mediation.web.session import CSRF_FIELD, csrf_ok
 
 # The multipart body may be this large; the policy's own cap (attachments.max_bytes) is the service's.
@@ -78,22 +80,30 @@ def _store(page: Page, case_id: int, form: Any, upload: UploadFile) -> Response:
     except NotFound:
         return page.render("not_found.html", status=404)
     except MediationError as error:
-        return _refused(page, case_id, error.status_code, _refusal_text(page, error))
+        limit = size_text(max_bytes_of(case_definition(services, case_id).policy))
+        return _refused(page, case_id, error.status_code, _refusal_text(page, error, limit))
     target = f"/cases/{case_id}?done=attach#attachments"
     if page.request.headers.get(SCRIPTED):
         return Response({"location": target}, status_code=201)
     return Redirect(path=target, status_code=303)
 
 
-def _refusal_text(page: Page, error: MediationError) -> str:
+def _refusal_text(page: Page, error: MediationError, limit: str) -> str:
     """The refusal in the reader's words, naming the form's field by its label."""
     words = page.words
+    file_label = words.t("attachment_file")
+    if isinstance(error, FileTooLarge):
+        return f"{file_label}：{words.t('upload_too_large', size=limit)}"
+    if isinstance(error, UnsupportedFileType):
+        return f"{file_label}：{words.t('upload_wrong_type')}"
     if isinstance(error, InvalidData):
         name = error.field.removeprefix("data.")
         label = words.t({"kind": "attachment_kind", "description": "attachment_description"}.get(name,
                                                                                                 "attachment_file"))
         return f"{label}：{reason_text(words, error.reason)}"
-    if error.status_code == 403:
+    if isinstance(error, TransitionNotAllowed):
+        return words.t("not_allowed")
+    if isinstance(error, Forbidden):
         return words.t("forbidden")
     return reason_text(words, error.detail)
 

@@ -146,7 +146,10 @@ def _label(definition: WorkflowDefinition, words: Words, trigger: str) -> str:
 
 def _record(event: EventView, reader: _Reader, definition: WorkflowDefinition) -> Record:
     data, words = event.data, reader.words
-    shown = [key for key in data if key not in ("participants", "statements", "reason")]
+    spec = definition.triggers.get(event.trigger)
+    order = [f.name for f in spec.fields] if spec else []
+    shown = [key for key in order + [key for key in data if key not in order]  # the trigger's order of fields
+             if key in data and key not in ("participants", "statements", "reason")]
     record = Record(event.seq, event.trigger, _label(definition, words, event.trigger), event.at, event.actor,
                     [(words.field(key), reader.text(key, data[key])) for key in shown])
     record.participants = [(str(p.get("name") or ""), words.value(str(p.get("role") or "")))

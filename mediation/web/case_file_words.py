@@ -39,6 +39,9 @@ CASE_FILE_TEXT: dict[str, dict[str, str]] = {
     "upload_progress": {"zh": "上传进度", "en": "Upload progress"},
     "download": {"zh": "下载", "en": "Download"},
     "upload_failed": {"zh": "上传失败，请重试。", "en": "The upload failed; try again."},
+    "upload_too_large": {"zh": "文件超过 {size} 的上限", "en": "larger than the limit of {size}"},
+    "upload_wrong_type": {"zh": "只接受 PDF、JPEG、PNG 图片或 MP3、M4A 录音（按文件内容识别）",
+                          "en": "only PDF, JPEG or PNG images and MP3 or M4A audio are taken (told from the content)"},
     "add_party_row": {"zh": "添加当事人", "en": "Add a party"},
     "remove_party_row": {"zh": "删除此当事人", "en": "Remove this party"},
     "add_row": {"zh": "添加一行", "en": "Add a row"},
@@ -47,6 +50,19 @@ CASE_FILE_TEXT: dict[str, dict[str, str]] = {
                           "en": "For a company or other organisation: its name and legal representative."},
     "participant_n": {"zh": "参加人员 {n}", "en": "Person {n}"},
     "statement_of": {"zh": "{name}的陈述", "en": "Statement of {name}"},
+    # The documents of §9.2 beside the case page's other documents (case_documents.py).
+    "doc_application": {"zh": "人民调解申请书", "en": "Application for mediation"},
+    "doc_intake_register": {"zh": "人民调解受理登记表", "en": "Intake register"},
+    "doc_rights_notice": {"zh": "人民调解权利义务告知书", "en": "Notice of rights and duties"},
+    "doc_session_record": {"zh": "人民调解调解记录", "en": "Session record"},
+    "doc_investigation_record": {"zh": "人民调解调查记录", "en": "Investigation record"},
+    "doc_outcome_notice": {"zh": "结果告知书", "en": "Outcome notice"},
+    "doc_not_yet_session_record": {"zh": "尚无调解记录", "en": "no session recorded yet"},
+    "doc_not_yet_investigation_record": {"zh": "尚无调查记录", "en": "no investigation recorded yet"},
+    "doc_not_yet_application": {"zh": "暂不可用", "en": "not available yet"},
+    "doc_not_yet_intake_register": {"zh": "暂不可用", "en": "not available yet"},
+    "doc_not_yet_rights_notice": {"zh": "暂不可用", "en": "not available yet"},
+    "doc_not_yet_outcome_notice": {"zh": "暂不可用", "en": "not available yet"},
 }
 
 CASE_FILE_FIELDS: dict[str, dict[str, str]] = {

@@ -191,7 +191,7 @@ def _mark_refusal(words: Words, error: MediationError, failed: forms.TriggerForm
         else:  # a field the form does not show: named by its label, never by its code
             failed.error = f"{words.field(top)}：{reason_text(words, error.reason)}"
     elif isinstance(error, GuardFailed):
-        failed.error = words.t("guard_failed") + error.reason
+        failed.error = words.t("guard_failed") + reason_text(words, error.reason)
     elif isinstance(error, TransitionNotAllowed):
         failed.error = words.t("not_allowed")
     elif isinstance(error, Forbidden):

@@ -49,6 +49,14 @@ REASONS_ZH = {
     "must be later than now": "须晚于当前时间",
     "must not contain a NUL character": "不能含有空字符（NUL）",
     "must not contain control characters": "不能含有控制字符",
+    "must not be in the future": "不能晚于当前时间",
+    "must be one of the 56 nationalities by name, e.g. 汉族, 维吾尔族": "须为56个民族之一（如汉族、维吾尔族）",
+    "must be true or false": "须为是或否",
+    "must be a date like 2026-12-31": "日期格式应如 2026-12-31",
+    "must be a date-time like 2026-12-31T09:30:00": "时间格式应如 2026-12-31 09:30",
+    "must be an object": "格式不正确",
+    "unknown field": "不是可填写的项目",
+    "is empty": "文件为空",
 }
 
 
@@ -133,7 +141,16 @@ def to_login(request: Request) -> Redirect:
 
 
 def reason_text(words: Words, reason: str) -> str:
-    return REASONS_ZH.get(reason, reason) if words.lang == "zh" else reason
+    """A refusal's reason in the reader's words: a guard's own Chinese (`zh`), or the Chinese of a data rule."""
+    if words.lang != "zh":
+        return str(reason)
+    if getattr(reason, "zh", None):
+        return reason.zh
+    if reason.startswith("must be one of"):
+        return "须为给定选项之一"
+    if reason.startswith("longer than"):
+        return "超过长度上限（" + reason.removeprefix("longer than ").replace(" characters", "") + "个字）"
+    return REASONS_ZH.get(reason, reason)
 
 
 def left_reach_notice(page: Page, definition: WorkflowDefinition) -> str | None:

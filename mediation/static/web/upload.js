@@ -20,6 +20,7 @@
 
   function fail(text) {
     status.textContent = text || form.getAttribute("data-failed");
+    status.className = "alert";
     status.hidden = false;
     button.disabled = false;
   }
