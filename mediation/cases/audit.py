@@ -1,4 +1,4 @@
-"""Recompute every case's event hash chain and hold each case row against it.
+"""Recompute every case's event hash chain, hold each case row against it, and re-hash its files.
 
 A case row agrees with its chain when its state is the last event's `to_state` and its version
 and `event_count` are the number of events: intake writes version 1 with event 1, and every
@@ -8,11 +8,13 @@ transition (one that keeps the state too) adds one version and one event in one 
 from __future__ import annotations
 
 from collections import namedtuple
+from collections.abc import Collection
 from typing import Callable, Iterator
 
 import sqlalchemy as sa
 
 from mediation.cases import rows as case_rows
+from mediation.cases.attachment_audit import attachment_breaks, stored_attachments
 from mediation.cases.hashchain import ChainBreak, verify_events
 from mediation.db import Database
 from mediation.db.models import Case
@@ -29,13 +31,20 @@ def case_ids(db: Database) -> list[int]:
 
 def verify_case(db: Database, case_id: int) -> ChainBreak | None:
     """The first break in one case's chain, or in its row's agreement with the chain; None when all holds."""
+    return _case_breaks(db, case_id, with_files=False)[0]
+
+
+def _case_breaks(db: Database, case_id: int, *, with_files: bool = True,
+                 stored_ids: Collection[int] | None = None) -> tuple[ChainBreak | None, list[ChainBreak]]:
+    """The case's first chain break, and what is wrong with its files (each re-hashed against its event)."""
     with db.snapshot() as tx:
         found = tx.one("SELECT last_event_hash, state, version, event_count FROM cases WHERE id = :id",
                        {"id": case_id})
         rows = [EventRow._make(row) for row in case_rows.case_events(tx, case_id, _EVENT_COLUMNS).fetchall()]
+        files = attachment_breaks(tx, case_id, rows, stored_ids) if with_files else []
     if found is None:
-        return verify_events(case_id, rows, None)
-    return verify_events(case_id, rows, found[0]) or row_disagreement(case_id, rows, *found[1:])
+        return verify_events(case_id, rows, None), files
+    return verify_events(case_id, rows, found[0]) or row_disagreement(case_id, rows, *found[1:]), files
 
 
 def row_disagreement(case_id: int, events: list[EventRow], state: str, version: int,
@@ -73,23 +82,27 @@ def unlisted_events(db: Database, case_id: int | None = None) -> list[ChainBreak
 
 
 def check_case(db: Database, case_id: int) -> list[ChainBreak]:
-    """Everything a full `verify_all` finds for one case: events left out of its chain, then its chain and row."""
-    broken = verify_case(db, case_id)
-    return [*unlisted_events(db, case_id), *([broken] if broken else [])]
+    """Everything a full `verify_all` finds for one case: events left out of its chain, its chain and row,
+    then its files."""
+    broken, files = _case_breaks(db, case_id)
+    return [*unlisted_events(db, case_id), *([broken] if broken else []), *files]
 
 
 def verify_all(db: Database, on_case: Callable[[int], None] | None = None) -> Iterator[ChainBreak]:
-    """Every broken chain, case by case; `on_case` is told of each case checked (progress).
+    """Every broken chain, case by case, and every changed, missing or unlisted file;
+    `on_case` is told of each case checked (progress).
 
     Events stored for a case but missing from its chain are reported first.
     """
     yield from unlisted_events(db)
+    stored = stored_attachments(db)
     for case_id in case_ids(db):
-        broken = verify_case(db, case_id)
+        broken, files = _case_breaks(db, case_id, stored_ids=stored.get(case_id, ()))
         if on_case:
             on_case(case_id)
         if broken:
             yield broken
+        yield from files
 
 
 def case_head_hash(db: Database, case_id: int) -> str | None:

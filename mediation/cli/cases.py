@@ -58,7 +58,7 @@ def verify(
     case: Optional[str] = typer.Option(None, "--case", help="Check one case only: its id or its number"),
     expected_hash: Optional[str] = typer.Option(None, "--hash", help="Head hash printed on a paper copy"),
 ) -> None:
-    """Recompute every case's event hash chain; exit 1 naming the case and event on a mismatch."""
+    """Recompute every case's event hash chain and re-hash its files; exit 1 naming the case and event on a mismatch."""
     from mediation.cases.audit import case_head_hash, case_ids, check_case, verify_all
 
     database = Database()
@@ -74,14 +74,14 @@ def verify(
             raise typer.Exit(1)
         if expected_hash and expected_hash != head:
             _fail(f"case {case}: head hash is {head}, the paper copy says {expected_hash}")
-        console.print(f"case {case}: chain verifies, head {head}")
+        console.print(f"case {case}: chain verifies, its files match their attach events, head {head}")
         return
     ids = case_ids(database)
     with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("verifying hash chains", total=len(ids))
+        task = progress.add_task("verifying hash chains and files", total=len(ids))
         broken_chains = list(verify_all(database, on_case=lambda _: progress.advance(task)))
     for broken in broken_chains:
         errors.print(f"[red]case {broken.case_id} event {broken.seq}:[/] {broken.problem}")
     if broken_chains:
         raise typer.Exit(1)
-    console.print(f"{len(ids)} cases: every hash chain verifies")
+    console.print(f"{len(ids)} cases: every hash chain verifies, every stored file matches its attach event")
