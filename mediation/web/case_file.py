@@ -2,8 +2,8 @@
 
 Read from the case's events by their trigger names, in the reader's words: each record in full
 (a session's participants and each party's statement), each correction with who made it, why,
-and the value it replaced. Numbers in a party's old or added particulars are masked unless the
-reader sees unmasked numbers (the parties' own rows, as the domain gives them, tell which).
+and the value it replaced. Numbers and addresses in the events come masked as the domain gives
+them to this reader (`case_events`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mediation.cases.masking import mask_id_number, mask_phone
 from mediation.cases.read_models import CaseDetail, EventView
 from mediation.web.i18n import Words
 from mediation.web.page import local_time
@@ -91,8 +90,6 @@ class _Reader:
     def __init__(self, words: Words, definition: WorkflowDefinition, detail: CaseDetail) -> None:
         self.words, self.definition = words, definition
         self.party_names = {p.id: p.name for p in detail.parties}
-        self.masked = not any((p.id_number and "*" not in p.id_number) or (p.phone and "*" not in p.phone)
-                              for p in detail.parties)
 
     def text(self, name: str, value: Any) -> str:
         words = self.words
@@ -108,12 +105,6 @@ class _Reader:
                                                    if representative else "")
         if name in ("held_at", "at"):
             return local_time(str(value))
-        if self.masked and name == "id_number":
-            return mask_id_number(str(value)) or "—"
-        if self.masked and name == "phone":
-            return mask_phone(str(value)) or "—"
-        if self.masked and name == "address":
-            return words.t("masked")
         if isinstance(value, list):
             categories = self.definition.policy["categories"]
             return "、".join(words.label(categories.get(item), words.value(str(item))) for item in value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 CASE_FILE_TEXT: dict[str, dict[str, str]] = {
     "no": {"zh": "否", "en": "no"},
-    "masked": {"zh": "（已隐去）", "en": "(hidden)"},
     "agreed_terms": {"zh": "协议内容", "en": "Agreed terms"},
     "agreement_withdrawn": {"zh": "已退回修改，尚未重新起草", "en": "sent back for revision, not redrafted yet"},
     "records": {"zh": "调解、调查记录与备注", "en": "Records and notes"},

@@ -191,7 +191,8 @@ def _mark_refusal(words: Words, error: MediationError, failed: forms.TriggerForm
         else:  # a field the form does not show: named by its label, never by its code
             failed.error = f"{words.field(top)}：{reason_text(words, error.reason)}"
     elif isinstance(error, GuardFailed):
-        failed.error = words.t("guard_failed") + reason_text(words, error.reason)
+        reasons = error.extra.get("reasons") or {}  # a refusal in both languages (the case file's guards)
+        failed.error = words.t("guard_failed") + (reasons.get(words.lang) or reason_text(words, error.reason))
     elif isinstance(error, TransitionNotAllowed):
         failed.error = words.t("not_allowed")
     elif isinstance(error, Forbidden):

@@ -141,11 +141,9 @@ def to_login(request: Request) -> Redirect:
 
 
 def reason_text(words: Words, reason: str) -> str:
-    """A refusal's reason in the reader's words: a guard's own Chinese (`zh`), or the Chinese of a data rule."""
+    """A data rule's reason in the reader's words."""
     if words.lang != "zh":
-        return str(reason)
-    if getattr(reason, "zh", None):
-        return reason.zh
+        return reason
     if reason.startswith("must be one of"):
         return "须为给定选项之一"
     if reason.startswith("longer than"):
