@@ -195,8 +195,11 @@ def store_received(
     with db.write() as tx:
         try:
             with tx.savepoint():
+                # The case row is locked first: the file's row takes a key-share lock on it (its foreign key),
+                # and two uploads holding that each and then asking the engine's lock would deadlock.
+                current = _current_version(tx, case_id)
                 answer["id"] = _insert_file(tx, actor, case_id, kind, description, name, received, now)
-                version = expected_version if expected_version is not None else _current_version(tx, case_id)
+                version = expected_version if expected_version is not None else current
                 data = {"kind": kind, "description": description, "attachment_id": answer["id"], "file_name": name,
                         "content_type": received.content_type, "size_bytes": received.size_bytes,
                         "sha256": received.sha256}
