@@ -16,18 +16,20 @@ from mediation.cases.views import case_detail_in
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import display_names, unit_names
-from mediation.documents import _history as history
+from mediation.documents._assembly import KINDS, CaseRecord, assemble
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
-from mediation.documents._labels import LANGUAGES, translator
+from mediation.documents._labels import LANGUAGES
+from mediation.documents._names import Names
+from mediation.documents._particulars import read_attachments, read_image_bytes, read_particulars
 from mediation.documents._rendering import MAX_PAGES
 from mediation.errors import InvalidData, MediationError
 
-KINDS = ("case_file", "agreement", "referral", "judicial_application", "return_visit")
 MAX_TEXT_CHARS = 300_000  # far more than a page cap's worth of Chinese text
 # Measured on cases of 2,000 events: about 1,150 characters a page in tables and text, and
 # at most some 40 table rows a page however short they are.
 CHARS_PER_PAGE = 1100
 ROWS_PER_PAGE = 40
+ROWS_PER_IMAGE = 20  # a picture printed inline takes about half a page
 CASE_ROW_SQL = "SELECT mediator_id, unit_path, court_id, workflow_version_id FROM cases WHERE id = :id"
 COMMITTEE_KINDS = ("community", "town", "county")  # units that hold a people's mediation committee
 MAX_CONSISTENT_READS = 3
@@ -49,22 +51,10 @@ class DocumentRequest:
             raise InvalidData("lang", f"must be one of {', '.join(LANGUAGES)}")
 
 
-@dataclass
-class CaseRecord:
-    """One consistent read of a case for a viewer."""
-
-    detail: CaseDetail
-    events: list[dict[str, Any]]
-    masked: bool
-    workflow_version_id: int
-    users: dict[str, str]
-    units: dict[str, str]
-    committee: str  # the unit whose people's mediation committee handles the case
-
-
 def document_context(db: Database, actor: Actor, case_id: int, request: DocumentRequest) -> dict[str, Any]:
     """The document's data for this viewer (NotFound outside reach, 409 when the kind does not apply)."""
-    return _checked_context(db, _read_case(db, actor, case_id), request)
+    record = _read_case(db, actor, case_id, with_images=request.kind == "case_file")
+    return _checked_context(db, record, request)
 
 
 def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> dict[str, MediationError | None]:
@@ -84,9 +74,9 @@ def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> di
 
 def _checked_context(db: Database, record: CaseRecord, request: DocumentRequest) -> dict[str, Any]:
     definition = db.workflows.machine(record.workflow_version_id).definition
-    names = history.Names(request.lang, definition, record.users, record.units,
-                          {p.id: p.name for p in record.detail.parties})
-    context = _assemble(record, names, request)
+    names = Names(request.lang, definition, record.users, record.units,
+                  {p.id: p.name for p in record.detail.parties}, masked=record.masked)
+    context = assemble(record, names, request.kind, request.lang, request.archival)
     _check_applies(context, request.kind)
     _check_size(context)
     return context
@@ -108,20 +98,26 @@ def estimated_pages(context: dict[str, Any]) -> int:
     """About how many pages a large document will have (a little more, rather than less)."""
     court = context["court"]
     rows = (len(context["timeline"]) + len(context["visits"]) + len(context["sessions"]) + len(context["parties"])
-            + sum(len(r["steps"]) + 3 for r in context["referrals"]) + (len(court["steps"]) + 3 if court else 0))
+            + sum(len(r["steps"]) + 3 for r in context["referrals"]) + (len(court["steps"]) + 3 if court else 0)
+            + len(context["evidence"]) + ROWS_PER_IMAGE * len(context["images"]))
     return 1 + math.ceil(max(rows / ROWS_PER_PAGE, _text_size(context) / CHARS_PER_PAGE))
 
 
-def _read_case(db: Database, actor: Actor, case_id: int) -> CaseRecord:
-    """Detail, events and names from one read, again when a transition slipped in between."""
+def _read_case(db: Database, actor: Actor, case_id: int, *, with_images: bool = False) -> CaseRecord:
+    """Detail, events, names and attachments from one read, again when a transition slipped in between;
+    the bytes of the pictures to print only `with_images`."""
     for _ in range(MAX_CONSISTENT_READS):
         with db.snapshot() as tx:
             detail = case_detail_in(tx, db, actor, case_id)
             events = [_event(row) for row in case_events(tx, case_id).fetchall()]
             mediator_id, unit_path, court_id, workflow_version_id = tx.one(CASE_ROW_SQL, {"id": case_id})
             case_row = SimpleNamespace(mediator_id=mediator_id, unit_path=unit_path, court_id=court_id)
-            record = CaseRecord(detail, events, not sees_full_numbers(actor, case_row), workflow_version_id,
-                                *_names(tx, detail, events, unit_path))
+            masked = not sees_full_numbers(actor, case_row)
+            record = CaseRecord(detail, events, masked, workflow_version_id, *_names(tx, detail, events, unit_path),
+                                particulars=read_particulars(tx, case_id),
+                                attachments=read_attachments(tx, case_id, masked))
+            if with_images:
+                record.images = read_image_bytes(tx, record.attachments)
         if not events or events[-1]["hash"] == detail.chain_head:
             return record
     raise RuntimeError(f"case {case_id} kept changing while its document was read")
@@ -151,77 +147,13 @@ def _names(tx: RawTransaction, detail: CaseDetail, events: list[dict], unit_path
     return users, units, units.get(committee, detail.unit.name)
 
 
-# What each kind prints besides the case, its parties and the agreement (the rest stays empty).
-PRINTED_SECTIONS = {
-    "case_file": ("sessions", "referrals", "court", "visits", "closure", "scheduled_visits", "timeline"),
-    "agreement": (),
-    "referral": ("referrals",),
-    "judicial_application": ("court",),
-    "return_visit": ("visits", "closure", "scheduled_visits"),
-}
-EMPTY_SECTIONS = {"sessions": [], "referrals": [], "court": None, "visits": [], "closure": "",
-                  "scheduled_visits": [], "timeline": []}
-
-
-def _sections(record: CaseRecord, names: history.Names, kind: str) -> dict[str, Any]:
-    events = record.events
-    build = {
-        "sessions": lambda: history.sessions(names, events), "referrals": lambda: history.referrals(names, events),
-        "court": lambda: history.court_application(names, events), "visits": lambda: history.visits(names, events),
-        "closure": lambda: history.closure(names, events), "timeline": lambda: history.timeline(names, events),
-        "scheduled_visits": lambda: [names.day(d.due_at) for d in record.detail.deadlines
-                                     if d.kind.startswith("return_visit")],
-    }
-    return {**EMPTY_SECTIONS, **{name: build[name]() for name in PRINTED_SECTIONS[kind]}}
-
-
-def _assemble(record: CaseRecord, names: history.Names, request: DocumentRequest) -> dict[str, Any]:
-    t = translator(request.lang)
-    detail, committee = record.detail, record.committee
-    committee_name = f"{committee}人民调解委员会" if request.lang == "zh" else f"People's Mediation Committee of {committee}"
-    agreement = history.agreement(names, record.events, [p.id for p in detail.parties])
-    title = t(f"title.{request.kind}")
-    return {
-        "kind": request.kind, "lang": request.lang, "archival": request.archival, "masked": record.masked,
-        "title": title, "committee": committee_name, "case": _case_facts(detail, names),
-        "parties": _parties(detail, names, agreement), "agreement": agreement,
-        **_sections(record, names, request.kind),
-        "qr_payload": f"{detail.number}\nmediation verify --case {detail.id} --hash {detail.chain_head}",
-        "metadata": {"title": f"{title} {detail.number}", "author": committee_name, "keywords": detail.number,
-                     "description": detail.title, "created": (detail.updated_at or detail.created_at)[:19] + "Z"},
-    }
-
-
-def _case_facts(detail: CaseDetail, names: history.Names) -> dict[str, Any]:
-    return {
-        "id": detail.id, "number": detail.number, "title": detail.title, "description": detail.description,
-        "unit": detail.unit.name, "category": names.policy_label("categories", detail.category),
-        "channel": names.policy_label("channels", detail.channel), "state": names.state(detail.state),
-        "risk_level": names.enum("risk", detail.risk_level),
-        "mechanism": names.enum("mechanism", detail.mechanism), "resolver": names.enum("resolver", detail.resolver),
-        "mediator": detail.mediator.name if detail.mediator else "", "key_case": detail.key_case,
-        "ladder_level": names.ladder(detail.ladder_level),
-        "filed_at": names.day(detail.created_at), "closed_at": names.day(detail.stage_times.get("closed_at")),
-        "updated_at": names.time(detail.updated_at), "version": detail.version,
-        "event_count": detail.event_count, "chain_head": detail.chain_head,
-    }
-
-
-def _parties(detail: CaseDetail, names: history.Names, agreement: dict | None) -> list[dict[str, Any]]:
-    signatures = agreement["signatures"] if agreement else {}
-    return [
-        {"id": p.id, "name": p.name, "role": names.t(f"role.{p.role}"),
-         "id_number": p.id_number or "", "phone": p.phone or "", "minor": p.is_minor,
-         "signed_at": signatures.get(p.id, "")}
-        for p in detail.parties
-    ]
-
-
 NOT_YET = {
     "agreement": "the case has no written agreement yet (an oral agreement is printed in the case file)",
     "referral": "the case has not been referred to a department",
     "judicial_application": "no judicial confirmation has been applied for",
     "return_visit": "the case has no return visit scheduled or recorded",
+    "session_record": "no mediation session has been recorded",
+    "investigation_record": "no investigation has been recorded",
 }
 
 
@@ -231,6 +163,8 @@ def _check_applies(context: dict[str, Any], kind: str) -> None:
         "referral": bool(context["referrals"]),
         "judicial_application": context["court"] is not None,
         "return_visit": bool(context["visits"] or context["scheduled_visits"]),
+        "session_record": bool(context["session_records"]),
+        "investigation_record": bool(context["investigations"]),
     }
     if not applies.get(kind, True):
         raise DocumentNotApplicable(f"no {kind} for this case: {NOT_YET[kind]}", kind=kind,

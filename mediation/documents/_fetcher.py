@@ -17,6 +17,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
 SERVED_SUFFIXES = frozenset({".css", ".html", ".svg", ".png", ".otf", ".ttf", ".ttc", ".woff", ".woff2"})
 MAX_FILE_BYTES = 32 * 1024 * 1024
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 class RefusedURL(ValueError):
@@ -24,14 +25,20 @@ class RefusedURL(ValueError):
 
 
 class DocumentURLFetcher(URLFetcher):
-    """Serves files under `roots` (the document templates) and refuses any other URL."""
+    """Serves files under `roots` (the document templates) and the case's own pictures (`attachment:ID`,
+    bytes read from the database beforehand); refuses any other URL."""
 
-    def __init__(self, roots: tuple[Path, ...] = (TEMPLATE_DIR,)) -> None:
+    def __init__(self, roots: tuple[Path, ...] = (TEMPLATE_DIR,), images: dict[str, bytes] | None = None) -> None:
         super().__init__(timeout=1, allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
         self.roots = tuple(root.resolve() for root in roots)
+        self.images = images or {}
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        if url in self.images:
+            content = self.images[url]
+            media_type = "image/png" if content.startswith(PNG_SIGNATURE) else "image/jpeg"
+            return URLFetcherResponse(url, body=content, headers={"Content-Type": media_type})
         try:
             path = self._allowed_path(url)
         except RefusedURL:

@@ -4,13 +4,10 @@ only keeps the current round)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Callable
+import re
+from typing import Any
 
-from mediation.documents._labels import label_of, translator
-from mediation.workflows.calendar import CHINA_OFFSET
-from mediation.workflows.definition import WorkflowDefinition
+from mediation.documents._names import HIDDEN_FIELDS, Names, event_details
 from mediation.workflows.return_visits import VisitMark, mark_visits
 
 IN_SESSION = "mediation.in_session"
@@ -18,112 +15,8 @@ FOLLOW_UP = "follow_up.tracking"
 MEDIATOR_TRIGGERS = frozenset({"assign_mediator", "replace_mediator", "remediate", "mediate_on_scene"})
 REFERRAL_STEPS = frozenset({"acknowledge", "return_referral", "submit_feedback", "confirm_feedback",
                             "reject_feedback"})
+TERM_START = re.compile(r"(?:(?<=^)|(?<=[；;。]))\s*(?=(?:[一二三四五六七八九十]+|\d+)[、.．])")
 COURT_STEPS = frozenset({"court_accept", "court_decline", "confirm", "reject", "remediate", "advise_litigation"})
-
-
-@dataclass
-class Names:
-    """Turns stored values (usernames, unit codes, party ids, enum names) into printed words."""
-
-    lang: str
-    definition: WorkflowDefinition
-    users: dict[str, str]
-    units: dict[str, str]
-    parties: dict[int, str]
-
-    def __post_init__(self) -> None:
-        self.t = translator(self.lang)
-
-    def time(self, value: datetime | str | None, *, stored: bool = True) -> str:
-        """A moment; a stored (UTC) timestamp in Beijing time, a time typed by a user as it is."""
-        moment = _moment(value, stored)
-        if moment is None:
-            return ""
-        return f"{moment:%Y年%m月%d日 %H:%M}" if self.lang == "zh" else f"{moment:%Y-%m-%d %H:%M}"
-
-    def stamp(self, value: datetime | str | None) -> str:
-        """A stored moment in Beijing time, short enough for a table column: 2026-03-02 17:00."""
-        moment = _moment(value, stored=True)
-        return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
-
-    def day(self, value: datetime | str | None) -> str:
-        """A date; a bare date (2026-03-02) as it is, a stored timestamp in Beijing time."""
-        moment = _moment(value, stored=not (isinstance(value, str) and len(value) == 10))
-        if moment is None:
-            return ""
-        return f"{moment.year}年{moment.month}月{moment.day}日" if self.lang == "zh" else f"{moment:%Y-%m-%d}"
-
-    def user(self, username: str | None) -> str:
-        if username == "system":
-            return "系统" if self.lang == "zh" else "System"
-        return self.users.get(username or "", username or "")
-
-    def unit(self, code: str | None) -> str:
-        return self.units.get(code or "", code or "")
-
-    def party(self, party_id: Any) -> str:
-        return self.parties.get(party_id, f"#{party_id}") if isinstance(party_id, int) else str(party_id)
-
-    def state(self, state: str | None) -> str:
-        return label_of(self.definition.states.get(state or ""), self.lang, state or "") if state else ""
-
-    def trigger(self, trigger: str) -> str:
-        spec = self.definition.triggers.get(trigger)
-        return label_of(spec.labels, self.lang, trigger) if spec else self.t(f"trigger.{trigger}")
-
-    def policy_label(self, table: str, value: str | None) -> str:
-        return label_of((self.definition.policy.get(table) or {}).get(value or ""), self.lang, value or "")
-
-    def ladder(self, level: str) -> str:
-        rung = next((r for r in self.definition.policy.get("escalation_ladder") or () if r["level"] == level), {})
-        return label_of(rung.get("labels"), self.lang, level)
-
-    def enum(self, prefix: str, value: str | None) -> str:
-        return self.t(f"{prefix}.{value}") if value else ""
-
-    def value(self, key: str, value: Any) -> str:
-        """One field of an event's data, as printed."""
-        formatter = VALUE_FORMATS.get(key)
-        if isinstance(value, list):
-            separator = "、" if self.lang == "zh" else ", "
-            return separator.join(formatter(self, item) if formatter else str(item) for item in value)
-        if isinstance(value, bool):
-            return self.t("yes" if value else "no")
-        return formatter(self, value) if formatter else str(value)
-
-
-def _moment(value: datetime | str | None, stored: bool) -> datetime | None:
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment + CHINA_OFFSET if stored else moment  # stored naive UTC; printed in Beijing time
-
-
-VALUE_FORMATS: dict[str, Callable[[Names, Any], str]] = {
-    "category": lambda n, v: n.policy_label("categories", v),
-    "subject_matters": lambda n, v: n.policy_label("categories", v),
-    "channel": lambda n, v: n.policy_label("channels", v),
-    "risk_level": lambda n, v: n.enum("risk", v),
-    "mechanism": lambda n, v: n.enum("mechanism", v),
-    "resolver": lambda n, v: n.enum("resolver", v),
-    "outcome": lambda n, v: n.enum("visit.outcome" if v in ("stable", "recurred", "not_performed") else "feedback", v),
-    "signer": lambda n, v: n.enum("signer", v),
-    "party_ids": Names.party, "party_id": Names.party, "applicants": Names.party,
-    "mediator": Names.user, "owner": Names.user,
-    "unit": Names.unit, "department": Names.unit, "court": Names.unit, "co_units": Names.unit,
-    "next_session_at": lambda n, v: n.time(v, stored=False), "performance_deadline": lambda n, v: n.day(v),
-    "deadline": lambda n, v: n.day(v),
-}
-HIDDEN_FIELDS = frozenset({"reason", "title"})  # the reason prints on its own; the title is on the cover
-
-
-def event_details(names: Names, event: dict[str, Any], hidden: frozenset[str] = HIDDEN_FIELDS) -> str:
-    """An event's data and reason as one line of `field: value` pairs."""
-    parts = [f"{names.t('field.' + key)}{names.t('colon')}{names.value(key, value)}"
-             for key, value in event["data"].items() if key not in hidden and value not in (None, "", [])]
-    if event["reason"]:
-        parts.append(event["reason"])
-    return "；".join(parts) if names.lang == "zh" else "; ".join(parts)
 
 
 def timeline(names: Names, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,8 +67,9 @@ def agreement(names: Names, events: list[dict[str, Any]], party_ids: list[int]) 
     oral = drafted["trigger"] == "record_oral_agreement"
     data = drafted["data"]
     return {
-        "oral": oral, "terms": data.get("terms", ""),
+        "oral": oral, "terms": data.get("terms", ""), "term_items": term_items(data.get("terms", "")),
         "performance_deadline": names.day(data.get("performance_deadline")),
+        "manner": data.get("performance_manner") or "", "place": data.get("performance_place") or "",
         "subject_matters": names.value("subject_matters", data.get("subject_matters") or []),
         "drafted_at": names.day(drafted["at"]), "effective_at": names.day(drafted["at"]) if oral else effective_at,
         "signatures": {party_id: signed.get(party_id, "") for party_id in party_ids},
@@ -183,6 +77,14 @@ def agreement(names: Names, events: list[dict[str, Any]], party_ids: list[int]) 
         "mediator": names.user(_mediator_before(events, start) or drafted["actor"]),
         "copies": len(party_ids) + 1,
     }
+
+
+def term_items(terms: str) -> list[str]:
+    """The terms one by one: split before 一、二、… (or 1. 2. …) and at line ends."""
+    items = []
+    for line in terms.splitlines():
+        items.extend(part.strip() for part in TERM_START.split(line) if part.strip())
+    return items
 
 
 def referrals(names: Names, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""The printed words of the documents, Chinese first, with English labels (`lang=en`).
+"""The printed words of the documents, Chinese first, with English labels (`lang=en`); those of the
+case-file records and forms are in `_record_labels`.
 
 Workflow names (states, triggers, categories, channels) come from the workflow definition;
 this table holds what the documents add around them.
@@ -7,6 +8,8 @@ this table holds what the documents add around them.
 from __future__ import annotations
 
 from typing import Callable
+
+from mediation.documents._record_labels import RECORD_LABELS
 
 LANGUAGES = ("zh", "en")
 
@@ -203,6 +206,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "field.other_party_unknown": ("对方不明", "other party unknown"),
     "field.subject_matters": ("事项", "subject matters"),
     "field.milestones": ("节点", "milestones"),
+    **RECORD_LABELS,
 }
 
 

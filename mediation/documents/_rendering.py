@@ -72,7 +72,8 @@ def qr_svg(payload: str) -> Markup:
 
 def render_html(context: dict[str, Any]) -> str:
     template = environment().get_template(f"{context['kind']}.html")
-    return template.render(context, t=translator(context["lang"]), qr=qr_svg(context["qr_payload"]))
+    payload = context["qr_payload"]  # a blank form has none
+    return template.render(context, t=translator(context["lang"]), qr=qr_svg(payload) if payload else "")
 
 
 def render_pdf(context: dict[str, Any], limits: Limits = Limits()) -> bytes:
@@ -80,7 +81,7 @@ def render_pdf(context: dict[str, Any], limits: Limits = Limits()) -> bytes:
     options = {"pdf_variant": ARCHIVAL_VARIANT if context["archival"] else None, "custom_metadata": True}
     with time_limit(limits.seconds):
         html = weasyprint.HTML(string=render_html(context), base_url=TEMPLATE_DIR.as_uri() + "/",
-                               url_fetcher=DocumentURLFetcher())
+                               url_fetcher=DocumentURLFetcher(images=context.get("images")))
         document = html.render(**options)
         if len(document.pages) > limits.max_pages:
             raise RenderLimit(f"the document would have {len(document.pages)} pages; the limit is "

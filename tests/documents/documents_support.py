@@ -36,7 +36,10 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # sealed agreement, judicial confirmation, two return visits, closure.
 EVERYTHING = (
     "triage", "refer_department", "acknowledge", UNRESOLVED, "confirm_feedback", "assign_mediator",
-    "record_consent*", "start_session", "adjourn", "start_session", "draft_agreement", "sign*",
+    ("notify_rights*", {"method": "in_person"}), "record_consent*", "start_session", "adjourn", "start_session",
+    ("record_session", {"held_at": "2026-01-05T10:00", "place": "江北社区人民调解委员会调解室", "outcome": "agreed",
+                        "findings": "双方对噪音事实无争议，同意协商补偿。"}),
+    "draft_agreement", "sign*",
     ("sign", {"signer": "mediator"}), "seal", "conclude_agreement", "apply_judicial_confirmation",
     "court_accept", "confirm", "record_return_visit", "record_return_visit", "verify_closure",
 )

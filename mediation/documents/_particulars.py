@@ -1,0 +1,87 @@
+"""What the documents print of the people of a case: each party's particulars (DESIGN §9.2) masked as
+the reader must see them, and the files attached to the case, listed with their SHA-256 and, for
+pictures, their bytes to print inline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from mediation.db import RawTransaction, parse_timestamp
+from mediation.documents._names import WITHHELD_FILES, Names, file_size
+
+PARTICULARS_SQL = (
+    "SELECT id, gender, ethnicity, birth_date, occupation, address, language, needs_interpreter, "
+    "organisation_name, legal_representative FROM parties WHERE case_id = :id ORDER BY id"
+)
+ATTACHMENTS_SQL = (
+    "SELECT a.id, a.kind, a.description, a.file_name, a.content_type, a.size_bytes, a.sha256, u.display_name, "
+    "a.created_at FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by WHERE a.case_id = :id ORDER BY a.id"
+)
+CHUNKS_SQL = "SELECT data FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq"
+PRINTED_IMAGES = frozenset({"image/jpeg", "image/png"})
+
+
+def read_particulars(tx: RawTransaction, case_id: int) -> dict[int, dict[str, Any]]:
+    """Party id -> the particulars stored for the party (empty values left out)."""
+    found = {}
+    for row in tx.all(PARTICULARS_SQL, {"id": case_id}):
+        party_id, gender, ethnicity, born, occupation, address, language, interpreter, organisation, legal = row
+        found[party_id] = {"gender": gender, "ethnicity": ethnicity, "birth_date": _date(born),
+                           "occupation": occupation, "address": address, "language": language,
+                           "needs_interpreter": bool(interpreter), "organisation": organisation,
+                           "legal_representative": legal}
+    return found
+
+
+def read_attachments(tx: RawTransaction, case_id: int, masked: bool) -> list[dict[str, Any]]:
+    """The case's attachments as stored (no bytes); an identity document only for a reader who sees numbers."""
+    rows = tx.all(ATTACHMENTS_SQL, {"id": case_id})
+    return [{"id": row[0], "kind": row[1], "description": row[2] or "", "file_name": row[3], "content_type": row[4],
+             "size_bytes": row[5], "sha256": row[6], "uploaded_by": row[7] or "", "created_at": parse_timestamp(row[8])}
+            for row in rows if not (masked and row[1] in WITHHELD_FILES)]
+
+
+def read_image_bytes(tx: RawTransaction, attachments: list[dict[str, Any]]) -> dict[str, bytes]:
+    """`attachment:ID` -> the bytes of each picture to print (the fetcher serves them to WeasyPrint)."""
+    return {image_url(a["id"]): b"".join(bytes(chunk) for (chunk,) in tx.all(CHUNKS_SQL, {"id": a["id"]}))
+            for a in attachments if a["content_type"] in PRINTED_IMAGES}
+
+
+def image_url(attachment_id: int) -> str:
+    return f"attachment:{attachment_id}"
+
+
+def party_particulars(names: Names, particulars: dict[str, Any], at: str | None) -> dict[str, Any]:
+    """One party's particulars as printed: words for codes, age on `at`, the address masked when it must be."""
+    born = particulars.get("birth_date")
+    return {
+        "gender": names.value("gender", particulars.get("gender") or ""), "ethnicity": particulars.get("ethnicity") or "",
+        "age": names.t("party.age_value", age=age_on(born, at)) if born else "",
+        "birth_date": names.day(born.isoformat()) if born else "",
+        "occupation": particulars.get("occupation") or "", "address": names.address(particulars.get("address")),
+        "language": particulars.get("language") or "", "needs_interpreter": particulars.get("needs_interpreter"),
+        "organisation": particulars.get("organisation") or "",
+        "legal_representative": particulars.get("legal_representative") or "",
+    }
+
+
+def evidence_list(names: Names, attachments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The evidence list of the case file: name, kind, size, who added it and when, SHA-256, picture or not."""
+    return [{"no": number, "file_name": a["file_name"], "description": a["description"],
+             "kind": names.value("kind", a["kind"]), "size": file_size(a["size_bytes"]),
+             "added": f"{names.stamp(a['created_at'])} {a['uploaded_by']}".strip(), "sha256": a["sha256"],
+             "image": image_url(a["id"]) if a["content_type"] in PRINTED_IMAGES else ""}
+            for number, a in enumerate(attachments, 1)]
+
+
+def age_on(born: date, at: str | None) -> int:
+    """Whole years from `born` to the day `at` (an ISO timestamp; today when there is none)."""
+    day = parse_timestamp(at).date() if at else datetime.now().date()
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
