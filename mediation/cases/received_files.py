@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Iterable, Iterator
 
@@ -19,6 +20,9 @@ from mediation.errors import InvalidData, MediationError
 
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
 READ_BYTES = 256 * 1024  # what is read at a time from a file-like stream
+ABSORB_BYTES = 256 * 1024  # what is hashed and spooled at a time, off the receiving thread
+# Threads that hash and spool uploads beside the event loop (each upload has one batch in flight at most).
+_ABSORBERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-absorber")
 FILE_NAME_MAX_LENGTH = 200  # the attach event's `file_name` is short text (policy limits.short_text_max_length)
 
 
@@ -80,6 +84,9 @@ class FileReceiver:
         self._hash = hashlib.sha256()
         self._head = b""
         self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115 — handed on
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._absorbing: Future | None = None
 
     def write(self, piece: bytes) -> None:
         if not piece:
@@ -91,17 +98,45 @@ class FileReceiver:
             self._head += piece[: SNIFF_BYTES - len(self._head)]
             if len(self._head) >= SNIFF_BYTES:
                 self.content_type = self._sniff()
-        self._hash.update(piece)
-        self._spool.write(piece)
+        self._pending.append(piece)
+        self._pending_bytes += len(piece)
+        if self._pending_bytes >= ABSORB_BYTES:
+            self._hand_on()
 
     def finish(self) -> ReceivedFile:
         if self.size == 0:
             raise InvalidData("file", "is empty")
         content_type = self.content_type or self._sniff()
+        self._hand_on()
+        self._wait()
         return ReceivedFile(self._spool, self.size, self._hash.hexdigest(), content_type)
 
     def discard(self) -> None:
-        self._spool.close()
+        self._pending.clear()
+        try:
+            self._wait()
+        finally:
+            self._spool.close()
+
+    def _hand_on(self) -> None:
+        """Hash and spool what came so far on the absorbing thread (hashlib and file writes let go of
+        the GIL), while the caller goes on reading; at most one batch is in flight, so order holds."""
+        if not self._pending:
+            return
+        batch = b"".join(self._pending)
+        self._pending.clear()
+        self._pending_bytes = 0
+        self._wait()
+        self._absorbing = _ABSORBERS.submit(self._absorb, batch)
+
+    def _absorb(self, batch: bytes) -> None:
+        self._hash.update(batch)
+        self._spool.write(batch)
+
+    def _wait(self) -> None:
+        if self._absorbing is not None:
+            absorbing, self._absorbing = self._absorbing, None
+            absorbing.result()
 
     def _sniff(self) -> str:
         found = sniffed_type(self._head)
