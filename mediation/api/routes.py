@@ -10,7 +10,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from mediation.api.attachments import AttachmentController
 from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
-from mediation.api.documents import DocumentController
+from mediation.api.documents import DocumentController, FormController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.metrics import metrics_report
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
@@ -42,7 +42,7 @@ async def answer_options(request: Request) -> Response | None:
 
 API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
-    DocumentController, AttachmentController,
+    DocumentController, AttachmentController, FormController,
 ]
 
 

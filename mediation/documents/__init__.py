@@ -1,4 +1,5 @@
-"""Documents of a case as PDF (DESIGN §6): 卷宗, 人民调解协议书, 流转单, 司法确认申请书, 回访记录.
+"""Documents of a case as PDF (DESIGN §6, §9.2): the bound 卷宗, 人民调解协议书, 流转单, 司法确认申请书,
+回访记录, 申请书, 受理登记表, 权利义务告知书, 调解记录, 调查记录, 结果告知书; blank printable forms.
 
 `prepare_document` reads the case as the viewer may see it (numbers masked per DESIGN §5);
 `document_bytes` renders it (Jinja2 + WeasyPrint) in a `RenderPool` of worker processes, or in
@@ -15,6 +16,7 @@ from mediation.documents._errors import (
     UnknownDocument,
 )
 from mediation.documents._fetcher import DocumentURLFetcher, RefusedURL
+from mediation.documents._forms import BLANK_FORMS
 from mediation.documents._pool import RenderPool, shared_pool
 from mediation.documents._rendering import MAX_PAGES, Limits, render_html
 from mediation.documents._service import (
@@ -23,10 +25,12 @@ from mediation.documents._service import (
     cases_to_export,
     document_bytes,
     export_documents,
+    prepare_blank_form,
     prepare_document,
 )
 
 __all__ = [
+    "BLANK_FORMS",
     "KINDS",
     "MAX_PAGES",
     "PDF",
@@ -49,6 +53,7 @@ __all__ = [
     "disposition",
     "document_refusals",
     "export_documents",
+    "prepare_blank_form",
     "prepare_document",
     "render_html",
     "shared_cache",

@@ -16,6 +16,7 @@ from mediation.directory.actors import Actor
 from mediation.documents._cache import DocumentCache
 from mediation.documents._context import DocumentRequest, document_context
 from mediation.documents._errors import DocumentTooLarge
+from mediation.documents._forms import blank_form_context
 from mediation.documents._pool import RenderPool
 from mediation.documents._rendering import Limits, RenderLimit, render_pdf, template_fingerprint
 from mediation.errors import MediationError
@@ -35,11 +36,15 @@ class PreparedDocument:
 
     @property
     def file_name(self) -> str:
-        """`永嘉调〔2026〕00001号-人民调解卷宗.pdf`."""
+        """`永嘉调〔2026〕00001号-人民调解卷宗.pdf`; a blank form by its title (`人民调解申请书（空白文书）.pdf`)."""
+        if self.context["blank"]:
+            return f"{self.context['metadata']['title']}.pdf"
         return f"{self.context['case']['number']}-{self.context['title']}.pdf".translate(UNSAFE_IN_FILE_NAMES)
 
     @property
     def ascii_file_name(self) -> str:
+        if self.context["blank"]:
+            return f"form-{self.request.kind}.pdf"
         return f"case-{self.context['case']['id']}-{self.request.kind}.pdf"
 
 
@@ -50,6 +55,14 @@ def prepare_document(db: Database, actor: Actor, case_id: int, request: Document
         case_id, context["case"]["version"], "masked" if context["masked"] else "full", request.kind,
         request.lang, int(request.archival), TEMPLATES))
     return PreparedDocument(request, context, '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"')
+
+
+def prepare_blank_form(kind: str, lang: str = "zh") -> PreparedDocument:
+    """A blank printable form of `kind` (the same for every reader: its ETag names the templates only)."""
+    context = blank_form_context(kind, lang)
+    key = ":".join(("form", kind, lang, TEMPLATES))
+    return PreparedDocument(DocumentRequest(kind, lang), context,
+                            '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"')
 
 
 def document_bytes(prepared: PreparedDocument, *, pool: RenderPool | None = None,
