@@ -53,10 +53,13 @@ def work_list(actor: Actor) -> str:
 
 
 def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
-    """States in which the role may fire a trigger (in workflow order), with those triggers."""
+    """States in which the role may fire a trigger (in workflow order), with those triggers. A trigger
+    fired in every state (a note, a file for the case file) is no work the case waits on."""
     waiting: dict[str, list[str]] = {}
+    work = [spec for spec in definition.triggers.values()
+            if role in spec.roles and not set(definition.states) <= set(spec.sources)]
     for state in definition.states:
-        names = [spec.name for spec in definition.triggers.values() if role in spec.roles and state in spec.sources]
+        names = [spec.name for spec in work if state in spec.sources]
         if names:
             waiting[state] = names
     return waiting

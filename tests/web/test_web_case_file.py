@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import case_input
-from browser_site import PHONE, Site  # noqa: I001 (puts tests/api on the path)
+from browser_site import PHONE, Site
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.clock import utcnow
@@ -210,3 +210,27 @@ def test_the_court_clerk_sees_the_case_file(site_pages: Site) -> None:
     assert not CODES.search(visible_text(page))
     site.check_accessibility(page, "case file as court clerk")
     site.shot(page, "case-file-court")
+
+
+def test_a_wrong_record_is_named_beside_its_field(site_pages: Site) -> None:
+    """A session held in the future and a statement too long: each refusal in Chinese beside its field, nothing kept."""
+    site = site_pages
+    case_id = site.cases["in_session"]
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    version = site.version(case_id)
+    page.locator("summary[data-trigger='record_session']").click()
+    form = page.locator("form[data-trigger='record_session']")
+    form.get_by_label("时间").fill((utcnow() + timedelta(hours=8) + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("地点").fill("调解室")
+    form.get_by_label("结果").select_option("adjourned")
+    form.get_by_label("参加人员 1 · 姓名").fill("陈调解员")
+    form.get_by_label("参加人员 1 · 身份").fill("调解员")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    form = page.locator("form[data-trigger='record_session']")
+    expect(form.locator(".field.has-error[data-field='held_at'] .error")).to_have_text("不能晚于当前时间")
+    expect(form.get_by_label("地点")).to_have_value("调解室")
+    expect(form.get_by_label("参加人员 1 · 姓名")).to_have_value("陈调解员")
+    assert site.version(case_id) == version
+    site.check_accessibility(page, "record_session refused")

@@ -1,7 +1,7 @@
 """One case from intake to a court-confirmed agreement, in the browser only (issue 6).
 
 The grid worker files it on the intake form; the community's mediator triages it, assigns it,
-records both consents, holds the session, drafts the agreement, has both parties and
+tells both parties of their rights and duties and records their consents, holds the session, drafts the agreement, has both parties and
 himself sign it, seals it, concludes it, downloads the agreement PDF from the case page and
 applies for judicial confirmation; the shared court's judge finds it in the court inbox,
 accepts and confirms it; the town's supervisor sees it counted on the dashboard; a mediator
@@ -123,6 +123,10 @@ def test_a_case_from_intake_to_court_confirmation(site_pages: Site) -> None:
     fire(mediator, "assign_mediator", assign, "指派调解员")
     expect(mediator.locator(".state")).to_contain_text("已指派调解员")
     for name, role in ((APPLICANT, "申请人"), (RESPONDENT, "被申请人")):
+        fire(mediator, "notify_rights",
+             lambda form, name=name, role=role: (form.get_by_label("当事人").select_option(label=party(name, role)),
+                                                 form.get_by_label("告知方式").select_option("in_person")),
+             "权利义务告知")
         fire(mediator, "record_consent",
              lambda form, name=name, role=role: form.get_by_label("当事人").select_option(label=party(name, role)),
              "记录同意调解")
@@ -210,7 +214,8 @@ def test_a_case_from_intake_to_court_confirmation(site_pages: Site) -> None:
         triggers = [r[0] for r in tx.all("SELECT trigger FROM events WHERE case_id = :id ORDER BY seq",
                                          {"id": case_id})]
     assert state == "follow_up.tracking"
-    assert triggers[1:] == ["triage", "assign_mediator", "record_consent", "record_consent", "start_session",
+    assert triggers[1:] == ["triage", "assign_mediator", "notify_rights", "record_consent", "notify_rights",
+                        "record_consent", "start_session",
                         "draft_agreement", "sign", "sign", "sign", "seal", "conclude_agreement",
                         "apply_judicial_confirmation", "court_accept", "confirm"]
 

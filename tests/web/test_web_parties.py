@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from api_support import case_input
-from browser_site import Site  # noqa: I001 (puts tests/api on the path)
+from browser_site import Site
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.cases.engine import apply_transition
