@@ -234,3 +234,15 @@ def test_a_wrong_record_is_named_beside_its_field(site_pages: Site) -> None:
     expect(form.get_by_label("参加人员 1 · 姓名")).to_have_value("陈调解员")
     assert site.version(case_id) == version
     site.check_accessibility(page, "record_session refused")
+
+
+def test_the_case_file_in_english(site_pages: Site) -> None:
+    site = site_pages
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{site.cases['court_applied']}?lang=en")
+    for heading in ("Agreed terms", "Records and notes", "Evidence and attachments", "Participants"):
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator("#records article").first).to_contain_text("Statements")
+    text = visible_text(page)
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.search(r"\b[a-z]+_[a-z_]+\b", text)
+    site.check_accessibility(page, "case file in English")
