@@ -58,8 +58,17 @@ def object_control(made: FormField, spec: FieldSpec, words: Words, case: CaseDet
             made.rows.append(row)
         return
     made.control = "rows"
+    if raw is None and spec.name == "participants":  # a fresh record: those the case file knows of, to confirm
+        posted = _known_participants(case, words)
     for i, row in enumerate(posted + [{}] * EMPTY_ROWS):
         made.rows.append(_row(made, spec, words, make_field, i, row))
+
+
+def _known_participants(case: CaseDetail, words: Words) -> list[dict[str, str]]:
+    """The mediator and the participants recorded on the case (interpreter, co-mediators ...), as rows."""
+    known = [{"name": case.mediator.name, "role": words.value("mediator")}] if case.mediator else []
+    return known + [{"name": str(p.get("name") or ""), "role": words.value(str(p.get("role") or ""))}
+                    for p in (case.progress or {}).get("participants") or [] if isinstance(p, dict)]
 
 
 def _row(made: FormField, spec: FieldSpec, words: Words, make_field: Callable[[FieldSpec], FormField],

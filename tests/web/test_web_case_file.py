@@ -91,11 +91,13 @@ def test_a_mediator_keeps_the_case_file(site_pages: Site) -> None:
     def session(form: Locator) -> None:
         form.get_by_label("时间").fill(held)
         form.get_by_label("地点").fill("江北社区人民调解室")
-        form.get_by_label("参加人员 1 · 姓名").fill("陈调解员")
-        form.get_by_label("参加人员 1 · 身份").fill("调解员")
+        expect(form.get_by_label("参加人员 1 · 姓名")).to_have_value("林调解")  # the case file's people, to confirm
+        expect(form.get_by_label("参加人员 2 · 身份")).to_have_value("协助调解员")
+        form.get_by_label("参加人员 3 · 姓名").fill(APPLICANT)
+        form.get_by_label("参加人员 3 · 身份").fill("申请人")
         form.get_by_role("button", name="添加一行").click()
-        form.get_by_label("参加人员 3 · 姓名").fill("赵某某")
-        form.get_by_label("参加人员 3 · 身份").fill("协助调解员")
+        form.get_by_label("参加人员 5 · 姓名").fill(RESPONDENT)
+        form.get_by_label("参加人员 5 · 身份").fill("被申请人")
         form.get_by_label(f"{APPLICANT}的陈述").fill("楼上装修至深夜，影响休息，要求限定施工时间。")
         form.get_by_label(f"{RESPONDENT}的陈述").fill("同意晚八点后停止施工，并修复漏水。")
         form.get_by_label("调解情况及查明事实").fill("经查，装修时间确有超出规定。")
@@ -105,7 +107,7 @@ def test_a_mediator_keeps_the_case_file(site_pages: Site) -> None:
     record = page.locator("#records article[data-trigger='record_session']")
     expect(record).to_contain_text("江北社区人民调解室")
     expect(record).to_contain_text("达成协议")
-    expect(record).to_contain_text("赵某某（协助调解员）")
+    expect(record).to_contain_text("林调解（调解员）、赵某某（协助调解员）、王某某（申请人）、李某某（被申请人）")
     expect(record.locator("dl.statements")).to_contain_text(APPLICANT)
     expect(record.locator("dl.statements")).to_contain_text("同意晚八点后停止施工，并修复漏水。")
     expect(page.locator(".timeline li").first.get_by_role("link", name="查看全文")).to_have_attribute(
