@@ -248,3 +248,23 @@ def test_the_case_file_in_english(site_pages: Site) -> None:
     text = visible_text(page)
     assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), re.search(r"\b[a-z]+_[a-z_]+\b", text)
     site.check_accessibility(page, "case file in English")
+
+
+def test_an_id_card_image_only_for_who_sees_numbers(site_pages: Site) -> None:
+    """The assigned mediator uploads an image of an ID card; the grid worker sees the case, not the image."""
+    site = site_pages
+    case_id = drive_to(site.db, state="mediation.assigned", county=site.county, case_input=case_input(site.county.grid))
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    page.locator("#upload-kind").select_option("id_document")
+    page.locator("#upload-file").set_input_files(files=[{"name": "身份证.png", "mimeType": "image/png", "buffer": png()}])
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传").click()
+    link = page.locator("table.attachments").get_by_role("link", name="身份证.png")
+    expect(link).to_be_visible()
+    address = link.get_attribute("href")
+    grid = site.login("grid1")
+    grid.goto(f"{site.base_url}/cases/{case_id}")
+    expect(grid.locator("#attachments")).to_contain_text("尚无附件")
+    response = grid.goto(f"{site.base_url}{address}")
+    assert response is not None and response.status == 404
