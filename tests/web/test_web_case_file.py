@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import case_input
-from browser_site import PHONE, Site
+from browser_site import DESKTOP, PHONE, Site
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.clock import utcnow
@@ -179,7 +179,7 @@ def test_the_progress_bar_reaches_100(site_pages: Site) -> None:
 def test_an_upload_without_script_and_a_refused_file(site_pages: Site) -> None:
     site = site_pages
     case_id = drive_to(site.db, state="mediation.assigned", county=site.county, case_input=case_input(site.county.grid))
-    context = site.browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN", java_script_enabled=False)
+    context = site.browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
     page = context.new_page()
     site.pages.append(page)
     page.goto(f"{site.base_url}/login")
@@ -257,7 +257,8 @@ def test_an_id_card_image_only_for_who_sees_numbers(site_pages: Site) -> None:
     page = site.login("mediator1")
     page.goto(f"{site.base_url}/cases/{case_id}")
     page.locator("#upload-kind").select_option("id_document")
-    page.locator("#upload-file").set_input_files(files=[{"name": "身份证.png", "mimeType": "image/png", "buffer": png()}])
+    page.locator("#upload-file").set_input_files(files=[{"name": "身份证.png", "mimeType": "image/png",
+                                                          "buffer": png()}])
     with page.expect_navigation():
         page.get_by_role("button", name="上传").click()
     link = page.locator("table.attachments").get_by_role("link", name="身份证.png")
