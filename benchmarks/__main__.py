@@ -9,6 +9,7 @@ import sys
 # Subcommand name -> module under ``benchmarks``. Add new benchmarks here.
 BENCHMARKS: dict[str, str] = {
     "api": "api: HTTP reads and transitions per second vs a trivial endpoint (wrk, 2 workers)",
+    "attachments": "attachments: a 10 MiB upload through the API vs writing it to the database; server memory",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
     "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",

@@ -31,6 +31,7 @@ from mediation.cases.attachments import (
     list_attachments,
     open_attachment,
     store_received,
+    upload_sink,
 )
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData
@@ -73,7 +74,8 @@ class AttachmentController(Controller):
     dependencies = AUTHENTICATED
     security = BEARER
 
-    @post("/", status_code=201, request_max_body_size=None, dependencies={"upload": Provide(_documented_upload, sync_to_thread=False)},
+    @post("/", status_code=201, request_max_body_size=None,
+          dependencies={"upload": Provide(_documented_upload, sync_to_thread=False)},
           summary="Attach a file: multipart fields file, kind, description",
           description="The type is told from the bytes (PDF, JPEG, PNG, MP3, M4A: else 422 naming `file`); a file "
                       "over the policy's cap (attachments.max_bytes, 20 MiB unless set) is 413. Fires `attach`; "
@@ -81,16 +83,17 @@ class AttachmentController(Controller):
           responses=errors(400, 401, 403, 404, 409, 413, 422), response_headers=[SHA256_ETAG, REPLAYED])
     async def upload(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor],
                      if_match: IfMatch = None, idempotency_key: IdempotencyKey = None) -> Response[AttachmentView]:
-        services = services_of(request)
+        services, now = services_of(request), services_of(request).clock()
         expected = _expected_version(if_match, None) if if_match else None
-        form = await read_upload(request, check_may_attach(services.db, actor, case_id))
+        max_bytes = check_may_attach(services.db, actor, case_id)
+        form = await read_upload(request, max_bytes, upload_sink(services.db, actor=actor, case_id=case_id, now=now))
         try:
             if form.received is None:
                 raise InvalidData("file", "is required")
             stored = store_received(
                 services.db, actor=actor, case_id=case_id, kind=form.texts.get("kind", ""),
                 description=form.texts.get("description") or None, file_name=form.file_name,
-                received=form.received, now=services.clock(), expected_version=expected,
+                received=form.received, now=now, expected_version=expected,
                 idempotency_key=idempotency_key)
         except InvalidData as refused:  # the form's field, not the event's (`data.kind` is `kind` here)
             raise InvalidData(refused.field.removeprefix("data."), refused.reason) from None

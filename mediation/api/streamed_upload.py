@@ -2,9 +2,10 @@
 
 Litestar's own form parsing would spool the file first and check it after; here each piece of the
 body goes through the `multipart` push parser straight into the attachments service's
-FileReceiver, which tells the type from the first bytes, hashes, counts against the policy's cap and
-spools. So a refused type or a file over the cap is answered as soon as it shows, and no layer holds a
-copy of the whole file. The fields may come in any order.
+FileReceiver, which tells the type from the first bytes, counts against the policy's cap, hashes and
+writes 256 KiB chunks to the database as they come. So a refused type or a file over the cap is
+answered as soon as it shows, and no layer holds a copy of the whole file. The fields may come in
+any order.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from litestar import Request
 from litestar.exceptions import ClientException, HTTPException
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
-from mediation.cases.received_files import FileReceiver, FileTooLarge, ReceivedFile, file_name_of
+from mediation.cases.received_files import ChunkSink, FileReceiver, FileTooLarge, ReceivedFile, file_name_of
 from mediation.errors import InvalidData
 
 FILE_FIELD = "file"
@@ -33,8 +34,9 @@ class UploadForm:
     received: ReceivedFile | None = None
 
     def close(self) -> None:
+        """Remove the file's chunks unless the service finished it (call outside any transaction)."""
         if self.received is not None:
-            self.received.close()
+            self.received.discard()
 
 
 def malformed(detail: str, field_name: str = "body") -> HTTPException:
@@ -51,15 +53,16 @@ def boundary_of(request: Request) -> str:
     return boundary
 
 
-async def read_upload(request: Request, max_bytes: int) -> UploadForm:
-    """The upload's fields, the file checked while it streams in (FileTooLarge, UnsupportedFileType,
-    InvalidData naming `file`); 400 for a body that is not a well-formed form of these fields."""
+async def read_upload(request: Request, max_bytes: int, sink: ChunkSink) -> UploadForm:
+    """The upload's fields, the file checked while it streams in and written to `sink` in chunks
+    (FileTooLarge, UnsupportedFileType, InvalidData naming `file`, and nothing left in the sink);
+    400 for a body that is not a well-formed form of these fields."""
     boundary = boundary_of(request)
     announced = request.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > max_bytes + ENVELOPE_BYTES:
         raise FileTooLarge(max_bytes)  # answered before a byte of it is read
     form = UploadForm()
-    reader = _PartReader(form, max_bytes)
+    reader = _PartReader(form, max_bytes, sink)
     try:
         with PushMultipartParser(boundary, max_segment_count=len(TEXT_FIELDS) + 1) as parser:
             async for chunk in request.stream():
@@ -82,9 +85,10 @@ async def read_upload(request: Request, max_bytes: int) -> UploadForm:
 class _PartReader:
     """Takes the parser's events: a part's headers, its body in pieces, its end."""
 
-    def __init__(self, form: UploadForm, max_bytes: int) -> None:
+    def __init__(self, form: UploadForm, max_bytes: int, sink: ChunkSink) -> None:
         self.form = form
         self.max_bytes = max_bytes
+        self.sink = sink
         self.receiver: FileReceiver | None = None
         self.current: str | None = None
         self.text = bytearray()
@@ -103,7 +107,7 @@ class _PartReader:
             if self.receiver is not None:
                 raise malformed("the form holds more than one file", FILE_FIELD)
             self.form.file_name = file_name_of(segment.filename)
-            self.receiver = FileReceiver(self.max_bytes)
+            self.receiver = FileReceiver(self.max_bytes, self.sink)
         elif name in TEXT_FIELDS:
             if name in self.form.texts:
                 raise malformed(f"the form holds '{name}' twice", name)

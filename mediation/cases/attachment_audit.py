@@ -17,8 +17,9 @@ from mediation.cases.attachments import ATTACH
 from mediation.cases.hashchain import ChainBreak
 from mediation.db import Database, RawTransaction
 
-STORED_OF_CASE = "SELECT id, sha256 FROM attachments WHERE case_id = :case_id"
-STORED_OF_ALL = "SELECT case_id, id FROM attachments"
+# An unfinished row (sha256 '': an upload still coming in, or cut off) is not part of the case file yet.
+STORED_OF_CASE = "SELECT id, sha256 FROM attachments WHERE case_id = :case_id AND sha256 <> ''"
+STORED_OF_ALL = "SELECT case_id, id FROM attachments WHERE sha256 <> ''"
 CHUNK_SIZES = "SELECT seq, length(data) FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq"
 CHUNK_DATA = "SELECT data FROM attachment_chunks WHERE attachment_id = :id AND seq = :seq"
 

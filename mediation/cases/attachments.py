@@ -1,10 +1,11 @@
 """A case's attachments (DESIGN §9.2): stored in the database in ordered chunks, listed, served.
 
 An upload is checked for reach and role before its bytes are read, its type told from the bytes,
-its size kept under policy `attachments.max_bytes`; then one write transaction stores the row and
-its chunks and fires `attach` through the engine, whose event carries the file's name, type, size
-and SHA-256 into the case's hash chain. The engine refusing leaves nothing: a file is listed or
-served only once its event is committed with it. An image of an ID card (`id_document`) is listed
+its size kept under policy `attachments.max_bytes`, its chunks written as they come under a row
+nobody sees yet (attachment_chunks.py); then one write transaction finishes the row and fires
+`attach` through the engine, whose event carries the file's name, type, size and SHA-256 into the
+case's hash chain. Anything refusing the upload discards its chunks: a file is listed or served only
+once its event is committed with it. An image of an ID card (`id_document`) is listed
 and served only to those who see unmasked numbers; for everyone else it does not exist.
 """
 
@@ -16,13 +17,16 @@ from typing import IO, Any, Iterable, Iterator, NamedTuple, NoReturn
 
 import msgspec
 
+from mediation import control_characters
 from mediation.cases import idempotency
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
+from mediation.cases.attachment_chunks import PendingAttachment
 from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.masking import sees_full_numbers
 from mediation.cases.read_models import utc_text
 from mediation.cases.received_files import (
+    CHUNK_BYTES,
     FileTooLarge,
     ReceivedFile,
     UnsupportedFileType,
@@ -37,7 +41,6 @@ from mediation.workflows.trigger_data import MAX_ID
 
 ATTACH = "attach"
 ID_DOCUMENT = "id_document"
-CHUNK_BYTES = 256 * 1024  # one row of attachment_chunks
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 KIND_MAX_LENGTH = 20  # the columns of `attachments`
 DESCRIPTION_MAX_LENGTH = 500
@@ -46,23 +49,18 @@ CASE_SQL = ("SELECT id, unit_path, mediator_id, department_id, court_id, state, 
             "FROM cases WHERE id = :id")
 VIEW_COLUMNS = ("a.id, a.case_id, a.kind, a.description, a.file_name, a.content_type, a.size_bytes, a.sha256, "
                 "u.display_name, a.created_at")
+# A row whose upload is still coming in (sha256 '') is nobody's to see (attachment_chunks.py).
 LIST_SQL = (f"SELECT {VIEW_COLUMNS} FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by "
-            "WHERE a.case_id = :case_id ORDER BY a.id")
+            "WHERE a.case_id = :case_id AND a.sha256 <> '' ORDER BY a.id")
 ONE_SQL = (f"SELECT {VIEW_COLUMNS} FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by "
-           "WHERE a.case_id = :case_id AND a.id = :id")
+           "WHERE a.case_id = :case_id AND a.id = :id AND a.sha256 <> ''")
 CHUNK_SEQS = "SELECT seq FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq"
 CHUNK_DATA = "SELECT data FROM attachment_chunks WHERE attachment_id = :id AND seq = :seq"
-INSERT_ATTACHMENT = (
-    "INSERT INTO attachments (case_id, kind, description, file_name, content_type, size_bytes, sha256, "
-    "uploaded_by, created_at) VALUES (:case_id, :kind, :description, :file_name, :content_type, :size_bytes, "
-    ":sha256, :uploaded_by, :created_at)"
-)
-INSERT_CHUNK = "INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (:attachment_id, :seq, :data)"
 
 __all__ = [
     "ATTACH", "AttachmentView", "DamagedAttachment", "FileTooLarge", "StoredAttachment", "UnsupportedFileType",
-    "check_may_attach", "list_attachments", "max_bytes_of", "open_attachment", "refuse_direct_attach",
-    "store_attachment", "store_received",
+    "CHUNK_BYTES", "check_may_attach", "list_attachments", "max_bytes_of", "open_attachment", "refuse_direct_attach",
+    "store_attachment", "store_received", "upload_sink",
 ]
 
 
@@ -152,13 +150,14 @@ def store_attachment(
     """Check, take in and store one file, firing `attach`: the new attachment as its uploader sees it."""
     max_bytes = check_may_attach(db, actor, case_id)
     name = file_name_of(file_name)
-    received = receive_file(stream, max_bytes)
-    try:
-        stored = store_received(db, actor=actor, case_id=case_id, kind=kind, description=description,
-                                file_name=name, received=received, now=now)
-    finally:
-        received.close()
-    return stored.view
+    received = receive_file(stream, max_bytes, upload_sink(db, actor=actor, case_id=case_id, now=now))
+    return store_received(db, actor=actor, case_id=case_id, kind=kind, description=description, file_name=name,
+                          received=received, now=now).view
+
+
+def upload_sink(db: Database, *, actor: Actor, case_id: int, now: datetime) -> PendingAttachment:
+    """Where an upload's chunks go as they come (after check_may_attach): nothing is written before the first."""
+    return PendingAttachment(db, case_id=case_id, uploaded_by=actor.user_id or None, now=now)
 
 
 class _Replayed(Exception):
@@ -178,7 +177,7 @@ def store_received(
     with no other change). Under an idempotency key a retry of the same upload (same file, kind,
     description and name) is answered as the first was, and stores nothing again.
     """
-    _check_lengths(kind, description)
+    _check_texts(kind, description)
     name = file_name or fallback_file_name(received)
     digest = (idempotency.request_digest("POST attachments", case_id, expected_version, kind, description, name,
                                          received.sha256) if idempotency_key is not None else None)
@@ -192,15 +191,19 @@ def store_received(
         answer["view"] = view
         return 201, msgspec.json.encode(view).decode()
 
-    with db.write() as tx:
-        try:
+    sink = received.sink
+    try:
+        with db.write() as tx:
             with tx.savepoint():
-                # The case row is locked first: the file's row takes a key-share lock on it (its foreign key),
-                # and two uploads holding that each and then asking the engine's lock would deadlock.
-                current = _current_version(tx, case_id)
-                answer["id"] = _insert_file(tx, actor, case_id, kind, description, name, received, now)
-                version = expected_version if expected_version is not None else current
-                data = {"kind": kind, "description": description, "attachment_id": answer["id"], "file_name": name,
+                # The case row is locked first (PostgreSQL), as the engine will: a transition of the case
+                # waits for this one rather than interleaving with it.
+                version = _current_version(tx, case_id) if expected_version is None else expected_version
+                answer["id"] = sink.id
+                if not sink.complete(tx, kind=kind, description=description, file_name=name,
+                                     content_type=received.content_type, size_bytes=received.size_bytes,
+                                     sha256=received.sha256):
+                    raise DamagedAttachment(f"the chunks of attachment {sink.id} went missing while it came in")
+                data = {"kind": kind, "description": description, "attachment_id": sink.id, "file_name": name,
                         "content_type": received.content_type, "size_bytes": received.size_bytes,
                         "sha256": received.sha256}
                 result = apply_transition(
@@ -209,29 +212,26 @@ def store_received(
                     idempotency_key=idempotency_key, request_hash=digest, now=now, respond=respond, tx=tx)
                 if result.replayed:
                     raise _Replayed(result)
-        except _Replayed as replay:
-            return StoredAttachment(replay.result.response_status, replay.result.response_body, replayed=True)
+    except _Replayed as replay:  # answered before: this upload's chunks are not needed
+        received.discard()
+        return StoredAttachment(replay.result.response_status, replay.result.response_body, replayed=True)
+    except BaseException:
+        received.discard()  # after the transaction: the discard writes on its own
+        raise
+    sink.completed = True
     return StoredAttachment(result.response_status, result.response_body, view=answer["view"])
 
 
-def _check_lengths(kind: str, description: str | None) -> None:
-    """What the attachments table cannot hold is refused before it is tried (the engine checks the rest)."""
-    if len(kind) > KIND_MAX_LENGTH:
-        raise InvalidData("data.kind", f"must be at most {KIND_MAX_LENGTH} characters")
-    if description is not None and len(description) > DESCRIPTION_MAX_LENGTH:
-        raise InvalidData("data.description", f"must be at most {DESCRIPTION_MAX_LENGTH} characters")
-
-
-def _insert_file(tx: RawTransaction, actor: Actor, case_id: int, kind: str, description: str | None, name: str,
-                 received: ReceivedFile, now: datetime) -> int:
-    """The attachment's row and its chunks, in order; the new attachment's id."""
-    attachment_id = tx.insert(INSERT_ATTACHMENT, {
-        "case_id": case_id, "kind": kind, "description": description, "file_name": name,
-        "content_type": received.content_type, "size_bytes": received.size_bytes, "sha256": received.sha256,
-        "uploaded_by": actor.user_id or None, "created_at": tx.timestamp(now)})
-    for seq, piece in enumerate(received.pieces(CHUNK_BYTES)):
-        tx.execute(INSERT_CHUNK, {"attachment_id": attachment_id, "seq": seq, "data": piece})
-    return attachment_id
+def _check_texts(kind: str, description: str | None) -> None:
+    """What the attachments table cannot hold (too long, a NUL for PostgreSQL) is refused before it is
+    tried, in the engine's words; the engine checks the rest."""
+    for field, text, one_line, limit in (("kind", kind, True, KIND_MAX_LENGTH),
+                                         ("description", description or "", False, DESCRIPTION_MAX_LENGTH)):
+        refused = control_characters.refusal(text, one_line=one_line)
+        if refused:
+            raise InvalidData(f"data.{field}", refused)
+        if len(text) > limit:
+            raise InvalidData(f"data.{field}", f"must be at most {limit} characters")
 
 
 def _current_version(tx: RawTransaction, case_id: int) -> int:

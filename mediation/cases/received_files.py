@@ -1,29 +1,36 @@
 """An upload taken in as its bytes come: its type told from the first bytes, its SHA-256 and size
-counted on the way, the policy's size cap kept, and the bytes spooled (kept in memory up to 1 MiB,
-on disk beyond) until the write transaction stores them in chunks.
+counted on the way, the policy's size cap kept, and its bytes handed in 256 KiB chunks to a sink
+(the attachments service writes each to the database as it comes, see attachment_chunks.py).
 
-Nothing holds the whole file in memory: a client that sends 20 MiB costs the server one piece of
-the stream at a time, however many upload at once.
+Nothing holds the whole file, in memory or on disk: a client that sends 20 MiB costs the server a
+chunk or two of it at a time, however many upload at once. Hashing and writing run on a small
+thread pool beside the caller (hashlib and the database drivers let go of the GIL), one chunk in
+flight per upload, so the order holds while the next bytes are read.
 """
 
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Protocol
 
 from mediation import control_characters
 from mediation.cases.file_types import EXTENSIONS, SNIFF_BYTES, accepted_names, sniffed_type
 from mediation.errors import InvalidData, MediationError
 
-SPOOL_IN_MEMORY_BYTES = 1024 * 1024
+CHUNK_BYTES = 256 * 1024  # one stored chunk, hashed and written at a time
 READ_BYTES = 256 * 1024  # what is read at a time from a file-like stream
-ABSORB_BYTES = 256 * 1024  # what is hashed and spooled at a time, off the receiving thread
-# Threads that hash and spool uploads beside the event loop (each upload has one batch in flight at most).
 _ABSORBERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-absorber")
 FILE_NAME_MAX_LENGTH = 200  # the attach event's `file_name` is short text (policy limits.short_text_max_length)
+
+
+class ChunkSink(Protocol):
+    """Where a received file's chunks go, in order (called on an absorbing thread)."""
+
+    def write_chunk(self, seq: int, data: bytes) -> None: ...
+
+    def discard(self) -> None: ...
 
 
 class FileTooLarge(MediationError):
@@ -53,21 +60,17 @@ def mebibytes(size: int) -> str:
 
 @dataclass
 class ReceivedFile:
-    """An upload taken in whole and checked: its bytes spooled, ready to be stored."""
+    """An upload taken in whole and checked: its chunks in the sink, ready to be completed."""
 
-    spool: IO[bytes]
+    sink: ChunkSink
     size_bytes: int
     sha256: str
     content_type: str
+    chunk_count: int
 
-    def pieces(self, size: int) -> Iterator[bytes]:
-        """The bytes again, from the start, `size` at a time."""
-        self.spool.seek(0)
-        while piece := self.spool.read(size):
-            yield piece
-
-    def close(self) -> None:
-        self.spool.close()
+    def discard(self) -> None:
+        """Remove what the sink holds (nothing once the service completed the file)."""
+        self.sink.discard()
 
 
 class FileReceiver:
@@ -77,15 +80,16 @@ class FileReceiver:
     more than `max_bytes` came; InvalidData (`file`) for an empty file.
     """
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, sink: ChunkSink) -> None:
         self.max_bytes = max_bytes
+        self.sink = sink
         self.size = 0
         self.content_type: str | None = None
         self._hash = hashlib.sha256()
         self._head = b""
-        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES)  # noqa: SIM115 — handed on
         self._pending: list[bytes] = []
         self._pending_bytes = 0
+        self._chunks = 0
         self._absorbing: Future | None = None
 
     def write(self, piece: bytes) -> None:
@@ -100,38 +104,40 @@ class FileReceiver:
                 self.content_type = self._sniff()
         self._pending.append(piece)
         self._pending_bytes += len(piece)
-        if self._pending_bytes >= ABSORB_BYTES:
-            self._hand_on()
+        while self._pending_bytes >= CHUNK_BYTES:
+            self._hand_on(CHUNK_BYTES)
 
     def finish(self) -> ReceivedFile:
         if self.size == 0:
             raise InvalidData("file", "is empty")
-        content_type = self.content_type or self._sniff()
-        self._hand_on()
+        content_type = self.content_type or self._sniff()  # before a small file's only chunk is written
+        if self._pending_bytes:
+            self._hand_on(self._pending_bytes)
         self._wait()
-        return ReceivedFile(self._spool, self.size, self._hash.hexdigest(), content_type)
+        return ReceivedFile(self.sink, self.size, self._hash.hexdigest(), content_type, self._chunks)
 
     def discard(self) -> None:
+        """Stop: wait for the chunk in flight, then remove what the sink holds."""
         self._pending.clear()
         try:
             self._wait()
-        finally:
-            self._spool.close()
+        except Exception:  # noqa: BLE001 — what failed is being thrown away
+            pass
+        self.sink.discard()
 
-    def _hand_on(self) -> None:
-        """Hash and spool what came so far on the absorbing thread (hashlib and file writes let go of
-        the GIL), while the caller goes on reading; at most one batch is in flight, so order holds."""
-        if not self._pending:
-            return
-        batch = b"".join(self._pending)
-        self._pending.clear()
-        self._pending_bytes = 0
+    def _hand_on(self, size: int) -> None:
+        """The next `size` bytes, hashed and written on the absorbing thread while the caller reads on."""
+        joined = b"".join(self._pending)
+        chunk, rest = joined[:size], joined[size:]
+        self._pending = [rest] if rest else []
+        self._pending_bytes = len(rest)
         self._wait()
-        self._absorbing = _ABSORBERS.submit(self._absorb, batch)
+        self._absorbing = _ABSORBERS.submit(self._absorb, self._chunks, chunk)
+        self._chunks += 1
 
-    def _absorb(self, batch: bytes) -> None:
-        self._hash.update(batch)
-        self._spool.write(batch)
+    def _absorb(self, seq: int, chunk: bytes) -> None:
+        self._hash.update(chunk)
+        self.sink.write_chunk(seq, chunk)
 
     def _wait(self) -> None:
         if self._absorbing is not None:
@@ -145,9 +151,9 @@ class FileReceiver:
         return found
 
 
-def receive_file(stream: IO[bytes] | Iterable[bytes], max_bytes: int) -> ReceivedFile:
-    """A whole upload from a binary file-like object or an iterable of byte pieces, checked."""
-    receiver = FileReceiver(max_bytes)
+def receive_file(stream: IO[bytes] | Iterable[bytes], max_bytes: int, sink: ChunkSink) -> ReceivedFile:
+    """A whole upload from a binary file-like object or an iterable of byte pieces, checked, into `sink`."""
+    receiver = FileReceiver(max_bytes, sink)
     try:
         pieces = iter(lambda: stream.read(READ_BYTES), b"") if hasattr(stream, "read") else stream
         for piece in pieces:

@@ -16,7 +16,8 @@ PARTICULARS_SQL = (
 )
 ATTACHMENTS_SQL = (
     "SELECT a.id, a.kind, a.description, a.file_name, a.content_type, a.size_bytes, a.sha256, u.display_name, "
-    "a.created_at FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by WHERE a.case_id = :id ORDER BY a.id"
+    "a.created_at FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by "
+    "WHERE a.case_id = :id AND a.sha256 <> '' ORDER BY a.id"  # an upload still coming in has no hash yet
 )
 CHUNKS_SQL = "SELECT data FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq"
 PRINTED_IMAGES = frozenset({"image/jpeg", "image/png"})

@@ -18,6 +18,7 @@ from mediation.cases.attachments import (
     list_attachments,
     open_attachment,
     store_attachment,
+    upload_sink,
 )
 from mediation.cases.audit import check_case
 from mediation.db import Database
@@ -139,3 +140,17 @@ def test_uploads_at_the_same_time_each_get_their_own_version(county_db: Database
 def _version(db: Database, case_id: int) -> int:
     with db.read() as connection:
         return connection.execute(sa.text("SELECT version FROM cases WHERE id = :id"), {"id": case_id}).scalar_one()
+
+
+def test_an_upload_still_coming_in_is_seen_by_nobody(county_db: Database, case_id: int) -> None:
+    """Chunks are written as they come, under a row that lists, serves and verifies as nothing until finished."""
+    mediator = ActorBook(county_db)["mediator1"]
+    sink = upload_sink(county_db, actor=mediator, case_id=case_id, now=LATER)
+    sink.write_chunk(0, PDF_HEAD + b"\x00" * 1000)
+    assert stored(county_db) == (1, 1)
+    assert list_attachments(county_db, mediator, case_id) == []
+    with pytest.raises(NotFound):
+        open_attachment(county_db, mediator, case_id, sink.id)
+    assert check_case(county_db, case_id) == []
+    sink.discard()
+    assert stored(county_db) == (0, 0)
