@@ -37,6 +37,8 @@ CASE_FILE_TEXT: dict[str, dict[str, str]] = {
     "upload": {"zh": "上传", "en": "Upload"},
     "upload_progress": {"zh": "上传进度", "en": "Upload progress"},
     "download": {"zh": "下载", "en": "Download"},
+    "attach_by_upload": {"zh": "附件请通过“证据及附件”中的上传表单添加。",
+                         "en": "Files are added through the upload form under Evidence and attachments."},
     "upload_failed": {"zh": "上传失败，请重试。", "en": "The upload failed; try again."},
     "upload_too_large": {"zh": "文件超过 {size} 的上限", "en": "larger than the limit of {size}"},
     "upload_wrong_type": {"zh": "只接受 PDF、JPEG、PNG 图片或 MP3、M4A 录音（按文件内容识别）",

@@ -139,6 +139,8 @@ def _fire(page: Page, case_id: int, form: Any) -> Response:
     spec = definition.triggers.get(trigger)
     if spec is None:
         return render_case(page, case_id, status=409, alert=page.words.t("not_allowed"))
+    if spec.via:  # a file comes through the upload form, which sets its name, type, size and SHA-256
+        return render_case(page, case_id, status=422, alert=page.words.t("attach_by_upload"))
     try:
         data, raw = forms.form_values(spec, form)
     except forms.UnreadableField as error:  # a NUL, or a control character in a code: refused before the engine

@@ -269,3 +269,23 @@ def test_an_id_card_image_only_for_who_sees_numbers(site_pages: Site) -> None:
     expect(grid.locator("#attachments")).to_contain_text("尚无附件")
     response = grid.goto(f"{site.base_url}{address}")
     assert response is not None and response.status == 404
+
+
+def test_attach_is_not_a_trigger_form(site_pages: Site) -> None:
+    """No form offers `attach`; a form posted with it by hand is refused (422) and stores nothing."""
+    site = site_pages
+    case_id = site.cases["assigned"]
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    expect(page.locator("summary[data-trigger='attach']")).to_have_count(0)
+    version = site.version(case_id)
+    form = page.locator("form[data-trigger='notify_rights']")
+    form.evaluate("form => { form.querySelector('[name=trigger]').value = 'attach'; }")
+    form.evaluate("""form => { for (const [name, value] of [['data.kind', 'photo'], ['data.attachment_id', '1'],
+        ['data.sha256', '0'.repeat(64)]]) { const input = document.createElement('input'); input.type = 'hidden';
+        input.name = name; input.value = value; form.appendChild(input); } }""")
+    with page.expect_response(lambda r: r.url.endswith("/fire")) as answer:
+        form.evaluate("form => form.submit()")
+    assert answer.value.status == 422
+    expect(page.get_by_role("alert")).to_contain_text("上传表单")
+    assert site.version(case_id) == version
