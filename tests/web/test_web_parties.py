@@ -174,3 +174,17 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
     expect(page.locator(".state")).to_contain_text("调解中")
     site.check_accessibility(page, "case with a party added and corrected")
     site.shot(page, "case-party-added-corrected")
+
+
+def test_a_wrong_particular_is_named_beside_its_field(site_pages: Site) -> None:
+    site = site_pages
+    page = site.login("grid1")
+    page.goto(f"{site.base_url}/cases/new")
+    fill_case(page, "出生日期填错")
+    page.locator("#party-0-name").fill("吴某")
+    page.locator("#party-0-birth_date").fill("2999-01-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记").click()
+    expect(page.locator(".field.has-error:has(> #party-0-birth_date) .error")).to_have_text("不能晚于当前时间")
+    expect(page.get_by_role("alert").locator("li")).to_have_text(["当事人 1 出生日期：不能晚于当前时间"])
+    expect(page.locator("#party-0-name")).to_have_value("吴某")
