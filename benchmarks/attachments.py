@@ -35,6 +35,8 @@ from pathlib import Path
 
 from benchmarks.api import Server, login
 from benchmarks.report import Row, print_kv, print_table
+from mediation.clock import utcnow
+from mediation.db import Database
 
 FILE_BYTES = 10 * 1024 * 1024
 CHUNK_BYTES = 256 * 1024
@@ -49,7 +51,7 @@ class Settings:
     memory_rounds: int
 
 
-QUICK = Settings(rounds=3, memory_rounds=1)
+QUICK = Settings(rounds=5, memory_rounds=1)
 FULL = Settings(rounds=9, memory_rounds=3)
 
 
@@ -107,23 +109,16 @@ INSERT_ROW = ("INSERT INTO attachments (case_id, kind, description, file_name, c
 INSERT_CHUNK = "INSERT INTO attachment_chunks (attachment_id, seq, data) VALUES (:attachment_id, :seq, :data)"
 
 
-def write_directly(database: Path, case_id: int, content: bytes) -> float:
+def write_directly(db: Database, case_id: int, content: bytes) -> float:
     """The same bytes into attachments and attachment_chunks, one write transaction; its seconds."""
-    from mediation.clock import utcnow
-    from mediation.db import Database
-
-    db = Database(f"sqlite:///{database}")
-    try:
-        started = time.perf_counter()
-        with db.write() as tx:
-            attachment_id = tx.insert(INSERT_ROW, {"case_id": case_id, "size": len(content), "sha256": "0" * 64,
-                                                   "created_at": tx.timestamp(utcnow())})
-            for seq, offset in enumerate(range(0, len(content), CHUNK_BYTES)):
-                tx.execute(INSERT_CHUNK, {"attachment_id": attachment_id, "seq": seq,
-                                          "data": content[offset:offset + CHUNK_BYTES]})
-        return time.perf_counter() - started
-    finally:
-        db.dispose()
+    started = time.perf_counter()
+    with db.write() as tx:
+        attachment_id = tx.insert(INSERT_ROW, {"case_id": case_id, "size": len(content), "sha256": "0" * 64,
+                                               "created_at": tx.timestamp(utcnow())})
+        for seq, offset in enumerate(range(0, len(content), CHUNK_BYTES)):
+            tx.execute(INSERT_CHUNK, {"attachment_id": attachment_id, "seq": seq,
+                                      "data": content[offset:offset + CHUNK_BYTES]})
+    return time.perf_counter() - started
 
 
 def resident_mib(pids: list[int]) -> float:
@@ -178,21 +173,23 @@ def main(argv: list[str] | None = None) -> int:
         database = workdir / "attachments.db"
         cases = prepare_database(database, CONCURRENT)
         server = Server(database, workdir, WORKERS)
+        direct = Database(f"sqlite:///{database}")  # the reference's own connection, kept open like the server's
         try:
             server.wait_healthy()
             token = login(server.base)
             for _ in range(WORKERS * 2):  # warm every worker: imports, statements, the actor cache
                 upload(server.port, token, cases[0], body)
-            write_directly(database, cases[0], content)
+            write_directly(direct, cases[0], content)
             uploads, directs = [], []
             for round_number in range(settings.rounds):
-                directs.append(write_directly(database, cases[round_number % len(cases)], content))
+                directs.append(write_directly(direct, cases[round_number % len(cases)], content))
                 uploads.append(upload(server.port, token, cases[round_number % len(cases)], body))
             memory = [concurrent_uploads_peak(server, token, cases, body) for _ in range(settings.memory_rounds)]
         except BaseException:
             print(f"server log (tail):\n{server.log_tail()}", file=sys.stderr)
             raise
         finally:
+            direct.dispose()
             server.stop()
     report(uploads, directs, memory)
     return 0
