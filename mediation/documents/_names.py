@@ -74,6 +74,12 @@ class Names:
     def enum(self, prefix: str, value: str | None) -> str:
         return self.t(f"{prefix}.{value}") if value else ""
 
+    def word(self, prefix: str, value: str | None) -> str:
+        """The documents' word for a code, or the value itself when it is words already (typed by a person)."""
+        key = f"{prefix}.{value}"
+        label = self.t(key) if value else ""
+        return value if label == key else label
+
     def value(self, key: str, value: Any) -> str:
         """One field of an event's data, as printed."""
         formatter = VALUE_FORMATS.get(key)
@@ -143,7 +149,7 @@ VALUE_FORMATS: dict[str, Callable[[Names, Any], str]] = {
     "held_at": lambda n, v: n.time(v, stored=False), "birth_date": lambda n, v: n.day(v),
     "kind": lambda n, v: n.enum("attachment", v), "method": lambda n, v: n.enum("method", v),
     "gender": lambda n, v: n.enum("gender", v),
-    "role": lambda n, v: n.t(f"role.{v}") if v in PARTY_ROLES else n.enum("participant", v),
+    "role": lambda n, v: n.t(f"role.{v}") if v in PARTY_ROLES else n.word("participant", v),
     "id_number": Names.id_number, "phone": Names.phone, "address": Names.address,
     "username": Names.user, "size_bytes": lambda n, v: file_size(v),
     "statements": lambda n, v: f"{n.party(v.get('party_id'))}{n.t('colon')}{v.get('text', '')}",
