@@ -98,8 +98,9 @@ class Names:
     def pairs(self, data: dict[str, Any]) -> str:
         """A nested object (the old values of a correction, a company) as `field: value` pairs."""
         separator = "，" if self.lang == "zh" else ", "
-        return separator.join(f"{self.t('field.' + key)}{self.t('colon')}{self.value(key, value)}"
-                              for key, value in data.items() if key not in NEVER_PRINTED and value not in (None, ""))
+        printed = ((key, self.value(key, value)) for key, value in data.items()
+                   if key not in NEVER_PRINTED and value is not None)
+        return separator.join(f"{self.t('field.' + key)}{self.t('colon')}{text}" for key, text in printed if text)
 
     def subject(self, code: str) -> str:
         """A subject matter of an agreement: a category of the policy, else a word of the documents."""
@@ -178,8 +179,9 @@ def event_details(names: Names, event: dict[str, Any], hidden: frozenset[str] = 
     """An event's data and reason as one line of `field: value` pairs."""
     if names.masked and event["trigger"] == "attach" and event["data"].get("kind") in WITHHELD_FILES:
         hidden = hidden | WITHHELD_FILE_FIELDS  # an identity document is not even named to a masked reader
-    parts = [f"{names.t('field.' + key)}{names.t('colon')}{names.value(key, value)}"
-             for key, value in event["data"].items() if key not in hidden and value not in (None, "", [])]
+    printed = ((key, names.value(key, value)) for key, value in event["data"].items()
+               if key not in hidden and value is not None)
+    parts = [f"{names.t('field.' + key)}{names.t('colon')}{text}" for key, text in printed if text]
     if event["reason"]:
         parts.append(event["reason"])
     return "；".join(parts) if names.lang == "zh" else "; ".join(parts)

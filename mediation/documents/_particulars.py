@@ -57,7 +57,8 @@ def party_particulars(names: Names, particulars: dict[str, Any], at: str | None)
     """One party's particulars as printed: words for codes, age on `at`, the address masked when it must be."""
     born = particulars.get("birth_date")
     return {
-        "gender": names.value("gender", particulars.get("gender") or ""), "ethnicity": particulars.get("ethnicity") or "",
+        "gender": names.value("gender", particulars.get("gender") or ""),
+        "ethnicity": particulars.get("ethnicity") or "",
         "age": names.t("party.age_value", age=age_on(born, at)) if born else "",
         "birth_date": names.day(born.isoformat()) if born else "",
         "occupation": particulars.get("occupation") or "", "address": names.address(particulars.get("address")),

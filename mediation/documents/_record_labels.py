@@ -82,7 +82,8 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "register.accepted": ("同意受理，指派调解员 {mediator} 主持调解。", "Accepted; mediator {mediator} assigned."),
     "register.pending": ("已登记，待指派调解员。", "Registered; no mediator assigned yet."),
     # the rights notice (人民调解法 arts. 23 and 24; 规定 art. 30)
-    "rights.intro": ("根据《中华人民共和国人民调解法》和《人民调解工作若干规定》，在调解开始前，现将当事人在人民调解活动中享有的权利和承担的义务告知如下：",
+    "rights.intro": ("根据《中华人民共和国人民调解法》和《人民调解工作若干规定》，在调解开始前，"
+                     "现将当事人在人民调解活动中享有的权利和承担的义务告知如下：",
                      "Under the People's Mediation Law, before mediation begins the parties are told of their rights "
                      "and obligations in people's mediation:"),
     "rights.heading": ("当事人享有下列权利", "The parties have the right to"),

@@ -117,7 +117,8 @@ def _particulars(act, applicant: int, respondent: int) -> None:
 def _session(number: int, applicant: int, respondent: int, at: datetime) -> dict:
     return {"held_at": _typed(at), "place": "江北社区人民调解委员会调解室",
             "participants": [{"name": INTERPRETER, "role": "翻译人员"}, {"name": CO_MEDIATOR, "role": "协助调解员"}],
-            "statements": [{"party_id": applicant, "text": STATEMENTS[0]}, {"party_id": respondent, "text": STATEMENTS[1]}],
+            "statements": [{"party_id": applicant, "text": STATEMENTS[0]},
+                           {"party_id": respondent, "text": STATEMENTS[1]}],
             "findings": FINDINGS[number % 2], "outcome": "adjourned" if number == 0 else "agreed"}
 
 

@@ -114,6 +114,7 @@ def test_a_masked_reader_gets_no_identity_document_and_masked_particulars(tmp_pa
     pdf = render(module_county_db, case_id, "case_file", username="grid1")
     text = squeezed("".join(page_texts(pdf)))
     assert "身份证.jpeg" not in text and ID_NUMBER not in text and APPLICANT_ADDRESS not in text
+    assert "13812345678" not in text and "138****5678" in text
     assert "浙江省温州市****" in text  # the place, not the house
     assert len(pictures(tmp_path, pdf)) == 2
 
