@@ -128,7 +128,8 @@ def _attach(db: Database, case_id: int, clock: list[datetime], images: int, side
         fmt = ("JPEG", "PNG")[number % 2]
         clock[0] += timedelta(minutes=1)
         store_attachment(db, actor=mediator, case_id=case_id, kind="photo", description=f"现场照片{number + 1}",
-                         file_name=f"现场照片{number + 1}.{fmt.lower()}", stream=io.BytesIO(noise_image(fmt, side, number)),
+                         file_name=f"现场照片{number + 1}.{fmt.lower()}",
+                         stream=io.BytesIO(noise_image(fmt, side, number)),
                          now=clock[0])
     clock[0] += timedelta(minutes=1)
     store_attachment(db, actor=mediator, case_id=case_id, kind="id_document", description="申请人身份证",
