@@ -69,7 +69,7 @@ class FormController(Controller):
 
     @get("/{file_name:str}", sync_to_thread=True, media_type=PDF, content_media_type=PDF,
          response_description="The blank form: PDF bytes; 304 when If-None-Match names its ETag",
-         response_headers=DOCUMENT_HEADERS, responses=errors(401, 404, 422, 503),
+         response_headers=DOCUMENT_HEADERS, responses=errors(400, 401, 404, 422, 503),
          summary=f"A blank printable form, to fill in by hand: {', '.join(BLANK_FORMS)}")
     def show(
         self, request: Request, file_name: FromPath[str], actor: NamedDependency[Actor],  # signed in: any user
