@@ -126,7 +126,8 @@ def case_file(events: list[EventView], detail: CaseDetail, definition: WorkflowD
         facts_corrected=facts[-1] if facts else None,
         participants=[p for p in progress.get("participants") or [] if isinstance(p, dict)],
         rights_notified={p for p in progress.get("rights_notified") or [] if isinstance(p, int)},
-        record_of={item.seq: item.anchor for item in [*records, *corrections]},
+        record_of={**{e.seq: "agreement" for e in events if e.trigger in AGREEMENT_TRIGGERS and e.data.get("terms")},
+                   **{item.seq: item.anchor for item in [*records, *corrections]}},
     )
 
 

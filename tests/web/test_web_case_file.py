@@ -207,6 +207,8 @@ def test_the_court_clerk_sees_the_case_file(site_pages: Site) -> None:
     page = site.login("court1")
     page.goto(f"{site.base_url}/cases/{site.cases['court_applied']}")
     expect(page.locator("#agreement")).to_contain_text("协议内容")
+    drafted = page.locator(".timeline li", has_text="起草调解协议")
+    expect(drafted.get_by_role("link", name="查看全文")).to_have_attribute("href", "#agreement")
     expect(page.locator("#records")).to_be_visible()
     expect(page.locator("#attachments")).to_be_visible()
     assert not CODES.search(visible_text(page))
