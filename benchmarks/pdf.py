@@ -63,7 +63,7 @@ def _single(db, case_id: int, renders: int, directory: Path) -> tuple[list[float
     from mediation.documents._fetcher import TEMPLATE_DIR
 
     request = DocumentRequest("case_file")
-    context = prepare_document(db, SYSTEM, case_id, request).context
+    context = prepare_document(db, SYSTEM, case_id, request).ready_context()
     static_html = static_html_with_files(render_html(context), context["images"], directory)
     base_url = TEMPLATE_DIR.as_uri() + "/"
 

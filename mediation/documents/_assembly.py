@@ -31,7 +31,6 @@ class CaseRecord:
     committee: str  # the unit whose people's mediation committee handles the case
     particulars: dict[int, dict[str, Any]] = field(default_factory=dict)  # party id -> particulars
     attachments: list[dict[str, Any]] = field(default_factory=list)
-    images: dict[str, bytes] = field(default_factory=dict)  # read for the case file only
 
 
 # What each kind prints besides the case, its parties and the agreement (the rest stays empty).
@@ -66,7 +65,7 @@ def assemble(record: CaseRecord, names: Names, kind: str, lang: str, archival: b
         "title": title, "committee": committee_name, "case": case_facts(detail, names),
         "parties": parties(record, names, agreement), "agreement": agreement,
         **_sections(record, names, kind),
-        "images": record.images if kind == "case_file" else {},
+        "images": {},  # the pictures' bytes, read just before rendering (`_service.ready_context`)
         "qr_payload": f"{detail.number}\nmediation verify --case {detail.id} --hash {detail.chain_head}",
         "metadata": {"title": f"{title} {detail.number}", "author": committee_name, "keywords": detail.number,
                      "description": detail.title, "created": (detail.updated_at or detail.created_at)[:19] + "Z"},

@@ -20,7 +20,7 @@ from mediation.documents._assembly import KINDS, CaseRecord, assemble
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
 from mediation.documents._labels import LANGUAGES
 from mediation.documents._names import Names
-from mediation.documents._particulars import read_attachments, read_image_bytes, read_particulars
+from mediation.documents._particulars import read_attachments, read_particulars
 from mediation.documents._rendering import MAX_PAGES
 from mediation.errors import InvalidData, MediationError
 
@@ -53,8 +53,7 @@ class DocumentRequest:
 
 def document_context(db: Database, actor: Actor, case_id: int, request: DocumentRequest) -> dict[str, Any]:
     """The document's data for this viewer (NotFound outside reach, 409 when the kind does not apply)."""
-    record = _read_case(db, actor, case_id, with_images=request.kind == "case_file")
-    return _checked_context(db, record, request)
+    return _checked_context(db, _read_case(db, actor, case_id), request)
 
 
 def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> dict[str, MediationError | None]:
@@ -99,13 +98,14 @@ def estimated_pages(context: dict[str, Any]) -> int:
     court = context["court"]
     rows = (len(context["timeline"]) + len(context["visits"]) + len(context["sessions"]) + len(context["parties"])
             + sum(len(r["steps"]) + 3 for r in context["referrals"]) + (len(court["steps"]) + 3 if court else 0)
-            + len(context["evidence"]) + ROWS_PER_IMAGE * len(context["images"]))
-    return 1 + math.ceil(max(rows / ROWS_PER_PAGE, _text_size(context) / CHARS_PER_PAGE))
+            + len(context["evidence"]) + ROWS_PER_IMAGE * sum(1 for e in context["evidence"] if e["image"]))
+    papers = len(context["volume"]["parts"]) + 1 if context.get("volume") else 0  # each bound paper starts a page
+    return 1 + papers + math.ceil(max(rows / ROWS_PER_PAGE, _text_size(context) / CHARS_PER_PAGE))
 
 
-def _read_case(db: Database, actor: Actor, case_id: int, *, with_images: bool = False) -> CaseRecord:
-    """Detail, events, names and attachments from one read, again when a transition slipped in between;
-    the bytes of the pictures to print only `with_images`."""
+def _read_case(db: Database, actor: Actor, case_id: int) -> CaseRecord:
+    """Detail, events, names and attachments (not their bytes) from one read, again when a transition
+    slipped in between."""
     for _ in range(MAX_CONSISTENT_READS):
         with db.snapshot() as tx:
             detail = case_detail_in(tx, db, actor, case_id)
@@ -116,8 +116,6 @@ def _read_case(db: Database, actor: Actor, case_id: int, *, with_images: bool = 
             record = CaseRecord(detail, events, masked, workflow_version_id, *_names(tx, detail, events, unit_path),
                                 particulars=read_particulars(tx, case_id),
                                 attachments=read_attachments(tx, case_id, masked))
-            if with_images:
-                record.images = read_image_bytes(tx, record.attachments)
         if not events or events[-1]["hash"] == detail.chain_head:
             return record
     raise RuntimeError(f"case {case_id} kept changing while its document was read")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from mediation.db import RawTransaction, parse_timestamp
+from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.documents._names import WITHHELD_FILES, Names, file_size
 
 PARTICULARS_SQL = (
@@ -43,10 +43,12 @@ def read_attachments(tx: RawTransaction, case_id: int, masked: bool) -> list[dic
             for row in rows if not (masked and row[1] in WITHHELD_FILES)]
 
 
-def read_image_bytes(tx: RawTransaction, attachments: list[dict[str, Any]]) -> dict[str, bytes]:
-    """`attachment:ID` -> the bytes of each picture to print (the fetcher serves them to WeasyPrint)."""
-    return {image_url(a["id"]): b"".join(bytes(chunk) for (chunk,) in tx.all(CHUNKS_SQL, {"id": a["id"]}))
-            for a in attachments if a["content_type"] in PRINTED_IMAGES}
+def read_pictures(db: Database, urls: list[str]) -> dict[str, bytes]:
+    """`attachment:ID` -> the bytes of each picture a document prints (the fetcher serves them to WeasyPrint);
+    a stored file never changes, so this read need not be the one the document's context came from."""
+    with db.snapshot() as tx:
+        return {url: b"".join(bytes(chunk) for (chunk,) in tx.all(CHUNKS_SQL, {"id": int(url.split(":")[1])}))
+                for url in urls}
 
 
 def image_url(attachment_id: int) -> str:

@@ -17,6 +17,7 @@ from mediation.documents._cache import DocumentCache
 from mediation.documents._context import DocumentRequest, document_context
 from mediation.documents._errors import DocumentTooLarge
 from mediation.documents._forms import blank_form_context
+from mediation.documents._particulars import read_pictures
 from mediation.documents._pool import RenderPool
 from mediation.documents._rendering import Limits, RenderLimit, render_pdf, template_fingerprint
 from mediation.errors import MediationError
@@ -33,6 +34,15 @@ class PreparedDocument:
     request: DocumentRequest
     context: dict[str, Any]
     etag: str
+    db: Database | None = None  # where the pictures it prints are read from, when it is rendered
+
+    def ready_context(self) -> dict[str, Any]:
+        """The context with the bytes of the pictures it prints (read only now: a 304 or a cached copy
+        never reads them)."""
+        urls = [entry["image"] for entry in self.context["evidence"] if entry["image"]]
+        if urls and not self.context["images"] and self.db is not None:
+            self.context["images"] = read_pictures(self.db, urls)
+        return self.context
 
     @property
     def file_name(self) -> str:
@@ -54,7 +64,7 @@ def prepare_document(db: Database, actor: Actor, case_id: int, request: Document
     key = ":".join(str(part) for part in (
         case_id, context["case"]["version"], "masked" if context["masked"] else "full", request.kind,
         request.lang, int(request.archival), TEMPLATES))
-    return PreparedDocument(request, context, '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"')
+    return PreparedDocument(request, context, '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"', db)
 
 
 def prepare_blank_form(kind: str, lang: str = "zh") -> PreparedDocument:
@@ -70,7 +80,8 @@ def document_bytes(prepared: PreparedDocument, *, pool: RenderPool | None = None
     """The PDF: from the cache, else rendered by the pool (or in this process without one)."""
     content = cache.get(prepared.etag) if cache is not None else None
     if content is None:
-        content = pool.render(prepared.context) if pool is not None else render_here(prepared.context)
+        context = prepared.ready_context()
+        content = pool.render(context) if pool is not None else render_here(context)
         if cache is not None:
             cache.put(prepared.etag, content)
     return content
@@ -109,7 +120,7 @@ def export_documents(
             _tell(on_done, case_id)
             continue
         path = directory / export_file_name(prepared)
-        running[pool.render_to_file(prepared.context, path)] = (case_id, path)
+        running[pool.render_to_file(prepared.ready_context(), path)] = (case_id, path)
         if len(running) >= 2 * pool.processes:  # keep every process busy, and no more in flight
             _collect(pool, running, report, on_done, wait(running, return_when=FIRST_COMPLETED).done)
     _collect(pool, running, report, on_done, wait(running).done)

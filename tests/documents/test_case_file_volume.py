@@ -25,6 +25,8 @@ from casefile_support import (
 from documents_support import CJK, ink_share, page_texts, render, squeezed, write
 
 from mediation.db import Database
+from mediation.directory.actors import SYSTEM
+from mediation.documents import DocumentRequest, prepare_document
 
 pytest_plugins = ["sample_databases"]  # the county database fixtures
 
@@ -138,3 +140,10 @@ def test_the_sha256_printed_is_the_stored_files(module_county_db, case_id) -> No
         chunks = tx.all("SELECT data FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq",
                         {"id": attachment_id})
     assert hashlib.sha256(b"".join(bytes(c) for (c,) in chunks)).hexdigest() == digest
+
+
+def test_the_pictures_are_read_only_to_render(module_county_db, case_id) -> None:
+    prepared = prepare_document(module_county_db, SYSTEM, case_id, DocumentRequest("case_file"))
+    assert prepared.context["images"] == {}  # a 304 or a cached copy never reads the files
+    pictures = prepared.ready_context()["images"]
+    assert len(pictures) == 3 and all(content[:2] in (b"\xff\xd8", b"\x89P") for content in pictures.values())
