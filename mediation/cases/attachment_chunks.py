@@ -1,10 +1,10 @@
 """An upload's chunks written to the database as they come, under a row nobody sees yet.
 
 The first chunk creates the file's row unfinished (its `sha256` empty): readers of attachments list
-and serve only finished rows. Each chunk is its own short write transaction, so no transaction stays
-open while the client is still sending, and the writes overlap the reading of the next bytes. The
-attachments service then finishes the row and fires `attach` in one transaction (`COMPLETE`), or
-discards the row and its chunks when anything refuses the upload. A process that dies mid-upload
+and serve only finished rows. Every few chunks (1 MiB) are a short write transaction of their own,
+so no transaction stays open while the client is still sending, and the writes overlap the reading
+of the next bytes. The attachments service then finishes the row and fires `attach` in one
+transaction (`COMPLETE`), or discards the row and its chunks when anything refuses the upload. A process that dies mid-upload
 leaves an unfinished row that nothing lists or verifies (`sha256 = ''`: safe to delete with its chunks).
 """
 
@@ -32,7 +32,7 @@ WRITER_CACHE_KIB = 2048
 
 
 class PendingAttachment:
-    """The sink of one upload: its unfinished row and its chunks, each chunk in its own transaction."""
+    """The sink of one upload: its unfinished row and its chunks, a few chunks a transaction."""
 
     def __init__(self, db: Database, *, case_id: int, uploaded_by: int | None, now: datetime) -> None:
         self.db = db
@@ -42,14 +42,16 @@ class PendingAttachment:
         self.id: int | None = None
         self.completed = False
 
-    def write_chunk(self, seq: int, data: bytes) -> None:
+    def write_chunks(self, first_seq: int, chunks: list[bytes]) -> None:
+        """The chunks numbered from `first_seq`, in one transaction (the first also makes the row)."""
         with self.db.write() as tx:
             if tx.is_sqlite:
                 tx.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")  # this thread's connection writes chunks only
             if self.id is None:
                 self.id = tx.insert(INSERT_UNFINISHED, {"case_id": self.case_id, "uploaded_by": self.uploaded_by,
                                                         "created_at": tx.timestamp(self.now)})
-            tx.execute(INSERT_CHUNK, {"attachment_id": self.id, "seq": seq, "data": data})
+            for seq, data in enumerate(chunks, start=first_seq):
+                tx.execute(INSERT_CHUNK, {"attachment_id": self.id, "seq": seq, "data": data})
 
     def complete(self, tx: RawTransaction, **values: object) -> bool:
         """Finish the row inside the caller's transaction (with its attach event); whether it was there."""

@@ -3,9 +3,9 @@ counted on the way, the policy's size cap kept, and its bytes handed in 256 KiB 
 (the attachments service writes each to the database as it comes, see attachment_chunks.py).
 
 Nothing holds the whole file, in memory or on disk: a client that sends 20 MiB costs the server a
-chunk or two of it at a time, however many upload at once. Hashing and writing run on a small
-thread pool beside the caller (hashlib and the database drivers let go of the GIL), one chunk in
-flight per upload, so the order holds while the next bytes are read.
+few chunks of it at a time, however many upload at once. The caller hashes each chunk as it is cut;
+the writes run on a small thread pool beside it (the database drivers let go of the GIL), one batch
+of chunks in flight per upload, while the next bytes are read.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from mediation import control_characters
 from mediation.cases.file_types import EXTENSIONS, SNIFF_BYTES, accepted_names, sniffed_type
 from mediation.errors import InvalidData, MediationError
 
-CHUNK_BYTES = 256 * 1024  # one stored chunk, hashed and written at a time
+CHUNK_BYTES = 256 * 1024  # one stored chunk
+CHUNKS_PER_WRITE = 4  # chunks handed on (hashed, then written in one transaction) at a time
 READ_BYTES = 256 * 1024  # what is read at a time from a file-like stream
 _ABSORBERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="upload-absorber")
 FILE_NAME_MAX_LENGTH = 200  # the attach event's `file_name` is short text (policy limits.short_text_max_length)
@@ -28,7 +29,7 @@ FILE_NAME_MAX_LENGTH = 200  # the attach event's `file_name` is short text (poli
 class ChunkSink(Protocol):
     """Where a received file's chunks go, in order (called on an absorbing thread)."""
 
-    def write_chunk(self, seq: int, data: bytes) -> None: ...
+    def write_chunks(self, first_seq: int, chunks: list[bytes]) -> None: ...
 
     def discard(self) -> None: ...
 
@@ -87,9 +88,10 @@ class FileReceiver:
         self.content_type: str | None = None
         self._hash = hashlib.sha256()
         self._head = b""
-        self._pending: list[bytes] = []
+        self._pending: list[bytes] = []  # pieces not yet cut into a chunk
         self._pending_bytes = 0
-        self._chunks = 0
+        self._ready: list[bytes] = []  # chunks not yet handed on
+        self._chunks = 0  # chunks handed on
         self._absorbing: Future | None = None
 
     def write(self, piece: bytes) -> None:
@@ -105,39 +107,50 @@ class FileReceiver:
         self._pending.append(piece)
         self._pending_bytes += len(piece)
         while self._pending_bytes >= CHUNK_BYTES:
-            self._hand_on(CHUNK_BYTES)
+            self._cut(CHUNK_BYTES)
+        if len(self._ready) >= CHUNKS_PER_WRITE:
+            self._hand_on()
 
     def finish(self) -> ReceivedFile:
         if self.size == 0:
             raise InvalidData("file", "is empty")
         content_type = self.content_type or self._sniff()  # before a small file's only chunk is written
         if self._pending_bytes:
-            self._hand_on(self._pending_bytes)
+            self._cut(self._pending_bytes)
+        self._hand_on()
         self._wait()
         return ReceivedFile(self.sink, self.size, self._hash.hexdigest(), content_type, self._chunks)
 
     def discard(self) -> None:
         """Stop: wait for the chunk in flight, then remove what the sink holds."""
         self._pending.clear()
+        self._ready.clear()
         try:
             self._wait()
         except Exception:  # noqa: BLE001 — what failed is being thrown away
             pass
         self.sink.discard()
 
-    def _hand_on(self, size: int) -> None:
-        """The next `size` bytes, hashed and written on the absorbing thread while the caller reads on."""
+    def _cut(self, size: int) -> None:
+        """The next `size` bytes of the pieces become a chunk."""
         joined = b"".join(self._pending)
         chunk, rest = joined[:size], joined[size:]
         self._pending = [rest] if rest else []
         self._pending_bytes = len(rest)
-        self._wait()
-        self._absorbing = _ABSORBERS.submit(self._absorb, self._chunks, chunk)
-        self._chunks += 1
+        self._hash.update(chunk)  # here, in order; the absorbing thread meanwhile writes the previous batch
+        self._ready.append(chunk)
 
-    def _absorb(self, seq: int, chunk: bytes) -> None:
-        self._hash.update(chunk)
-        self.sink.write_chunk(seq, chunk)
+    def _hand_on(self) -> None:
+        """The chunks cut so far, written on the absorbing thread while the caller reads on."""
+        if not self._ready:
+            return
+        batch, self._ready = self._ready, []
+        self._wait()
+        self._absorbing = _ABSORBERS.submit(self._absorb, self._chunks, batch)
+        self._chunks += len(batch)
+
+    def _absorb(self, first_seq: int, batch: list[bytes]) -> None:
+        self.sink.write_chunks(first_seq, batch)
 
     def _wait(self) -> None:
         if self._absorbing is not None:

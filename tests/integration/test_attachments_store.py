@@ -146,7 +146,7 @@ def test_an_upload_still_coming_in_is_seen_by_nobody(county_db: Database, case_i
     """Chunks are written as they come, under a row that lists, serves and verifies as nothing until finished."""
     mediator = ActorBook(county_db)["mediator1"]
     sink = upload_sink(county_db, actor=mediator, case_id=case_id, now=LATER)
-    sink.write_chunk(0, PDF_HEAD + b"\x00" * 1000)
+    sink.write_chunks(0, [PDF_HEAD + b"\x00" * 1000])
     assert stored(county_db) == (1, 1)
     assert list_attachments(county_db, mediator, case_id) == []
     with pytest.raises(NotFound):

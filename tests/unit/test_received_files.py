@@ -33,8 +33,8 @@ class ListSink:
         self.chunks: list[tuple[int, bytes]] = []
         self.discarded = False
 
-    def write_chunk(self, seq: int, data: bytes) -> None:
-        self.chunks.append((seq, data))
+    def write_chunks(self, first_seq: int, chunks: list[bytes]) -> None:
+        self.chunks.extend(enumerate(chunks, start=first_seq))
 
     def discard(self) -> None:
         self.discarded = True
