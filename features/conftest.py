@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from features.steps.case_file import *
 from features.steps.common import *
 from features.steps.court import *
 from features.steps.follow_up import *

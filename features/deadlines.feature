@@ -46,6 +46,7 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
     When 20 days pass
     And mediator2 assigns mediator2 for "professional" mediation with "grassroots" resolution
     And mediator2 records the consent of both parties
+    And mediator2 notifies every party of their rights and duties
     And mediator2 starts the session
     And 4 days pass
     Then the order is "open"
@@ -60,6 +61,7 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
     And the system has supervised the case for the "order_overdue" deadline
     And the case is in state "mediation.in_session"
     When 2 days pass
+    And mediator2 records a session with the outcome "agreed"
     And mediator2 drafts the agreement "以村界石为准重新确认两家地界，界石以东归潘大伯使用" with clauses on "boundary, property_title"
     And mediator2 has the agreement signed by every party and the mediator, sealed and concluded
     And mediator2 applies for judicial confirmation at 瓯北共享法庭 jointly for every party

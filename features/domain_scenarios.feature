@@ -14,7 +14,9 @@ Feature: The example scenarios of DOMAIN.md §5
     When police1 triages the case as "neighbour" at "low" risk
     And police1 assigns police1 for "joint" mediation with "grassroots" resolution
     And police1 records the consent of both parties
+    And police1 notifies every party of their rights and duties
     And police1 starts the session
+    And police1 records a session with the outcome "agreed"
     And police1 drafts the agreement "李秀英晚上十点后不再装修，并赔偿张建国人民币五百元"
     And police1 has the agreement signed by every party and the mediator, sealed and concluded
     Then the case is in state "mediation.agreement_effective"
@@ -38,7 +40,8 @@ Feature: The example scenarios of DOMAIN.md §5
     Then the case is in state "mediation.in_session"
     And the case is mediated by police1 under the "on_scene" mechanism
     And a pending "police_first_session" deadline is due by the end of 2026-03-06 China time with the action "remind"
-    When police1 records the oral agreement "刘强向刘芳道歉，保证不再酒后争吵"
+    When police1 records a session with the outcome "agreed"
+    And police1 records the oral agreement "刘强向刘芳道歉，保证不再酒后争吵"
     Then the case is in state "follow_up.tracking"
     And the agreement is recorded as oral with the terms "刘强向刘芳道歉，保证不再酒后争吵"
     And the "police_first_session" deadline is cancelled
@@ -84,7 +87,9 @@ Feature: The example scenarios of DOMAIN.md §5
     And a pending "order_overdue" deadline is due 2026-04-02 00:00 with the action "supervise"
     When mediator2 assigns mediator2 for "professional" mediation with "grassroots" resolution
     And mediator2 records the consent of both parties
+    And mediator2 notifies every party of their rights and duties
     And mediator2 starts the session
+    And mediator2 records a session with the outcome "agreed"
     And mediator2 drafts the agreement "以村界石为准重新确认两家地界，界石以东归潘大伯使用" with clauses on "boundary, property_title"
     And mediator2 has the agreement signed by every party and the mediator, sealed and concluded
     And mediator2 applies for judicial confirmation at 瓯北共享法庭 jointly for every party
@@ -109,7 +114,9 @@ Feature: The example scenarios of DOMAIN.md §5
     When it is 2026-03-07 10:00
     And police1 assigns mediator1 for "joint" mediation with "grassroots" resolution
     And mediator1 records the consent of both parties
+    And mediator1 notifies every party of their rights and duties
     And mediator1 starts the session
+    And mediator1 records a session with the outcome "agreed"
     And mediator1 drafts the agreement "郑某赔偿吴某医药费一千二百元，双方互相道歉"
     And mediator1 has the agreement signed by every party and the mediator, sealed and concluded
     And mediator1 starts the follow-up

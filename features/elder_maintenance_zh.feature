@@ -13,6 +13,7 @@
     而且 调解员 mediator2 已研判为 "maintenance" 纠纷，风险等级 "low"
     而且 调解员 mediator2 已指派 mediator2 以 "professional" 机制、"judicial" 途径调解
     而且 调解员 mediator2 已记录全部当事人同意调解
+    而且 调解员 mediator2 已告知全部当事人权利义务
     而且 调解员 mediator2 已开始调解
 
   场景: 双方在协议生效后第12天共同申请，法院第2天受理、第10天裁定确认

@@ -18,6 +18,7 @@ Feature: Mediation (调解)
     And mediator1 starts the session
     Then it is refused by the guard "all_parties_consented"
     When mediator1 records the consent of 李秀英
+    And mediator1 notifies every party of their rights and duties
     And mediator1 starts the session
     Then the case is in state "mediation.in_session"
 
@@ -27,6 +28,7 @@ Feature: Mediation (调解)
     When mediator1 assigns mediator1 for "joint" mediation with "grassroots" resolution
     Then a pending "people_mediation_term" deadline is due 2026-04-01 09:00 with the action "supervise"
     When mediator1 records the consent of every party
+    And mediator1 notifies every party of their rights and duties
     And mediator1 starts the session
     And 5 days pass
     And mediator1 adjourns the session for 3 days

@@ -27,11 +27,11 @@ Feature: Reopening a closed case (重新启动)
     When mediator1 reopens the case because "当事人要求再次调解"
     Then it is refused as Forbidden
 
-  Scenario: Nothing but reopen leaves a closed case
+  Scenario: Nothing but reopen leaves a closed case (a note or a file may still be added)
     Given a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格 has reached "closed.withdrawn"
     When supervisor1 triages the case as "neighbour" at "low" risk
     Then it is not allowed in state "closed.withdrawn"
-    And the triggers still allowed are "reopen"
+    And the triggers still allowed are "reopen, add_note, attach"
 
   Scenario Outline: A supervisor can reopen a case from any closed state
     Given a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格 has reached "<closed state>"

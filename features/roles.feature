@@ -50,6 +50,7 @@ Feature: Roles and jurisdiction (DESIGN §5)
     And mediator1 triaged the case as "neighbour" at "low" risk
     And mediator1 assigned mediator2 for "professional" mediation with "grassroots" resolution
     When mediator2 records the consent of every party
+    And mediator2 notifies every party of their rights and duties
     And mediator2 starts the session
     Then the case is in state "mediation.in_session"
 

@@ -49,10 +49,20 @@ def valid_data(trigger: TriggerSpec, facts: CaseFacts) -> dict[str, Any]:
     }
 
 
+PARTICULARS = {"id_number": "330324196505130013", "phone": "13857712345", "ethnicity": "维吾尔族", "sha256": "ab" * 32,
+               "id": 1, "integer": 1024}
+
+
 def valid_value(trigger: str, spec: FieldSpec, facts: CaseFacts) -> Any:
     kind = spec.type
-    if kind == "text":
+    if kind in ("text", "short_text"):
         return f"{trigger}：{spec.name}的说明"
+    if kind in PARTICULARS:
+        return PARTICULARS[kind]
+    if kind == "object":
+        return {sub.name: valid_value(trigger, sub, facts) for sub in spec.fields}
+    if kind == "objects":
+        return [{sub.name: valid_value(trigger, sub, facts) for sub in spec.fields}]
     if kind == "username":
         return USERNAME_OF_FIELD.get(spec.name, "mediator1")
     if kind == "unit_code":
@@ -73,10 +83,11 @@ def valid_value(trigger: str, spec: FieldSpec, facts: CaseFacts) -> Any:
         return _risk_for(trigger, facts.risk_level)
     if kind == "boolean":
         return False
+    ahead = timedelta(days=-1 if spec.past else 3)  # a birth date or a session held lies behind
     if kind == "date":
-        return (facts.now + timedelta(days=30)).date().isoformat()
+        return (facts.now + ahead * 10).date().isoformat()
     if kind == "datetime":
-        return (facts.now + timedelta(days=3)).isoformat(timespec="minutes")
+        return (facts.now + ahead).isoformat(timespec="minutes")
     if kind == "ruling_number":
         return f"({facts.now.year})浙0324民特123号"
     if kind == "list":

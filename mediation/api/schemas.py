@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -19,12 +20,28 @@ class TokenResponse(msgspec.Struct):
     expires_in: int
 
 
+class OrganisationInput(msgspec.Struct, forbid_unknown_fields=True):
+    """A company or other organisation as a party, with its legal representative."""
+
+    name: Annotated[str, Meta(min_length=1, max_length=200, examples=["永嘉县某某建材有限公司"])]
+    legal_representative: Annotated[str, Meta(max_length=200, examples=["陈某某"])] | None = None
+
+
 class PartyInput(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, Meta(min_length=1, max_length=100, examples=["王某某"])]
     role: Literal["applicant", "respondent", "third_party"]
     id_number: Annotated[str, Meta(pattern=r"^\d{17}[\dXx]$", examples=["330324199001031234"])] | None = None
     phone: Annotated[str, Meta(pattern=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", examples=["13812345678"])] | None = None
     is_minor: bool = False
+    # Particulars (DESIGN §9.2); the ethnicity one of the 56 nationalities by name, the address masked like a phone.
+    gender: Literal["male", "female"] | None = None
+    ethnicity: Annotated[str, Meta(max_length=20, examples=["汉族"])] | None = None
+    birth_date: dt.date | None = None
+    occupation: Annotated[str, Meta(max_length=200, examples=["个体工商户"])] | None = None
+    address: Annotated[str, Meta(max_length=200, examples=["永嘉县瓯北街道锦绣花园3幢201室"])] | None = None
+    language: Annotated[str, Meta(max_length=200, examples=["维吾尔语"])] | None = None
+    needs_interpreter: bool = False
+    organisation: OrganisationInput | None = None
 
 
 class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):

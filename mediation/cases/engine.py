@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from mediation import jsontext
-from mediation.cases import idempotency
+from mediation.cases import idempotency, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
 from mediation.clock import utcnow
@@ -31,6 +31,8 @@ from mediation.errors import (
     TransitionNotAllowed,
 )
 from mediation.workflows.calendar import after
+from mediation.workflows.case_file_effects import note_interpreter_need
+from mediation.workflows.case_file_guards import Refusal
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, stage_of
 from mediation.workflows.machine import WorkflowMachine
@@ -120,11 +122,18 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
     case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)
     if not machine.fire(case, trigger):
-        guard, reason = case.failed_guards[0]
-        raise GuardFailed(trigger, guard, reason)
+        raise _refused(trigger, *case.failed_guards[0])
     result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
     result.in_reach = _reaches(tx, actor, case)
     return result
+
+
+def _refused(trigger: str, guard: str, reason: str) -> GuardFailed:
+    """The guard's refusal; one in both languages carries its code, its words and details in `extra`."""
+    error = GuardFailed(trigger, guard, str(reason))
+    if isinstance(reason, Refusal):
+        error.extra.update(reason.details, code=reason.code, reasons={"zh": reason.zh, "en": str(reason)})
+    return error
 
 
 def _reaches(tx: RawTransaction, actor: Actor, case: Any) -> bool:
@@ -177,12 +186,22 @@ def _resolve_lookups(tx: RawTransaction, actor: Actor, spec, cleaned: dict[str, 
             unknown = sorted(set([value] if field.type == "party_id" else value) - set(case.party_ids))
             if unknown:
                 raise InvalidData(where, f"parties {unknown} are not parties to this case")
+        elif field.type == "objects":
+            _check_parties_named(where, field, value, case.party_ids)
         elif field.type == "case_id":
             # A case out of the actor's reach reads exactly like one that does not exist.
             named = case_rows.load_reach(tx, value)
             if named is None or not _reaches(tx, actor, named):
                 raise InvalidData(where, f"no case {value}")
     return resolved
+
+
+def _check_parties_named(where: str, field, items: list[dict[str, Any]], party_ids: list[int]) -> None:
+    """Each party id inside a list of objects (a session's statements) names a party of the case."""
+    for name in (sub.name for sub in field.fields if sub.type == "party_id"):
+        for i, item in enumerate(items):
+            if name in item and item[name] not in party_ids:
+                raise InvalidData(f"{where}[{i}].{name}", f"party {item[name]} is not a party to this case")
 
 
 def _unit_id(tx: RawTransaction, where: str, code: str, kind: str | None) -> int:
@@ -205,6 +224,8 @@ def _persist(
     now: datetime,
 ) -> TransitionResult:
     seq = row.event_count + 1
+    if case.new_party is not None or case.party_changes is not None or case.fact_changes is not None:
+        data = _write_case_file(tx, row, case, data)
     event_hash, event_id = case_rows.append_event(
         tx, case_id=row.id, seq=seq, prev_hash=row.last_event_hash, trigger=trigger, actor=actor.username,
         at=now, from_state=row.state, to_state=case.state, data=data, reason=data.get("reason"),
@@ -229,6 +250,26 @@ def _persist(
         case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,
         version=row.version + 1, event_seq=seq, event_hash=event_hash,
     )
+
+
+def _write_case_file(tx: RawTransaction, row: case_rows.CaseRow, case: CaseState,
+                     data: dict[str, Any]) -> dict[str, Any]:
+    """Write a new or corrected party, or corrected facts; the event's data gains the new party's id
+    or the values they replaced (`previous`)."""
+    data = dict(data)
+    if case.new_party is not None:
+        party_id = party_rows.insert_party(tx, row.id, case.new_party)
+        case.party_ids.append(party_id)
+        note_interpreter_need(case, party_id, bool(case.new_party.get("needs_interpreter")))
+        data["party_id"] = party_id
+    if case.party_changes is not None:
+        party_id, fields = case.party_changes["party_id"], case.party_changes["fields"]
+        data["previous"] = party_rows.correct_party(tx, row.id, party_id, fields)
+        if "needs_interpreter" in fields:
+            note_interpreter_need(case, party_id, fields["needs_interpreter"])
+    if case.fact_changes is not None:
+        data["previous"] = case_rows.correct_facts(tx, row, case.fact_changes)
+    return data
 
 
 def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from mediation import jsontext
+from mediation.cases import party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.hashchain import GENESIS
 from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
@@ -17,11 +17,16 @@ from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
-from mediation.workflows.trigger_data import checked_id_number, checked_text, china_today
+from mediation.workflows.particulars import PARTICULAR_FIELDS, PHONE
+from mediation.workflows.trigger_data import (
+    checked_id_number,
+    checked_text,
+    china_today,
+    clean_fields,
+)
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
 OPPOSING_SIDES = frozenset({"applicant", "respondent"})
-PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 LADDER_START = {"grid": "grid", "community": "community", "town": "station", "station": "station", "county": "county"}
 
 NEXT_NUMBER = """
@@ -39,19 +44,31 @@ VALUES (:number, :title, :category, :channel, :unit_id, :unit_path, :workflow_ve
 RETURNING id
 """
 INSERT_TEXT = "INSERT INTO case_texts (case_id, description) VALUES (:case_id, :description)"
-INSERT_PARTY = """
-INSERT INTO parties (case_id, name, role, id_number, phone, is_minor)
-VALUES (:case_id, :name, :role, :id_number, :phone, :is_minor) RETURNING id
-"""
 
 
 @dataclass
 class PartyInput:
+    """A party as filed; a company gives its `organisation` ({name, legal_representative}) and needs no
+    person's ID number."""
+
     name: str
     role: str
     id_number: str | None = None
     phone: str | None = None
     is_minor: bool = False
+    gender: str | None = None
+    ethnicity: str | None = None
+    birth_date: str | None = None  # ISO date
+    occupation: str | None = None
+    address: str | None = None
+    language: str | None = None
+    needs_interpreter: bool = False
+    organisation: dict[str, Any] | None = None
+
+    def particulars(self) -> dict[str, Any]:
+        """The particulars given (DESIGN §9.2), as `add_party` names them."""
+        return {spec.name: getattr(self, spec.name) for spec in PARTICULAR_FIELDS
+                if getattr(self, spec.name) is not None}
 
 
 @dataclass
@@ -92,25 +109,28 @@ def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, .
     if len(case.parties) > limits["parties_per_case"]:
         yield InvalidData("parties", f"at most {limits['parties_per_case']} parties per case")
         return  # the rows of an oversized list are not looked at
-    today = china_today(now)
     for i, party in enumerate(case.parties):
-        own = list(_party_problems(party, f"parties[{i}]", today))
+        own = list(_party_problems(party, f"parties[{i}]", policy, now))
         yield from own
         if not own:  # a party whose own fields are right may still be an earlier one again
             yield from _same_person_problem(case.parties, i)
 
 
-def _party_problems(party: PartyInput, where: str, today: date) -> Iterator[InvalidData]:
+def _party_problems(party: PartyInput, where: str, policy: dict[str, Any], now: datetime) -> Iterator[InvalidData]:
     """The problems of one party row's own fields, in the order of the fields."""
     yield from _text_problem(f"{where}.name", party.name, 100)
     if party.id_number is not None:
-        yield from _id_number_problem(f"{where}.id_number", party.id_number, today)
+        yield from _id_number_problem(f"{where}.id_number", party.id_number, china_today(now))
     if party.phone is not None and not (isinstance(party.phone, str) and PHONE.match(party.phone)):
         yield InvalidData(f"{where}.phone", "must be an 11-digit mobile or a landline number")
     if party.role not in PARTY_ROLES:
         yield InvalidData(f"{where}.role", f"must be one of {list(PARTY_ROLES)}")
     if not isinstance(party.is_minor, bool):
         yield InvalidData(f"{where}.is_minor", "must be true or false")
+    try:
+        clean_fields(PARTICULAR_FIELDS, party.particulars(), policy, now=now, where=where)
+    except InvalidData as problem:
+        yield problem
 
 
 def _id_number_problem(where: str, value: Any, today: date) -> Iterator[InvalidData]:
@@ -228,11 +248,9 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
         "key_case": False, "genesis": GENESIS, "created_by": actor.user_id or None, "now": stamp,
     })[0]
     tx.execute(INSERT_TEXT, {"case_id": case_id, "description": case.description.strip()})
-    party_ids = [
-        tx.one(INSERT_PARTY, {"case_id": case_id, "name": p.name.strip(), "role": p.role,
-                              "id_number": _identity(p)[1], "phone": p.phone, "is_minor": p.is_minor})[0]
-        for p in case.parties
-    ]
+    policy = definition.policy
+    party_ids = [party_rows.insert_party(tx, case_id, _party_fields(p, policy, now)) for p in case.parties]
+    needing = [party_id for party_id, p in zip(party_ids, case.parties) if p.needs_interpreter]
     event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
                   "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
     event_hash, event_id = case_rows.append_event(
@@ -240,8 +258,16 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
         from_state=None, to_state=definition.initial, data=event_data, reason=None,
     )
     tx.execute(
-        "UPDATE cases SET party_ids = :party_ids, last_event_hash = :hash, event_count = 1, event_ids = :event_ids "
-        "WHERE id = :id",
-        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "event_ids": str(event_id), "id": case_id},
+        "UPDATE cases SET party_ids = :party_ids, progress = :progress, last_event_hash = :hash, event_count = 1, "
+        "event_ids = :event_ids WHERE id = :id",
+        {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "event_ids": str(event_id), "id": case_id,
+         "progress": jsontext.dumps({"interpreter_needed": needing} if needing else {})},
     )
     return case_id
+
+
+def _party_fields(party: PartyInput, policy: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A checked party's fields as its row takes them (trimmed, the ID number with `X`)."""
+    particulars = clean_fields(PARTICULAR_FIELDS, party.particulars(), policy, now=now, where="party")
+    return {"name": party.name.strip(), "role": party.role, "id_number": _identity(party)[1], "phone": party.phone,
+            "is_minor": party.is_minor, **particulars}

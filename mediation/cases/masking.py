@@ -1,4 +1,4 @@
-"""Masking of parties' ID and phone numbers (DESIGN §5, PIPL art. 28)."""
+"""Masking of parties' ID and phone numbers and addresses (DESIGN §5, §9.2, PIPL art. 28)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,31 @@ def mask_phone(value: str | None) -> str | None:
     if len(value) == 11 and value.isdigit():
         return value[:3] + "****" + value[-4:]
     return "*" * (len(value) - 4) + value[-4:]
+
+
+ADDRESS_SHOWN = 6  # characters: about the county and town; the street and house number are hidden
+
+
+def mask_address(value: str | None) -> str | None:
+    """永嘉县瓯北街道锦绣花园3幢201室 -> 永嘉县瓯北街****; a short address keeps its first two characters."""
+    if not value:
+        return value
+    shown = ADDRESS_SHOWN if len(value) > ADDRESS_SHOWN else min(2, len(value) - 1)
+    return value[:shown] + "****"
+
+
+# The fields of a party (in trigger data and in the event trail) masked for whoever may not see them.
+MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
+
+
+def masked_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data with party numbers and addresses masked, in it and in the values it replaced."""
+    if not any(key in data for key in (*MASKS, "previous")):
+        return data
+    masked = {key: MASKS[key](value) if key in MASKS and isinstance(value, str) else value for key, value in data.items()}
+    if isinstance(masked.get("previous"), dict):
+        masked["previous"] = masked_data(masked["previous"])
+    return masked
 
 
 def sees_full_numbers(actor: Actor, case: Any) -> bool:

@@ -52,13 +52,28 @@ class UserRef(msgspec.Struct):
     name: str
 
 
+class OrganisationView(msgspec.Struct):
+    name: str
+    legal_representative: str | None
+
+
 class PartyView(msgspec.Struct):
+    """A party with its particulars (DESIGN §9.2): ID number, phone and address masked unless the reader may see them."""
+
     id: int
     name: str
     role: str
     id_number: str | None
     phone: str | None
     is_minor: bool
+    gender: str | None = None
+    ethnicity: str | None = None
+    birth_date: str | None = None
+    occupation: str | None = None
+    address: str | None = None
+    language: str | None = None
+    needs_interpreter: bool = False
+    organisation: OrganisationView | None = None
 
 
 class DeadlineView(msgspec.Struct):

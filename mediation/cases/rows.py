@@ -229,6 +229,9 @@ def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash:
         if stage == "closed" or row.closed_at is not None:
             changed.append("closed_at")
             params["closed_at"] = stamp if stage == "closed" else None
+    if case.new_party is not None:  # add_party: the case's list of parties grew
+        changed.append("party_ids")
+        params["party_ids"] = jsontext.dumps(case.party_ids)
     tx.execute(_update_statement(tuple(changed)), params)
     return tx.rowcount == 1
 
@@ -280,3 +283,18 @@ def close_order(tx: RawTransaction, case_id: int, now: datetime) -> None:
     """A closed case's order is done and its due-soon and overdue timers are cancelled."""
     tx.execute(CLOSE_ORDER, {"case_id": case_id})
     tx.execute(CANCEL_ORDER_DEADLINES, {"case_id": case_id, "now": tx.timestamp(now)})
+
+
+def correct_facts(tx: RawTransaction, row: CaseRow, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set the case's title and description as given (the category goes with the case row); the previous values."""
+    previous: dict[str, Any] = {}
+    if "category" in changes:
+        previous["category"] = row.category
+    if "title" in changes:
+        previous["title"] = tx.one("SELECT title FROM cases WHERE id = :id", {"id": row.id})[0]
+        tx.execute("UPDATE cases SET title = :title WHERE id = :id", {"id": row.id, "title": changes["title"]})
+    if "description" in changes:
+        previous["description"] = tx.one("SELECT description FROM case_texts WHERE case_id = :id", {"id": row.id})[0]
+        tx.execute("UPDATE case_texts SET description = :description WHERE case_id = :id",
+                   {"id": row.id, "description": changes["description"]})
+    return previous

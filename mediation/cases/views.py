@@ -14,7 +14,13 @@ from typing import Any
 from mediation import jsontext
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
-from mediation.cases.masking import mask_id_number, mask_phone, sees_full_numbers
+from mediation.cases.masking import (
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    masked_data,
+    sees_full_numbers,
+)
 from mediation.cases.read_models import (
     CaseDetail,
     CasePage,
@@ -22,6 +28,7 @@ from mediation.cases.read_models import (
     CaseSummary,
     DeadlineView,
     EventView,
+    OrganisationView,
     PartyView,
     UnitRef,
     UserRef,
@@ -52,7 +59,10 @@ LEFT JOIN case_texts t ON t.case_id = c.id
 LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units d ON d.id = c.department_id
 LEFT JOIN units ct ON ct.id = c.court_id WHERE c.id = :id
 """
-PARTIES_SQL = "SELECT id, name, role, id_number, phone, is_minor FROM parties WHERE case_id = :id ORDER BY id"
+PARTIES_SQL = (
+    "SELECT id, name, role, id_number, phone, is_minor, gender, ethnicity, birth_date, occupation, address, language, "
+    "needs_interpreter, organisation_name, legal_representative FROM parties WHERE case_id = :id ORDER BY id"
+)
 DEADLINES_SQL = (
     "SELECT kind, state, due_at, action, status FROM deadlines WHERE case_id = :id AND status = 'pending' "
     "ORDER BY due_at"
@@ -161,19 +171,26 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
 
 
 def _party_view(party: tuple, full: bool) -> PartyView:
-    party_id, name, role, id_number, phone, is_minor = party
+    (party_id, name, role, id_number, phone, is_minor, gender, ethnicity, born, occupation, address, language,
+     needs_interpreter, organisation, representative) = party
     if not full:
-        id_number, phone = mask_id_number(id_number), mask_phone(phone)
-    return PartyView(party_id, name, role, id_number, phone, bool(is_minor))
+        id_number, phone, address = mask_id_number(id_number), mask_phone(phone), mask_address(address)
+    return PartyView(
+        party_id, name, role, id_number, phone, bool(is_minor), gender=gender, ethnicity=ethnicity,
+        birth_date=str(born) if born is not None else None, occupation=occupation, address=address,
+        language=language, needs_interpreter=bool(needs_interpreter),
+        organisation=OrganisationView(organisation, representative) if organisation else None,
+    )
 
 
 def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
     """The audit trail with each event's hash and the previous event's hash."""
     with db.snapshot() as tx:
-        _load_in_reach(tx, actor, case_id)
+        row = _load_in_reach(tx, actor, case_id)
         events = _cursor_rows(case_rows.case_events(tx, case_id))
+    shown = (lambda data: data) if sees_full_numbers(actor, row) else masked_data
     return [
-        EventView(e.seq, e.trigger, e.actor, utc_text(e.at), e.from_state, e.to_state, jsontext.loads(e.data),
+        EventView(e.seq, e.trigger, e.actor, utc_text(e.at), e.from_state, e.to_state, shown(jsontext.loads(e.data)),
                   e.reason, e.prev_hash, e.hash)
         for e in events
     ]

@@ -9,7 +9,7 @@ user whose role may fire it (`actor_for_trigger`), with the data the workflow as
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
 import sqlalchemy as sa
@@ -30,8 +30,10 @@ MAX_REPEATS = 10  # of a `trigger+` step
 
 TRIAGED: Route = ("triage",)
 ASSIGNED: Route = (*TRIAGED, "assign_mediator")
-IN_SESSION: Route = (*ASSIGNED, "record_consent*", "start_session")
-DRAFTED: Route = (*IN_SESSION, "draft_agreement")
+# Every party is told of their rights and duties before mediation (规定 art. 30), and a session's
+# minutes are kept (调解记录) before an agreement.
+IN_SESSION: Route = (*ASSIGNED, "notify_rights*", "record_consent*", "start_session")
+DRAFTED: Route = (*IN_SESSION, "record_session", "draft_agreement")
 EFFECTIVE: Route = (*DRAFTED, "sign*", ("sign", {"signer": "mediator"}), "seal", "conclude_agreement")
 APPLIED: Route = (*EFFECTIVE, "apply_judicial_confirmation")
 UNDER_REVIEW: Route = (*APPLIED, "court_accept")
@@ -39,7 +41,10 @@ REFERRED: Route = (*TRIAGED, "refer_department")
 DEPARTMENT_HANDLING: Route = (*REFERRED, "acknowledge")
 FEEDBACK: Route = (*DEPARTMENT_HANDLING, "submit_feedback")
 TRACKING: Route = (*EFFECTIVE, "start_follow_up")
-ON_SCENE_ORAL: Route = (*TRIAGED, "mediate_on_scene", "record_oral_agreement")
+ON_SCENE_ORAL: Route = (*TRIAGED, "mediate_on_scene", "notify_rights*", "record_session", "record_oral_agreement")
+# The case file's own records and corrections, none of which moves the case (the new party comes last).
+CASE_FILE: Route = (*ASSIGNED, "add_participant", "record_investigation", "add_note", "correct_facts",
+                    "correct_party", "add_party")
 JOINT_RESOLVED: Route = (*FEEDBACK, "confirm_feedback")
 CONFIRMED: Route = (*UNDER_REVIEW, "confirm")
 UNRESOLVED = ("submit_feedback", {"outcome": "unresolved", "summary": "部门约谈双方后仍未能化解。"})
@@ -55,7 +60,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
         (*DEPARTMENT_HANDLING, UNRESOLVED, "confirm_feedback"), (*TRACKING, "report_recurrence"),
     ),
     "mediation.assigned": (
-        ASSIGNED, (*ASSIGNED, "replace_mediator"), (*IN_SESSION, "adjourn"), (*IN_SESSION, "escalate"),
+        ASSIGNED, (*ASSIGNED, "replace_mediator"), (*IN_SESSION, "adjourn"), (*IN_SESSION, "escalate"), CASE_FILE,
         (*TRACKING, "report_default"), (*UNDER_REVIEW, "reject", "remediate"),
         (*TRIAGED, "designate_key_case", "assign_mediator"),
     ),
@@ -73,7 +78,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "court.rejected": ((*UNDER_REVIEW, "reject"),),
     "follow_up.tracking": (TRACKING, ON_SCENE_ORAL, JOINT_RESOLVED, CONFIRMED),
     "closed.duplicate": (("mark_duplicate",),),
-    "closed.not_accepted": (("decline",),),
+    "closed.not_accepted": (("decline",), ("decline", "add_note")),
     "closed.police_case": (
         (*TRIAGED, "hand_over_to_police"), (*TRIAGED, CRITICAL, "hand_over_to_police"), ("hand_over_to_police",),
     ),
@@ -214,6 +219,11 @@ def _day(ride: Ride, days: int) -> str:
     return (ride.clock + timedelta(days=days)).date().isoformat()
 
 
+def _held(ride: Ride) -> str:
+    """A record's time: the ride's last step (not ahead of the record itself)."""
+    return ride.clock.replace(tzinfo=timezone.utc).isoformat(timespec="minutes")
+
+
 def _terms(ride: Ride) -> str:
     applicant, respondent = ride.party("applicant")[2], ride.party("respondent")[2]
     return (f"一、{respondent}于{_day(ride, 30)}前向{applicant}支付补偿款人民币三千元；"
@@ -244,6 +254,19 @@ TRIGGER_DATA: dict[str, Callable[[Ride], dict[str, Any]]] = {
     "lower_risk": lambda r: {"risk_level": "low"},
     "designate_key_case": lambda r: {"owner": r.crew.mediator, "deadline": _day(r, 30),
                                      "co_units": [r.case.unit, r.department]},
+    "notify_rights": lambda r: {"method": "in_person"},
+    "record_session": lambda r: {
+        "held_at": _held(r), "place": "人民调解委员会调解室", "outcome": "agreed",
+        "participants": [{"name": name, "role": "当事人"} for _, _, name in r.parties],
+        "statements": [{"party_id": party_id, "text": f"{name}陈述了事实经过和诉求。"} for party_id, _, name in r.parties],
+        "findings": "经调解员释法明理，双方就赔偿和今后相处达成一致意见。"},
+    "record_investigation": lambda r: {"held_at": _held(r), "place": "纠纷现场", "interviewee": "物业管理处工作人员",
+                                       "content": "物业工作人员证实双方多次因噪音发生争执，并提供了值班记录。"},
+    "add_note": lambda r: {"text": "当事人来电询问办理进度，已告知。"},
+    "add_participant": lambda r: {"name": "陈德明", "role": "five_elders", "unit": "江北社区"},
+    "correct_facts": lambda r: {"description": r.case.description + "（更正：争执始于去年十月。）"},
+    "correct_party": lambda r: {"party_id": r.party("respondent")[0], "address": "永嘉县瓯北街道锦绣花园3幢301室"},
+    "add_party": lambda r: {"name": "王立新", "role": "third_party", "gender": "male", "ethnicity": "汉族"},
 }
 REASONS = {
     "decline": "不属于人民调解受理范围，已告知当事人其他救济途径。",
@@ -259,6 +282,8 @@ REASONS = {
     "report_recurrence": "回访发现双方再次发生争执。", "report_default": "义务人逾期未履行协议约定的给付义务。",
     "raise_risk": "当事人情绪激动，扬言采取过激行为。", "lower_risk": "经疏导双方情绪已趋平稳。",
     "supervise": "重点疑难纠纷即将到期，督促办理。", "reopen": "当事人补充了新的材料，重新启动调解。",
+    "correct_facts": "受理登记时案情记录不全，予以补正。", "correct_party": "被申请人门牌号登记有误。",
+    "add_party": "调查中发现房屋共有人王立新与本纠纷有利害关系。",
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from mediation.workflows.definition import FieldSpec
+
 # The 56 nationalities of China by name, in the order of GB 3304.
 ETHNICITIES = (
     "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
@@ -16,4 +18,18 @@ GENDERS = ("male", "female")
 # An 11-digit mobile number, or a landline with its area code.
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
-__all__ = ["ETHNICITIES", "GENDERS", "PHONE"]
+# The particulars a party may have beside name, role, ID and phone numbers: what intake checks
+# (the same as `add_party` takes in mediation.yaml).
+PARTICULAR_FIELDS = (
+    FieldSpec("gender", "enum", values=GENDERS),
+    FieldSpec("ethnicity", "ethnicity"),
+    FieldSpec("birth_date", "date", past=True),
+    FieldSpec("occupation", "short_text"),
+    FieldSpec("address", "short_text"),
+    FieldSpec("language", "short_text"),
+    FieldSpec("needs_interpreter", "boolean"),
+    FieldSpec("organisation", "object", fields=(
+        FieldSpec("name", "short_text", required=True), FieldSpec("legal_representative", "short_text"))),
+)
+
+__all__ = ["ETHNICITIES", "GENDERS", "PARTICULAR_FIELDS", "PHONE"]

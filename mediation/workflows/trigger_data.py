@@ -246,3 +246,18 @@ def clean_trigger_data(
             continue
         cleaned[name] = _clean(spec, value, policy, risk_levels, now)
     return cleaned
+
+
+def clean_fields(fields: tuple[FieldSpec, ...], values: dict[str, Any], policy: dict[str, Any], *,
+                 now: datetime | None, where: str) -> dict[str, Any]:
+    """The given (not None) `values` of these fields, cleaned as trigger data is; InvalidData names `where.field`."""
+    cleaned: dict[str, Any] = {}
+    for spec in fields:
+        value = values.get(spec.name)
+        if value is None:
+            continue
+        try:
+            cleaned[spec.name] = _clean(spec, value, policy, (), now)
+        except InvalidData as problem:
+            raise InvalidData(f"{where}.{problem.field.removeprefix('data.')}", problem.reason) from None
+    return cleaned

@@ -35,8 +35,8 @@ from database_copies import run_admin
 from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
 from mediation.db.schema import upgrade_database
-from mediation.demo.case_paths import Crew, drive_to
 from mediation.demo import case_paths
+from mediation.demo.case_paths import Crew, drive_to
 from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
 from mediation.directory.accounts import create_unit, create_user, hash_password
 from mediation.workflows.loader import WORKFLOW_DIR
@@ -164,7 +164,7 @@ def build_world(db: Database) -> dict[str, int]:
     # The authorization matrix: one case per reach category (see test_api_authorization_matrix).
     drive("matrix_own", "mediation.in_session", county.grid,
           route=(*case_paths.TRIAGED, ("assign_mediator", {"mediator": "station1"}),
-                 "record_consent*", "start_session"))
+                 "notify_rights*", "record_consent*", "start_session"))
     drive("matrix_own_sj", "screening.reported", county.market_department, filed_by="county_sup")
     drive("matrix_own_ft", "screening.reported", county.court, filed_by="county_sup")
     with lucheng_crew():

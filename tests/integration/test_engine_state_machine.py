@@ -101,7 +101,19 @@ def valid_value(spec: FieldSpec, facts: dict[str, Any]) -> st.SearchStrategy:
         "datetime": days.map(lambda moment: moment.isoformat(timespec="minutes")),
         "ruling_number": st.sampled_from(["(2026)浙0324民特123号", "（2025）浙03民特9号"]),
         "list": st.lists(st.sampled_from(spec.values or ("约谈", "回访")), max_size=3),
+        "short_text": st.sampled_from(["江北社区调解室", " 王某 ", "字" * 200]),
+        "id": st.integers(min_value=1, max_value=2**31 - 1),
+        "integer": st.integers(min_value=0, max_value=2**31 - 1),
+        "id_number": st.sampled_from(["330324196505130013", "11010519491231002X"]),
+        "phone": st.sampled_from(["13857712345", "0577-67212345"]),
+        "ethnicity": st.sampled_from(["汉族", "维吾尔族", "畲族"]),
+        "sha256": st.just("ab" * 32),
     }
+    if kind in ("object", "objects"):
+        item = st.fixed_dictionaries({sub.name: valid_value(sub, facts) for sub in spec.fields if sub.required},
+                                     optional={sub.name: valid_value(sub, facts) for sub in spec.fields
+                                               if not sub.required})
+        return item if kind == "object" else st.lists(item, max_size=3)
     return strategies[kind]
 
 

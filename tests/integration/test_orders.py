@@ -44,7 +44,7 @@ def orders(db: Database) -> dict[str, int]:
         "due_in_5": ("mediation.assigned", TODAY + timedelta(days=5), ()),
         "open": ("mediation.assigned", TODAY + timedelta(days=6), ()),
         "closed": ("closed.withdrawn", TODAY - timedelta(days=1),
-                   ("record_consent*", "start_session", "party_withdraws")),
+                   ("notify_rights*", "record_consent*", "start_session", "party_withdraws")),
     }
     ids = {}
     for offset, (name, (state, deadline, then)) in enumerate(plan.items()):

@@ -111,6 +111,11 @@ def _consent_all(case: Handle) -> None:
         case.fire("record_consent", party_id=party_id)
 
 
+def _notify_all(case: Handle) -> None:
+    for party_id in case.facts().party_ids:
+        case.fire("notify_rights", party_id=party_id)
+
+
 def _sign_and_seal(case: Handle) -> None:
     for party_id in case.facts().party_ids:
         case.fire("sign", party_id=party_id)
@@ -137,6 +142,7 @@ def _climb_the_ladder(case: Handle) -> None:
     """Escalate until the top level, ending in the state it started in."""
     start, top = case.row()["state"], len(DEFINITION.policy["escalation_ladder"]) - 1
     if start == "mediation.assigned":
+        _notify_all(case)
         _consent_all(case)
     while case.row()["ladder_level"] < top:
         if case.row()["state"] == "mediation.assigned":
@@ -168,6 +174,7 @@ def _unresolved_feedback(case: Handle) -> None:
 # Guards that a case fresh off its route does not meet yet, and how to meet them.
 SATISFY: dict[str, Callable[[Handle], None]] = {
     "all_parties_consented": _consent_all,
+    "rights_notified_to_every_party": _notify_all,
     "agreement_signed_and_sealed": _sign_and_seal,
     "visits_complete_and_stable": _stable_visits,
     "risk_goes_down": _raise_risk,
@@ -262,7 +269,7 @@ def test_a_new_agreement_after_a_recurrence_is_not_court_confirmed(module_county
     case.fire("report_recurrence")
     case.fire("assign_mediator")
     _consent_all(case)
-    case.fire("start_session")
+    case.fire("start_session")  # the parties were told of their rights in the first round
     assert case.fire("record_oral_agreement").state == "follow_up.tracking"
     assert case.fire("report_default").state == "mediation.assigned"
 
@@ -317,9 +324,9 @@ def test_trigger_not_allowed_in_this_state(triaged: Handle) -> None:
 def test_closed_case_only_reopens(module_county_db: Database) -> None:
     case = case_at(module_county_db, "closed.not_accepted")
     error = refused(case, "triage", TransitionNotAllowed, data={"category": "family"})
-    assert error.allowed == []  # a mediator may not reopen
+    assert sorted(error.allowed) == ["add_note", "attach"]  # a mediator may not reopen, only add to the file
     error = refused(case, "triage", TransitionNotAllowed, data={"category": "family"}, by="supervisor1")
-    assert error.allowed == ["reopen"]
+    assert sorted(error.allowed) == ["add_note", "attach", "reopen"]
 
 
 def test_failed_guard_names_the_guard_and_the_reason(module_county_db: Database) -> None:

@@ -343,7 +343,7 @@ def test_no_second_session_within_seven_working_days_declares_the_attempt_failed
 def test_used_attempts_escalate_and_the_worker_climbs_the_ladder_to_failure(county_db: Database) -> None:
     """Grid 3 → community 3 → station 1 → county 1 (policy.yaml); declare_failed at the top closes."""
     start = at("2026-04-27", "10:00")
-    again = ("record_consent*", "start_session")
+    again = ("notify_rights*", "record_consent*", "start_session")
     case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=start, step=timedelta(0),
                        route=(*ON_SCENE, "adjourn", *again, "adjourn", "start_session", "adjourn"))
     case = case_of(county_db, case_id)
@@ -380,6 +380,8 @@ def test_the_level_where_a_case_is_resolved_is_recorded(county_db: Database) -> 
     assert case_of(county_db, case_id).ladder_level == 1
     later = due + timedelta(hours=14)
     for party_id in jsontext.loads(case_of(county_db, case_id).party_ids):
+        fire(county_db, case_id, "notify_rights", actor="police1", data={"party_id": party_id, "method": "written"},
+             now=later)
         fire(county_db, case_id, "record_consent", actor="police1", data={"party_id": party_id}, now=later)
     fire(county_db, case_id, "start_session", actor="police1", now=later)
     fire(county_db, case_id, "record_oral_agreement", actor="police1", now=later,
@@ -406,7 +408,7 @@ def test_the_peoples_mediation_term_is_supervised_after_a_month_and_adjourning_d
     """people_mediation_term guards a list of states (assigned, in session, drafted)."""
     start = at("2026-03-02")
     case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=start, step=timedelta(days=1),
-                       route=(*ASSIGNED, "record_consent*", "start_session", "adjourn"))
+                       route=(*ASSIGNED, "notify_rights*", "record_consent*", "start_session", "adjourn"))
     assert [e.trigger for e in events(county_db, case_id)][-2:] == ["start_session", "adjourn"]
     assigned = parse_timestamp(events(county_db, case_id)[2].at)
     assert [d.status for d in deadlines(county_db, case_id, "people_mediation_term")] == ["pending"]
