@@ -7,7 +7,6 @@ problems of a refused case at once (`case_problems`), not only the first.
 from __future__ import annotations
 
 import re
-from dataclasses import fields
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -145,10 +144,9 @@ def _party_input(row: dict[str, str]) -> PartyInput:
                     if row["organisation_name"] or row["legal_representative"] else None)
     particulars = {key: row[key] or None for key in ("gender", "ethnicity", "birth_date", "occupation", "address",
                                                      "language")}
-    particulars.update(needs_interpreter=bool(row["needs_interpreter"]), organisation=organisation)
-    taken = {f.name for f in fields(PartyInput)}  # TODO(casefile-web): drop once intake takes the particulars
     return PartyInput(row["name"], row["role"] or "applicant", row["id_number"] or None, row["phone"] or None,
-                      bool(row["is_minor"]), **{k: v for k, v in particulars.items() if k in taken})
+                      bool(row["is_minor"]), needs_interpreter=bool(row["needs_interpreter"]),
+                      organisation=organisation, **particulars)
 
 
 def _intake_field(name: str, index_of: list[int]) -> str:
