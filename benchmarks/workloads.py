@@ -28,7 +28,9 @@ def _cases_in_session(db: Database, count: int) -> dict[int, int]:
             parties=[PartyInput("王某", "applicant"), PartyInput("李某", "respondent")]))
         steps = [("triage", {"risk_level": "low"}),
                  ("assign_mediator", {"mediator": "mediator1", "mechanism": "joint", "resolver": "grassroots"})]
-        steps += [("record_consent", {"party_id": p}) for p in _party_ids(db, case_id)]
+        parties = _party_ids(db, case_id)
+        steps += [("notify_rights", {"party_id": p, "method": "in_person"}) for p in parties]  # 规定 art. 30
+        steps += [("record_consent", {"party_id": p}) for p in parties]
         steps.append(("start_session", {}))
         version = 1
         for trigger, data in steps:
