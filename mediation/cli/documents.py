@@ -32,7 +32,8 @@ def _viewer(database: Database, username: Optional[str]):
 @app.command()
 def render(
     case: str = typer.Argument(..., help="Case id or number, e.g. 永嘉调〔2026〕00123号"),
-    kind: str = typer.Argument(..., help="case_file|agreement|referral|judicial_application|return_visit"),
+    kind: str = typer.Argument(..., help="case_file|agreement|referral|judicial_application|return_visit|application|"
+                                          "intake_register|rights_notice|session_record|investigation_record|outcome_notice"),
     output: Path = typer.Option(..., "-o", "--output", help="PDF file to write"),
     as_user: Optional[str] = typer.Option(None, "--as", help="Render for this user (masked as they see it)"),
     archival: bool = typer.Option(False, "--archival", help="PDF/A-3b archival copy"),
