@@ -30,7 +30,7 @@ pytestmark = pytest.mark.slow
 
 SECOND_GRID = "330324001001-G2"  # 江北社区第二网格, in supervisor1's town
 OTHER_TOWN = "330324002"  # 桥头镇: outside supervisor1's reach, inside county_sup's
-AGREED = ("start_session", "draft_agreement", "sign*", ("sign", {"signer": "mediator"}), "seal",
+AGREED = ("start_session", "record_session", "draft_agreement", "sign*", ("sign", {"signer": "mediator"}), "seal",
           "conclude_agreement", "start_follow_up", *STABLE_VISITS)
 ESCALATED_ONCE = (*IN_SESSION, "escalate", *AGREED)
 ESCALATED_TWICE = (*IN_SESSION, "escalate", "start_session", "escalate", *AGREED)
