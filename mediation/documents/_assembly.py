@@ -29,7 +29,6 @@ class CaseRecord:
     users: dict[str, str]
     units: dict[str, str]
     committee: str  # the unit whose people's mediation committee handles the case
-    particulars: dict[int, dict[str, Any]] = field(default_factory=dict)  # party id -> particulars
     attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -117,6 +116,6 @@ def parties(record: CaseRecord, names: Names, agreement: dict | None) -> list[di
         {"id": p.id, "name": p.name, "role": names.t(f"role.{p.role}"), "role_code": p.role,
          "id_number": p.id_number or "", "phone": p.phone or "", "minor": p.is_minor,
          "signed_at": signatures.get(p.id, ""), "rights": told.get(p.id),
-         **party_particulars(names, record.particulars.get(p.id, {}), at)}
+         **party_particulars(names, p, at)}
         for p in record.detail.parties
     ]

@@ -20,7 +20,7 @@ from mediation.documents._assembly import KINDS, CaseRecord, assemble
 from mediation.documents._errors import DocumentNotApplicable, DocumentTooLarge, UnknownDocument
 from mediation.documents._labels import LANGUAGES
 from mediation.documents._names import Names
-from mediation.documents._particulars import read_attachments, read_particulars
+from mediation.documents._particulars import read_attachments
 from mediation.documents._rendering import MAX_PAGES
 from mediation.errors import InvalidData, MediationError
 
@@ -114,7 +114,6 @@ def _read_case(db: Database, actor: Actor, case_id: int) -> CaseRecord:
             case_row = SimpleNamespace(mediator_id=mediator_id, unit_path=unit_path, court_id=court_id)
             masked = not sees_full_numbers(actor, case_row)
             record = CaseRecord(detail, events, masked, workflow_version_id, *_names(tx, detail, events, unit_path),
-                                particulars=read_particulars(tx, case_id),
                                 attachments=read_attachments(tx, case_id, masked))
         if not events or events[-1]["hash"] == detail.chain_head:
             return record

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
-from mediation.cases.masking import mask_id_number, mask_phone
+from mediation.cases.masking import mask_address, mask_id_number, mask_phone
 from mediation.documents._labels import label_of, translator
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
@@ -116,13 +116,6 @@ class Names:
 
     def address(self, value: str | None) -> str:
         return (mask_address(value) if self.masked else value) or ""
-
-
-def mask_address(value: str | None) -> str | None:
-    """浙江省温州市永嘉县瓯北街道江北路18号 -> 浙江省温州市****: the place without the house."""
-    if not value:
-        return value
-    return value[:min(6, max(len(value) // 3, 1))] + "****"
 
 
 def _moment(value: datetime | str | None, stored: bool) -> datetime | None:

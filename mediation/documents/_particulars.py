@@ -1,19 +1,16 @@
-"""What the documents print of the people of a case: each party's particulars (DESIGN §9.2) masked as
-the reader must see them, and the files attached to the case, listed with their SHA-256 and, for
-pictures, their bytes to print inline."""
+"""What the documents print of the people of a case: each party's particulars (DESIGN §9.2) as the
+reader may see them, and the files attached to the case, listed with their SHA-256 and, for pictures,
+their bytes to print inline."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
+from mediation.cases.read_models import PartyView
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.documents._names import WITHHELD_FILES, Names, file_size
 
-PARTICULARS_SQL = (
-    "SELECT id, gender, ethnicity, birth_date, occupation, address, language, needs_interpreter, "
-    "organisation_name, legal_representative FROM parties WHERE case_id = :id ORDER BY id"
-)
 ATTACHMENTS_SQL = (
     "SELECT a.id, a.kind, a.description, a.file_name, a.content_type, a.size_bytes, a.sha256, u.display_name, "
     "a.created_at FROM attachments a LEFT JOIN users u ON u.id = a.uploaded_by "
@@ -21,18 +18,6 @@ ATTACHMENTS_SQL = (
 )
 CHUNKS_SQL = "SELECT data FROM attachment_chunks WHERE attachment_id = :id ORDER BY seq"
 PRINTED_IMAGES = frozenset({"image/jpeg", "image/png"})
-
-
-def read_particulars(tx: RawTransaction, case_id: int) -> dict[int, dict[str, Any]]:
-    """Party id -> the particulars stored for the party (empty values left out)."""
-    found = {}
-    for row in tx.all(PARTICULARS_SQL, {"id": case_id}):
-        party_id, gender, ethnicity, born, occupation, address, language, interpreter, organisation, legal = row
-        found[party_id] = {"gender": gender, "ethnicity": ethnicity, "birth_date": _date(born),
-                           "occupation": occupation, "address": address, "language": language,
-                           "needs_interpreter": bool(interpreter), "organisation": organisation,
-                           "legal_representative": legal}
-    return found
 
 
 def read_attachments(tx: RawTransaction, case_id: int, masked: bool) -> list[dict[str, Any]]:
@@ -55,18 +40,19 @@ def image_url(attachment_id: int) -> str:
     return f"attachment:{attachment_id}"
 
 
-def party_particulars(names: Names, particulars: dict[str, Any], at: str | None) -> dict[str, Any]:
-    """One party's particulars as printed: words for codes, age on `at`, the address masked when it must be."""
-    born = particulars.get("birth_date")
+def party_particulars(names: Names, party: PartyView, at: str | None) -> dict[str, Any]:
+    """One party's particulars as printed: words for codes, age on `at` (the address is masked already
+    when the reader may not see it)."""
+    born = _date(party.birth_date)
+    organisation = party.organisation
     return {
-        "gender": names.value("gender", particulars.get("gender") or ""),
-        "ethnicity": particulars.get("ethnicity") or "",
+        "gender": names.value("gender", party.gender or ""), "ethnicity": party.ethnicity or "",
         "age": names.t("party.age_value", age=age_on(born, at)) if born else "",
         "birth_date": names.day(born.isoformat()) if born else "",
-        "occupation": particulars.get("occupation") or "", "address": names.address(particulars.get("address")),
-        "language": particulars.get("language") or "", "needs_interpreter": particulars.get("needs_interpreter"),
-        "organisation": particulars.get("organisation") or "",
-        "legal_representative": particulars.get("legal_representative") or "",
+        "occupation": party.occupation or "", "address": party.address or "", "language": party.language or "",
+        "needs_interpreter": party.needs_interpreter,
+        "organisation": organisation.name if organisation else "",
+        "legal_representative": (organisation.legal_representative or "") if organisation else "",
     }
 
 
