@@ -58,14 +58,19 @@ async def read_upload(request: Request, max_bytes: int, sink: ChunkSink) -> Uplo
     (FileTooLarge, UnsupportedFileType, InvalidData naming `file`, and nothing left in the sink);
     400 for a body that is not a well-formed form of these fields."""
     boundary = boundary_of(request)
+    body_limit = max_bytes + ENVELOPE_BYTES  # the route has no limit of its own: the policy's cap is the case's
     announced = request.headers.get("content-length", "")
-    if announced.isdigit() and int(announced) > max_bytes + ENVELOPE_BYTES:
+    if announced.isdigit() and int(announced) > body_limit:
         raise FileTooLarge(max_bytes)  # answered before a byte of it is read
     form = UploadForm()
     reader = _PartReader(form, max_bytes, sink)
+    received = 0
     try:
         with PushMultipartParser(boundary, max_segment_count=len(TEXT_FIELDS) + 1) as parser:
             async for chunk in request.stream():
+                received += len(chunk)
+                if received > body_limit:  # however it is spent: a file, or text around the parts
+                    raise FileTooLarge(max_bytes)
                 for event in parser.parse(chunk):
                     reader.take(event)
                 if parser.closed:

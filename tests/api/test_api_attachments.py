@@ -248,3 +248,13 @@ def test_a_closed_case_still_takes_a_file(api: Api) -> None:
     closed = api.new_case("closed.not_accepted")
     response = upload(api.as_user("supervisor1"), closed, pdf_bytes(), kind="other")
     assert response.status_code == 201, response.text
+
+
+def test_a_body_longer_than_the_cap_allows_is_413_whatever_fills_it(api: Api, case_id: int) -> None:
+    """Bytes before the first part (a preamble the parser would skip) count against the cap too."""
+    preamble = iter([b"x" * (1024 * 1024)] * 21)
+    pieces = (*preamble, *multipart_pieces({"kind": "evidence"}, "a.pdf", iter([pdf_bytes()])))
+    response = api.as_user("mediator1").post(
+        f"/api/v1/cases/{case_id}/attachments", content=iter(pieces),
+        headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"})
+    assert assert_error(response, 413)["extra"]["limit_bytes"] == MAX_BYTES
