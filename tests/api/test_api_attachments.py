@@ -258,3 +258,21 @@ def test_a_body_longer_than_the_cap_allows_is_413_whatever_fills_it(api: Api, ca
         f"/api/v1/cases/{case_id}/attachments", content=iter(pieces),
         headers={"content-type": f"multipart/form-data; boundary={BOUNDARY}"})
     assert assert_error(response, 413)["extra"]["limit_bytes"] == MAX_BYTES
+
+
+def test_a_client_gone_mid_upload_leaves_nothing(api: Api, case_id: int) -> None:
+    """The chunks written while the bytes came are removed when the client hangs up before the end."""
+    import socket
+    import time
+
+    head = b"".join(multipart_pieces({"kind": "evidence"}, "半.pdf", iter([pdf_bytes(padding=3 * 1024 * 1024)])))
+    request = (f"POST /api/v1/cases/{case_id}/attachments HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               f"Authorization: Bearer {api.token('mediator1')}\r\n"
+               f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {len(head) * 2}\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", api.server.port)) as connection:
+        connection.sendall(request.encode() + head[: len(head) - 100])  # more than a megabyte: chunks were written
+        time.sleep(1.0)
+    deadline = time.monotonic() + 10
+    while stored_counts(api, case_id)[:2] != (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored_counts(api, case_id)[:2] == (0, 0)  # no row, unfinished or not, and no chunk
