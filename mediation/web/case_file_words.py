@@ -111,7 +111,7 @@ CASE_FILE_VALUES: dict[str, dict[str, str]] = {
     "lawyer": {"zh": "律师", "en": "Lawyer"},
     "in_person": {"zh": "当面告知", "en": "In person"},
     "written": {"zh": "书面告知", "en": "In writing"},
-    "phone": {"zh": "电话告知", "en": "By phone"},
+    "phone": {"zh": "电话", "en": "Phone"},  # a way of telling (告知方式：电话); the same word as the page's
     "male": {"zh": "男", "en": "Male"},
     "female": {"zh": "女", "en": "Female"},
     "evidence": {"zh": "证据材料", "en": "Evidence"},
