@@ -21,6 +21,7 @@ from mediation.web.i18n import Words
 from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefinition
 from mediation.workflows.particulars import ETHNICITIES
 
+CORRECTIONS = frozenset({"correct_party"})  # triggers whose fields change what is there; empty means unchanged
 LONG_TEXT = frozenset({"reason", "terms", "summary", "notes", "description", "text", "findings", "content"})
 
 
@@ -128,11 +129,12 @@ def trigger_form(spec: TriggerSpec, words: Words, definition: WorkflowDefinition
                  db: Database, county_prefix: str, raw: dict[str, Any] | None = None) -> TriggerForm:
     """A trigger's form; `raw` holds what was posted when it is shown again after a refusal."""
     raw = raw or {}
-    return TriggerForm(
-        trigger=spec.name,
-        label=words.label(spec.labels, spec.name),
-        fields=[form_field(f, words, definition, case, db, county_prefix, raw.get(f.name)) for f in spec.fields],
-    )
+    fields = [form_field(f, words, definition, case, db, county_prefix, raw.get(f.name)) for f in spec.fields]
+    if spec.name in CORRECTIONS:  # a correction may set a yes/no back to no: unchanged, yes or no
+        for made in fields:
+            if made.control == "checkbox":
+                made.control, made.choices = "select", [("true", words.t("yes")), ("false", words.t("no"))]
+    return TriggerForm(trigger=spec.name, label=words.label(spec.labels, spec.name), fields=fields)
 
 
 def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -157,8 +159,8 @@ def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str,
             value = ""
         raw[f.name] = value
         if f.type == "boolean":
-            if value:
-                data[f.name] = True
+            if value:  # a checkbox sends "true" when ticked; a correction's select "true" or "false"
+                data[f.name] = value != "false"
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
@@ -172,7 +174,7 @@ def _scalar(spec: FieldSpec, value: str) -> Any:
     if spec.type in ("party_id", "case_id", "id", "integer"):
         return _as_int(value)
     if spec.type == "boolean":
-        return bool(value)
+        return value != "false"
     if spec.type == "datetime":
         return _local_datetime(value)
     if spec.type in ("list", "unit_codes"):

@@ -172,6 +172,15 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
     expect(page.locator("ul.participants")).to_contain_text("热依拉")
     fire(page, "start_session")
     expect(page.locator(".state")).to_contain_text("调解中")
+
+    # A yes set back to no: the correction's yes/no fields are unchanged, yes or no.
+    row = page.locator("table.parties tbody tr").nth(1)
+    expect(row.locator(".tag.warn")).to_have_text("需要翻译")
+    fire(page, "correct_party", lambda form: (form.get_by_label("当事人").select_option(label="买买提（被申请人）"),
+                                              form.get_by_label("需要翻译").select_option("false"),
+                                              form.get_by_label("理由").fill("当事人能用普通话交流")))
+    expect(row.locator(".tag.warn")).to_have_count(0)
+    expect(page.locator("#corrections article").last.locator("td.old")).to_have_text("是")
     site.check_accessibility(page, "case with a party added and corrected")
     site.shot(page, "case-party-added-corrected")
 
