@@ -53,8 +53,8 @@ def test_terms_are_printed_one_by_one(terms: str, items: list[str]) -> None:
 
 
 def test_a_correction_prints_old_values_masked_for_a_masked_reader() -> None:
-    correction = event("correct_party", {"party_id": 7, "phone": "13912345678", "address": "浙江省温州市永嘉县江北路18号",
-                                         "reason": "更正联系电话。",
+    correction = event("correct_party", {"party_id": 7, "phone": "13912345678",
+                                         "address": "浙江省温州市永嘉县江北路18号", "reason": "更正联系电话。",
                                          "previous": {"phone": "13812345678", "gender": "male"}})
     correction["reason"] = "更正联系电话。"
     masked = event_details(names(masked=True), correction)
