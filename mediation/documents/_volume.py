@@ -37,9 +37,9 @@ def volume(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def numeral(number: int, lang: str) -> str:
-    """一、 二、 … 十一、 in Chinese; 1. 2. … in English."""
+    """一、 二、 … 十一、 in Chinese; "1. ", "2. " … in English."""
     if lang != "zh":
-        return f"{number}."
+        return f"{number}. "
     tens, units = divmod(number, 10)
     text = (NUMERALS[tens - 1] if tens > 1 else "") + ("十" if tens else "") + (NUMERALS[units - 1] if units else "")
     return text + "、"

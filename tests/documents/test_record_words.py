@@ -75,4 +75,4 @@ def test_an_identity_document_is_not_named_to_a_masked_reader() -> None:
 
 def test_papers_are_numbered_in_chinese_and_in_english() -> None:
     assert [numeral(n, "zh") for n in (1, 9, 10, 11, 12)] == ["一、", "九、", "十、", "十一、", "十二、"]
-    assert numeral(3, "en") == "3."
+    assert numeral(3, "en") == "3. "
