@@ -9,7 +9,7 @@ a. ``POST /api/v1/cases/{id}/attachments`` of a 10 MiB PDF (multipart, one reque
 b. the reference: the same 10 MiB written straight into the database (one write transaction, the
    attachment row and its 256 KiB chunks, through the product's own connection settings) — what
    storing the file costs at least, without HTTP, parsing, type check, hashing or the engine (the
-   server writes each chunk as it comes, in a transaction of its own, beside the reading);
+   server writes the chunks as they come, 1 MiB to a transaction, beside the reading);
 c. the server's memory: the resident set (VmRSS from /proc) of its worker processes, summed, sampled
    every 10 ms while 8 clients upload 10 MiB each at once, against the same sum at rest after a
    warm-up upload.

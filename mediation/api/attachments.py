@@ -1,8 +1,8 @@
 """Attachment endpoints (DESIGN §9.2, §9.9): upload (multipart, streamed), list, download.
 
-The upload is read as it streams in (streamed_upload.py) after reach and role are checked; the
-service stores the file and fires `attach` in one transaction. A download streams the stored chunks,
-one database read per chunk. Like every handler here they run on the event loop's thread: no write
+The upload is read as it streams in (streamed_upload.py) after reach and role are checked, its
+chunks written as they come; the service then finishes the file and fires `attach` in one
+transaction. A download streams the stored chunks, one database read per chunk. Like every handler here they run on the event loop's thread: no write
 transaction ever stays open across an await.
 """
 
