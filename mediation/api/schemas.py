@@ -24,7 +24,7 @@ class OrganisationInput(msgspec.Struct, forbid_unknown_fields=True):
     """A company or other organisation as a party, with its legal representative."""
 
     name: Annotated[str, Meta(min_length=1, max_length=200, examples=["永嘉县某某建材有限公司"])]
-    legal_representative: Annotated[str, Meta(max_length=200, examples=["陈某某"])] | None = None
+    legal_representative: Annotated[str, Meta(max_length=100, examples=["陈某某"])] | None = None
 
 
 class PartyInput(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,9 +37,9 @@ class PartyInput(msgspec.Struct, forbid_unknown_fields=True):
     gender: Literal["male", "female"] | None = None
     ethnicity: Annotated[str, Meta(max_length=20, examples=["汉族"])] | None = None
     birth_date: dt.date | None = None
-    occupation: Annotated[str, Meta(max_length=200, examples=["个体工商户"])] | None = None
+    occupation: Annotated[str, Meta(max_length=100, examples=["个体工商户"])] | None = None
     address: Annotated[str, Meta(max_length=200, examples=["永嘉县瓯北街道锦绣花园3幢201室"])] | None = None
-    language: Annotated[str, Meta(max_length=200, examples=["维吾尔语"])] | None = None
+    language: Annotated[str, Meta(max_length=40, examples=["维吾尔语"])] | None = None
     needs_interpreter: bool = False
     organisation: OrganisationInput | None = None
 

@@ -79,7 +79,8 @@ def _field_type(spec: FieldSpec, definition: WorkflowDefinition, owner: str) -> 
     kind = spec.type
     characters = ONE_LINE if spec.name in control_characters.ONE_LINE_FIELDS else FREE_TEXT
     if kind in ("text", "short_text", "username", "unit_code"):
-        return str, _text(long_text if kind == "text" else short_text, characters, required=spec.required)
+        limit = long_text if kind == "text" else short_text
+        return str, _text(min(limit, spec.max_length or limit), characters, required=spec.required)
     patterns = {"id_number": f"^{ID_NUMBER.pattern}$", "phone": PHONE.pattern, "sha256": f"^{SHA256.pattern}$"}
     if kind in patterns:
         return str, {"pattern": patterns[kind]}

@@ -26,6 +26,7 @@ class FieldSpec:
     future: bool = False  # date or datetime: must lie ahead of the transition (a date: today or later)
     past: bool = False  # date or datetime: must not lie ahead of the transition (a birth date, a session held)
     fields: tuple[FieldSpec, ...] = ()  # object and objects: the fields of each object
+    max_length: int | None = None  # text: shorter than the policy's limit (the column it is stored in)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _parse_fields(data: dict | None) -> tuple[FieldSpec, ...]:
             future=bool(spec.get("future", False)),
             past=bool(spec.get("past", False)),
             fields=_parse_fields(spec.get("fields")),
+            max_length=spec.get("max_length"),
         )
         for field_name, spec in (data or {}).items()
     )

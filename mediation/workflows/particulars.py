@@ -18,18 +18,19 @@ GENDERS = ("male", "female")
 # An 11-digit mobile number, or a landline with its area code.
 PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 
+# Lengths are those of the party's columns (mediation/db/models.py).
 # The particulars a party may have beside name, role, ID and phone numbers: what intake checks
 # (the same as `add_party` takes in mediation.yaml).
 PARTICULAR_FIELDS = (
     FieldSpec("gender", "enum", values=GENDERS),
     FieldSpec("ethnicity", "ethnicity"),
     FieldSpec("birth_date", "date", past=True),
-    FieldSpec("occupation", "short_text"),
+    FieldSpec("occupation", "short_text", max_length=100),
     FieldSpec("address", "short_text"),
-    FieldSpec("language", "short_text"),
+    FieldSpec("language", "short_text", max_length=40),
     FieldSpec("needs_interpreter", "boolean"),
     FieldSpec("organisation", "object", fields=(
-        FieldSpec("name", "short_text", required=True), FieldSpec("legal_representative", "short_text"))),
+        FieldSpec("name", "short_text", required=True), FieldSpec("legal_representative", "short_text", max_length=100))),
 )
 
 __all__ = ["ETHNICITIES", "GENDERS", "PARTICULAR_FIELDS", "PHONE"]

@@ -77,7 +77,7 @@ def china_today(now: datetime) -> date:
 
 
 def _text(spec: FieldSpec, value: Any, limit: int) -> str:
-    return checked_text(f"data.{spec.name}", value, limit, required=spec.required)
+    return checked_text(f"data.{spec.name}", value, min(limit, spec.max_length or limit), required=spec.required)
 
 
 def _integer(spec: FieldSpec, value: Any) -> int:

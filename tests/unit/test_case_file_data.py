@@ -136,3 +136,9 @@ def test_event_data_is_masked_in_it_and_in_the_values_it_replaced() -> None:
                                               "address": None}}
     plain = {"text": "备注"}
     assert masked_data(plain) is plain
+
+
+@pytest.mark.parametrize(("field", "limit"), [("name", 100), ("occupation", 100), ("language", 40)])
+def test_a_party_field_is_no_longer_than_its_column(field: str, limit: int) -> None:
+    assert clean("add_party", {**PARTY, field: "字" * limit})[field] == "字" * limit
+    assert refused_field("add_party", {**PARTY, field: "字" * (limit + 1)}) == f"data.{field}"
