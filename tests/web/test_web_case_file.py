@@ -291,3 +291,27 @@ def test_attach_is_not_a_trigger_form(site_pages: Site) -> None:
     assert answer.value.status == 422
     expect(page.get_by_role("alert")).to_contain_text("上传表单")
     assert site.version(case_id) == version
+
+
+def test_an_investigation_record_and_a_note_on_a_closed_case(site_pages: Site) -> None:
+    site = site_pages
+    open_case = drive_to(site.db, state="mediation.assigned", county=site.county,
+                         case_input=case_input(site.county.grid))
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{open_case}")
+    held = (utcnow() + timedelta(hours=8) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    fire(page, "record_investigation", lambda form: (
+        form.get_by_label("时间").fill(held), form.get_by_label("地点").fill("李某某家中"),
+        form.get_by_label("被调查人").fill("楼下住户张某"),
+        form.get_by_label("调查内容").fill("张某称装修噪音多在晚十点后。")))
+    record = page.locator("#records article[data-trigger='record_investigation']")
+    expect(record).to_contain_text("被调查人")
+    expect(record).to_contain_text("张某称装修噪音多在晚十点后。")
+
+    closed = drive_to(site.db, state="closed.withdrawn", county=site.county, case_input=case_input(site.county.grid))
+    page.goto(f"{site.base_url}/cases/{closed}")
+    expect(page.locator("summary[data-trigger]")).to_have_count(1)  # a note is all a closed case takes here
+    fire(page, "add_note", lambda form: form.get_by_label("内容").fill("当事人来电，表示不再追究。"))
+    expect(page.locator(".timeline li").first).to_contain_text("当事人来电，表示不再追究。")
+    expect(page.locator("#records article[data-trigger='add_note']")).to_contain_text("当事人来电")
+    assert not CODES.search(visible_text(page))
