@@ -162,3 +162,32 @@ def test_a_note_goes_on_a_closed_case_but_a_record_does_not(county_db: Database)
         fire(county_db, case_id, "record_investigation", actor="mediator1",
              data={"held_at": "2026-03-02T10:00", "interviewee": "x", "content": "y"})
     assert _case(county_db, case_id).state == "closed.not_accepted"
+
+
+def test_a_party_corrected_to_need_an_interpreter_holds_the_session_until_one_is_recorded(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=NOW,
+                       route=("triage", "assign_mediator", "notify_rights*", "record_consent*"))
+    first, second = jsontext.loads(_case(county_db, case_id).party_ids)
+    fire(county_db, case_id, "correct_party", actor="mediator1", data={
+        "party_id": second, "language": "维吾尔语", "needs_interpreter": True, "reason": "当事人不通晓汉语"})
+    assert jsontext.loads(_case(county_db, case_id).progress)["interpreter_needed"] == [second]
+    with pytest.raises(GuardFailed) as refused:
+        fire(county_db, case_id, "start_session", actor="mediator1")
+    assert refused.value.extra["code"] == "interpreter_missing"
+    fire(county_db, case_id, "correct_party", actor="mediator1", data={
+        "party_id": second, "needs_interpreter": False, "reason": "经核实当事人通晓汉语"})
+    assert "interpreter_needed" not in jsontext.loads(_case(county_db, case_id).progress)
+    assert fire(county_db, case_id, "start_session", actor="mediator1").state == "mediation.in_session"
+
+
+def test_a_party_added_after_the_notices_must_be_told_its_rights_before_the_session(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=NOW,
+                       route=("triage", "assign_mediator", "notify_rights*", "record_consent*"))
+    added = fire(county_db, case_id, "add_party", actor="mediator1",
+                 data={"name": "王五", "role": "third_party", "reason": "房屋共有人"})
+    new_party = jsontext.loads(_case(county_db, case_id).party_ids)[-1]
+    fire(county_db, case_id, "record_consent", actor="mediator1", data={"party_id": new_party})
+    with pytest.raises(GuardFailed) as refused:
+        fire(county_db, case_id, "start_session", actor="mediator1")
+    assert (refused.value.extra["code"], refused.value.extra["party_ids"]) == ("rights_notice_missing", [new_party])
+    assert added.state == "mediation.assigned"
