@@ -45,7 +45,7 @@ TRACKING: Route = (*EFFECTIVE, "start_follow_up")
 ON_SCENE_ORAL: Route = (*TRIAGED, "mediate_on_scene", "notify_rights*", "record_session", "record_oral_agreement")
 # The case file's own records and corrections, none of which moves the case (the new party comes last).
 CASE_FILE: Route = (*ASSIGNED, "add_participant", "record_investigation", "add_note", "correct_facts",
-                    "correct_party", "add_party")
+                    "report_outcome", "correct_party", "add_party")
 JOINT_RESOLVED: Route = (*FEEDBACK, "confirm_feedback")
 CONFIRMED: Route = (*UNDER_REVIEW, "confirm")
 UNRESOLVED = ("submit_feedback", {"outcome": "unresolved", "summary": "部门约谈双方后仍未能化解。"})

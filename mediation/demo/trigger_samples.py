@@ -60,6 +60,8 @@ TRIGGER_DATA: dict[str, Callable[[Ride], dict[str, Any]]] = {
     "record_investigation": lambda r: {"held_at": _held(r), "place": "纠纷现场", "interviewee": "物业管理处工作人员",
                                        "content": "物业工作人员证实双方多次因噪音发生争执，并提供了值班记录。"},
     "add_note": lambda r: {"text": "当事人来电询问办理进度，已告知。"},
+    "report_outcome": lambda r: {"party_id": r.party("applicant")[0], "method": "phone",
+                                 "summary": "已电话告知申请人调解结果及协议履行情况。"},
     "add_participant": lambda r: {"name": "陈德明", "role": "five_elders", "unit": "江北社区"},
     "correct_facts": lambda r: {"description": r.case.description + "（更正：争执始于去年十月。）"},
     "correct_party": lambda r: {"party_id": r.party("respondent")[0], "address": "永嘉县瓯北街道锦绣花园3幢301室"},

@@ -19,6 +19,13 @@ def record_rights_notice(case: CaseState) -> None:
         notified.append(case.data["party_id"])
 
 
+def record_outcome_report(case: CaseState) -> None:
+    """The outcome was told to this party (the complainant); the summary stays in the event."""
+    reported = case.progress.setdefault("outcome_reported", [])
+    if case.data["party_id"] not in reported:
+        reported.append(case.data["party_id"])
+
+
 def add_participant(case: CaseState) -> None:
     participant = {name: case.data[name] for name in PARTICIPANT_FIELDS if case.data.get(name) is not None}
     case.progress.setdefault("participants", []).append(participant)
@@ -58,6 +65,6 @@ def note_interpreter_need(case: CaseState, party_id: int, needed: bool) -> None:
 
 
 CASE_FILE_EFFECTS = (
-    record_rights_notice, add_participant, count_session_record, count_investigation_record, add_party,
+    record_rights_notice, record_outcome_report, add_participant, count_session_record, count_investigation_record, add_party,
     correct_party, correct_facts,
 )

@@ -110,7 +110,7 @@ def test_an_object_field_needs_its_fields_and_a_type_it_knows() -> None:
 
 def test_every_case_file_trigger_keeps_the_state_and_add_note_and_attach_reach_closed_cases() -> None:
     for name in ("attach", "record_session", "record_investigation", "add_note", "correct_facts", "add_party",
-                 "correct_party", "add_participant", "notify_rights"):
+                 "correct_party", "add_participant", "notify_rights", "report_outcome"):
         trigger = DEFINITION.triggers[name]
         assert all(spec.dest is None for spec in trigger.transitions), name
         assert set(DEFINITION.open_states) <= set(trigger.sources), name

@@ -282,6 +282,13 @@ def test_record_rights_notice_keeps_each_party_once() -> None:
     assert subject.progress["rights_notified"] == [12, 11]
 
 
+@covers("record_outcome_report")
+def test_record_outcome_report_keeps_each_party_told_once() -> None:
+    subject = run("record_outcome_report", case(data={"party_id": 11, "method": "phone", "summary": "s"}))
+    run("record_outcome_report", subject)
+    assert subject.progress["outcome_reported"] == [11]
+
+
 @covers("add_participant")
 def test_add_participant_keeps_the_fields_given() -> None:
     subject = run("add_participant", case(data={"name": "阿依古丽", "role": "interpreter", "language": "维吾尔语"}))
