@@ -25,7 +25,7 @@ from test_case_file_volume import CODE_NAMES
 
 from mediation.app import create_app
 from mediation.db import Database
-from mediation.demo.case_paths import drive_to
+from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import PASSWORD, SampleCounty
 from mediation.directory.actors import SYSTEM
 from mediation.documents import (
@@ -183,3 +183,14 @@ def test_forms_that_do_not_exist_are_refused(client, path, status) -> None:
 def test_forms_need_a_token(module_county_db) -> None:
     with TestClient(create_app(module_county_db.url)) as anonymous:
         assert anonymous.get("/api/v1/forms/agreement.pdf").status_code == 401
+
+
+def test_the_outcome_notice_prints_the_outcome_told_to_the_complainant(module_county_db) -> None:
+    case_id = drive_to(module_county_db, state="mediation.assigned", county=SampleCounty())
+    with module_county_db.snapshot() as tx:
+        applicant = tx.one("SELECT id FROM parties WHERE case_id = :id AND role = 'applicant'", {"id": case_id})[0]
+    fire(module_county_db, case_id, "report_outcome", actor="mediator1",
+         data={"party_id": applicant, "method": "visit", "summary": "上门告知调解进展，当事人表示理解。"})
+    text = squeezed("".join(page_texts(render(module_county_db, case_id, "outcome_notice"))))
+    assert "上门告知调解进展，当事人表示理解。" in text and "张建国" in text and "林调解" in text
+    assert not CODE_NAMES.search(text)
