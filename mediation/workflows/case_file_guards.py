@@ -46,8 +46,8 @@ def rights_notified_to_every_party(case: CaseState) -> str | None:
     if not missing:
         return None
     return Refusal(
-        f"{len(missing)} of {len(case.party_ids)} parties have not been notified of their rights and duties "
-        "(notify_rights) before mediation",
+        f"{len(missing)} of {len(case.party_ids)} parties have not been told their rights and duties; "
+        "record a rights notice for each before mediation",
         zh=f"尚有{len(missing)}名当事人未进行权利义务告知，不能开始调解（《人民调解工作若干规定》第三十条）",
         code="rights_notice_missing", party_ids=missing,
     )
@@ -60,7 +60,7 @@ def interpreter_present_when_needed(case: CaseState) -> str | None:
     if any(p.get("role") == "interpreter" for p in case.progress.get("participants", ())):
         return None
     return Refusal(
-        "a party needs an interpreter: record one (add_participant with role interpreter) before the session",
+        "a party needs an interpreter: add an interpreter as a participant before the session",
         zh="有当事人需要翻译，请先添加翻译人员再开始调解",
         code="interpreter_missing", party_ids=list(case.progress["interpreter_needed"]),
     )

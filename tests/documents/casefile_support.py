@@ -26,6 +26,8 @@ INTERPRETER, CO_MEDIATOR = "阿依古丽", "周德明"
 INVESTIGATION = "走访楼下住户赵某，证实楼上每晚十点后仍有电钻声音。"
 STATEMENTS = ("噪音每晚持续到深夜，影响老人和孩子休息。", "装修已近尾声，愿意调整施工时间并赔偿。")
 FINDINGS = ("双方对噪音事实无争议，分歧在于补偿金额。", "双方同意按三千元补偿，物业公司负责监督施工时间。")
+PERFORMANCE_MANNER = "现金一次性支付"
+PERFORMANCE_PLACE = "瓯北街道人民调解委员会"
 TERMS = ("一、李某某于协议签订后十日内向王某某支付补偿款人民币三千元；"
          "二、李某某今后装修施工时间限于每日八时至十八时；"
          "三、物业公司负责监督施工时间。")
@@ -82,6 +84,7 @@ def case_with_a_case_file(db: Database, *, sessions: int = 2, images: int = 2, i
         act("start_session")
         act("record_session", _session(number, applicant, respondent, clock[0]))
     act("draft_agreement", {"terms": TERMS, "performance_deadline": (clock[0] + timedelta(days=30)).date().isoformat(),
+                            "performance_manner": PERFORMANCE_MANNER, "performance_place": PERFORMANCE_PLACE,
                             "subject_matters": ["compensation"]})
     for party_id in everyone:
         act("sign", {"party_id": party_id})

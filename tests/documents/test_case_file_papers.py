@@ -16,6 +16,8 @@ from casefile_support import (
     INTERPRETER,
     INVESTIGATION,
     LEGAL_REPRESENTATIVE,
+    PERFORMANCE_MANNER,
+    PERFORMANCE_PLACE,
     STATEMENTS,
     case_with_a_case_file,
 )
@@ -100,7 +102,7 @@ def test_the_agreement_carries_particulars_terms_and_performance_in_words(papers
     for term in ("一、李某某于协议签订后十日内向王某某支付补偿款人民币三千元；",
                  "二、李某某今后装修施工时间限于每日八时至十八时；"):
         assert term in text
-    assert "履行方式" in text and "履行地点" in text and re.search(r"履行期限\d{4}年\d+月\d+日前履行完毕", text)
+    assert f"履行方式{PERFORMANCE_MANNER}" in text and f"履行地点{PERFORMANCE_PLACE}" in text and re.search(r"履行期限\d{4}年\d+月\d+日前履行完毕", text)
     assert "协议事项：赔偿" in text and "compensation" not in text
 
 
