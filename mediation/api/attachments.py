@@ -9,10 +9,10 @@ transaction ever stays open across an await.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from typing import Annotated, Literal
 from urllib.parse import quote
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.di import NamedDependency, Provide
@@ -41,9 +41,8 @@ from mediation.workflows.loader import current_definition
 FileKind = Literal[current_definition().triggers[ATTACH].fields_by_name["kind"].values]  # type: ignore[valid-type]
 
 
-@dataclass
-class AttachmentUpload:
-    """The multipart form of an upload."""
+class AttachmentUpload(msgspec.Struct, forbid_unknown_fields=True):
+    """The multipart form of an upload: these fields and no others (documented `additionalProperties: false`)."""
 
     file: UploadFile  # the file itself: PDF, JPEG, PNG, MP3 or M4A, as told from its bytes
     kind: FileKind  # evidence, signed_agreement, id_document, photo, audio, other

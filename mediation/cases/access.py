@@ -23,10 +23,19 @@ def in_reach(actor: Actor, case: Any) -> bool:
 
 def may_fire(actor: Actor, trigger_roles: tuple[str, ...], case: Any) -> bool:
     """The actor holds a role the trigger lists; department and court roles only on their referrals."""
-    for role in actor.roles.intersection(trigger_roles):
-        if role == "department" and case.department_id != actor.unit_id:
+    return roles_may_fire(actor.roles, trigger_roles, referred_to_them=(
+        case.department_id == actor.unit_id, case.court_id == actor.unit_id))
+
+
+def roles_may_fire(roles: frozenset[str], trigger_roles: tuple[str, ...], *,
+                   referred_to_them: tuple[bool, bool]) -> bool:
+    """may_fire for roles alone: `referred_to_them` says whether the case is referred to the holder's
+    department and to the holder's court."""
+    to_department, to_court = referred_to_them
+    for role in roles.intersection(trigger_roles):
+        if role == "department" and not to_department:
             continue
-        if role == "court" and case.court_id != actor.unit_id:
+        if role == "court" and not to_court:
             continue
         return True
     return False

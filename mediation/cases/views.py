@@ -8,12 +8,13 @@ their offset (ISO 8601 `…Z`, DESIGN §9.1); dates stay dates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
 from mediation import jsontext
 from mediation.cases import rows as case_rows
-from mediation.cases.access import in_reach, may_fire
+from mediation.cases.access import in_reach, roles_may_fire
 from mediation.cases.masking import (
     mask_address,
     mask_id_number,
@@ -125,13 +126,20 @@ def answer_after_change(tx: RawTransaction, db: Database, actor: Actor, case_id:
 def available_triggers(db: Database, actor: Actor, row: Any) -> list[str]:
     """Triggers the actor may fire on the case now: state, role and the risk overlay."""
     machine = db.workflows.machine(row.workflow_version_id)
+    referred_to_them = (row.department_id == actor.unit_id, row.court_id == actor.unit_id)
+    return list(_triggers_for(machine, row.state, row.risk_level == "critical", actor.roles, referred_to_them))
+
+
+@lru_cache(maxsize=4096)
+def _triggers_for(machine: Any, state: str, critical: bool, roles: frozenset[str],
+                  referred_to_them: tuple[bool, bool]) -> tuple[str, ...]:
+    """available_triggers for one combination of all it depends on (asked on every read of a case)."""
     definition = machine.definition
-    return [
-        name
-        for name in machine.allowed_triggers(row.state)
-        if may_fire(actor, definition.triggers[name].roles, row)
-        and (row.risk_level != "critical" or name in definition.critical_allows)
-    ]
+    return tuple(
+        name for name in machine.allowed_triggers(state)
+        if roles_may_fire(roles, definition.triggers[name].roles, referred_to_them=referred_to_them)
+        and (not critical or name in definition.critical_allows)
+    )
 
 
 def case_detail(db: Database, actor: Actor, case_id: int) -> CaseDetail:
