@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
 from accessibility import check_accessibility
 from api_support import ServerProcess, case_input
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from mediation.clock import utcnow
 from mediation.db import Database
@@ -87,6 +87,24 @@ class Site:
     def state(self, case_id: int) -> str:
         with self.db.snapshot() as tx:
             return tx.one("SELECT state FROM cases WHERE id = :id", {"id": case_id})[0]
+
+
+def submit_trigger(page: Page, trigger: str, fill=None) -> None:
+    """Open the trigger's form on the case page by its button, fill it, submit; waits for the answer page."""
+    page.locator(f"summary[data-trigger='{trigger}']").click()
+    form = page.locator(f"form[data-trigger='{trigger}']")
+    expect(form).to_be_visible()
+    if fill:
+        fill(form)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+def fire_done(page: Page, trigger: str, fill=None) -> None:
+    """submit_trigger, and the answer page must say it was done, with no alert."""
+    submit_trigger(page, trigger, fill)
+    expect(page.locator(".alert")).to_have_count(0)
+    assert f"done={trigger}" in page.url, page.url
 
 
 def build_cases(db: Database) -> dict[str, int]:

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 from api_support import case_input
-from browser_site import DESKTOP, PHONE, Site
+from browser_site import DESKTOP, PHONE, Site, fire_done
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.clock import utcnow
@@ -44,18 +44,6 @@ def png(width: int = 64, height: int = 48) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def fire(page: Page, trigger: str, fill=None) -> None:
-    """Open the trigger's form, fill it, submit; the page must say it was done."""
-    page.locator(f"summary[data-trigger='{trigger}']").click()
-    form = page.locator(f"form[data-trigger='{trigger}']")
-    expect(form).to_be_visible()
-    if fill:
-        fill(form)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    expect(page.locator(".alert")).to_have_count(0)
-    assert f"done={trigger}" in page.url, page.url
-
 
 def choose_party(name: str, role: str):
     return lambda form: form.get_by_label("当事人").select_option(label=f"{name}（{role}）")
@@ -73,16 +61,16 @@ def test_a_mediator_keeps_the_case_file(site_pages: Site) -> None:
 
     # Rights and duties told to both parties, both consents recorded, a co-mediator added.
     for name, role, method in ((APPLICANT, "申请人", "in_person"), (RESPONDENT, "被申请人", "written")):
-        fire(page, "notify_rights", lambda form, n=name, r=role, m=method: (
+        fire_done(page, "notify_rights", lambda form, n=name, r=role, m=method: (
             choose_party(n, r)(form), form.get_by_label("告知方式").select_option(m)))
-        fire(page, "record_consent", choose_party(name, role))
+        fire_done(page, "record_consent", choose_party(name, role))
     expect(page.locator("table.parties .tag.ok")).to_have_count(2)
     expect(page.locator("table.parties")).to_contain_text("已告知权利义务")
-    fire(page, "add_participant", lambda form: (form.get_by_label("姓名").fill("赵某某"),
+    fire_done(page, "add_participant", lambda form: (form.get_by_label("姓名").fill("赵某某"),
                                                 form.get_by_label("身份").select_option("co_mediator")))
     expect(page.locator("ul.participants")).to_contain_text("赵某某")
     expect(page.locator("ul.participants")).to_contain_text("协助调解员")
-    fire(page, "start_session")
+    fire_done(page, "start_session")
     expect(page.locator(".state")).to_contain_text("调解中")
 
     # The session record: a participant row per person present, a statement per party.
@@ -103,7 +91,7 @@ def test_a_mediator_keeps_the_case_file(site_pages: Site) -> None:
         form.get_by_label("调解情况及查明事实").fill("经查，装修时间确有超出规定。")
         form.get_by_label("结果").select_option("agreed")
 
-    fire(page, "record_session", session)
+    fire_done(page, "record_session", session)
     record = page.locator("#records article[data-trigger='record_session']")
     expect(record).to_contain_text("江北社区人民调解室")
     expect(record).to_contain_text("达成协议")
@@ -114,7 +102,7 @@ def test_a_mediator_keeps_the_case_file(site_pages: Site) -> None:
         "href", re.compile(r"#record-\d+"))
 
     # A correction of the facts: the page marks it corrected, with who, why and the old title.
-    fire(page, "correct_facts", lambda form: (form.get_by_label("标题").fill(NEW_TITLE),
+    fire_done(page, "correct_facts", lambda form: (form.get_by_label("标题").fill(NEW_TITLE),
                                               form.get_by_label("理由").fill("登记时遗漏漏水情况")))
     expect(page.locator("h1")).to_contain_text(NEW_TITLE)
     correction = page.locator("#corrections article").first
@@ -300,7 +288,7 @@ def test_an_investigation_record_and_a_note_on_a_closed_case(site_pages: Site) -
     page = site.login("mediator1")
     page.goto(f"{site.base_url}/cases/{open_case}")
     held = (utcnow() + timedelta(hours=8) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
-    fire(page, "record_investigation", lambda form: (
+    fire_done(page, "record_investigation", lambda form: (
         form.get_by_label("时间").fill(held), form.get_by_label("地点").fill("李某某家中"),
         form.get_by_label("被调查人").fill("楼下住户张某"),
         form.get_by_label("调查内容").fill("张某称装修噪音多在晚十点后。")))
@@ -311,7 +299,7 @@ def test_an_investigation_record_and_a_note_on_a_closed_case(site_pages: Site) -
     closed = drive_to(site.db, state="closed.withdrawn", county=site.county, case_input=case_input(site.county.grid))
     page.goto(f"{site.base_url}/cases/{closed}")
     expect(page.locator("summary[data-trigger]")).to_have_count(1)  # a note is all a closed case takes here
-    fire(page, "add_note", lambda form: form.get_by_label("内容").fill("当事人来电，表示不再追究。"))
+    fire_done(page, "add_note", lambda form: form.get_by_label("内容").fill("当事人来电，表示不再追究。"))
     expect(page.locator(".timeline li").first).to_contain_text("当事人来电，表示不再追究。")
     expect(page.locator("#records article[data-trigger='add_note']")).to_contain_text("当事人来电")
     assert not CODES.search(visible_text(page))

@@ -17,7 +17,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from browser_site import Site
+from browser_site import Site, fire_done
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
@@ -47,16 +47,8 @@ class Journey:
 
     def fire(self, page: Page, trigger: str, fill=None, notice: str | None = None) -> None:
         """Open the trigger's form on the case page, fill it, submit; the page must say it was done."""
-        page.locator(f"summary[data-trigger='{trigger}']").click()
-        form = page.locator(f"form[data-trigger='{trigger}']")
-        expect(form).to_be_visible()
-        if fill:
-            fill(form)
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
-        expect(page.locator(".alert")).to_have_count(0)
+        fire_done(page, trigger, fill)
         expect(page.get_by_role("status")).to_contain_text(notice or "")
-        assert f"done={trigger}" in page.url, page.url
 
 
 def case_id_of(page: Page) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 from api_support import case_input
-from browser_site import Site
+from browser_site import Site, submit_trigger
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.cases.engine import apply_transition
@@ -111,14 +111,6 @@ def test_two_parties_without_script(site_pages: Site) -> None:
     expect(page.locator("table.parties tbody tr")).to_have_count(2)
 
 
-def fire(page: Page, trigger: str, fill=None) -> None:
-    page.locator(f"summary[data-trigger='{trigger}']").click()
-    form = page.locator(f"form[data-trigger='{trigger}']")
-    if fill:
-        fill(form)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-
 
 def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(site_pages: Site) -> None:
     site = site_pages
@@ -136,7 +128,7 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
         form.get_by_label("法定代表人").fill(REPRESENTATIVE)
         form.get_by_label("理由").fill("运输公司到场，申请参加调解")
 
-    fire(page, "add_party", add_party)
+    submit_trigger(page, "add_party", add_party)
     expect(page.locator("table.parties tbody tr")).to_have_count(3)
     expect(page.locator("#corrections")).to_contain_text("运输公司到场，申请参加调解")
 
@@ -145,7 +137,7 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
         form.get_by_label("电话").fill("13900002222")
         form.get_by_label("理由").fill("当事人更换手机号码")
 
-    fire(page, "correct_party", correct_phone)
+    submit_trigger(page, "correct_party", correct_phone)
     row = page.locator("table.parties tbody tr").nth(1)
     expect(row.locator(".tag.corrected")).to_have_text("已更正")
     expect(row).to_contain_text("13900002222")  # the assigned mediator sees numbers in full
@@ -163,20 +155,20 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
             apply_transition(site.db, case_id=case_id, trigger=trigger, actor=mediator, data=data,
                              expected_version=site.version(case_id), now=utcnow())
     page.goto(f"{site.base_url}/cases/{case_id}")
-    fire(page, "start_session")
+    submit_trigger(page, "start_session")
     expect(page.locator("form[data-trigger='start_session'] .alert")).to_contain_text("翻译")
     assert site.state(case_id) == "mediation.assigned"
-    fire(page, "add_participant", lambda form: (form.get_by_label("姓名").fill("热依拉"),
+    submit_trigger(page, "add_participant", lambda form: (form.get_by_label("姓名").fill("热依拉"),
                                                 form.get_by_label("身份").select_option("interpreter"),
                                                 form.get_by_label("使用语言").fill("维吾尔语")))
     expect(page.locator("ul.participants")).to_contain_text("热依拉")
-    fire(page, "start_session")
+    submit_trigger(page, "start_session")
     expect(page.locator(".state")).to_contain_text("调解中")
 
     # A yes set back to no: the correction's yes/no fields are unchanged, yes or no.
     row = page.locator("table.parties tbody tr").nth(1)
     expect(row.locator(".tag.warn")).to_have_text("需要翻译")
-    fire(page, "correct_party", lambda form: (form.get_by_label("当事人").select_option(label="买买提（被申请人）"),
+    submit_trigger(page, "correct_party", lambda form: (form.get_by_label("当事人").select_option(label="买买提（被申请人）"),
                                               form.get_by_label("需要翻译").select_option("false"),
                                               form.get_by_label("理由").fill("当事人能用普通话交流")))
     expect(row.locator(".tag.warn")).to_have_count(0)

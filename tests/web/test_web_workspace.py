@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_site import PHONE, Site
+from browser_site import PHONE, Site, submit_trigger
 from playwright.sync_api import Page, expect
 
 from mediation.cases.engine import apply_transition
@@ -29,15 +29,6 @@ def case_id_of(page: Page) -> int:
     assert found, page.url
     return int(found.group(1))
 
-
-def fire(page: Page, trigger: str, fill=None) -> None:
-    """Open the trigger's form by its button, fill it, submit; waits for the answer page."""
-    page.locator(f"summary[data-trigger='{trigger}']").click()
-    form = page.locator(f"form[data-trigger='{trigger}']")
-    if fill:
-        fill(form)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
 
 
 def test_anonymous_visitor_is_sent_to_login(site_pages: Site) -> None:
@@ -130,7 +121,7 @@ def test_mediator_triages_assigns_and_records_consents(site_pages: Site, filed_c
         form.get_by_label("纠纷类别").select_option("neighbour")
         form.get_by_label("风险等级").select_option("low")
 
-    fire(page, "triage", triage)
+    submit_trigger(page, "triage", triage)
     expect(page.get_by_role("status")).to_contain_text("研判分流")
     expect(page.locator(".state")).to_contain_text("已研判分流")
 
@@ -139,12 +130,12 @@ def test_mediator_triages_assigns_and_records_consents(site_pages: Site, filed_c
         form.get_by_label("调解机制").select_option("joint")
         form.get_by_label("化解力量").select_option("grassroots")
 
-    fire(page, "assign_mediator", assign)
+    submit_trigger(page, "assign_mediator", assign)
     expect(page.locator(".state")).to_contain_text("已指派调解员")
     # The assigned mediator sees the numbers in full.
     expect(page.locator("table.parties")).to_contain_text(ID_NUMBER)
     for party in ("张某某", "赵某某"):
-        fire(page, "record_consent", lambda form, party=party: form.get_by_label("当事人").select_option(
+        submit_trigger(page, "record_consent", lambda form, party=party: form.get_by_label("当事人").select_option(
             label=f"{party}（{'申请人' if party == '张某某' else '被申请人'}）"))
         expect(page.get_by_role("status")).to_contain_text("记录同意调解")
     assert site_pages.state(case_id) == "mediation.assigned"
@@ -179,7 +170,7 @@ def test_stale_form_explains_reload(site_pages: Site) -> None:
     def why(form):
         form.get_by_label("理由").fill("另一位同事同时提交")
 
-    fire(page, "raise_risk", lambda form: (form.get_by_label("风险等级").select_option("high"), why(form)))
+    submit_trigger(page, "raise_risk", lambda form: (form.get_by_label("风险等级").select_option("high"), why(form)))
     alert = page.locator(".stale")
     expect(alert).to_contain_text("其他人刚刚修改了此案件")
     expect(alert.get_by_role("link", name="重新加载")).to_be_visible()
@@ -192,7 +183,7 @@ def test_validation_error_is_shown_next_to_its_field(site_pages: Site) -> None:
     page = site_pages.login("mediator1")
     page.goto(f"{site_pages.base_url}/cases/{case_id}")
     version = site_pages.version(case_id)
-    fire(page, "draft_agreement", lambda form: form.get_by_label("履行期限").fill("2030-01-31"))
+    submit_trigger(page, "draft_agreement", lambda form: form.get_by_label("履行期限").fill("2030-01-31"))
     field = page.locator("form[data-trigger='draft_agreement'] [data-field='terms']")
     expect(field.locator(".error")).to_contain_text("必填")
     expect(field.locator("textarea")).to_have_attribute("aria-invalid", "true")
