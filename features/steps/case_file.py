@@ -6,15 +6,21 @@ language by the guard's Chinese reason (DESIGN §9.1).
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timezone
 
+from PIL import Image
+from pypdf import PdfReader
 from pytest_bdd import parsers, then
 
 from features.steps.common import action
 from features.steps.screening import _input
 from features.steps.story import Story
 from mediation import errors, jsontext
+from mediation.cases.attachments import store_attachment
 from mediation.cases.intake import PartyInput
+from mediation.documents import DocumentRequest, document_bytes, prepare_document
 
 WHO = r"(?P<who>every party|both parties|全部当事人|\S+?)"
 
@@ -85,3 +91,31 @@ def _(story: Story, description):
 def _(story: Story, guard, text):
     refusal = story.take_refusal(errors.GuardFailed)
     assert refusal.guard == guard and text in refusal.extra["reasons"]["zh"], refusal.extra
+
+
+def _photo(seed: int) -> bytes:
+    """A small PNG photo of the evidence (its pixels differ per seed, so does its hash)."""
+    image = Image.new("RGB", (64, 48), (seed % 256, 120, 200))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@action(parsers.re(r'调解员 (?P<user>\w+) 上传证据照片 "(?P<name>[^"]+)"，说明 "(?P<description>[^"]+)"'))
+def _(story: Story, user, name, description):
+    photo = _photo(len(name))
+    story.attempt(store_attachment, story.db, actor=story.actor(user), case_id=story.case_id, kind="evidence",
+                  description=description, file_name=name, stream=io.BytesIO(photo), now=story.now)
+    story.evidence[name] = hashlib.sha256(photo).hexdigest()
+
+
+@then(parsers.re(r'(?P<user>\w+) 打印的卷宗列明证据 "(?P<name>[^"]+)" 及其 SHA-256、翻译人员 (?P<interpreter>\S+)、'
+                 r'(?P<count>\d+) 份调解记录和更正后的案情 "(?P<description>[^"]+)"'))
+def _(story: Story, user, name, interpreter, count, description):
+    prepared = prepare_document(story.db, story.actor(user), story.case_id, DocumentRequest("case_file", "zh", False))
+    text = "".join("".join((page.extract_text() or "").split())
+                   for page in PdfReader(io.BytesIO(document_bytes(prepared))).pages)
+    assert name in text and story.evidence[name] in text, "the evidence list names the file and its SHA-256"
+    assert interpreter in text
+    assert f"第{count}次调解" in text and f"第{int(count) + 1}次调解" not in text
+    assert "".join(description.split()) in text

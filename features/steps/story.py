@@ -37,6 +37,7 @@ class Story:
     now: datetime = field(default_factory=lambda: datetime.combine(date(2026, 3, 2), START_OF_DAY))
     phase: str = "given"
     cases: list[int] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)  # file name -> SHA-256 of what was uploaded
     refusal: MediationError | None = None
     checked_refusal: MediationError | None = None
     _actors: dict[str, Actor] = field(default_factory=dict)
