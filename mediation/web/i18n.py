@@ -162,8 +162,6 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "next_session_at": {"zh": "下次调解时间", "en": "Next session at"},
     "terms": {"zh": "协议条款", "en": "Terms"},
     "performance_deadline": {"zh": "履行期限", "en": "Performance deadline"},
-    "performance_manner": {"zh": "履行方式", "en": "Manner of performance"},
-    "performance_place": {"zh": "履行地点", "en": "Place of performance"},
     "signer": {"zh": "签名人", "en": "Signer"},
     "court": {"zh": "共享法庭", "en": "Court"},
     "applicants": {"zh": "申请人", "en": "Applicants"},
