@@ -48,6 +48,7 @@ class User(SQLModel, table=True):
     created_at: NaiveDatetime
     token_key: str = Field(max_length=32)  # random; a new one ends every token issued under the old
     logins_unlocked_at: NaiveDatetime | None = None  # failed logins before it no longer slow logins down
+    calendar_key: str | None = Field(default=None, max_length=64)  # SHA-256 of the calendar feed token, if any
 
 
 class WorkflowVersion(SQLModel, table=True):
@@ -355,4 +356,65 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64)
     address: str = Field(max_length=64)
+    at: NaiveDatetime
+
+
+class Notification(SQLModel, table=True):
+    """A notice for one person (assignment, reminder, 督办, referral, court decision, share…), read or not.
+
+    Written in the transaction that writes the outbox message it mirrors, so nothing a webhook hears is
+    missing from the person's own list.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
+    topic: str = Field(max_length=64)
+    payload: str = Field(sa_column=_text(False))  # canonical JSON: what the notice says beyond its topic
+    created_at: NaiveDatetime
+    read_at: NaiveDatetime | None = None
+
+
+class SavedFilter(SQLModel, table=True):
+    """A list's filters saved under a name by one user (the board, my work, orders…)."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "list_name", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    list_name: str = Field(max_length=32)  # cases, work, orders
+    name: str = Field(max_length=100)
+    query: str = Field(sa_column=_text(False))  # the list's query string, e.g. "state=mediation.assigned&overdue=true"
+    created_at: NaiveDatetime
+
+
+class PersonalDataView(SQLModel, table=True):
+    """Someone saw a case's unmasked ID or phone numbers (PIPL): who, which case, when, through what."""
+
+    __tablename__ = "personal_data_views"
+    __table_args__ = (Index("ix_personal_data_views_case", "case_id", "viewed_at"),
+                      Index("ix_personal_data_views_at", "viewed_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    case_id: int = Field(foreign_key="cases.id")
+    via: str = Field(max_length=40)  # api_case, web_case, document:case_file, attachment:id_document, export…
+    viewed_at: NaiveDatetime
+
+
+class DirectoryChange(SQLModel, table=True):
+    """An administrator's change to a unit or a user, kept for audit (never the password itself)."""
+
+    __tablename__ = "directory_changes"
+    __table_args__ = (Index("ix_directory_changes_at", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")  # None: the command line
+    action: str = Field(max_length=40)  # unit_created, unit_changed, user_created, user_changed, password_set…
+    target: str = Field(max_length=64)  # the unit code or the username
+    details: str = Field(sa_column=_text(False))  # canonical JSON of what changed
     at: NaiveDatetime
