@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
+from mediation.cases.my_work import waiting_states
 from mediation.cases.queues import inbox_cases
 from mediation.deadlines.orders import list_orders
 from mediation.directory.actors import Actor
@@ -27,7 +28,6 @@ from mediation.web.page import (
     page_of,
     to_login,
 )
-from mediation.workflows.definition import WorkflowDefinition
 
 INBOX_LIMIT = 200
 ORDERS_PAGE_SIZE = 50
@@ -50,19 +50,6 @@ DEPARTMENT = Inbox("department", "department_inbox", "inbox_department_intro", "
 def work_list(actor: Actor) -> str:
     """Where the user's own work is listed: their inbox for department and court staff, else the board."""
     return next((f"/inbox/{inbox.role}" for inbox in (DEPARTMENT, COURT) if inbox.role in actor.roles), "/")
-
-
-def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
-    """States in which the role may fire a trigger (in workflow order), with those triggers. A trigger
-    fired in every state (a note, a file for the case file) is no work the case waits on."""
-    waiting: dict[str, list[str]] = {}
-    work = [spec for spec in definition.triggers.values()
-            if role in spec.roles and not set(definition.states) <= set(spec.sources)]
-    for state in definition.states:
-        names = [spec.name for spec in work if state in spec.sources]
-        if names:
-            waiting[state] = names
-    return waiting
 
 
 def inbox_rows(services: Services, actor: Actor, inbox: Inbox, states: list[str], now: datetime) -> tuple[list, int]:

@@ -8,13 +8,14 @@ the CSRF token, the language switch and the security headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request
 from litestar.response import Redirect, Template
 
+from mediation.cases.my_work import DUE_SOON
 from mediation.cases.queues import workflow_version_of
 from mediation.db import parse_timestamp
 from mediation.directory.actors import Actor
@@ -24,7 +25,6 @@ from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, s
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
 
-DUE_SOON = timedelta(days=2)
 # Only the vendored scripts and styles under /static run: no inline script or style, no eval,
 # nothing from another site, no plugins, no <base> rewriting, forms post here, never framed.
 CONTENT_SECURITY_POLICY = (

@@ -1,0 +1,242 @@
+"""The caller's own queue (DESIGN §9.3, `GET /api/v1/me/work`, the web's 我的工作): open cases that
+wait on them, the most urgent first.
+
+A case is in the queue — never a closed one, always within the caller's reach — for one or more reasons:
+
+- `assigned`: the caller is its mediator (`mediator_id`);
+- `order_owner`: the caller owns its key-case order (重点疑难督办);
+- `awaiting_me`: it waits on an action the caller's role can take, worked out from the workflow
+  (the states in which the role may fire a trigger that is not offered in every state):
+  - court: referred to the caller's court, in a state where the court may act (受理、审查);
+  - department: referred to the caller's unit, in a state where the department may act (签收、反馈);
+  - mediator, police: in the caller's unit subtree, no mediator yet, in a screening state where
+    the role may act (分流、指派);
+  - supervisor: in the caller's unit subtree and overdue, or high/critical risk not yet a key case
+    (`designate_key_case`), or escalated up the ladder in a state where a supervisor may
+    `replace_mediator`;
+  - grid_worker: filed by the caller, in a state where a grid worker may act (回访跟踪).
+
+Each item carries its next pending deadline (a reminder of an order's coming deadline,
+`order_due_soon`, is no deadline of its own) and its urgency: `overdue` when that deadline has
+passed, `due_soon` within DUE_SOON of it, else `rest`. The queue is sorted overdue first (oldest
+due first), then due soon, then the rest by due time (none last), then the longest untouched.
+The `kind` filter keeps the cases in the queue for that reason (`assigned` covers order owners)
+or of that urgency.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import msgspec
+
+from mediation.cases.read_models import UnitRef, utc_text
+from mediation.cases.views import reach_clause
+from mediation.db import RawTransaction, escape_like
+from mediation.directory.actors import Actor
+from mediation.errors import UnknownFilterValue
+from mediation.workflows.definition import WorkflowDefinition
+
+DUE_SOON = timedelta(days=2)  # a deadline this close is highlighted (web and API alike)
+MAX_PAGE_SIZE = 200
+KINDS = ("assigned", "awaiting_me", "due_soon", "overdue")
+REASONS = ("assigned", "order_owner", "awaiting_me")  # a case's first reason is the one shown
+URGENCIES = ("overdue", "due_soon", "rest")
+NOT_A_DEADLINE = "order_due_soon"  # the reminder before an order's deadline, not a deadline
+DEADLINE_LABELS = {
+    "department_acknowledgement": {"zh": "部门签收期限", "en": "Department acknowledgement"},
+    "court_acceptance": {"zh": "法院受理期限", "en": "Court acceptance"},
+    "court_ruling": {"zh": "司法确认审查期限", "en": "Court ruling"},
+    "judicial_confirmation_window": {"zh": "申请司法确认期限", "en": "Judicial confirmation window"},
+    "police_first_session": {"zh": "随警调解首次调解期限", "en": "Police first session"},
+    "police_second_session": {"zh": "随警调解再次调解期限", "en": "Police second session"},
+    "people_mediation_term": {"zh": "人民调解期限", "en": "Mediation term"},
+    "return_visit_1": {"zh": "第一次回访", "en": "First return visit"},
+    "return_visit_2": {"zh": "第二次回访", "en": "Second return visit"},
+    "order_overdue": {"zh": "重点案件督办期限", "en": "Key-case order deadline"},
+}
+HIGH_RISK = ("high", "critical")
+NEXT_DUE_SQL = (
+    "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
+    f"AND dl.kind <> '{NOT_A_DEADLINE}')"
+)
+
+
+class WorkDeadline(msgspec.Struct):
+    kind: str
+    label: str  # in Chinese
+    due_at: str  # UTC with its offset
+
+
+class WorkItem(msgspec.Struct):
+    """One case of the queue, why it is there and how urgent it is."""
+
+    id: int
+    number: str
+    title: str
+    state: str
+    state_label: str  # in Chinese
+    stage: str
+    unit: UnitRef
+    risk_level: str
+    key_case: bool
+    reason: str  # the first of `reasons`
+    reasons: list[str]
+    deadline: WorkDeadline | None
+    urgency: str
+    updated_at: str
+
+
+class WorkPage(msgspec.Struct):
+    items: list[WorkItem]
+    total: int
+    page: int
+    page_size: int
+
+
+class WorkCounts(msgspec.Struct):
+    """How many cases of the whole queue each kind keeps."""
+
+    all: int
+    assigned: int
+    awaiting_me: int
+    due_soon: int
+    overdue: int
+
+
+def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
+    """States in which the role may fire a trigger (in workflow order), with those triggers. A trigger
+    fired in every open state (a note, a risk change) is no work the case waits on."""
+    waiting: dict[str, list[str]] = {}
+    work = [spec for spec in definition.triggers.values()
+            if role in spec.roles and not set(definition.open_states) <= set(spec.sources)]
+    for state in definition.states:
+        names = [spec.name for spec in work if state in spec.sources]
+        if names:
+            waiting[state] = names
+    return waiting
+
+
+def work_queue(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+               kind: str | None = None, page: int = 1, page_size: int = 50) -> WorkPage:
+    """A page of the actor's queue, most urgent first; `total` counts the whole (filtered) queue."""
+    if kind is not None and kind not in KINDS:
+        raise UnknownFilterValue("kind", kind, f"unknown value '{kind}'; must be one of {list(KINDS)}")
+    params: dict[str, Any] = {}
+    sql = _queue_sql(tx, definition, actor, now, params)
+    where = _kind_condition(kind)
+    total = tx.one(f"SELECT count(*) FROM ({sql}) q WHERE {where}", params)[0]
+    rows = tx.all(
+        f"SELECT * FROM ({sql}) q WHERE {where} ORDER BY urgency, (due IS NULL), due, updated_at, id "
+        "LIMIT :limit OFFSET :offset", {**params, "limit": page_size, "offset": (page - 1) * page_size})
+    kinds = _deadline_kinds(tx, [(row[0], row[-2]) for row in rows])
+    items = [_item(row, definition, kinds) for row in rows]
+    return WorkPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def work_counts(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime) -> WorkCounts:
+    """How many cases the actor's queue holds in all and for each kind (the web's tabs)."""
+    params: dict[str, Any] = {}
+    sql = _queue_sql(tx, definition, actor, now, params)
+    found = tx.one(
+        "SELECT count(*), coalesce(sum(CASE WHEN first_reason < 2 THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN last_reason = 2 THEN 1 ELSE 0 END), 0), "
+        "coalesce(sum(CASE WHEN urgency = 1 THEN 1 ELSE 0 END), 0), "
+        f"coalesce(sum(CASE WHEN urgency = 0 THEN 1 ELSE 0 END), 0) FROM ({sql}) q", params)
+    return WorkCounts(*(int(value) for value in found))
+
+
+def _kind_condition(kind: str | None) -> str:
+    """SQL over the queue's rows keeping those of the kind."""
+    return {None: "1 = 1", "assigned": "first_reason < 2", "awaiting_me": "last_reason = 2",
+            "overdue": "urgency = 0", "due_soon": "urgency = 1"}[kind]
+
+
+def _queue_sql(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+               params: dict[str, Any]) -> str:
+    """SQL of the whole queue: one row per case with its reasons (ranks in REASONS), next due time and urgency."""
+    params.update(me=actor.user_id, work_unit=actor.unit_id or -1, work_closed="closed",
+                  work_now=tx.timestamp(now), work_soon=tx.timestamp(now + DUE_SOON))
+    branches = ["SELECT id AS case_id, 0 AS rank FROM cases WHERE mediator_id = :me AND stage <> :work_closed",
+                "SELECT case_id, 1 AS rank FROM orders WHERE owner_id = :me"]
+    branches += [f"SELECT case_id, 2 AS rank FROM ({awaiting}) a" for awaiting in _awaiting(definition, actor, params)]
+    queue = " UNION ALL ".join(branches)
+    return (
+        "SELECT c.id, c.number, c.title, c.state, c.stage, c.risk_level, c.key_case, c.updated_at, u.code AS unit_code, "
+        "u.name AS unit_name, r.first_reason, r.last_reason, r.due, "
+        "CASE WHEN r.due < :work_now THEN 0 WHEN r.due < :work_soon THEN 1 ELSE 2 END AS urgency "
+        f"FROM (SELECT q.case_id, min(q.rank) AS first_reason, max(q.rank) AS last_reason, "
+        f"(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = q.case_id AND dl.status = 'pending' "
+        f"AND dl.kind <> '{NOT_A_DEADLINE}') AS due FROM ({queue}) q GROUP BY q.case_id) r "
+        "JOIN cases c ON c.id = r.case_id JOIN units u ON u.id = c.unit_id "
+        f"WHERE c.stage <> :work_closed AND {reach_clause(actor, params)}"
+    )
+
+
+def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, Any]) -> list[str]:
+    """SQL selecting `case_id` of the cases waiting on each of the actor's roles (the module's rules)."""
+    params.update(work_path=escape_like(actor.unit_path) + "%", work_no=False)
+    subtree = "c.unit_path LIKE :work_path ESCAPE '\\'" if actor.unit_path != "/" else "1 = 0"
+    branches = []
+    for role in ("court", "department"):
+        if role in actor.roles:
+            column = "court_id" if role == "court" else "department_id"
+            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE c.{column} = :work_unit AND "
+                            f"{_in_states(role, list(waiting_states(definition, role)), params)}")
+    for role in ("mediator", "police"):
+        if role in actor.roles:
+            screening = [s for s in waiting_states(definition, role) if s.startswith(definition.initial.split(".")[0])]
+            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND c.mediator_id IS NULL AND "
+                            f"{_in_states(role, screening, params)}")
+    if "supervisor" in actor.roles:
+        branches += _supervisor_branches(definition, subtree, params)
+    if "grid_worker" in actor.roles:
+        branches.append("SELECT c.id AS case_id FROM cases c WHERE c.created_by = :me AND "
+                        f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}")
+    return branches
+
+
+def _supervisor_branches(definition: WorkflowDefinition, subtree: str, params: dict[str, Any]) -> list[str]:
+    """A supervisor's waiting cases in the subtree: overdue, high risk not yet key, escalated."""
+    replace = definition.triggers.get("replace_mediator")
+    params.update(work_high0=HIGH_RISK[0], work_high1=HIGH_RISK[1])
+    overdue = ("SELECT dl.case_id FROM deadlines dl JOIN cases c ON c.id = dl.case_id WHERE dl.status = 'pending' "
+               f"AND dl.due_at < :work_now AND dl.kind <> '{NOT_A_DEADLINE}' AND c.stage <> :work_closed AND {subtree}")
+    high_risk = ("SELECT c.id AS case_id FROM cases c WHERE c.risk_level IN (:work_high0, :work_high1) "
+                 f"AND c.key_case = :work_no AND c.stage <> :work_closed AND {subtree}")
+    escalated = ("SELECT c.id AS case_id FROM cases c WHERE c.ladder_level > 0 AND "
+                 f"{_in_states('replace', list(replace.sources) if replace else [], params)} AND {subtree}")
+    return [overdue, high_risk, escalated]
+
+
+def _in_states(prefix: str, states: list[str], params: dict[str, Any]) -> str:
+    """`c.state IN (…)` with its parameters named after `prefix`; false when there are none."""
+    names = {f"work_{prefix}_state{i}": state for i, state in enumerate(states)}
+    params.update(names)
+    return f"c.state IN ({', '.join(':' + name for name in names)})" if names else "1 = 0"
+
+
+def _deadline_kinds(tx: RawTransaction, due_of: list[tuple[int, Any]]) -> dict[int, str]:
+    """Case id → kind of its next deadline (the one due at the time the queue found)."""
+    cases = [case_id for case_id, due in due_of if due is not None]
+    if not cases:
+        return {}
+    params = {f"k{i}": case_id for i, case_id in enumerate(cases)}
+    rows = tx.all(f"SELECT case_id, kind, due_at FROM deadlines WHERE status = 'pending' AND kind <> '{NOT_A_DEADLINE}' "
+                  f"AND case_id IN ({', '.join(':' + key for key in params)}) ORDER BY due_at DESC, id DESC", params)
+    return {case_id: kind for case_id, kind, _due in rows}  # the last (earliest) wins
+
+
+def _item(row: tuple, definition: WorkflowDefinition, kinds: dict[int, str]) -> WorkItem:
+    (case_id, number, title, state, stage, risk, key_case, updated, unit_code, unit_name,
+     first_reason, last_reason, due, urgency) = row
+    reasons = [REASONS[first_reason]] + ([REASONS[last_reason]] if last_reason != first_reason else [])
+    kind = kinds.get(case_id)
+    deadline = (WorkDeadline(kind, DEADLINE_LABELS.get(kind, {}).get("zh", kind), utc_text(due))
+                if kind is not None else None)
+    return WorkItem(id=case_id, number=number, title=title, state=state,
+                    state_label=(definition.states.get(state) or {}).get("zh", state), stage=stage,
+                    unit=UnitRef(unit_code, unit_name), risk_level=risk, key_case=bool(key_case),
+                    reason=reasons[0], reasons=reasons, deadline=deadline, urgency=URGENCIES[urgency],
+                    updated_at=utc_text(updated))
