@@ -13,6 +13,7 @@ from mediation.api.cases import CaseController
 from mediation.api.documents import DocumentController, FormController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.metrics import metrics_report
+from mediation.api.my_work import my_work
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
@@ -42,7 +43,7 @@ async def answer_options(request: Request) -> Response | None:
 
 API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
-    DocumentController, AttachmentController, FormController,
+    DocumentController, AttachmentController, FormController, my_work,
 ]
 
 
