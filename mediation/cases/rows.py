@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from mediation import jsontext
 from mediation.cases.hashchain import chain_hash, event_document
+from mediation.cases.notice_recipients import add_case_notices
 from mediation.db import RawTransaction
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.trigger_data import MAX_ID
@@ -251,14 +252,16 @@ def add_deadline(
 
 
 def add_notifications(tx: RawTransaction, case: CaseState, event_seq: int, now: datetime) -> None:
+    """The transition's notices: to the outbox (webhooks) and to each person they concern."""
     for message in case.notifications:
         payload = {key: value for key, value in message.items() if key not in ("topic", "recipient")}
+        text = jsontext.dumps(payload)
         tx.execute(
             INSERT_OUTBOX,
             {"case_id": case.id, "event_seq": event_seq, "topic": message["topic"],
-             "recipient": message["recipient"], "payload": jsontext.dumps(payload),
-             "now": tx.timestamp(now)},
+             "recipient": message["recipient"], "payload": text, "now": tx.timestamp(now)},
         )
+        add_case_notices(tx, case, message, payload, text, now)
 
 
 def add_order(tx: RawTransaction, case: CaseState, now: datetime) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from mediation import jsontext
 from mediation.cases.engine import apply_transition
+from mediation.cases.notice_recipients import add_person_notices
 from mediation.db import Database, RawTransaction
 from mediation.directory.actors import SYSTEM
 from mediation.errors import MediationError, StaleCase
@@ -78,9 +79,7 @@ def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str
     if kind in ORDER_DEADLINES:
         tx.execute(ORDER_STATUS, {"status": ORDER_DEADLINES[kind], "case_id": case_id})
     if action == "remind":
-        recipient = "owner" if kind in ORDER_DEADLINES else "mediator"
-        tx.execute(REMIND, {"case_id": case_id, "event_seq": 0, "now": tx.timestamp(now), "recipient": recipient,
-                            "payload": jsontext.dumps({"deadline": kind, "user_id": _assignee(tx, kind, case)})})
+        _remind(tx, case_id, kind, _assignee(tx, kind, case), now)
         return "reminded"
     trigger = action
     spec = db.workflows.machine(case[3]).definition.triggers.get(trigger)
@@ -96,6 +95,16 @@ def _fire(db: Database, tx: RawTransaction, deadline: Any, now: datetime) -> str
     except MediationError:
         return "skipped"
     return "fired"
+
+
+def _remind(tx: RawTransaction, case_id: int, kind: str, assignee: int | None, now: datetime) -> None:
+    """A reminder to the webhooks (outbox) and to the assignee's own notices, in the batch's transaction."""
+    recipient = "owner" if kind in ORDER_DEADLINES else "mediator"
+    payload = jsontext.dumps({"deadline": kind, "user_id": assignee})
+    tx.execute(REMIND, {"case_id": case_id, "event_seq": 0, "now": tx.timestamp(now), "recipient": recipient,
+                        "payload": payload})
+    add_person_notices(tx, case_id=case_id, recipient=recipient, topic="reminder", payload=payload, now=now,
+                       actor_id=None, user_id=assignee, unit_id=None, unit_path="")
 
 
 def _assignee(tx: RawTransaction, kind: str, case: Any) -> int | None:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from mediation.cases.engine import apply_transition
 from mediation.db import Database
+from mediation.deadlines.worker import run_until_idle
+from mediation.demo.case_paths import TRIAGED, drive_to, fire
 from mediation.demo.sample_county import SampleCounty, build_sample_county
-from mediation.notifications.inbox import mark_all_read, unread_count
+from mediation.directory.accounts import actor_for
+from mediation.errors import InvalidData, MediationError, NotFound, StaleCase
+from mediation.notifications.inbox import mark_all_read, mark_read, notifications_for, unread_count
 
 NOW = datetime(2026, 11, 20, 8, 0)
 COUNTY = SampleCounty()
@@ -40,3 +46,175 @@ def test_unread_count_counts_only_the_users_unread_notices(county_db: Database) 
         assert mark_all_read(tx=tx, user_id=mediator, now=NOW) == 2
     with county_db.snapshot() as tx:
         assert (unread_count(tx=tx, user_id=mediator), unread_count(tx=tx, user_id=other)) == (0, 1)
+
+
+# ---------------------------------------------------------------------- written with the engine's notices
+def notices(db: Database, username: str, case_id: int | None = None) -> list[tuple[str, int, dict]]:
+    """(topic, case id, payload) of the user's notices, oldest first."""
+    with db.read() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT n.topic, n.case_id, n.payload FROM notifications n JOIN users u ON u.id = n.user_id "
+            "WHERE u.username = :u ORDER BY n.id"), {"u": username}).all()
+    return [(topic, case, json.loads(payload)) for topic, case, payload in rows if case_id in (None, case)]
+
+
+def all_notices(db: Database, case_id: int) -> list[tuple[str, str]]:
+    with db.read() as connection:
+        return sorted(connection.execute(sa.text(
+            "SELECT u.username, n.topic FROM notifications n JOIN users u ON u.id = n.user_id "
+            "WHERE n.case_id = :id"), {"id": case_id}).all())
+
+
+def assigned_by_supervisor(db: Database, now: datetime = NOW) -> int:
+    case_id = drive_to(db, state="screening.triaged", county=COUNTY, now=now)
+    fire(db, case_id, "assign_mediator", actor="supervisor1", now=now + timedelta(hours=2), data=ASSIGNMENT)
+    return case_id
+
+
+ASSIGNMENT = {"mediator": "mediator1", "mechanism": "joint", "resolver": "grassroots"}
+
+
+def case_number(db: Database, case_id: int) -> str:
+    with db.read() as connection:
+        return connection.execute(sa.text("SELECT number FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+
+
+def test_an_assignment_tells_the_assigned_mediator_in_the_transitions_transaction(county_db: Database) -> None:
+    case_id = assigned_by_supervisor(county_db)
+    mediator = user_id(county_db, "mediator1")
+    assert notices(county_db, "mediator1") == [("case_assigned", case_id, {"user_id": mediator})]
+    assert all_notices(county_db, case_id) == [("mediator1", "case_assigned")]
+    with county_db.snapshot() as tx:
+        page = notifications_for(tx=tx, user_id=mediator)
+    (item,) = page.items
+    number = case_number(county_db, case_id)
+    assert item.text.zh == f"您被指派为案件 {number} 的调解员"
+    assert item.text.en == f"You were assigned as the mediator of case {number}"
+    assert (item.case_number, item.read_at, item.created_at) == (number, None, "2026-11-20T10:00:00.000000Z")
+
+
+def test_nobody_is_told_of_their_own_action(county_db: Database) -> None:
+    """drive_to's mediator takes the case themselves: the outbox has the message, nobody's list has it."""
+    case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=NOW)
+    assert all_notices(county_db, case_id) == []
+    with county_db.read() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM outbox WHERE case_id = :id"),
+                                  {"id": case_id}).scalar() == 1
+
+
+def test_a_referral_tells_the_departments_liaisons_only(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="joint.referred", county=COUNTY, now=NOW)
+    assert all_notices(county_db, case_id) == [("dept_sj", "case_referred")]
+    (item,) = page_of(county_db, "dept_sj").items
+    assert item.text.zh == f"案件 {case_number(county_db, case_id)} 已移送本部门，请签收"
+
+
+def test_an_application_for_confirmation_tells_the_court(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="court.applied", county=COUNTY, now=NOW)
+    assert ("court1", "confirmation_applied") in all_notices(county_db, case_id)
+    assert [topic for topic, _, _ in notices(county_db, "court1")] == ["confirmation_applied"]
+
+
+def test_feedback_tells_the_cases_mediator_and_nearest_supervisors(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="joint.feedback_received", county=COUNTY, now=NOW)
+    told = [who for who, topic in all_notices(county_db, case_id) if topic == "feedback_submitted"]
+    assert told == ["mediator1", "supervisor1"]
+
+
+def page_of(db: Database, username: str, **options):
+    with db.snapshot() as tx:
+        return notifications_for(tx=tx, user_id=user_id(db, username), **options)
+
+
+# ---------------------------------------------------------------------- 督办 and reminders by the worker
+KEY_CASE = (*TRIAGED, ("designate_key_case", {"deadline": "2026-12-20", "owner": "mediator1"}))
+
+
+def test_key_case_reminders_and_supervision_reach_the_owner_and_the_supervisor_once(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="screening.triaged", county=COUNTY, now=NOW, route=KEY_CASE,
+                       step=timedelta(0))
+    number = case_number(county_db, case_id)
+    assert all_notices(county_db, case_id) == [("mediator1", "key_case_designated")]
+    run_until_idle(county_db, now=datetime(2026, 12, 15, 0, 0))
+    run_until_idle(county_db, now=datetime(2026, 12, 15, 0, 0))  # a second pass finds nothing more
+    assert all_notices(county_db, case_id) == [("mediator1", "key_case_designated"), ("mediator1", "reminder")]
+    run_until_idle(county_db, now=datetime(2026, 12, 21, 0, 0))
+    # 督办 goes to the supervisor and to the owner's supervisor: the same person, told once.
+    assert all_notices(county_db, case_id) == [
+        ("mediator1", "key_case_designated"), ("mediator1", "reminder"), ("supervisor1", "supervise")]
+    texts = [item.text.zh for item in page_of(county_db, "mediator1").items]
+    assert texts == [f"提醒：案件 {number} 的重点案件督办期限已到，期限 2026-12-20",
+                     f"您被指定为重点案件 {number} 的责任人，期限 2026-12-20"]
+    (supervised,) = page_of(county_db, "supervisor1").items
+    assert supervised.text.zh == f"督办：案件 {number}的重点案件督办期限已届满，期限 2026-12-20"
+    assert "order_overdue" not in supervised.text.en and "2026-12-20" in supervised.text.en
+
+
+def test_an_unacknowledged_referral_is_supervised_to_the_supervisor_and_the_county_centre(
+        county_db: Database) -> None:
+    case_id = drive_to(county_db, state="joint.referred", county=COUNTY, now=NOW)
+    run_until_idle(county_db, now=NOW + timedelta(days=10))
+    told = [who for who, topic in all_notices(county_db, case_id) if topic == "supervise"]
+    assert told == ["county_sup", "supervisor1"]
+
+
+def test_return_visits_remind_the_mediator(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="follow_up.tracking", county=COUNTY, now=NOW, step=timedelta(0))
+    before = len(notices(county_db, "mediator1", case_id))
+    run_until_idle(county_db, now=NOW + timedelta(days=8))
+    (reminder,) = notices(county_db, "mediator1", case_id)[before:]
+    assert reminder[0] == "reminder" and reminder[2]["deadline"] == "return_visit_1"
+
+
+# ---------------------------------------------------------------------- nothing lost, nothing doubled
+def test_a_refused_or_rolled_back_transition_tells_nobody(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="screening.triaged", county=COUNTY, now=NOW)
+    with pytest.raises(MediationError):
+        fire(county_db, case_id, "assign_mediator", actor="supervisor1", now=NOW,
+             data={**ASSIGNMENT, "mediator": "nobody-here"})
+    with pytest.raises(RuntimeError), county_db.write() as tx:
+        apply_transition(county_db, tx=tx, case_id=case_id, trigger="assign_mediator",
+                         actor=actor_for(county_db, "supervisor1"), data=ASSIGNMENT,
+                         expected_version=case_version(county_db, case_id), now=NOW)
+        assert unread_count(tx=tx, user_id=user_id(county_db, "mediator1")) == 1
+        raise RuntimeError("the request failed after the transition")
+    assert all_notices(county_db, case_id) == []
+    with pytest.raises(StaleCase):
+        apply_transition(county_db, case_id=case_id, trigger="assign_mediator",
+                         actor=actor_for(county_db, "supervisor1"), data=ASSIGNMENT,
+                         expected_version=case_version(county_db, case_id) - 1, now=NOW)
+    assert all_notices(county_db, case_id) == []
+
+
+def case_version(db: Database, case_id: int) -> int:
+    with db.read() as connection:
+        return connection.execute(sa.text("SELECT version FROM cases WHERE id = :id"), {"id": case_id}).scalar()
+
+
+def test_disabled_users_get_nothing(county_db: Database) -> None:
+    with county_db.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET active = :no WHERE username = 'dept_sj'"), {"no": False})
+    case_id = drive_to(county_db, state="joint.referred", county=COUNTY, now=NOW)
+    assert all_notices(county_db, case_id) == []
+
+
+# ---------------------------------------------------------------------- reading and marking read
+def test_unread_first_then_newest_paged_and_marked_read(county_db: Database) -> None:
+    cases = [assigned_by_supervisor(county_db, NOW + timedelta(days=i)) for i in range(3)]
+    mediator = user_id(county_db, "mediator1")
+    first = page_of(county_db, "mediator1").items
+    assert [item.case_id for item in first] == cases[::-1]
+    with county_db.write() as tx:
+        mark_read(tx=tx, user_id=mediator, notification_id=first[0].id, now=NOW + timedelta(days=5))
+        mark_read(tx=tx, user_id=mediator, notification_id=first[0].id, now=NOW + timedelta(days=6))  # again: fine
+    page = page_of(county_db, "mediator1")
+    assert [item.case_id for item in page.items] == [cases[1], cases[0], cases[2]]
+    assert (page.unread, page.total) == (2, 3) and page.items[2].read_at.startswith("2026-11-25T08:00:00")
+    assert [item.case_id for item in page_of(county_db, "mediator1", unread_only=True).items] == cases[1::-1]
+    second = page_of(county_db, "mediator1", page=2, page_size=2)
+    assert ([item.case_id for item in second.items], second.total) == ([cases[2]], 3)
+    with pytest.raises(NotFound), county_db.write() as tx:
+        mark_read(tx=tx, user_id=user_id(county_db, "supervisor1"), notification_id=first[1].id, now=NOW)
+    with pytest.raises(InvalidData):
+        page_of(county_db, "mediator1", page_size=0)
+    assert page_of(county_db, "mediator1").unread == 2

@@ -1,0 +1,82 @@
+"""A notice as a sentence in the reader's language: what happened to which case, never ids or code names."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+LANGUAGES = ("zh", "en")
+
+# Deadline kinds of policy.yaml and the key-case order timers.
+DEADLINE_LABELS = {
+    "department_acknowledgement": ("部门签收期限", "department acknowledgement"),
+    "court_acceptance": ("法院受理期限", "court acceptance"),
+    "court_ruling": ("司法确认审查期限", "court ruling"),
+    "judicial_confirmation_window": ("申请司法确认期限", "judicial confirmation window"),
+    "police_first_session": ("随警调解首次调解期限", "police first session"),
+    "police_second_session": ("随警调解再次调解期限", "police second session"),
+    "people_mediation_term": ("人民调解期限", "mediation term"),
+    "return_visit_1": ("第一次回访", "first return visit"),
+    "return_visit_2": ("第二次回访", "second return visit"),
+    "order_due_soon": ("重点案件督办期限", "key-case order deadline"),
+    "order_overdue": ("重点案件督办期限", "key-case order deadline"),
+}
+LEVEL_LABELS = {
+    "grid": ("网格", "the grid"),
+    "community": ("社区（村）", "the community"),
+    "station": ("派出所/警务站", "the police station"),
+    "county": ("县级矛调中心", "the county centre"),
+}
+OUTCOME_LABELS = {"resolved": ("已解决", "resolved"), "unresolved": ("未解决", "unresolved")}
+DEADLINE_REASON = "期限届满："  # the worker's reason for a timer's 督办; the timer's label replaces it
+
+SENTENCES = {
+    "case_assigned": ("您被指派为案件 {number} 的调解员", "You were assigned as the mediator of case {number}"),
+    "case_referred": ("案件 {number} 已移送本部门，请签收", "Case {number} was referred to your department: please acknowledge it"),
+    "case_escalated": ("案件 {number} 已上报至{level}", "Case {number} was escalated to {level}"),
+    "confirmation_applied": ("案件 {number} 申请司法确认，请受理", "Judicial confirmation of case {number} was applied for: please accept it"),
+    "referral_returned_twice": ("案件 {number} 被部门两次退回，已上报县级矛调中心",
+                                "Case {number} was returned twice by departments and escalated to the county centre"),
+    "feedback_submitted": ("部门已反馈案件 {number} 的处理结果：{outcome}", "The department reported on case {number}: {outcome}"),
+    "key_case_designated": ("您被指定为重点案件 {number} 的责任人{due}", "You own the key-case order of case {number}{due}"),
+    "supervise": ("督办：案件 {number}{what}{due}", "Supervision: case {number}{what}{due}"),
+    "reminder": ("提醒：案件 {number} 的{deadline}已到{due}", "Reminder: the {deadline} of case {number} is due{due}"),
+}
+OTHER = ("案件 {number} 有新通知", "News about case {number}")
+
+
+def notice_text(topic: str, payload: dict[str, Any], number: str | None, order_deadline: date | None) -> dict[str, str]:
+    """The notice in Chinese and English: {"zh": …, "en": …}."""
+    return {lang: _sentence(i, topic, payload, number or "", order_deadline) for i, lang in enumerate(LANGUAGES)}
+
+
+def _sentence(i: int, topic: str, payload: dict[str, Any], number: str, order_deadline: date | None) -> str:
+    sentence = SENTENCES.get(topic, OTHER)[i]
+    kind = _deadline_kind(payload)
+    due = ""
+    if order_deadline and (topic == "key_case_designated" or kind in ("order_due_soon", "order_overdue")):
+        due = ("，期限 {}", ", due {}")[i].format(order_deadline.isoformat())
+    return sentence.format(
+        number=number, due=due, what=_supervised_what(i, payload, kind),
+        level=_label(LEVEL_LABELS, payload.get("level"), i),
+        outcome=_label(OUTCOME_LABELS, payload.get("outcome"), i),
+        deadline=_label(DEADLINE_LABELS, kind, i) or ("期限", "deadline")[i],
+    )
+
+
+def _deadline_kind(payload: dict[str, Any]) -> str | None:
+    reason = payload.get("reason") or ""
+    if payload.get("deadline"):
+        return payload["deadline"]
+    return reason[len(DEADLINE_REASON):] if reason.startswith(DEADLINE_REASON) else None
+
+
+def _supervised_what(i: int, payload: dict[str, Any], kind: str | None) -> str:
+    if kind:
+        return ("的{}已届满", ": the {} has passed")[i].format(_label(DEADLINE_LABELS, kind, i) or ("期限", "deadline")[i])
+    reason = payload.get("reason")
+    return ("：{}", ": {}")[i].format(reason) if reason else ""
+
+
+def _label(table: dict[str, tuple[str, str]], code: Any, i: int) -> str:
+    return table[code][i] if code in table else ""
