@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from mediation.cases.read_models import UnitRef
@@ -29,7 +29,14 @@ from mediation.errors import InvalidData
 from mediation.metrics.periods import period_condition
 from mediation.metrics.quotas import quotas
 from mediation.metrics.report import MECHANISMS, UNSET, Metrics, Overdue, Period, Recurrence, UnitCount
-from mediation.metrics.resolution import ratio, resolution, resolution_levels, resolved_levels, time_to_resolution
+from mediation.metrics.resolution import (
+    agreement_levels,
+    ratio,
+    resolution,
+    resolution_levels,
+    resolved_levels,
+    time_to_resolution,
+)
 from mediation.metrics.visits import return_visits
 from mediation.metrics.year_on_year import year_on_year
 
@@ -42,11 +49,17 @@ CUBE_SQL = (
     "FROM cases c WHERE {where} GROUP BY c.channel, c.category, c.mechanism, c.state, c.unit_path"
 )
 RESOLVED_SQL = (
-    "SELECT c.created_at, c.follow_up_at, c.closed_at, c.resolved_level, m.username, m.display_name "
-    "FROM cases c LEFT JOIN users m ON m.id = c.mediator_id "
+    "SELECT c.created_at, c.follow_up_at, c.closed_at, c.resolved_level, m.username, m.display_name, "
+    "m.roles, mu.path, c.ladder_level "
+    "FROM cases c LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units mu ON mu.id = m.unit_id "
     "WHERE {where} AND c.state IN ('closed.resolved', 'closed.enforcement')"
 )
-PENDING_OVERDUE = "dl.status = 'pending' AND dl.due_at < :now"
+# A key-case order's due-soon reminder is not a deadline of its own: missing it is not overdue
+# (the order's own status says whether it is due soon or overdue).
+REMINDERS_AHEAD = "dl.kind <> 'order_due_soon'"
+PENDING_OVERDUE = f"dl.status = 'pending' AND dl.due_at < :now AND {REMINDERS_AHEAD}"
+PENDING_DUE_SOON = f"dl.status = 'pending' AND dl.due_at >= :now AND dl.due_at < :soon AND {REMINDERS_AHEAD}"
+DUE_SOON_DAYS = 2  # as the case page and the work lists mark a deadline due soon
 
 
 def case_metrics(
@@ -71,7 +84,7 @@ def case_metrics(
         change = year_on_year(tx, scope.where, dict(scope.params), date_from, date_to, now)
         by_unit = _by_unit(tx, scope.root, created.by_path)
         visits = return_visits(tx, scope.where, scope.params, date_from, date_to, policy)
-    monthly_quota = int(policy["quotas"]["monthly_resolutions_per_mediator"])
+        quota_report = quotas(tx, resolved, policy, scope.root, date_from, date_to, now)
     return Metrics(
         period=Period(date_from, date_to), unit=scope.unit, now=now.isoformat() + "+00:00",
         cases=sum(created.by_state.values()),
@@ -85,8 +98,10 @@ def case_metrics(
         time_to_resolution=time_to_resolution(resolved),
         overdue=overdue,
         recurrence=created.recurrence(),
-        quotas=quotas(resolved, monthly_quota, date_from, date_to, now),
+        quotas=quota_report,
         resolved_levels=resolved_levels(resolved, policy),
+        agreement_levels=agreement_levels(resolved, policy),
+        court_confirmed=agreement_levels(resolved, policy, confirmed_only=True),
         year_on_year=change,
         return_visits=visits,
     )
@@ -172,20 +187,28 @@ def _closed_in_period(tx: RawTransaction, scope: _Scope, date_from: date | None,
 
 
 def _overdue(tx: RawTransaction, scope: _Scope, now: datetime, policy: dict[str, Any]) -> Overdue:
-    """What is overdue at `now`: cases, pending deadlines by kind, and key-case orders by status."""
-    where, params = scope.where, {**scope.params, "now": tx.timestamp(now)}
-    cases = tx.one(
-        f"SELECT count(*) FROM cases c WHERE {where} AND EXISTS "
-        f"(SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND {PENDING_OVERDUE})", params)[0]
-    by_kind = dict(tx.all(
-        f"SELECT dl.kind, count(*) FROM deadlines dl JOIN cases c ON c.id = dl.case_id "
-        f"WHERE {where} AND {PENDING_OVERDUE} GROUP BY dl.kind ORDER BY dl.kind", params))
-    orders = order_counts(tx, where, params, now, policy)
+    """What is overdue at `now`, and apart from it what falls due soon: cases, deadlines by kind, orders."""
+    where = scope.where
+    params = {**scope.params, "now": tx.timestamp(now), "soon": tx.timestamp(now + timedelta(days=DUE_SOON_DAYS))}
+    overdue_cases, overdue_by_kind = _pending(tx, where, params, PENDING_OVERDUE)
+    soon_cases, soon_by_kind = _pending(tx, where, params, PENDING_DUE_SOON)
+    orders = order_counts(tx, where, scope.params, now, policy)
     return Overdue(
-        cases=cases, deadlines_by_kind=by_kind, orders_overdue=orders.get("overdue", 0),
+        cases=overdue_cases, deadlines_by_kind=overdue_by_kind, orders_overdue=orders.get("overdue", 0),
         orders_due_soon=orders.get("due_soon", 0),
         orders_open=sum(count for status, count in orders.items() if status != "done"),
+        due_soon_cases=soon_cases, due_soon_by_kind=soon_by_kind, due_soon_days=DUE_SOON_DAYS,
     )
+
+
+def _pending(tx: RawTransaction, where: str, params: dict[str, Any], condition: str) -> tuple[int, dict[str, int]]:
+    """The cases with a pending deadline meeting `condition` (on deadlines `dl`), and those deadlines by kind."""
+    cases = tx.one(f"SELECT count(*) FROM cases c WHERE {where} AND EXISTS "
+                   f"(SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND {condition})", params)[0]
+    by_kind = dict(tx.all(
+        f"SELECT dl.kind, count(*) FROM deadlines dl JOIN cases c ON c.id = dl.case_id "
+        f"WHERE {where} AND {condition} GROUP BY dl.kind ORDER BY dl.kind", params))
+    return cases, by_kind
 
 
 def _filled(names: Any, counts: Counter) -> dict[str, int]:

@@ -71,10 +71,13 @@ class TimeToResolution(msgspec.Struct):
 class Overdue(msgspec.Struct):
     """What is overdue at `now` (a snapshot, not limited to the period).
 
-    `cases`: cases with a pending deadline due before `now` (as `GET /cases?overdue=true`);
-    `deadlines_by_kind`: those pending deadlines by policy kind; `orders_overdue` and
-    `orders_due_soon`: key-case orders of open cases past their deadline, or within the policy's
-    `key_case_orders.due_soon_before` days of it; `orders_open`: every order of an open case.
+    `cases`: cases with a pending deadline due before `now` (as `GET /cases?overdue=true`, except
+    that a key-case order's due-soon reminder, `order_due_soon`, is not a deadline missed);
+    `deadlines_by_kind`: those pending overdue deadlines by policy kind. Apart from them, never
+    among them: `due_soon_cases` and `due_soon_by_kind`, the pending deadlines due from `now` to
+    `due_soon_days` days later. `orders_overdue` and `orders_due_soon`: key-case orders of open
+    cases past their deadline, or within the policy's `key_case_orders.due_soon_before` days of
+    it; `orders_open`: every order of an open case.
     """
 
     cases: int
@@ -82,6 +85,9 @@ class Overdue(msgspec.Struct):
     orders_overdue: int
     orders_due_soon: int
     orders_open: int
+    due_soon_cases: int = 0
+    due_soon_by_kind: dict[str, int] = msgspec.field(default_factory=dict)
+    due_soon_days: int = 2
 
 
 class Recurrence(msgspec.Struct):
@@ -121,38 +127,64 @@ class ReturnVisits(msgspec.Struct):
 
 
 class QuotaMonth(msgspec.Struct):
-    """One mediator's resolutions in one calendar month against the monthly quota."""
+    """Resolutions in one calendar month against the monthly quota (null when there is none)."""
 
     month: str  # YYYY-MM
     resolutions: int
-    attainment: float  # resolutions / quota (1.0 = quota met exactly)
-    met: bool
+    attainment: float | None  # resolutions / quota (1.0 = quota met exactly); null without a quota
+    met: bool | None
 
 
 class MediatorQuota(msgspec.Struct):
-    """A mediator's monthly quota attainment over the months of the period."""
+    """A mediator's resolutions per month, and their attainment when their role has a quota."""
 
     mediator: UserRef
+    resolutions: int
+    months_met: int | None  # null when none of their roles has a quota
+    months: list[QuotaMonth]
+    quota: int | None = None  # their monthly quota: the largest of their roles' quotas
+    roles: list[str] = msgspec.field(default_factory=list)
+    station: UnitRef | None = None  # the station their resolutions count with (`roll_up: station`)
+
+
+class RoleQuota(msgspec.Struct):
+    """A role's monthly quota from the policy; `roll_up: station` also counts it per station."""
+
+    per_month: int
+    roll_up: str | None = None
+
+
+class StationQuota(msgspec.Struct):
+    """A station's officers' resolutions together (捆绑考核): against `quota` = per_month × officers."""
+
+    station: UnitRef
+    officers: int  # active users under the station holding a role that rolls up to it
+    quota: int
     resolutions: int
     months_met: int
     months: list[QuotaMonth]
 
 
 class QuotaReport(msgspec.Struct):
-    """Per-mediator monthly quota attainment (社区民警每月化解5起, DOMAIN §1).
+    """Monthly quota attainment by the policy's quotas per role (社区民警每月化解5起, 捆绑考核, DOMAIN §1).
 
     A resolution (as in `Resolution.resolved`) counts for the case's mediator at closure, in the
-    UTC calendar month of closure. `monthly_quota` is the policy's
-    `quotas.monthly_resolutions_per_mediator`. `months` runs from the later of the period's start
-    and the first resolution to the earlier of the period's end and `now` (every mediator has a row
-    per month, zeros included); `mediators` are those with at least one resolution in the period.
-    `unattributed` counts resolutions with no mediator (e.g. resolved by a department).
+    China calendar month of closure. `by_role` is the policy's `quotas` (a role not named has no
+    quota); `monthly_quota` is the first role's `per_month` (null when no role has one). `months`
+    runs from the later of the period's start and the first resolution to the earlier of the
+    period's end and `now` (every row has every month, zeros included); `mediators` are those with
+    at least one resolution in the period, with attainment only when one of their roles has a
+    quota. `stations` rolls the resolutions of the roles with `roll_up: station` up to each officer's
+    station (the station unit they sit in, or the station of their town), every station of the
+    scope with such officers listed. `unattributed` counts resolutions with no mediator.
     """
 
-    monthly_quota: int
+    monthly_quota: int | None
     months: list[str]
     mediators: list[MediatorQuota]
     unattributed: int
+    by_role: dict[str, RoleQuota] = msgspec.field(default_factory=dict)
+    stations: list[StationQuota] = msgspec.field(default_factory=list)
 
 
 class YearOnYearChange(msgspec.Struct):
@@ -185,10 +217,13 @@ class Metrics(msgspec.Struct):
     included). `by_unit` rolls cases up to the units one level below the scope (the `unit` filter,
     else the caller's own unit): a case filed at the scope unit itself counts under it, and a case
     reached outside that subtree (assigned, referred or shared) counts under its own unit.
-    `resolution`, `time_to_resolution`, `quotas` and `resolved_levels` are of cases closed in the
-    period; `resolved_levels` counts the resolved ones by the escalation-ladder level where the
-    agreement was reached (小事不出网格，大事不出社区), or `court` when the court confirmed it
-    (grid / community / station / county / court). `overdue` is a snapshot at `now`.
+    `resolution`, `time_to_resolution`, `quotas` and the levels are of cases closed in the period.
+    `agreement_levels` counts the resolved ones by the escalation-ladder level where the agreement
+    was reached (小事不出网格，大事不出社区; grid / community / station / county, `unrecorded` when
+    none was recorded), a court-confirmed agreement at the level where it was made;
+    `court_confirmed` counts those of them the court confirmed (司法确认), by the same levels, shown
+    apart: confirmation is not a level. `resolved_levels` (kept for older clients) counts a
+    court-confirmed case under `court` instead. `overdue` is a snapshot at `now`.
     `year_on_year` is null when the period has no start. `return_visits` counts the visits recorded
     in the period by whether they were on schedule.
     """
@@ -211,3 +246,5 @@ class Metrics(msgspec.Struct):
     resolved_levels: dict[str, int]
     year_on_year: YearOnYear | None
     return_visits: ReturnVisits = msgspec.field(default_factory=ReturnVisits)
+    agreement_levels: dict[str, int] = msgspec.field(default_factory=dict)
+    court_confirmed: dict[str, int] = msgspec.field(default_factory=dict)

@@ -70,3 +70,25 @@ def resolved_levels(rows: list[tuple], policy: dict[str, Any]) -> dict[str, int]
         key = row[3] or UNRECORDED
         levels[key] = levels.get(key, 0) + 1
     return levels
+
+
+def agreement_levels(rows: list[tuple], policy: dict[str, Any], *, confirmed_only: bool = False) -> dict[str, int]:
+    """The resolved cases by the ladder level where the agreement was reached (every level listed,
+    zeros included); `confirmed_only`: only those the court confirmed.
+
+    A confirmed case's `resolved_level` is the court's; its agreement was made at the level the
+    case stood on the ladder (`ladder_level`, the rows' ninth column), which confirmation leaves.
+    """
+    ladder = [step["level"] for step in policy["escalation_ladder"]]
+    court = policy["judicial_confirmation"]["resolution_level"]["level"]
+    levels = dict.fromkeys(ladder, 0)
+    for row in rows:
+        confirmed = row[3] == court
+        if confirmed_only and not confirmed:
+            continue
+        key = row[3] or UNRECORDED
+        if confirmed:
+            index = row[8]
+            key = ladder[index] if isinstance(index, int) and 0 <= index < len(ladder) else UNRECORDED
+        levels[key] = levels.get(key, 0) + 1
+    return levels

@@ -18,7 +18,7 @@ from mediation.spreadsheet import safe_cell
 from mediation.web.i18n import Words
 from mediation.workflows.definition import WorkflowDefinition
 
-COUNT, RATE, DAYS, PERCENT, SIGNED = "count", "rate", "days", "percent", "signed"
+COUNT, RATE, DAYS, PERCENT, SIGNED, QUOTA = "count", "rate", "days", "percent", "signed", "quota"
 CSV_HEADER = ("section", "section_label", "key", "label", "measure", "value")
 BOM = "\ufeff"  # Excel reads a UTF-8 file as UTF-8 (and Chinese as Chinese) only with it
 
@@ -62,8 +62,11 @@ class Table:
         if self.chart is None or not any(value for row in self.rows for value in row.values):
             return None  # an empty chart says nothing: the table says "0"
         if self.chart == "quota":
-            months = self.columns[:-2]  # then the total and the months met
-            sets = [{"label": r.label, "data": list(r.values[:len(months)])} for r in self.rows]
+            months = self.columns[:-3]  # then the total, the quota and the months met
+            sets = [{"label": r.label, "data": list(r.values[:len(months)])} for r in self.rows
+                    if r.values[-2] is not None]  # only those with a quota are drawn against it
+            if not sets:
+                return None
             return {"id": self.key, "kind": "quota", "labels": [c.label for c in months], "datasets": sets,
                     **self.extra}
         rows = [r for r in self.rows if r.key != "total"] if self.chart == "yoy" else self.rows
@@ -107,12 +110,17 @@ def dashboard_tables(metrics: Metrics, words: Words, definition: WorkflowDefinit
               headline=t("dash_rate_headline", rate=shown(resolution.rate, RATE, t), resolved=resolution.resolved,
                          base=resolution.denominator),
               note=t("dash_rate_definition")),
-        Table("ladder", t("dash_ladder"), t("dash_level"), (Column("resolved", t("m_resolved")),),
-              labelled(metrics.resolved_levels, ladder.get), "bar"),
+        _ladder(metrics, words, ladder),
         _orders(metrics, t),
         Table("deadlines", t("dash_deadlines"), t("dash_kind"), (Column("overdue", t("m_overdue")),),
-              [Row(kind, value(kind), (n,)) for kind, n in metrics.overdue.deadlines_by_kind.items()], "hbar"),
-        _quotas(metrics, t),
+              [Row(kind, value(kind), (n,)) for kind, n in metrics.overdue.deadlines_by_kind.items()], "hbar",
+              headline=t("dash_overdue_cases", n=metrics.overdue.cases)),
+        Table("due_soon", t("dash_due_soon", days=metrics.overdue.due_soon_days), t("dash_kind"),
+              (Column("due_soon", t("m_due_soon")),),
+              [Row(kind, value(kind), (n,)) for kind, n in metrics.overdue.due_soon_by_kind.items()], "hbar",
+              headline=t("dash_due_soon_cases", n=metrics.overdue.due_soon_cases)),
+        _quotas(metrics, words),
+        _station_quotas(metrics, t),
         _year_on_year(metrics, words, policy),
     ]
 
@@ -123,7 +131,8 @@ def _summary(m: Metrics, t: Callable[..., str]) -> Table:
                ("resolved", m.resolution.resolved, COUNT), ("rate", m.resolution.rate, RATE),
                ("median_days", m.time_to_resolution.median_days, DAYS),
                ("median_days_to_agreement", m.time_to_resolution.median_days_to_agreement, DAYS),
-               ("overdue_cases", m.overdue.cases, COUNT), ("orders_overdue", m.overdue.orders_overdue, COUNT),
+               ("overdue_cases", m.overdue.cases, COUNT), ("due_soon_cases", m.overdue.due_soon_cases, COUNT),
+               ("orders_overdue", m.overdue.orders_overdue, COUNT),
                ("recurrence_rate", m.recurrence.rate, RATE), ("yoy_change_percent", yoy, PERCENT))
     return Table("summary", t("dash_summary"), t("m_item"), (Column("value", t("m_value")),),
                  [Row(key, t("m_" + key), (value,), kind) for key, value, kind in figures])
@@ -136,16 +145,49 @@ def _orders(m: Metrics, t: Callable[..., str]) -> Table:
                  [Row(key, t("m_orders_" + key), (n,)) for key, n in counts], "bar")
 
 
-def _quotas(m: Metrics, t: Callable[..., str]) -> Table:
-    report = m.quotas
+def _ladder(m: Metrics, words: Words, labels: dict[str, Any]) -> Table:
+    """Where agreements were reached on the ladder; the court's confirmations beside them, not as a level."""
+    t = words.t
+    levels = m.agreement_levels or {k: n for k, n in m.resolved_levels.items() if k in labels and k != "court"}
+    rows = [Row(code, words.value(code) if code == UNRECORDED else words.label(labels.get(code), code),
+                (n, m.court_confirmed.get(code, 0))) for code, n in levels.items()]
+    confirmed = sum(m.court_confirmed.values())
+    return Table("ladder", t("dash_ladder"), t("dash_level"),
+                 (Column("resolved", t("m_agreements")), Column("court_confirmed", t("m_court_confirmed"))), rows,
+                 "bar", headline=t("dash_court_confirmed", n=confirmed), note=t("dash_ladder_note"))
+
+
+def _quotas(m: Metrics, words: Words) -> Table:
+    """Each mediator's resolutions per month; attainment only for a role the policy gives a quota."""
+    t, report = words.t, m.quotas
     columns = tuple(Column(month, month) for month in report.months) + (
-        Column("total", t("m_total")), Column("months_met", t("m_months_met")))
-    rows = [Row(q.mediator.username, q.mediator.name or q.mediator.username,
-                tuple(month.resolutions for month in q.months) + (q.resolutions, q.months_met))
+        Column("total", t("m_total")), Column("quota", t("m_quota"), QUOTA), Column("months_met", t("m_months_met")))
+    rows = [Row(q.mediator.username, _person(q, words),
+                tuple(month.resolutions for month in q.months) + (q.resolutions, q.quota, q.months_met))
             for q in report.mediators]
     unattributed = t("dash_unattributed", n=report.unattributed) if report.unattributed else ""
-    return Table("quotas", t("dash_quotas", quota=report.monthly_quota), t("m_mediator"), columns, rows,
-                 "quota", headline=unattributed, extra={"quota": report.monthly_quota, "quota_label": t("m_quota")})
+    rules = "；".join(t("dash_role_quota", role=t("dash_role_" + role), quota=rule.per_month)
+                     + (t("dash_rolled_up") if rule.roll_up else "") for role, rule in report.by_role.items())
+    return Table("quotas", t("dash_quotas"), t("m_mediator"), columns, rows, "quota", headline=unattributed,
+                 note=rules or t("dash_no_quota"), extra={"quota": report.monthly_quota, "quota_label": t("m_quota")})
+
+
+def _person(q: Any, words: Words) -> str:
+    """A mediator's name with their roles' words (民警, 调解员 …)."""
+    roles = "、".join(words.t("dash_role_" + role) for role in q.roles)
+    return f"{q.mediator.name or q.mediator.username}（{roles}）" if roles else q.mediator.name or q.mediator.username
+
+
+def _station_quotas(m: Metrics, t: Callable[..., str]) -> Table:
+    """The quota rolled up per station: its officers' resolutions together against per_month × officers."""
+    report = m.quotas
+    columns = tuple(Column(month, month) for month in report.months) + (
+        Column("total", t("m_total")), Column("officers", t("m_officers")),
+        Column("quota", t("m_station_quota")), Column("months_met", t("m_months_met")))
+    rows = [Row(s.station.code, s.station.name,
+                tuple(month.resolutions for month in s.months) + (s.resolutions, s.officers, s.quota, s.months_met))
+            for s in report.stations]
+    return Table("stations", t("dash_stations"), t("m_station"), columns, rows, note=t("dash_stations_note"))
 
 
 def _year_on_year(m: Metrics, words: Words, policy: dict[str, Any]) -> Table:
@@ -179,6 +221,8 @@ def shown(value: Number, kind: str, t: Callable[..., str]) -> str:
         return f"{value:+g}%"
     if kind == SIGNED:
         return f"{value:+d}"
+    if kind == QUOTA:
+        return t("m_per_month", n=value)
     return str(value)
 
 

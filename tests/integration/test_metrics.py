@@ -125,6 +125,15 @@ def check_against(metrics: Metrics, cases: list[SimpleNamespace], start: date | 
     levels = Counter(c.resolved_level for c in resolved)
     assert nonzero(metrics.resolved_levels) == levels
     assert list(metrics.resolved_levels)[:5] == ["grid", "community", "station", "county", "court"]
+    # Where the agreements were reached: a court-confirmed one at its ladder level; confirmations apart.
+    ladder = [step["level"] for step in current_definition().policy["escalation_ladder"]]
+    reached = Counter(ladder[c.ladder_level] if c.resolved_level == "court" else c.resolved_level or "unrecorded"
+                      for c in resolved)
+    assert list(metrics.agreement_levels)[:4] == ladder and "court" not in metrics.agreement_levels
+    assert nonzero(metrics.agreement_levels) == reached
+    assert nonzero(metrics.court_confirmed) == Counter(ladder[c.ladder_level] for c in resolved
+                                                       if c.resolved_level == "court")
+    assert sum(metrics.court_confirmed.values()) == levels["court"]
 
     recurred = [c for c in created if c.recurrence_count > 0]
     assert metrics.recurrence.cases == len(recurred)
@@ -136,14 +145,17 @@ def check_against(metrics: Metrics, cases: list[SimpleNamespace], start: date | 
         if case.mediator_username:
             monthly[case.mediator_username][china_day(case.closed_at).strftime("%Y-%m")] += 1
     quotas = metrics.quotas
-    assert quotas.monthly_quota == current_definition().policy["quotas"]["monthly_resolutions_per_mediator"]
+    assert quotas.monthly_quota == current_definition().policy["quotas"]["police"]["per_month"]
     assert quotas.unattributed == len([c for c in resolved if not c.mediator_username])
     assert {m.mediator.username: nonzero({row.month: row.resolutions for row in m.months})
             for m in quotas.mediators} == monthly
     for mediator in quotas.mediators:
         assert [row.month for row in mediator.months] == quotas.months
-        assert all(row.met == (row.resolutions >= quotas.monthly_quota) for row in mediator.months)
-        assert mediator.months_met == sum(row.met for row in mediator.months)
+        # The quota is the police's (社区民警): any other role is counted with no attainment.
+        quota = quotas.monthly_quota if "police" in mediator.roles else None
+        assert mediator.quota == quota
+        assert all(row.met == (row.resolutions >= quota if quota else None) for row in mediator.months)
+        assert mediator.months_met == (sum(bool(row.met) for row in mediator.months) if quota else None)
         assert mediator.resolutions == sum(monthly[mediator.mediator.username].values())
 
 
@@ -171,18 +183,51 @@ def test_county_supervisor_figures_match_an_independent_count(demo: Database) ->
     assert metrics.year_on_year is None  # no start of the period
 
 
+def test_the_quota_is_the_polices_and_rolls_up_to_their_station(demo: Database) -> None:
+    metrics = case_metrics(demo, actor_for(demo, "county_sup"), date_from=None, date_to=None, unit=None, now=NOW)
+    report = metrics.quotas
+    assert {role: (rule.per_month, rule.roll_up) for role, rule in report.by_role.items()} == {"police": (5, "station")}
+    by_name = {m.mediator.username: m for m in report.mediators}
+    assert {"police1", "mediator1"} <= set(by_name)
+    mediator = by_name["mediator1"]  # a role without a quota: counted, no attainment
+    assert mediator.quota is None and mediator.months_met is None and mediator.station is None
+    assert all(row.attainment is None and row.met is None for row in mediator.months)
+    police = by_name["police1"]  # 江北社区's officer counts with 瓯北派出所, beside it under 瓯北街道
+    assert police.quota == 5 and police.station is not None and police.station.code == COUNTY.station
+    # 瓯北派出所: its own officer (station1) and the community officer (police1), 5 a month each.
+    station = next(s for s in report.stations if s.station.code == COUNTY.station)
+    assert station.station.name == "瓯北派出所" and station.officers == 2 and station.quota == 10
+    officers = [m for m in report.mediators if m.station is not None and m.station.code == COUNTY.station]
+    assert {m.mediator.username for m in officers} <= {"police1", "station1"}
+    for index, month in enumerate(station.months):
+        assert month.resolutions == sum(m.months[index].resolutions for m in officers)
+        assert month.met == (month.resolutions >= 10)
+    assert station.resolutions == sum(m.resolutions for m in officers)
+    # 菇溪村's officer has no station in 桥头镇: counted alone, against their own quota.
+    if "police2" in by_name:
+        assert by_name["police2"].station is None and by_name["police2"].quota == 5
+
+
 def test_overdue_is_a_snapshot_at_now(demo: Database) -> None:
     actor = actor_for(demo, "county_sup")
     metrics = case_metrics(demo, actor, date_from=date(2026, 11, 1), date_to=None, unit=None, now=NOW)
     overdue = metrics.overdue
-    assert overdue.cases == list_cases(demo, actor, CaseFilters(overdue=True, page_size=1), NOW).total > 0
     with demo.read() as connection:
-        kinds = dict(connection.execute(sa.text(
-            "SELECT kind, count(*) FROM deadlines WHERE status = 'pending' AND due_at < :now GROUP BY kind"),
-            {"now": demo.timestamp(NOW)}).all())
+        pending = connection.execute(sa.text(
+            "SELECT case_id, kind, due_at FROM deadlines WHERE status = 'pending'")).all()
         orders = connection.execute(sa.text(
             "SELECT o.deadline, o.status, c.stage FROM orders o JOIN cases c ON c.id = o.case_id")).all()
-    assert overdue.deadlines_by_kind == kinds
+    # A key-case order's due-soon reminder is not a deadline missed: the order says whether it is due.
+    late = [(case_id, kind) for case_id, kind, due in pending if _stamp(due) < NOW and kind != "order_due_soon"]
+    soon = [(case_id, kind) for case_id, kind, due in pending
+            if NOW <= _stamp(due) < NOW + timedelta(days=overdue.due_soon_days) and kind != "order_due_soon"]
+    assert overdue.cases == len({case_id for case_id, _ in late}) > 0
+    assert overdue.deadlines_by_kind == Counter(kind for _, kind in late)
+    assert overdue.due_soon_by_kind == Counter(kind for _, kind in soon) and overdue.due_soon_cases == len(
+        {case_id for case_id, _ in soon})
+    assert "order_due_soon" not in overdue.deadlines_by_kind
+    # The board's overdue list also counts the cases whose only late deadline is that reminder.
+    assert overdue.cases <= list_cases(demo, actor, CaseFilters(overdue=True, page_size=1), NOW).total
     open_deadlines = [date.fromisoformat(str(d)[:10]) for d, status, stage in orders
                       if status != "done" and stage != "closed"]
     today = NOW.date()

@@ -9,7 +9,7 @@ from datetime import date
 import msgspec
 import pytest
 
-from mediation.cases.read_models import UserRef
+from mediation.cases.read_models import UnitRef, UserRef
 from mediation.metrics.report import (
     MediatorQuota,
     Metrics,
@@ -19,6 +19,8 @@ from mediation.metrics.report import (
     QuotaReport,
     Recurrence,
     Resolution,
+    RoleQuota,
+    StationQuota,
     TimeToResolution,
     UnitCount,
     YearOnYear,
@@ -54,13 +56,22 @@ def sample_metrics(**changes) -> Metrics:
                               definition=""),
         time_to_resolution=TimeToResolution(cases=4, median_days=3.5, median_days_to_agreement=None),
         overdue=Overdue(cases=1, deadlines_by_kind={"people_mediation_term": 1}, orders_overdue=2,
-                        orders_due_soon=0, orders_open=3),
+                        orders_due_soon=0, orders_open=3, due_soon_cases=2, due_soon_by_kind={"court_ruling": 2}),
         recurrence=Recurrence(cases=0, recurrences=0, followed_up=4, rate=0.0),
         quotas=QuotaReport(5, ["2026-10", "2026-11"],
-                           [MediatorQuota(UserRef("mediator1", "林调解"), 6, 1,
-                                          [QuotaMonth("2026-10", 1, 0.2, False), QuotaMonth("2026-11", 5, 1.0, True)])],
-                           unattributed=1),
+                           [MediatorQuota(UserRef("police1", "黄警官"), 6, 1,
+                                          [QuotaMonth("2026-10", 1, 0.2, False), QuotaMonth("2026-11", 5, 1.0, True)],
+                                          5, ["police"], UnitRef("330324001-PS", "瓯北派出所")),
+                            MediatorQuota(UserRef("mediator1", "林调解"), 2, None,
+                                          [QuotaMonth("2026-10", 2, None, None), QuotaMonth("2026-11", 0, None, None)],
+                                          None, ["mediator"])],
+                           unattributed=1, by_role={"police": RoleQuota(5, "station")},
+                           stations=[StationQuota(UnitRef("330324001-PS", "瓯北派出所"), 2, 10, 6, 0,
+                                                  [QuotaMonth("2026-10", 1, 0.1, False),
+                                                   QuotaMonth("2026-11", 5, 0.5, False)])]),
         resolved_levels={"grid": 3, "community": 1, "station": 0, "county": 0, "court": 2},
+        agreement_levels={"grid": 4, "community": 2, "station": 0, "county": 0},
+        court_confirmed={"grid": 1, "community": 1, "station": 0, "county": 0},
         year_on_year=YearOnYear(Period(date(2025, 1, 1), date(2025, 11, 22)), YearOnYearChange(9, 12, -3, -25.0),
                                 {"neighbour": YearOnYearChange(5, 12, -7, -58.33),
                                  "unset": YearOnYearChange(4, 0, 4, None)}),
@@ -126,14 +137,23 @@ def test_tables_relabel_the_metrics_without_changing_them() -> None:
         ("grid_screening", "村居干部、网格员排查", (6,)), ("walk_in", "来访", (3,))]
     assert [r.label for r in by_key["category"].rows] == ["邻里纠纷", "劳资纠纷", "未设置"]
     assert by_key["ladder"].rows[1].label == "社区（村）"
-    assert (by_key["ladder"].rows[-1].key, by_key["ladder"].rows[-1].label) == ("court", "法院（司法确认）")
+    # Where agreements were reached; the court's confirmations beside them, never a level of their own.
+    assert [(r.key, r.values) for r in by_key["ladder"].rows] == [
+        ("grid", (4, 1)), ("community", (2, 1)), ("station", (0, 0)), ("county", (0, 0))]
+    assert [c.key for c in by_key["ladder"].columns] == ["resolved", "court_confirmed"]
+    assert "2" in by_key["ladder"].headline and "司法确认" in by_key["ladder"].headline
     resolution = {r.key: r.values[0] for r in by_key["resolution"].rows}
     assert set(resolution) == set(DEFINITION.closed_states)  # zeros included
     assert resolution["closed.resolved"] == 4 and resolution["closed.withdrawn"] == 0
     assert "80%" in by_key["resolution"].headline and "4" in by_key["resolution"].headline
     quota = by_key["quotas"]
-    assert [c.key for c in quota.columns] == ["2026-10", "2026-11", "total", "months_met"]
-    assert quota.rows[0].values == (1, 5, 6, 1) and "5" in quota.title and "1" in quota.headline
+    assert [c.key for c in quota.columns] == ["2026-10", "2026-11", "total", "quota", "months_met"]
+    assert quota.rows[0].values == (1, 5, 6, 5, 1) and "1" in quota.headline
+    assert quota.rows[0].label == "黄警官（社区民警）" and "社区民警每月 5 件" in quota.note
+    assert quota.rows[1].values == (2, 0, 2, None, None)  # a role without a quota: no attainment
+    stations = by_key["stations"]
+    assert [(r.key, r.label, r.values) for r in stations.rows] == [
+        ("330324001-PS", "瓯北派出所", (1, 5, 6, 2, 10, 0))]
     assert [r.key for r in by_key["yoy"].rows] == ["total", "neighbour", "unset"]
     assert by_key["yoy"].rows[0].values == (9, 12, -3, -25.0)
 
@@ -161,9 +181,11 @@ def test_chart_data_leaves_out_what_draws_nothing() -> None:
     assert yoy["labels"] == ["邻里纠纷", "未设置"]  # not the total
     assert [d["data"] for d in yoy["datasets"]] == [[5, 4], [12, 0]]
     quota = by_key["quotas"].chart_data()
-    assert quota["labels"] == ["2026-10", "2026-11"] and quota["datasets"][0]["data"] == [1, 5]
+    assert quota["labels"] == ["2026-10", "2026-11"] and quota["datasets"] == [{"label": "黄警官（社区民警）",
+                                                                                "data": [1, 5]}]
     assert quota["quota"] == 5
-    nothing = tables(resolved_levels={"grid": 0, "community": 0, "station": 0, "county": 0})["ladder"]
+    nothing = tables(agreement_levels={"grid": 0, "community": 0, "station": 0, "county": 0},
+                     court_confirmed={})["ladder"]
     assert nothing.chart_data() is None and len(nothing.rows) == 4
     assert by_key["summary"].chart_data() is None
 
@@ -195,11 +217,15 @@ def test_csv_has_a_bom_crlf_and_one_row_per_figure() -> None:
     assert figures[("channel", "grid_screening", "cases")] == "6"
     assert figures[("summary", "rate", "value")] == "0.8"
     assert figures[("summary", "median_days_to_agreement", "value")] == ""  # undefined stays blank
-    assert figures[("quotas", "mediator1", "2026-11")] == "5"
+    assert figures[("quotas", "police1", "2026-11")] == "5"
+    assert figures[("quotas", "mediator1", "quota")] == "" and figures[("quotas", "mediator1", "months_met")] == ""
+    assert figures[("deadlines", "people_mediation_term", "overdue")] == "1"
+    assert figures[("due_soon", "court_ruling", "due_soon")] == "2"
+    assert ("deadlines", "court_ruling", "overdue") not in figures  # due soon is never listed as overdue
     assert figures[("yoy", "unset", "change_percent")] == "" and figures[("yoy", "total", "change")] == "-3"
     rows = list(csv.reader(io.StringIO(text.removeprefix(BOM))))
     assert {r[0] for r in rows[1:]} >= {"summary", "channel", "category", "stage", "resolution", "ladder",
-                                        "orders", "deadlines", "quotas", "yoy"}
+                                        "orders", "deadlines", "due_soon", "quotas", "stations", "yoy"}
     assert any(r[3] == "村居干部、网格员排查" for r in rows)
     assert len(rows) - 1 == len(figures)  # no figure twice
 

@@ -95,14 +95,17 @@ def expected_figures(m: Metrics) -> dict[tuple[str, str, str], str]:
     summary = {"cases": m.cases, "closed": m.resolution.closed, "resolved": m.resolution.resolved,
                "rate": m.resolution.rate, "median_days": m.time_to_resolution.median_days,
                "median_days_to_agreement": m.time_to_resolution.median_days_to_agreement,
-               "overdue_cases": m.overdue.cases, "orders_overdue": m.overdue.orders_overdue,
+               "overdue_cases": m.overdue.cases, "due_soon_cases": m.overdue.due_soon_cases,
+               "orders_overdue": m.overdue.orders_overdue,
                "recurrence_rate": m.recurrence.rate,
                "yoy_change_percent": m.year_on_year.total.change_percent if m.year_on_year else None}
     figures.update({("summary", key, "value"): text(value) for key, value in summary.items()})
     for section, counts, measure in (("channel", m.by_channel, "cases"), ("category", m.by_category, "cases"),
                                      ("stage", m.by_stage, "cases"), ("mechanism", m.by_mechanism, "cases"),
-                                     ("ladder", m.resolved_levels, "resolved"),
-                                     ("deadlines", m.overdue.deadlines_by_kind, "overdue")):
+                                     ("ladder", m.agreement_levels, "resolved"),
+                                     ("ladder", m.court_confirmed, "court_confirmed"),
+                                     ("deadlines", m.overdue.deadlines_by_kind, "overdue"),
+                                     ("due_soon", m.overdue.due_soon_by_kind, "due_soon")):
         figures.update({(section, key, measure): str(n) for key, n in counts.items()})
     figures.update({("unit", u.code, "cases"): str(u.count) for u in m.by_unit})
     closed_states = [s for s in current_definition().states if s.startswith("closed.")]
@@ -113,7 +116,12 @@ def expected_figures(m: Metrics) -> dict[tuple[str, str, str], str]:
     for q in m.quotas.mediators:
         figures.update({("quotas", q.mediator.username, month.month): str(month.resolutions) for month in q.months})
         figures[("quotas", q.mediator.username, "total")] = str(q.resolutions)
-        figures[("quotas", q.mediator.username, "months_met")] = str(q.months_met)
+        figures[("quotas", q.mediator.username, "quota")] = text(q.quota)
+        figures[("quotas", q.mediator.username, "months_met")] = text(q.months_met)
+    for s in m.quotas.stations:
+        figures.update({("stations", s.station.code, month.month): str(month.resolutions) for month in s.months})
+        figures.update({("stations", s.station.code, measure): str(getattr(s, key)) for measure, key in (
+            ("total", "resolutions"), ("officers", "officers"), ("quota", "quota"), ("months_met", "months_met"))})
     if m.year_on_year:
         changes = {"total": m.year_on_year.total, **m.year_on_year.by_category}
         for key, c in changes.items():
@@ -171,6 +179,22 @@ def test_supervisor_sees_charts_and_the_figures_of_case_metrics(site_data: Site)
     expect(page.get_by_role("heading", name="受理案件（按来源渠道）")).to_be_visible()
     expect(page.locator("#table-channel tr[data-key=police_call] th")).to_have_text("110接警")
     expect(page.locator("#table-ladder tr[data-key=community] th")).to_have_text("社区（村）")
+    # The court's confirmations beside the levels, never a level; due soon in a section of its own.
+    expect(page.locator("#table-ladder tr[data-key=court]")).to_have_count(0)
+    expect(page.locator("#table-ladder thead")).to_contain_text("其中司法确认")
+    expect(page.locator(".figure-ladder .headline")).to_contain_text(
+        f"其中经法院司法确认 {sum(metrics.court_confirmed.values())} 件")
+    expect(page.get_by_role("heading", name="已超期期限（当前，按类型）")).to_be_visible()
+    expect(page.get_by_role("heading", name="即将到期期限（2 天内，按类型）")).to_be_visible()
+    # The quota is the community police's (5 a month), rolled up with 瓯北派出所; a mediator has none.
+    expect(page.locator(".figure-quotas .note")).to_have_text("社区民警每月 5 件（与所在派出所捆绑考核）")
+    mediator = page.locator("#table-quotas tr[data-key=mediator1]")
+    expect(mediator.locator("th")).to_have_text("林调解（调解员）")
+    expect(mediator.locator("td[data-measure=quota]")).to_have_text("—")
+    station = page.locator("#table-stations tr[data-key='330324001-PS']")
+    expect(station.locator("th")).to_have_text("瓯北派出所")
+    expect(station.locator("td[data-measure=officers]")).to_have_text("2")
+    expect(station.locator("td[data-measure=quota]")).to_have_text("10")
     rate = f"{metrics.resolution.rate * 100:.2f}".rstrip("0").rstrip(".") + "%"
     expect(page.locator("#table-summary [data-key=rate] dd")).to_have_text(rate)
     pixels = drawn_pixels(page)
