@@ -26,6 +26,7 @@ from mediation.api.openapi_docs import BEARER, errors
 from mediation.api.streamed_upload import read_upload
 from mediation.cases.attachments import (
     ATTACH,
+    ID_DOCUMENT,
     AttachmentView,
     check_may_attach,
     list_attachments,
@@ -33,6 +34,7 @@ from mediation.cases.attachments import (
     store_received,
     upload_sink,
 )
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData
 from mediation.services import services_of
@@ -114,7 +116,11 @@ class AttachmentController(Controller):
          responses=errors(400, 401, 404), media_type="application/octet-stream")
     def download(self, request: Request, case_id: FromPath[int], attachment_id: FromPath[int],
                  actor: NamedDependency[Actor]) -> Response[Annotated[bytes, FILE_BYTES]]:
-        view, chunks = open_attachment(services_of(request).db, actor, case_id, attachment_id)
+        services = services_of(request)
+        view, chunks = open_attachment(services.db, actor, case_id, attachment_id)
+        if view.kind == ID_DOCUMENT:  # an identity document is personal data shown whole
+            log_if_unmasked(services.db, actor=actor, case_id=case_id, via="attachment:id_document",
+                            now=services.clock())
         headers = {"etag": f'"{view.sha256}"', "cache-control": "private, no-cache", "vary": "Authorization",
                    "x-content-type-options": "nosniff"}
         if headers["etag"] in (request.headers.get("if-none-match") or "").replace(" ", "").split(","):

@@ -18,6 +18,7 @@ from mediation.cases import idempotency
 from mediation.cases.attachments import ATTACH, refuse_direct_attach
 from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView
 from mediation.cases.views import (
     CaseFilters,
@@ -147,7 +148,9 @@ class CaseController(Controller):
     @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire",
          responses=errors(400, 401, 404), response_headers=[ETAG])
     def show(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> Response[CaseDetail]:
-        detail = case_detail(services_of(request).db, actor, case_id)
+        services = services_of(request)
+        detail = case_detail(services.db, actor, case_id)
+        log_if_unmasked(services.db, actor=actor, case_id=case_id, via="api_case", now=services.clock())
         return _case_response(encode(detail), 200, detail.version)
 
     @post("/{case_id:int}/transitions", status_code=200, summary="Fire a trigger",
@@ -166,7 +169,10 @@ class CaseController(Controller):
     @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained",
          responses=errors(400, 401, 404))
     def events(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> list[EventView]:
-        return case_events(services_of(request).db, actor, case_id)
+        services = services_of(request)
+        events = case_events(services.db, actor, case_id)
+        log_if_unmasked(services.db, actor=actor, case_id=case_id, via="api_events", now=services.clock())
+        return events
 
 
 def _create(services: Services, actor: Actor, data: CaseCreate, key: str | None) -> Response:

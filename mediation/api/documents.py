@@ -13,6 +13,7 @@ from litestar.params import FromPath, KwargDefinition, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.directory.actors import Actor
 from mediation.documents import (
     BLANK_FORMS,
@@ -56,8 +57,11 @@ class DocumentController(Controller):
         lang: Annotated[str, QueryParameter(max_length=8, description="zh (default) or en")] = "zh",
         archival: Annotated[bool, QueryParameter(description="PDF/A-3b archival copy")] = False,
     ) -> Response[Annotated[bytes, PDF_BYTES]]:
-        prepared = prepare_document(services_of(request).db, actor, case_id,
-                                    DocumentRequest(kind_of(file_name), lang, archival))
+        services = services_of(request)
+        prepared = prepare_document(services.db, actor, case_id, DocumentRequest(kind_of(file_name), lang, archival))
+        if not prepared.context.get("masked", True):
+            log_if_unmasked(services.db, actor=actor, case_id=case_id, via=f"document:{prepared.request.kind}",
+                            now=services.clock())
         return pdf_answer(request, prepared)
 
 

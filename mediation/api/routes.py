@@ -8,8 +8,10 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from mediation.api.attachments import AttachmentController
+from mediation.api.audit import directory_changes, personal_data_views
 from mediation.api.auth import issue_token
 from mediation.api.cases import CaseController
+from mediation.api.directory import UnitController, UserController
 from mediation.api.documents import DocumentController, FormController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.metrics import metrics_report
@@ -44,6 +46,7 @@ async def answer_options(request: Request) -> Response | None:
 API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
     DocumentController, AttachmentController, FormController, my_work,
+    UnitController, UserController, personal_data_views, directory_changes,
 ]
 
 

@@ -111,6 +111,11 @@ class RawTransaction:
         self._cursor.execute(sql, params or {})
         return self._cursor
 
+    def execute_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
+        """Run one statement for each of many rows (bulk inserts of an import)."""
+        if rows:
+            self._cursor.executemany(sql if self._prepare is None else self._prepare(sql), rows)
+
     def insert(self, sql: str, params: dict[str, Any]) -> int:
         """Run an INSERT of one row into a table keyed by `id`; the new row's id."""
         if self._prepare is None:

@@ -6,21 +6,30 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from mediation.clock import utcnow
 from mediation.db import Database
 from mediation.db.models import Unit, User
+from mediation.directory import unit_administration
 from mediation.directory.actors import Actor
+from mediation.directory.passwords import hash_password, password_matches
+from mediation.directory.rules import (
+    ROLES,
+    UNIT_KINDS,
+    check,
+    password_refusal,
+    roles_refusal,
+    username_refusal,
+)
 from mediation.directory.tokens import new_token_key
-from mediation.errors import InvalidData, NotFound
+from mediation.directory.user_administration import create_user_in
+from mediation.errors import NotFound
 
-UNIT_KINDS = ("county", "town", "community", "grid", "station", "department", "court")
-ROLES = ("grid_worker", "mediator", "police", "department", "court", "supervisor", "admin")
+__all__ = ["ROLES", "UNIT_KINDS", "UnitRecord", "actor_for", "create_unit", "create_user", "hash_password",
+           "password_matches", "set_active", "unlock_logins"]
+
 _units = Unit.__table__
 _users = User.__table__
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -32,43 +41,13 @@ class UnitRecord:
     path: str
 
 
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def password_matches(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, InvalidHashError):
-        return False
-
-
 def create_unit(
     db: Database, *, code: str, name: str, kind: str, parent: str | None = None, abbreviation: str | None = None
 ) -> UnitRecord:
-    """Add an org unit under its parent; its path makes subtree checks a prefix test."""
-    if kind not in UNIT_KINDS:
-        raise InvalidData("kind", f"must be one of {list(UNIT_KINDS)}")
-    if not code or "/" in code or len(code) > 64:
-        raise InvalidData("code", "must be 1–64 characters without '/'")
-    if not name or len(name) > 200:
-        raise InvalidData("name", "must be 1–200 characters")
-    with db.begin() as connection:
-        if connection.execute(sa.select(_units.c.id).where(_units.c.code == code)).first():
-            raise InvalidData("code", f"unit '{code}' exists already")
-        parent_id, path = None, "/"
-        if parent is not None:
-            found = connection.execute(sa.select(_units.c.id, _units.c.path).where(_units.c.code == parent)).first()
-            if found is None:
-                raise InvalidData("parent", f"no unit '{parent}'")
-            parent_id, path = found
-        path = f"{path}{code}/"
-        unit_id = connection.execute(
-            _units.insert().returning(_units.c.id),
-            {"code": code, "name": name, "kind": kind, "parent_id": parent_id, "path": path,
-             "abbreviation": abbreviation, "created_at": utcnow()},
-        ).scalar_one()
-    return UnitRecord(unit_id, code, name, kind, path)
+    """Add an org unit under its parent (kinds nested as rules.py says); its path makes subtree checks a prefix test."""
+    unit = unit_administration.create_unit(db, actor_id=None, now=utcnow(), code=code, name=name, kind=kind,
+                                           parent=parent, abbreviation=abbreviation)
+    return UnitRecord(unit.id, unit.code, unit.name, unit.kind, unit.path)
 
 
 def create_user(
@@ -82,25 +61,11 @@ def create_user(
     password_hash: str | None = None,
 ) -> int:
     """Add a user with an argon2 password hash (or one hashed already); returns the user id."""
-    unknown = sorted(set(roles) - set(ROLES))
-    if not roles or unknown:
-        raise InvalidData("role", f"unknown roles {unknown}; allowed: {list(ROLES)}")
-    if not username or len(username) > 64:
-        raise InvalidData("username", "must be 1–64 characters")
-    if len(password) < 8:
-        raise InvalidData("password", "must be at least 8 characters")
-    with db.begin() as connection:
-        unit_id = connection.execute(sa.select(_units.c.id).where(_units.c.code == unit)).scalar()
-        if unit_id is None:
-            raise InvalidData("unit", f"no unit '{unit}'")
-        if connection.execute(sa.select(_users.c.id).where(_users.c.username == username)).first():
-            raise InvalidData("username", f"user '{username}' exists already")
-        return connection.execute(
-            _users.insert().returning(_users.c.id),
-            {"username": username, "display_name": display_name or username, "password_hash": password_hash or hash_password(password),
-             "roles": " ".join(sorted(set(roles))), "unit_id": unit_id, "active": True, "created_at": utcnow(),
-             "token_key": new_token_key()},
-        ).scalar_one()
+    check(username_refusal(username), roles_refusal(roles, field="role"),
+          None if password_hash else password_refusal(password))
+    with db.write() as tx:
+        return create_user_in(tx, actor_id=None, username=username, display_name=display_name, unit=unit,
+                              roles=roles, password_hash=password_hash or hash_password(password), now=utcnow())
 
 
 def set_active(db: Database, *, username: str, active: bool) -> None:
