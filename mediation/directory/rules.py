@@ -29,7 +29,7 @@ PARENT_KINDS: dict[str, tuple[str | None, ...]] = {
 KIND_NAMES_ZH = {"county": "县（区）", "town": "乡镇（街道）", "community": "村（社区）", "grid": "网格",
                  "station": "派出所", "department": "职能部门", "court": "法庭"}
 ROLE_NAMES_ZH = {"grid_worker": "网格员", "mediator": "调解员", "police": "民警", "department": "部门联络员",
-                 "court": "法院人员", "supervisor": "督办主任", "admin": "系统管理员"}
+                 "court": "法院人员", "supervisor": "督导人员", "admin": "系统管理员"}
 MIN_PASSWORD = 8
 MAX_PASSWORD = 200
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")

@@ -7,6 +7,9 @@ from pathlib import Path
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
+from mediation.web.admin_audit import PersonalDataLog
+from mediation.web.admin_units import AdminUnits
+from mediation.web.admin_users import AdminUsers
 from mediation.web.board import Board
 from mediation.web.case_attachments import CaseAttachments
 from mediation.web.case_documents import CaseDocuments
@@ -18,6 +21,7 @@ from mediation.web.sign_in import SignIn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
-WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages]
+WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages,
+              AdminUnits, AdminUsers, PersonalDataLog]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

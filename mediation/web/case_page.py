@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from mediation.cases.engine import apply_transition
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.read_models import CaseDetail
 from mediation.cases.views import case_detail, case_events
 from mediation.db import parse_timestamp
@@ -80,6 +81,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     try:
         detail = case_detail(services.db, page.actor, case_id)
         events = case_events(services.db, page.actor, case_id)
+        log_if_unmasked(services.db, actor=page.actor, case_id=case_id, via="web_case", now=services.clock())
     except NotFound:
         return page.render("not_found.html", status=404)
     definition = case_definition(services, case_id)
