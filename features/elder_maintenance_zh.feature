@@ -63,5 +63,5 @@
     假如 调解员 mediator2 起草了含 "maintenance, marriage_status" 条款的调解协议 "王大与其妻解除婚姻关系，由王大承担赡养义务"
     而且 调解员 mediator2 已组织各方当事人和调解员签名并加盖调委会印章，协议生效
     当 调解员 mediator2 代表全部当事人向 瓯北共享法庭 共同申请司法确认
-    那么 被守卫 "category_not_excluded" 拒绝，理由包含 "marriage_status"
+    那么 被守卫 "category_not_excluded" 拒绝，中文理由包含 "婚姻关系纠纷"
     而且 案件状态为 "mediation.agreement_effective"

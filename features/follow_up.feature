@@ -28,7 +28,7 @@ Feature: Order-tracked follow-up (订单管理、跟踪问效)
     When 23 days pass
     And grid1 records a "recurred" return visit
     And mediator1 verifies the closure
-    Then it is refused by the guard "visits_complete_and_stable" saying "not 'stable'"
+    Then it is refused by the guard "visits_complete_and_stable" saying "not stable"
     When 3 days pass
     And mediator1 records a "stable" return visit
     And mediator1 verifies the closure

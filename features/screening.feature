@@ -96,7 +96,7 @@ Feature: Screening and intake (排查受理)
     Given police1 triaged the case as "neighbour" at "low" risk
     And police1 raised the risk to "critical" because "一方持刀威胁"
     When mediator1 assigns mediator1 for "joint" mediation with "grassroots" resolution
-    Then it is refused by the guard "risk_not_critical" saying "only hand_over_to_police or lower_risk"
+    Then it is refused by the guard "risk_not_critical" saying "only Hand over to police"
     When mediator1 refers the case to 永嘉县市场监督管理局 because "涉及市场监管"
     Then it is refused by the guard "risk_not_critical"
     When mediator1 declines the case because "不属于调解范围"

@@ -17,6 +17,7 @@ from mediation import jsontext
 from mediation.cases import idempotency, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
+from mediation.cases.refusal_texts import guard_failed, party_names
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.db.workflow_versions import WorkflowRegistry
@@ -32,9 +33,9 @@ from mediation.errors import (
 )
 from mediation.workflows.calendar import after
 from mediation.workflows.case_file_effects import note_interpreter_need
-from mediation.workflows.case_file_guards import Refusal
 from mediation.workflows.case_state import CaseState
-from mediation.workflows.definition import CLOSED, stage_of
+from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
+from mediation.workflows.refusals import Refusal
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.trigger_data import clean_trigger_data
 
@@ -122,18 +123,16 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
     case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)
     if not machine.fire(case, trigger):
-        raise _refused(trigger, *case.failed_guards[0])
+        raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
     result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
     result.in_reach = _reaches(tx, actor, case)
     return result
 
 
-def _refused(trigger: str, guard: str, reason: str) -> GuardFailed:
-    """The guard's refusal; one in both languages carries its code, its words and details in `extra`."""
-    error = GuardFailed(trigger, guard, str(reason))
-    if isinstance(reason, Refusal):
-        error.extra.update(reason.details, code=reason.code, reasons={"zh": reason.zh, "en": str(reason)})
-    return error
+def _refused(tx: RawTransaction, definition: WorkflowDefinition, case_id: int, trigger: str, guard: str,
+             refusal: Refusal) -> GuardFailed:
+    """The guard's refusal in both languages, naming the parties by name, with its code and values in `extra`."""
+    return guard_failed(definition, trigger, guard, refusal, party_names(tx, case_id))
 
 
 def _reaches(tx: RawTransaction, actor: Actor, case: Any) -> bool:

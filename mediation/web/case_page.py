@@ -89,6 +89,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
                      else _trigger_form(page, definition.triggers[name], definition, detail)
                      for name in detail.available_triggers if not definition.triggers[name].via]
     now = services.clock()
+    forms.mark_blocked(trigger_forms, page.words, services.db, case_id, now)
     deadlines = [{"deadline": deadline, "due": local_time(deadline.due_at),
                   "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
     stages: dict[str, list[str]] = {}

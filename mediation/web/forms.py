@@ -13,6 +13,7 @@ from typing import Any
 
 from mediation import control_characters
 from mediation.cases.read_models import CaseDetail
+from mediation.cases.refusal_texts import blocked_triggers
 from mediation.db import Database
 from mediation.directory.queries import assignable_users, units_of_kind
 from mediation.errors import InvalidData
@@ -22,6 +23,10 @@ from mediation.workflows.definition import FieldSpec, TriggerSpec, WorkflowDefin
 from mediation.workflows.particulars import ETHNICITIES
 
 CORRECTIONS = frozenset({"correct_party"})  # triggers whose fields change what is there; empty means unchanged
+# Triggers a party takes part in once: the progress list of those who did; the form offers the others.
+ONCE_PER_PARTY = {"record_consent": "consents", "sign": "signatures"}
+PREFILLED = {"triage": ("category", "risk_level")}  # fields a trigger's form starts with as the case has them
+ALL_PARTIES = frozenset({"applicants"})  # party lists that must name every party: they start all ticked
 LONG_TEXT = frozenset({"reason", "terms", "summary", "notes", "description", "text", "findings", "content"})
 
 
@@ -61,6 +66,7 @@ class TriggerForm:
     fields: list[FormField]
     error: str | None = None
     open: bool = False
+    blocked: str | None = None  # why no input can make it succeed now (the button is disabled)
 
 
 def _users(db: Database, roles: tuple[str, ...], county_prefix: str) -> list[tuple[str, str]]:
@@ -128,13 +134,46 @@ def _choices(spec: FieldSpec, words: Words, definition: WorkflowDefinition, part
 def trigger_form(spec: TriggerSpec, words: Words, definition: WorkflowDefinition, case: CaseDetail,
                  db: Database, county_prefix: str, raw: dict[str, Any] | None = None) -> TriggerForm:
     """A trigger's form; `raw` holds what was posted when it is shown again after a refusal."""
+    fresh = not raw
     raw = raw or {}
     fields = [form_field(f, words, definition, case, db, county_prefix, raw.get(f.name)) for f in spec.fields]
+    _offer_only_what_can_succeed(spec.name, fields, case)
+    if fresh:
+        _prefill(spec.name, fields, case)
     if spec.name in CORRECTIONS:  # a correction may set a yes/no back to no: unchanged, yes or no
         for made in fields:
             if made.control == "checkbox":
                 made.control, made.choices = "select", [("true", words.t("yes")), ("false", words.t("no"))]
     return TriggerForm(trigger=spec.name, label=words.label(spec.labels, spec.name), fields=fields)
+
+
+def _offer_only_what_can_succeed(trigger: str, fields: list[FormField], case: CaseDetail) -> None:
+    """Leave out the parties who already did what the trigger records once, and a mediator who signed."""
+    progress = case.progress or {}
+    done = {str(p) for p in progress.get(ONCE_PER_PARTY.get(trigger, ""), ())}
+    for made in fields:
+        if made.name == "party_id" and done:
+            made.choices = [(code, text) for code, text in made.choices if code not in done]
+        if trigger == "sign" and made.name == "signer" and progress.get("mediator_signed"):
+            made.choices = []
+
+
+def _prefill(trigger: str, fields: list[FormField], case: CaseDetail) -> None:
+    """A fresh form starts with what is known: triage with intake's category and risk, applicants all ticked."""
+    for made in fields:
+        if made.name in PREFILLED.get(trigger, ()):
+            made.value = getattr(case, made.name, None)
+        elif made.name in ALL_PARTIES and made.control == "checkboxes":
+            made.value = [code for code, _ in made.choices]
+
+
+def mark_blocked(trigger_forms: list[TriggerForm], words: Words, db: Database, case_id: int, now: datetime) -> None:
+    """Mark the forms of triggers no input can make succeed now, with the reason in the reader's words."""
+    blocked = blocked_triggers(db, case_id, [form.trigger for form in trigger_forms], now)
+    for form in trigger_forms:
+        if form.trigger in blocked:
+            form.blocked = blocked[form.trigger][words.lang]
+            form.fields = []
 
 
 def form_values(spec: TriggerSpec, form: Any) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from mediation.workflows.definition import FieldSpec, WorkflowDefinition
 from mediation.workflows.effects import EFFECTS
 from mediation.workflows.guards import GUARDS
+from mediation.workflows.machine import transition_guards
+from mediation.workflows.refusals import placeholders, refusal_words
 
 ROLES = frozenset({"grid_worker", "mediator", "police", "department", "court", "supervisor", "admin", "system"})
 REQUIRED_POLICY_KEYS = (
@@ -56,6 +59,7 @@ def check_definition(definition: WorkflowDefinition) -> list[str]:
             problems.append(f"risk_overlay.critical_allows names unknown trigger '{name}'")
     problems += _check_graph(definition)
     problems += _check_deadlines(definition)
+    problems += _check_refusal_words(definition)
     return problems
 
 
@@ -110,4 +114,32 @@ def _check_deadlines(definition: WorkflowDefinition) -> list[str]:
         after = rule.get("after") or {}
         if not ({"days", "working_days", "hours"} & set(after)):
             problems.append(f"policy deadline '{name}' needs after: {{days: N}} or {{working_days: N}}")
+    return problems
+
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+LATIN = re.compile(r"[A-Za-z_]+")
+
+
+def _check_refusal_words(definition: WorkflowDefinition) -> list[str]:
+    """Every code a guard of a transition may refuse with has zh and en words, placeholders that guard
+    fills, and Chinese without Latin words or code names (DESIGN §9.1)."""
+    words = refusal_words(definition)
+    used = {name for trigger in definition.triggers.values() for spec in trigger.transitions
+            for name in transition_guards(definition, spec) if name in GUARDS}
+    problems = [f"guards: words for unknown guard '{name}'" for name in words if name not in GUARDS]
+    for name in sorted(used):
+        for code, filled in getattr(GUARDS[name], "refusal_codes", {}).items():
+            texts = (words.get(name) or {}).get(code)
+            texts = texts if isinstance(texts, dict) else {}
+            for lang in ("zh", "en"):
+                text = texts.get(lang)
+                if not isinstance(text, str) or not text.strip():
+                    problems.append(f"guard '{name}' refusal '{code}' has no {lang} text")
+                    continue
+                problems += [f"guard '{name}' refusal '{code}' ({lang}) names '{{{p}}}', which the guard does not fill"
+                             for p in sorted(placeholders(text) - set(filled))]
+                latin = LATIN.findall(PLACEHOLDER.sub("", text)) if lang == "zh" else []
+                if latin:
+                    problems.append(f"guard '{name}' refusal '{code}' (zh) has Latin words or code names: {latin}")
     return problems

@@ -1,12 +1,17 @@
-"""Guards: named predicates over a case. Each returns None when it passes, else the reason."""
+"""Guards: named predicates over a case. Each returns None when it passes, else a `Refusal`.
+
+A refusal is a stable code and the values its words name; the words, in both languages, are in
+the workflow YAML (`guards:`), and `refuses(...)` above each guard says which codes it may give.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
 
 from mediation.workflows.case_file_guards import CASE_FILE_GUARDS
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.refusals import Refusal, refuses
 from mediation.workflows.return_visits import (
     EARLY,
     ON_SCHEDULE,
@@ -16,7 +21,7 @@ from mediation.workflows.return_visits import (
     schedule_days,
 )
 
-Guard = Callable[[CaseState], "str | None"]
+Guard = Callable[[CaseState], "Refusal | None"]
 GUARDS: dict[str, Guard] = {}
 
 
@@ -33,157 +38,188 @@ def _risk_rank(level: str) -> int:
 
 
 @guard
-def category_and_risk_set(case: CaseState) -> str | None:
+@refuses(reads_data=True, category_missing=(), risk_level_missing=())
+def category_and_risk_set(case: CaseState) -> Refusal | None:
     category = case.data.get("category") or case.category
     risk = case.data.get("risk_level") or case.risk_level
     if not category:
-        return "the case needs a category before triage"
+        return Refusal("category_missing")
     if not risk:
-        return "the case needs a risk level before triage"
+        return Refusal("risk_level_missing")
     return None
 
 
 @guard
-def parties_sufficient(case: CaseState) -> str | None:
+@refuses(reads_data=True, too_few_parties=())
+def parties_sufficient(case: CaseState) -> Refusal | None:
     if len(case.party_ids) >= 2:
         return None
     if len(case.party_ids) == 1 and case.data.get("other_party_unknown"):
         return None
-    return "a case needs two parties, or one party and other_party_unknown=true"
+    return Refusal("too_few_parties")
 
 
 @guard
-def not_duplicate_of_itself(case: CaseState) -> str | None:
-    return "a case cannot duplicate itself" if case.data.get("duplicate_of") == case.id else None
+@refuses(reads_data=True, duplicate_of_itself=())
+def not_duplicate_of_itself(case: CaseState) -> Refusal | None:
+    return Refusal("duplicate_of_itself") if case.data.get("duplicate_of") == case.id else None
 
 
 @guard
-def risk_below_high(case: CaseState) -> str | None:
+@refuses(risk_too_high_on_scene=("risk",))
+def risk_below_high(case: CaseState) -> Refusal | None:
     if _risk_rank(case.risk_level) >= _risk_rank("high"):
-        return f"risk level '{case.risk_level}' blocks on-scene mediation"
+        return Refusal("risk_too_high_on_scene", risk=case.risk_level)
     return None
 
 
 @guard
-def risk_not_critical(case: CaseState) -> str | None:
-    if case.risk_level == "critical":
-        return "critical risk: only hand_over_to_police or lower_risk may be fired"
-    return None
+@refuses(risk_critical=())
+def risk_not_critical(case: CaseState) -> Refusal | None:
+    return Refusal("risk_critical") if case.risk_level == "critical" else None
 
 
 @guard
-def all_parties_consented(case: CaseState) -> str | None:
-    missing = sorted(set(case.party_ids) - set(case.progress.get("consents", [])))
-    return f"parties {missing} have not consented to mediation" if missing else None
+@refuses(consent_missing=("parties",))
+def all_parties_consented(case: CaseState) -> Refusal | None:
+    consented = set(case.progress.get("consents", []))
+    missing = [p for p in case.party_ids if p not in consented]
+    return Refusal("consent_missing", parties=missing) if missing else None
 
 
 @guard
-def level_above_exists(case: CaseState) -> str | None:
+@refuses(no_level_above=("level",))
+def level_above_exists(case: CaseState) -> Refusal | None:
     if case.ladder_level + 1 >= len(case.ladder):
-        return f"no level above '{case.ladder_level_name}' on the escalation ladder"
+        return Refusal("no_level_above", level=case.ladder_level_name)
     return None
 
 
 @guard
-def ladder_exhausted(case: CaseState) -> str | None:
+@refuses(ladder_not_exhausted=("level",))
+def ladder_exhausted(case: CaseState) -> Refusal | None:
     if case.ladder_level + 1 < len(case.ladder):
-        return f"the ladder goes on above '{case.ladder_level_name}'; the case escalates instead"
+        return Refusal("ladder_not_exhausted", level=case.ladder_level_name)
     return None
 
 
 @guard
-def signer_named(case: CaseState) -> str | None:
+@refuses(reads_data=True, signer_missing=())
+def signer_named(case: CaseState) -> Refusal | None:
     has_party = case.data.get("party_id") is not None
     has_mediator = case.data.get("signer") == "mediator"
-    if has_party == has_mediator:
-        return "name exactly one signer: party_id, or signer='mediator'"
+    return Refusal("signer_missing") if has_party == has_mediator else None
+
+
+@guard
+@refuses(reads_data=True, already_signed=("party",), mediator_already_signed=())
+def not_signed_yet(case: CaseState) -> Refusal | None:
+    """A party, or the mediator, signs the agreement once (a revised agreement is signed afresh)."""
+    party = case.data.get("party_id")
+    if party is not None and party in case.progress.get("signatures", ()):
+        return Refusal("already_signed", party=party)
+    if case.data.get("signer") == "mediator" and case.progress.get("mediator_signed"):
+        return Refusal("mediator_already_signed")
     return None
 
 
 @guard
-def agreement_signed_and_sealed(case: CaseState) -> str | None:
-    unsigned = sorted(set(case.party_ids) - set(case.progress.get("signatures", [])))
+@refuses(signatures_missing=("parties",), mediator_signature_missing=(), seal_missing=())
+def agreement_signed_and_sealed(case: CaseState) -> Refusal | None:
+    signed = set(case.progress.get("signatures", []))
+    unsigned = [p for p in case.party_ids if p not in signed]
     if unsigned:
-        return f"parties {unsigned} have not signed the agreement (art. 29)"
+        return Refusal("signatures_missing", parties=unsigned)
     if not case.progress.get("mediator_signed"):
-        return "the mediator has not signed the agreement (art. 29)"
+        return Refusal("mediator_signature_missing")
     if not case.progress.get("sealed"):
-        return "the agreement has no committee seal (art. 29)"
+        return Refusal("seal_missing")
     return None
 
 
 @guard
-def joint_application(case: CaseState) -> str | None:
+@refuses(reads_data=True, applicants_missing=("parties",), joint_application_required=())
+def joint_application(case: CaseState) -> Refusal | None:
     applicants = set(case.data.get("applicants") or ())
-    if applicants != set(case.party_ids):
-        return "judicial confirmation needs a joint application by all parties (art. 33)"
-    return None
+    if applicants == set(case.party_ids):
+        return None
+    missing = [p for p in case.party_ids if p not in applicants]
+    return Refusal("applicants_missing", parties=missing) if missing else Refusal("joint_application_required")
 
 
 @guard
-def within_confirmation_window(case: CaseState) -> str | None:
+@refuses(no_effective_date=(), confirmation_window_passed=("days",))
+def within_confirmation_window(case: CaseState) -> Refusal | None:
     effective = case.progress.get("agreement", {}).get("effective_at")
     if not effective:
-        return "the agreement has no effective date"
+        return Refusal("no_effective_date")
     window = case.policy["judicial_confirmation"]["window"]["days"]
     effective_day = datetime.fromisoformat(effective).date()
     assert case.now is not None
     if case.now.date() > effective_day + timedelta(days=window):
-        return f"more than {window} days since the agreement took effect (art. 33)"
+        return Refusal("confirmation_window_passed", days=window)
     return None
 
 
 @guard
-def people_mediation_basis(case: CaseState) -> str | None:
+@refuses(police_agreement=(), oral_agreement=())
+def people_mediation_basis(case: CaseState) -> Refusal | None:
     if case.mechanism == "on_scene":
-        return "a police-mediation agreement cannot be judicially confirmed"
+        return Refusal("police_agreement")
     if case.progress.get("agreement", {}).get("oral"):
-        return "an oral agreement cannot be judicially confirmed"
+        return Refusal("oral_agreement")
     return None
 
 
 @guard
-def category_not_excluded(case: CaseState) -> str | None:
+@refuses(category_excluded=("category",), subjects_excluded=("subjects",))
+def category_not_excluded(case: CaseState) -> Refusal | None:
     rules = case.policy["judicial_confirmation"]
     if case.category in rules["excluded_categories"]:
-        return f"category '{case.category}' is excluded from judicial confirmation"
+        return Refusal("category_excluded", category=case.category)
     subjects = case.progress.get("agreement", {}).get("subject_matters") or []
     excluded = sorted(set(subjects) & set(rules["excluded_subject_matters"]))
-    if excluded:
-        return f"agreement clauses on {excluded} are excluded from judicial confirmation"
-    return None
+    return Refusal("subjects_excluded", subjects=excluded) if excluded else None
 
 
 @guard
-def returned_before(case: CaseState) -> str | None:
+@refuses(first_return=())
+def returned_before(case: CaseState) -> Refusal | None:
     limit = case.policy["referrals"]["returns_before_county"]
-    return None if case.return_count >= limit else "first return of this referral"
+    return None if case.return_count >= limit else Refusal("first_return")
 
 
 @guard
-def feedback_resolved(case: CaseState) -> str | None:
+@refuses(not_reported_resolved=())
+def feedback_resolved(case: CaseState) -> Refusal | None:
     outcome = case.progress.get("feedback", {}).get("outcome")
-    return None if outcome == "resolved" else "the department reported the dispute unresolved"
+    return None if outcome == "resolved" else Refusal("not_reported_resolved")
 
 
 @guard
-def feedback_unresolved(case: CaseState) -> str | None:
+@refuses(not_reported_unresolved=())
+def feedback_unresolved(case: CaseState) -> Refusal | None:
     outcome = case.progress.get("feedback", {}).get("outcome")
-    return None if outcome == "unresolved" else "the department reported the dispute resolved"
+    return None if outcome == "unresolved" else Refusal("not_reported_unresolved")
 
 
 @guard
-def court_confirmed(case: CaseState) -> str | None:
-    return None if case.progress.get("ruling_number") else "the agreement was not court-confirmed"
+@refuses(not_court_confirmed=())
+def court_confirmed(case: CaseState) -> Refusal | None:
+    return None if case.progress.get("ruling_number") else Refusal("not_court_confirmed")
 
 
 @guard
-def not_court_confirmed(case: CaseState) -> str | None:
-    return "the agreement was court-confirmed" if case.progress.get("ruling_number") else None
+@refuses(court_confirmed=())
+def not_court_confirmed(case: CaseState) -> Refusal | None:
+    return Refusal("court_confirmed") if case.progress.get("ruling_number") else None
 
 
 @guard
-def visits_complete_and_stable(case: CaseState) -> str | None:
+@refuses(visits_missing=("filled", "scheduled"), visits_missing_next=("filled", "scheduled", "next", "date"),
+         visits_missing_early=("filled", "scheduled", "next", "date", "early"),
+         last_visit_recurred=(), last_visit_not_performed=())
+def visits_complete_and_stable(case: CaseState) -> Refusal | None:
     """Every scheduled return visit recorded on schedule (DESIGN §9.2), and the last visit found it stable."""
     visits = case.progress.get("visits", [])
     scheduled = len(schedule_days(case.policy))
@@ -191,42 +227,47 @@ def visits_complete_and_stable(case: CaseState) -> str | None:
     marks = mark_visits(case.policy, since, [visit["at"] for visit in visits])
     filled = sum(mark.schedule == ON_SCHEDULE for mark in marks)
     if filled < scheduled:
-        reason = f"{filled} of {scheduled} scheduled return visits recorded on schedule"
-        if since:
-            reason += f"; visit {filled + 1} counts from {counts_from(case.policy, since, filled + 1).isoformat()}"
+        if not since:
+            return Refusal("visits_missing", filled=filled, scheduled=scheduled)
+        day: date = counts_from(case.policy, since, filled + 1)
         early = sum(mark.schedule == EARLY for mark in marks)
-        if early:
-            reason += f" ({early} recorded earlier {'counts' if early == 1 else 'count'} as extra)"
-        return reason
+        code = "visits_missing_early" if early else "visits_missing_next"
+        return Refusal(code, filled=filled, scheduled=scheduled, next=filled + 1, date=day,
+                       **({"early": early} if early else {}))
     if visits and visits[-1]["outcome"] != "stable":
-        return f"the last return visit found '{visits[-1]['outcome']}', not 'stable'"
+        return Refusal("last_visit_not_performed" if visits[-1]["outcome"] == "not_performed"
+                       else "last_visit_recurred")
     return None
 
 
 @guard
-def risk_goes_up(case: CaseState) -> str | None:
+@refuses(reads_data=True, risk_not_above=("new_risk", "risk"))
+def risk_goes_up(case: CaseState) -> Refusal | None:
     new = case.data.get("risk_level", case.risk_level)
     if _risk_rank(new) <= _risk_rank(case.risk_level):
-        return f"risk '{new}' is not above the current '{case.risk_level}'"
+        return Refusal("risk_not_above", new_risk=new, risk=case.risk_level)
     return None
 
 
 @guard
-def risk_goes_down(case: CaseState) -> str | None:
+@refuses(reads_data=True, risk_not_below=("new_risk", "risk"))
+def risk_goes_down(case: CaseState) -> Refusal | None:
     new = case.data.get("risk_level", case.risk_level)
     if _risk_rank(new) >= _risk_rank(case.risk_level):
-        return f"risk '{new}' is not below the current '{case.risk_level}'"
+        return Refusal("risk_not_below", new_risk=new, risk=case.risk_level)
     return None
 
 
 @guard
-def not_key_case(case: CaseState) -> str | None:
-    return "the case is already a key case with an order" if case.key_case else None
+@refuses(already_key_case=())
+def not_key_case(case: CaseState) -> Refusal | None:
+    return Refusal("already_key_case") if case.key_case else None
 
 
 @guard
-def review_not_extended(case: CaseState) -> str | None:
-    return "the review period was extended once already" if case.progress.get("review_extended") else None
+@refuses(review_extended_already=())
+def review_not_extended(case: CaseState) -> Refusal | None:
+    return Refusal("review_extended_already") if case.progress.get("review_extended") else None
 
 
 for _case_file_guard in CASE_FILE_GUARDS:

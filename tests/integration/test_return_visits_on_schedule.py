@@ -73,6 +73,7 @@ def test_both_visits_in_the_first_minutes_do_not_close_the_case(county_db: Datab
     assert refused.value.extra["guard"] == "visits_complete_and_stable"
     assert "0 of 2 scheduled return visits recorded on schedule" in refused.value.detail
     assert "2026-03-08" in refused.value.detail
+    assert "2026年3月8日" in refused.value.extra["reasons"]["zh"]
     assert state_and_visits(county_db, case_id) == ("follow_up.tracking", ["early", "early"])
 
 
@@ -101,7 +102,8 @@ def test_the_last_visit_must_find_the_dispute_stable(county_db: Database) -> Non
     visit(county_db, case_id, china("2026-04-02T10:00"), outcome="recurred")  # an extra visit, after both
     with pytest.raises(GuardFailed) as refused:
         close(county_db, case_id, china("2026-04-02T11:00"))
-    assert "not 'stable'" in refused.value.detail
+    assert refused.value.extra["code"] == "last_visit_recurred"
+    assert refused.value.extra["reasons"]["zh"] == "最近一次回访发现纠纷反复，不能结案"
     assert state_and_visits(county_db, case_id)[1] == ["on_schedule", "on_schedule", "extra"]
 
 

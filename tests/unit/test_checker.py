@@ -176,3 +176,31 @@ def test_only_reopen_leaves_a_closed_state_in_the_shipped_definition() -> None:
     staying = {spec.trigger: spec.dest for trigger in definition.triggers.values() for spec in trigger.transitions
                if spec.source.startswith("closed.") and spec.trigger != "reopen"}
     assert staying == {"add_note": None, "attach": None}
+
+
+def test_a_guard_refusal_needs_words_in_both_languages() -> None:
+    def edit(workflow: dict, _policy: dict) -> None:
+        del workflow["guards"]["all_parties_consented"]["consent_missing"]["zh"]
+        del workflow["guards"]["ladder_exhausted"]
+
+    assert sorted(problems_after(edit)) == [
+        "guard 'all_parties_consented' refusal 'consent_missing' has no zh text",
+        "guard 'ladder_exhausted' refusal 'ladder_not_exhausted' has no en text",
+        "guard 'ladder_exhausted' refusal 'ladder_not_exhausted' has no zh text",
+    ]
+
+
+def test_refusal_words_name_only_what_the_guard_fills_and_speak_chinese_in_chinese() -> None:
+    def edit(workflow: dict, _policy: dict) -> None:
+        words = workflow["guards"]
+        words["all_parties_consented"]["consent_missing"]["en"] = "{party_names} have not consented"
+        words["risk_below_high"]["risk_too_high_on_scene"]["zh"] = "风险等级为{risk}，不能 mediate_on_scene"
+        words["moon_is_full"] = {"full_moon": {"zh": "满月", "en": "full moon"}}
+
+    assert sorted(problems_after(edit)) == [
+        "guard 'all_parties_consented' refusal 'consent_missing' (en) names '{party_names}', which the guard "
+        "does not fill",
+        "guard 'risk_below_high' refusal 'risk_too_high_on_scene' (zh) has Latin words or code names: "
+        "['mediate_on_scene']",
+        "guards: words for unknown guard 'moon_is_full'",
+    ]

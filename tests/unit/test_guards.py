@@ -10,6 +10,7 @@ import pytest
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.loader import current_definition
+from mediation.workflows.refusals import Refusal
 
 POLICY = current_definition().policy
 NOW = datetime(2026, 3, 2, 9, 30)
@@ -52,6 +53,8 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("ladder_exhausted", {"ladder_level": TOP}),
     ("signer_named", {"data": {"party_id": 11}}),
     ("signer_named", {"data": {"signer": "mediator"}}),
+    ("not_signed_yet", {"data": {"party_id": 12}, "progress": {"signatures": [11], "mediator_signed": True}}),
+    ("not_signed_yet", {"data": {"signer": "mediator"}, "progress": {"signatures": [11, 12]}}),
     ("agreement_signed_and_sealed", {"progress": SIGNED_AND_SEALED}),
     ("joint_application", {"data": {"applicants": [12, 11]}}),
     ("within_confirmation_window", {"progress": EFFECTIVE}),
@@ -83,56 +86,67 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("party_count_within_limit", {}),
 ]
 
-# (guard, case fields, a word the refusal must contain).
+# (guard, case fields, the code of its refusal).
 REFUSING: list[tuple[str, dict[str, Any], str]] = [
-    ("category_and_risk_set", {"category": None}, "category"),
-    ("category_and_risk_set", {"category": "family", "risk_level": None}, "risk"),
-    ("parties_sufficient", {"party_ids": [11]}, "two parties"),
-    ("parties_sufficient", {"party_ids": [], "data": {"other_party_unknown": True}}, "two parties"),
-    ("not_duplicate_of_itself", {"data": {"duplicate_of": 7}}, "itself"),
-    ("risk_below_high", {"risk_level": "high"}, "on-scene"),
-    ("risk_below_high", {"risk_level": "critical"}, "on-scene"),
-    ("risk_not_critical", {"risk_level": "critical"}, "critical"),
-    ("all_parties_consented", {"progress": {"consents": [11]}}, "[12]"),
-    ("all_parties_consented", {}, "[11, 12]"),
-    ("level_above_exists", {"ladder_level": TOP}, "county"),
-    ("ladder_exhausted", {"ladder_level": 0}, "escalates"),
-    ("signer_named", {"data": {}}, "exactly one signer"),
-    ("signer_named", {"data": {"party_id": 11, "signer": "mediator"}}, "exactly one signer"),
-    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "signatures": [11]}}, "[12]"),
-    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "mediator_signed": False}}, "mediator"),
-    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "sealed": False}}, "seal"),
-    ("joint_application", {"data": {"applicants": [11]}}, "all parties"),
-    ("joint_application", {"data": {"applicants": [11, 12, 13]}}, "all parties"),
-    ("within_confirmation_window", {"progress": EFFECTIVE, "now": NOW + timedelta(days=31)}, "30 days"),
-    ("within_confirmation_window", {"progress": {}}, "effective date"),
-    ("people_mediation_basis", {"mechanism": "on_scene", "progress": EFFECTIVE}, "police"),
-    ("people_mediation_basis", {"mechanism": "joint", "progress": {"agreement": {"oral": True}}}, "oral"),
-    ("category_not_excluded", {"category": "marriage_status"}, "marriage_status"),
+    ("category_and_risk_set", {"category": None}, "category_missing"),
+    ("category_and_risk_set", {"category": "family", "risk_level": None}, "risk_level_missing"),
+    ("parties_sufficient", {"party_ids": [11]}, "too_few_parties"),
+    ("parties_sufficient", {"party_ids": [], "data": {"other_party_unknown": True}}, "too_few_parties"),
+    ("not_duplicate_of_itself", {"data": {"duplicate_of": 7}}, "duplicate_of_itself"),
+    ("risk_below_high", {"risk_level": "high"}, "risk_too_high_on_scene"),
+    ("risk_below_high", {"risk_level": "critical"}, "risk_too_high_on_scene"),
+    ("risk_not_critical", {"risk_level": "critical"}, "risk_critical"),
+    ("all_parties_consented", {"progress": {"consents": [11]}}, "consent_missing"),
+    ("all_parties_consented", {}, "consent_missing"),
+    ("level_above_exists", {"ladder_level": TOP}, "no_level_above"),
+    ("ladder_exhausted", {"ladder_level": 0}, "ladder_not_exhausted"),
+    ("signer_named", {"data": {}}, "signer_missing"),
+    ("signer_named", {"data": {"party_id": 11, "signer": "mediator"}}, "signer_missing"),
+    ("not_signed_yet", {"data": {"party_id": 11}, "progress": {"signatures": [11]}}, "already_signed"),
+    ("not_signed_yet", {"data": {"signer": "mediator"}, "progress": {"mediator_signed": True}},
+     "mediator_already_signed"),
+    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "signatures": [11]}}, "signatures_missing"),
+    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "mediator_signed": False}},
+     "mediator_signature_missing"),
+    ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "sealed": False}}, "seal_missing"),
+    ("joint_application", {"data": {"applicants": [11]}}, "applicants_missing"),
+    ("joint_application", {"data": {"applicants": [11, 12, 13]}}, "joint_application_required"),
+    ("within_confirmation_window", {"progress": EFFECTIVE, "now": NOW + timedelta(days=31)},
+     "confirmation_window_passed"),
+    ("within_confirmation_window", {"progress": {}}, "no_effective_date"),
+    ("people_mediation_basis", {"mechanism": "on_scene", "progress": EFFECTIVE}, "police_agreement"),
+    ("people_mediation_basis", {"mechanism": "joint", "progress": {"agreement": {"oral": True}}}, "oral_agreement"),
+    ("category_not_excluded", {"category": "marriage_status"}, "category_excluded"),
     ("category_not_excluded", {"category": "family", "progress": {"agreement": {"subject_matters": ["parentage"]}}},
-     "parentage"),
-    ("returned_before", {"return_count": 0}, "first return"),
-    ("feedback_resolved", {"progress": {"feedback": {"outcome": "unresolved"}}}, "unresolved"),
-    ("feedback_unresolved", {"progress": {"feedback": {"outcome": "resolved"}}}, "resolved"),
-    ("court_confirmed", {}, "not court-confirmed"),
-    ("not_court_confirmed", {"progress": {"ruling_number": "(2026)浙0324民特123号"}}, "court-confirmed"),
-    ("visits_complete_and_stable", {"progress": visits("stable")}, f"1 of {TWO_VISITS}"),
-    ("visits_complete_and_stable", {"progress": visits("stable", "recurred")}, "recurred"),
-    ("risk_goes_up", {"risk_level": "high", "data": {"risk_level": "high"}}, "not above"),
-    ("risk_goes_up", {"risk_level": "high", "data": {"risk_level": "low"}}, "not above"),
-    ("risk_goes_down", {"risk_level": "elevated", "data": {"risk_level": "high"}}, "not below"),
-    ("risk_goes_down", {"risk_level": "low", "data": {"risk_level": "low"}}, "not below"),
-    ("not_key_case", {"key_case": True}, "already a key case"),
-    ("review_not_extended", {"progress": {"review_extended": True}}, "extended once already"),
-    ("rights_notified_to_every_party", {"progress": {"rights_notified": [11]}}, "1 of 2 parties"),
+     "subjects_excluded"),
+    ("returned_before", {"return_count": 0}, "first_return"),
+    ("feedback_resolved", {"progress": {"feedback": {"outcome": "unresolved"}}}, "not_reported_resolved"),
+    ("feedback_unresolved", {"progress": {"feedback": {"outcome": "resolved"}}}, "not_reported_unresolved"),
+    ("feedback_unresolved", {}, "not_reported_unresolved"),
+    ("court_confirmed", {}, "not_court_confirmed"),
+    ("not_court_confirmed", {"progress": {"ruling_number": "(2026)浙0324民特123号"}}, "court_confirmed"),
+    ("visits_complete_and_stable", {"progress": visits("stable")}, "visits_missing"),
+    ("visits_complete_and_stable", {"progress": {**visits("stable"), "tracking_since": NOW.isoformat()}},
+     "visits_missing_early"),
+    ("visits_complete_and_stable", {"progress": {"tracking_since": NOW.isoformat()}}, "visits_missing_next"),
+    ("visits_complete_and_stable", {"progress": visits("stable", "recurred")}, "last_visit_recurred"),
+    ("visits_complete_and_stable", {"progress": visits("stable", "not_performed")}, "last_visit_not_performed"),
+    ("risk_goes_up", {"risk_level": "high", "data": {"risk_level": "high"}}, "risk_not_above"),
+    ("risk_goes_up", {"risk_level": "high", "data": {"risk_level": "low"}}, "risk_not_above"),
+    ("risk_goes_down", {"risk_level": "elevated", "data": {"risk_level": "high"}}, "risk_not_below"),
+    ("risk_goes_down", {"risk_level": "low", "data": {"risk_level": "low"}}, "risk_not_below"),
+    ("not_key_case", {"key_case": True}, "already_key_case"),
+    ("review_not_extended", {"progress": {"review_extended": True}}, "review_extended_already"),
+    ("rights_notified_to_every_party", {"progress": {"rights_notified": [11]}}, "rights_notice_missing"),
     ("interpreter_present_when_needed",
      {"progress": {"interpreter_needed": [12], "participants": [{"name": "王", "role": "co_mediator"}]}},
-     "interpreter"),
-    ("case_file_complete", {"progress": {**COMPLETE_FILE, "session_records": 0}}, "a session record"),
-    ("case_file_complete", {"progress": {}}, "notice of rights"),
-    ("facts_changed", {"data": {"reason": "笔误"}}, "at least one"),
-    ("party_fields_changed", {"data": {"party_id": 11, "reason": "补充"}}, "at least one"),
-    ("party_count_within_limit", {"party_ids": list(range(1, POLICY["limits"]["parties_per_case"] + 1))}, "at most"),
+     "interpreter_missing"),
+    ("case_file_complete", {"progress": {**COMPLETE_FILE, "session_records": 0}}, "closure_items_missing"),
+    ("case_file_complete", {"progress": {}}, "closure_items_missing"),
+    ("facts_changed", {"data": {"reason": "笔误"}}, "nothing_to_correct"),
+    ("party_fields_changed", {"data": {"party_id": 11, "reason": "补充"}}, "nothing_to_correct"),
+    ("party_count_within_limit", {"party_ids": list(range(1, POLICY["limits"]["parties_per_case"] + 1))},
+     "too_many_parties"),
 ]
 
 
@@ -141,16 +155,19 @@ def test_guard_passes(guard: str, fields: dict[str, Any]) -> None:
     assert GUARDS[guard](case(**fields)) is None
 
 
-@pytest.mark.parametrize(("guard", "fields", "word"), REFUSING, ids=[name for name, *_ in REFUSING])
-def test_guard_refuses_with_a_reason(guard: str, fields: dict[str, Any], word: str) -> None:
-    reason = GUARDS[guard](case(**fields))
-    assert isinstance(reason, str)
-    assert word in reason
+@pytest.mark.parametrize(("guard", "fields", "code"), REFUSING, ids=[code for *_, code in REFUSING])
+def test_guard_refuses_with_a_code_it_declares(guard: str, fields: dict[str, Any], code: str) -> None:
+    refusal = GUARDS[guard](case(**fields))
+    assert isinstance(refusal, Refusal) and refusal.code == code
+    assert code in GUARDS[guard].refusal_codes
+    assert set(refusal.values) == set(GUARDS[guard].refusal_codes[code])
 
 
 def test_every_guard_has_a_passing_and_a_refusing_test() -> None:
     assert {name for name, _ in PASSING} == set(GUARDS)
     assert {name for name, *_ in REFUSING} == set(GUARDS)
+    assert {(name, code) for name, _, code in REFUSING} == {
+        (name, code) for name, check in GUARDS.items() for code in check.refusal_codes}
 
 
 def test_guards_do_not_change_the_case() -> None:

@@ -14,6 +14,7 @@ from mediation.workflows.case_state import CaseState
 from mediation.workflows.effects import EFFECTS
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.loader import current_definition
+from mediation.workflows.refusals import Refusal, render_refusal
 from mediation.workflows.return_visits import (
     EARLY,
     EXTRA,
@@ -28,6 +29,10 @@ from mediation.workflows.return_visits import (
 POLICY = current_definition().policy
 START = datetime(2026, 3, 2, 9, 0)  # UTC: 17:00 in China
 CHINA = timedelta(hours=8)
+
+
+def in_english(refusal: Refusal) -> str:
+    return render_refusal(current_definition(), "visits_complete_and_stable", refusal, "en", {})
 
 
 def china(text: str) -> datetime:
@@ -118,12 +123,15 @@ def test_the_closure_guard_wants_every_scheduled_visit_on_schedule_and_the_last_
     case = tracking_case(tracking_since=START.isoformat())
     visit(case, START + timedelta(seconds=30))
     visit(case, START + timedelta(seconds=60))
-    assert check(case) == ("0 of 2 scheduled return visits recorded on schedule; visit 1 counts from 2026-03-08 "
-                           "(2 recorded earlier count as extra)")
+    assert check(case) == Refusal("visits_missing_early", filled=0, scheduled=2, next=1, date=date(2026, 3, 8),
+                                  early=2)
+    assert in_english(check(case)) == ("0 of 2 scheduled return visits recorded on schedule; visit 1 counts from "
+                                       "2026-03-08 (2 recorded earlier kept as extra)")
     visit(case, china("2026-03-08T09:00"))
-    assert check(case).startswith("1 of 2 scheduled return visits recorded on schedule; visit 2 counts from 2026-03-31")
+    assert check(case) == Refusal("visits_missing_early", filled=1, scheduled=2, next=2, date=date(2026, 3, 31),
+                                  early=2)
     visit(case, china("2026-03-31T09:00"), outcome="recurred")
-    assert check(case) == "the last return visit found 'recurred', not 'stable'"
+    assert check(case) == Refusal("last_visit_recurred")
     visit(case, china("2026-04-03T09:00"))
     assert check(case) is None
 

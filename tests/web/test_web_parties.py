@@ -155,8 +155,10 @@ def test_a_party_added_later_corrected_and_an_interpreter_before_the_session(sit
             apply_transition(site.db, case_id=case_id, trigger=trigger, actor=mediator, data=data,
                              expected_version=site.version(case_id), now=utcnow())
     page.goto(f"{site.base_url}/cases/{case_id}")
-    submit_trigger(page, "start_session")
-    expect(page.locator("form[data-trigger='start_session'] .alert")).to_contain_text("翻译")
+    # The session is offered disabled, with the reason, until then.
+    page.locator("#action-start_session summary").click()
+    expect(page.locator("form[data-trigger='start_session'] .blocked")).to_contain_text("需要翻译")
+    expect(page.locator("form[data-trigger='start_session'] button[type=submit]")).to_be_disabled()
     assert site.state(case_id) == "mediation.assigned"
     submit_trigger(page, "add_participant", lambda form: (form.get_by_label("姓名").fill("热依拉"),
                                                 form.get_by_label("身份").select_option("interpreter"),
