@@ -10,12 +10,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from mediation.api.attachments import AttachmentController
 from mediation.api.audit import directory_changes, personal_data_views
 from mediation.api.auth import issue_token
+from mediation.api.calendar import calendar_feed, issue_calendar_token
 from mediation.api.cases import CaseController
 from mediation.api.directory import UnitController, UserController
 from mediation.api.documents import DocumentController, FormController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.metrics import metrics_report
 from mediation.api.my_work import my_work
+from mediation.api.notifications import NotificationController
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
@@ -47,6 +49,7 @@ API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
     DocumentController, AttachmentController, FormController, my_work,
     UnitController, UserController, personal_data_views, directory_changes,
+    NotificationController, issue_calendar_token, calendar_feed,
 ]
 
 

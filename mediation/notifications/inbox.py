@@ -13,9 +13,10 @@ import msgspec
 
 from mediation import jsontext
 from mediation.cases.read_models import utc_text
-from mediation.db import RawTransaction, parse_timestamp
+from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.errors import InvalidData, NotFound
 from mediation.notifications.notice_text import notice_text
+from mediation.workflows.trigger_data import MAX_ID
 
 MAX_PAGE_SIZE = 200
 UNREAD_COUNT = "SELECT count(*) FROM notifications WHERE user_id = :user_id AND read_at IS NULL"
@@ -84,6 +85,8 @@ def notifications_for(*, tx: RawTransaction, user_id: int, page: int = 1, page_s
 
 def mark_read(*, tx: RawTransaction, user_id: int, notification_id: int, now: datetime) -> None:
     """Mark one of the user's notices read (again is fine); someone else's or none: NotFound."""
+    if not 1 <= notification_id <= MAX_ID:
+        raise NotFound(f"notification {notification_id} not found", notification_id=notification_id)
     tx.execute(MARK_READ, {"id": notification_id, "user_id": user_id, "now": tx.timestamp(now)})
     if tx.rowcount == 0 and tx.one(OWNED, {"id": notification_id, "user_id": user_id}) is None:
         raise NotFound(f"notification {notification_id} not found", notification_id=notification_id)
@@ -106,3 +109,8 @@ def _as_date(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return parse_timestamp(value).date() if " " in str(value) or "T" in str(value) else date.fromisoformat(str(value))
+
+
+def unread_count_now(db: Database, user_id: int) -> int:
+    """The user's unread count in one autocommit statement (every page's header asks it)."""
+    return db.read_one(UNREAD_COUNT, {"user_id": user_id})[0]

@@ -80,3 +80,23 @@ def _supervised_what(i: int, payload: dict[str, Any], kind: str | None) -> str:
 
 def _label(table: dict[str, tuple[str, str]], code: Any, i: int) -> str:
     return table[code][i] if code in table else ""
+
+
+ENTRY_TITLES = {
+    "session": ("下次调解", "Next session"),
+    "held_session": ("调解记录", "Session held"),
+}
+DEADLINE_ENDS = ("届满", " ends")
+
+
+def entry_title(kind: str, detail: str, lang: str) -> str:
+    """What a calendar entry is, in words: 下次调解, 第一次回访, 法院受理期限届满, 重点案件督办期限 …"""
+    i = LANGUAGES.index(lang) if lang in LANGUAGES else 0
+    if kind in ENTRY_TITLES:
+        return ENTRY_TITLES[kind][i]
+    label = _label(DEADLINE_LABELS, detail, i) or ("期限", "Deadline")[i]
+    if kind == "order":
+        return ("重点案件督办期限", "Key-case order deadline")[i]
+    if kind == "deadline":
+        label += DEADLINE_ENDS[i]
+    return label[:1].upper() + label[1:] if i else label

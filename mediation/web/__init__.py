@@ -13,15 +13,17 @@ from mediation.web.admin_users import AdminUsers
 from mediation.web.board import Board
 from mediation.web.case_attachments import CaseAttachments
 from mediation.web.case_documents import CaseDocuments
+from mediation.web.calendar import CalendarPages
 from mediation.web.case_page import CasePages
 from mediation.web.dashboard import DashboardPages
 from mediation.web.inboxes import WorkLists
 from mediation.web.intake import Intake
+from mediation.web.notifications import NotificationPages
 from mediation.web.sign_in import SignIn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
 WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages,
-              AdminUnits, AdminUsers, PersonalDataLog]
+              AdminUnits, AdminUsers, PersonalDataLog, NotificationPages, CalendarPages]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

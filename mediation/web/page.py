@@ -19,7 +19,8 @@ from mediation.cases.my_work import DUE_SOON
 from mediation.cases.queues import workflow_version_of
 from mediation.db import parse_timestamp
 from mediation.directory.actors import Actor
-from mediation.services import Services
+from mediation.notifications.inbox import unread_count_now
+from mediation.services import Services, services_of
 from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
 from mediation.workflows.calendar import CHINA_OFFSET
@@ -119,6 +120,8 @@ class Page:
             "lang": self.lang, "user": self.actor, "csrf_field": CSRF_FIELD, "csrf": csrf_token(self.request),
             "switch_url": f"{here or self.request.url.path}?{urlencode({**query, 'lang': switch})}",
             "path": self.request.url.path,
+            "unread_notices": unread_count_now(services_of(self.request).db, self.actor.user_id)
+            if self.actor is not None else 0,
         }
         all_cookies = list(cookies or [])
         if self.request.query_params.get("lang") in ("zh", "en"):
