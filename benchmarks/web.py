@@ -12,11 +12,21 @@ a. ``GET /api/v1/cases?page_size=25``: the API's list, at the board's page size 
 b. ``GET /``: the case board (25 rows, a count that stops at 10,001 matches ("10,000+"), next
    deadlines, filters),
 c. ``GET /cases/{id}``: the case page, across copies of demo cases with a typical history
-   (the median event count).
+   (the median event count),
+d. as mediator1 (江北社区): ``GET /work``, 我的工作 (25 rows, the tab counts), against the same user's
+   ``GET /api/v1/cases?page_size=25``. The copies of 江北社区's cases are first moved to 40 made-up
+   communities of the same town, and the copies' mediators (and key-case order owners) spread over 400
+   made-up mediators, so mediator1's queue is a realistic one: the demo cases they work, plus the
+   unassigned screening cases of their own community (one mediator does not work 100,000 cases).
+
+The notices table gets 100,000 rows over the users, 2,000 of them mediator1's (a quarter unread);
+the unread count (``mediation.notifications.inbox.unread_count``) is timed in-process on the served
+database, as the page header asks for it.
 
 Server time is the time to the full response on loopback (the client's share is the same on
-every side). The last line is ``board_vs_api=R1 casepage_ms=M``: R1 = median board time /
-median API time (a), M = the case page's median in milliseconds.
+every side). The last line is ``board_vs_api=R1 casepage_ms=M mywork_vs_api=R2 notification_count_ms=N``:
+R1 = median board time / median API time (a), M = the case page's median in milliseconds, R2 = median
+my-work time / median API time of the same mediator (d), N = the unread count's median in milliseconds.
 """
 
 from __future__ import annotations
@@ -37,6 +47,11 @@ from benchmarks.api import Server, percentile
 from benchmarks.report import Row, print_kv, print_table
 
 USERNAME = "county_sup"
+MEDIATOR = "mediator1"  # whose my-work page and unread notices are timed
+SPREAD_MEDIATORS = 400  # made-up mediators the copies' cases are assigned to
+COMMUNITIES = 40  # made-up communities the copies of 江北社区's cases are filed in
+NOTIFICATIONS = 100_000
+OWN_NOTIFICATIONS = 2_000
 TEMPLATES = 240
 NOW = datetime(2026, 3, 2, 9, 0)
 PAGE_SIZE = 25  # the board's page (mediation.web.board.PAGE_SIZE)
@@ -69,6 +84,9 @@ def prepare_database(path: Path, cases: int) -> list[int]:
             connection.execute("DELETE FROM cases WHERE id > ?", (cases,))
             for table in ("case_texts", "parties", "events", "deadlines", "orders"):
                 connection.execute(f"DELETE FROM {table} WHERE case_id > ?", (cases,))
+            spread_communities(connection)
+            spread_mediators(connection)
+            fill_notifications(connection)
         connection.execute("ANALYZE")
         counts = dict(connection.execute("SELECT event_count, count(*) FROM cases GROUP BY event_count"))
         typical = statistics.median_low([n for n, k in counts.items() for _ in range(k)])
@@ -130,6 +148,47 @@ def _move_references(connection: sqlite3.Connection, cases: int, parties: int, e
     connection.executemany("UPDATE cases SET party_ids = ?, progress = ?, event_ids = ? WHERE id = ?", updates)
 
 
+def spread_communities(connection: sqlite3.Connection) -> None:
+    """Move the copies of 江北社区's cases (and its grids') to COMMUNITIES made-up communities of the same town:
+    a county's 100,000 cases come from many communities, not one (copy k goes to community k mod COMMUNITIES)."""
+    town, community = "/330324/330324001/", "/330324/330324001/330324001001/"
+    connection.executemany(
+        "INSERT INTO units (code, name, kind, parent_id, path, created_at) "
+        "SELECT ?, ?, 'community', id, ?, created_at FROM units WHERE path = ?",
+        [(f"330324001B{j:02d}", f"测试社区{j:02d}", f"{town}330324001B{j:02d}/", town) for j in range(COMMUNITIES)])
+    connection.execute(
+        "UPDATE cases SET unit_path = (SELECT path FROM units WHERE code = '330324001B' || "
+        "substr('0' || ((cases.id - 1) / ? % ?), -2)), unit_id = (SELECT id FROM units WHERE code = '330324001B' || "
+        "substr('0' || ((cases.id - 1) / ? % ?), -2)) WHERE id > ? AND unit_path LIKE ?",
+        (TEMPLATES, COMMUNITIES, TEMPLATES, COMMUNITIES, TEMPLATES, community + "%"))
+
+
+def spread_mediators(connection: sqlite3.Connection) -> None:
+    """Give the copies' cases and orders to SPREAD_MEDIATORS made-up mediators of the template's unit
+    (a county has many mediators: one person does not work every copy)."""
+    connection.execute(
+        "INSERT INTO users (username, display_name, password_hash, roles, unit_id, active, created_at, token_key) "
+        "SELECT 'bench_mediator_' || n.k, display_name, password_hash, roles, unit_id, active, created_at, token_key "
+        "FROM users CROSS JOIN (WITH RECURSIVE k(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM k WHERE k < ?) "
+        "SELECT k FROM k) n WHERE username = ?", (SPREAD_MEDIATORS - 1, MEDIATOR))
+    pool = "(SELECT id FROM users WHERE username = 'bench_mediator_' || ({column} % {n}))"
+    connection.execute(f"UPDATE cases SET mediator_id = {pool.format(column='cases.id', n=SPREAD_MEDIATORS)} "
+                       "WHERE id > ? AND mediator_id IS NOT NULL", (TEMPLATES,))
+    connection.execute(f"UPDATE orders SET owner_id = {pool.format(column='orders.case_id', n=SPREAD_MEDIATORS)} "
+                       "WHERE case_id > ?", (TEMPLATES,))
+
+
+def fill_notifications(connection: sqlite3.Connection) -> None:
+    """NOTIFICATIONS notices over every user, OWN_NOTIFICATIONS of them the measured mediator's, a quarter unread."""
+    users = [row[0] for row in connection.execute("SELECT id FROM users WHERE username <> ? ORDER BY id", (MEDIATOR,))]
+    own = connection.execute("SELECT id FROM users WHERE username = ?", (MEDIATOR,)).fetchone()[0]
+    at = NOW.isoformat(sep=" ")
+    rows = [(own if i < OWN_NOTIFICATIONS else users[i % len(users)], 1 + i % TEMPLATES, "case_assigned", "{}", at,
+             None if i % 4 == 0 else at) for i in range(NOTIFICATIONS)]
+    connection.executemany("INSERT INTO notifications (user_id, case_id, topic, payload, created_at, read_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+
 # --- timing ----------------------------------------------------------------------------------
 
 
@@ -159,14 +218,14 @@ class Client:
         self.connection.close()
 
 
-def api_token(base: str) -> str:
+def api_token(base: str, username: str = USERNAME) -> str:
     """A bearer token; the same token is what the web session cookie holds (mediation.web.session)."""
     import urllib.request
 
     from mediation.demo.sample_county import PASSWORD
 
     request = urllib.request.Request(f"{base}/api/v1/auth/token",
-                                     data=json.dumps({"username": USERNAME, "password": PASSWORD}).encode(),
+                                     data=json.dumps({"username": username, "password": PASSWORD}).encode(),
                                      headers={"content-type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.load(answer)["access_token"]
@@ -177,14 +236,18 @@ def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> di
 
     from mediation.web.session import SESSION_COOKIE
 
-    token = api_token(server.base)
+    token, mediator_token = api_token(server.base), api_token(server.base, MEDIATOR)
     api = Client(server.port, {"Authorization": f"Bearer {token}"})
     web = Client(server.port, {"Cookie": f"{SESSION_COOKIE}={token}", "Accept-Language": "zh"})
+    mediator_api = Client(server.port, {"Authorization": f"Bearer {mediator_token}"})
+    mediator_web = Client(server.port, {"Cookie": f"{SESSION_COOKIE}={mediator_token}", "Accept-Language": "zh"})
     pages = {
         "api": (api, lambda i: f"/api/v1/cases?page_size={PAGE_SIZE}"),
         "api50": (api, lambda i: "/api/v1/cases"),
         "board": (web, lambda i: "/"),
         "case": (web, lambda i: f"/cases/{case_ids[i % len(case_ids)]}"),
+        "mediator_api": (mediator_api, lambda i: f"/api/v1/cases?page_size={PAGE_SIZE}"),
+        "mywork": (mediator_web, lambda i: "/work"),
     }
     times: dict[str, list[float]] = {name: [] for name in pages}
     try:
@@ -195,9 +258,31 @@ def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> di
             for name, (client, path) in pages.items():
                 times[name] += [client.get(path(i)) for i in range(settings["requests"])]
     finally:
-        api.close()
-        web.close()
+        for client in (api, web, mediator_api, mediator_web):
+            client.close()
     return times
+
+
+def time_unread_count(path: Path, repeats: int = 200) -> list[float]:
+    """Seconds per unread count of the measured mediator's notices, each in its own read transaction."""
+    from mediation.db import Database
+    from mediation.notifications.inbox import unread_count
+
+    db = Database(f"sqlite:///{path}")
+    try:
+        with db.snapshot() as tx:
+            user_id = tx.one("SELECT id FROM users WHERE username = :u", {"u": MEDIATOR})[0]
+            if unread_count(tx=tx, user_id=user_id) < OWN_NOTIFICATIONS // 4:  # the demo's own notices come on top
+                raise RuntimeError("the measured user's unread notices are fewer than fill_notifications wrote")
+        seconds = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            with db.snapshot() as tx:
+                unread_count(tx=tx, user_id=user_id)
+            seconds.append(time.perf_counter() - started)
+        return seconds
+    finally:
+        db.dispose()
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -229,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             server.wait_healthy()
             times = measure(server, case_ids, settings)
+            times["notification_count"] = time_unread_count(workdir / "web.db")
         except BaseException:
             print(f"server log (tail):\n{server.log_tail()}", file=sys.stderr)
             raise
@@ -241,6 +327,10 @@ def main(argv: list[str] | None = None) -> int:
         _row("API GET /api/v1/cases (default 50)", times["api50"], api),
         _row(f"board GET / ({PAGE_SIZE} rows)", times["board"], api),
         _row("case page GET /cases/{id}", times["case"], api),
+        _row(f"API GET /api/v1/cases?page_size={PAGE_SIZE} as {MEDIATOR}", times["mediator_api"], api),
+        _row(f"my work GET /work as {MEDIATOR}", times["mywork"], api),
+        _row(f"unread notice count ({OWN_NOTIFICATIONS:,} notices of {NOTIFICATIONS:,}), in-process",
+             times["notification_count"], api),
     ]
     mode = "quick" if args.quick else "full"
     print_table(rows, title=f"web benchmark ({mode}; {settings['cases']:,} cases; ratio = median / API median)")
@@ -248,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
           f"connection, sequential; {settings['rounds']} interleaved rounds of {settings['requests']} requests each; "
           f"case page over {len(case_ids)} cases with the median event history")
     print(f"preparation {prepared:.1f}s; total wall time {time.perf_counter() - started:.1f}s")
+    print(f"my work: {MEDIATOR} against their own API list (median {statistics.median(times['mediator_api']) * 1e3:.2f} ms)")
     print_kv(board_vs_api=statistics.median(times["board"]) / api,
-             casepage_ms=statistics.median(times["case"]) * 1e3)
+             casepage_ms=statistics.median(times["case"]) * 1e3,
+             mywork_vs_api=statistics.median(times["mywork"]) / statistics.median(times["mediator_api"]),
+             notification_count_ms=statistics.median(times["notification_count"]) * 1e3)
     return 0

@@ -12,7 +12,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 
 from mediation.db.connections import database_unavailable
-from mediation.errors import MediationError
+from mediation.errors import InvalidData, MediationError
+from mediation.workflows.reasons import reason_words
 
 log = logging.getLogger("mediation.api")
 RETRY_AFTER_SECONDS = 5
@@ -30,13 +31,39 @@ UNAVAILABLE_PAGE = """<!doctype html>
 """
 
 
-def domain_error(_request: Request, error: MediationError) -> Response:
+def domain_error(request: Request, error: MediationError) -> Response:
+    """The error's JSON; `detail` in Chinese for a reader who prefers it (Accept-Language), else English.
+
+    A refusal or a data rule carries its stable `code` and both languages (`reasons`) in `extra`."""
     status = error.status_code if error.status_code < 500 else 500
-    return Response(
-        {"status_code": status, "detail": error.detail, "extra": error.extra or None},
-        status_code=status,
-        media_type=MediaType.JSON,
-    )
+    extra = dict(error.extra or {})
+    detail = error.detail
+    if isinstance(error, InvalidData) and error.reason:
+        code, zh = reason_words(error.reason)
+        extra.setdefault("code", code)
+        extra.setdefault("reasons", {"zh": zh, "en": error.reason})
+        if prefers_chinese(request.headers.get("accept-language")):
+            detail = f"{error.field}：{zh}"
+    elif isinstance(extra.get("reasons"), dict) and prefers_chinese(request.headers.get("accept-language")):
+        detail = extra["reasons"].get("zh") or detail
+    return Response({"status_code": status, "detail": detail, "extra": extra or None}, status_code=status,
+                    media_type=MediaType.JSON)
+
+
+def prefers_chinese(accept_language: str | None) -> bool:
+    """Whether the Accept-Language header ranks Chinese first (`zh-CN,zh;q=0.9,en;q=0.8`); no header: English."""
+    best, best_weight = "", 0.0
+    for item in (accept_language or "").split(","):
+        language, _, parameters = item.strip().partition(";")
+        weight = 1.0
+        if parameters.strip().startswith("q="):
+            try:
+                weight = float(parameters.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        if weight > best_weight:
+            best, best_weight = language.strip().lower(), weight
+    return best.startswith("zh")
 
 
 def unexpected_error(request: Request, error: Exception) -> Response:

@@ -121,63 +121,89 @@ def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[
 def work_queue(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
                kind: str | None = None, page: int = 1, page_size: int = 50) -> WorkPage:
     """A page of the actor's queue, most urgent first; `total` counts the whole (filtered) queue."""
-    if kind is not None and kind not in KINDS:
-        raise UnknownFilterValue("kind", kind, f"unknown value '{kind}'; must be one of {list(KINDS)}")
-    params: dict[str, Any] = {}
-    sql = _queue_sql(tx, definition, actor, now, params)
-    where = _kind_condition(kind)
-    total = tx.one(f"SELECT count(*) FROM ({sql}) q WHERE {where}", params)[0]
-    rows = tx.all(
-        f"SELECT * FROM ({sql}) q WHERE {where} ORDER BY urgency, (due IS NULL), due, updated_at, id "
-        "LIMIT :limit OFFSET :offset", {**params, "limit": page_size, "offset": (page - 1) * page_size})
-    kinds = _deadline_kinds(tx, [(row[0], row[-2]) for row in rows])
-    items = [_item(row, definition, kinds) for row in rows]
-    return WorkPage(items=items, total=total, page=page, page_size=page_size)
+    return work_page_and_counts(tx=tx, definition=definition, actor=actor, now=now, kind=kind, page=page,
+                                page_size=page_size)[0]
 
 
 def work_counts(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime) -> WorkCounts:
     """How many cases the actor's queue holds in all and for each kind (the web's tabs)."""
-    params: dict[str, Any] = {}
-    sql = _queue_sql(tx, definition, actor, now, params)
-    found = tx.one(
-        "SELECT count(*), coalesce(sum(CASE WHEN first_reason < 2 THEN 1 ELSE 0 END), 0), "
-        "coalesce(sum(CASE WHEN last_reason = 2 THEN 1 ELSE 0 END), 0), "
-        "coalesce(sum(CASE WHEN urgency = 1 THEN 1 ELSE 0 END), 0), "
-        f"coalesce(sum(CASE WHEN urgency = 0 THEN 1 ELSE 0 END), 0) FROM ({sql}) q", params)
-    return WorkCounts(*(int(value) for value in found))
+    return _counts(_queue(tx, definition, actor, now))
 
 
-def _kind_condition(kind: str | None) -> str:
-    """SQL over the queue's rows keeping those of the kind."""
-    return {None: "1 = 1", "assigned": "first_reason < 2", "awaiting_me": "last_reason = 2",
-            "overdue": "urgency = 0", "due_soon": "urgency = 1"}[kind]
+def work_page_and_counts(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+                         kind: str | None = None, page: int = 1,
+                         page_size: int = 50) -> tuple[WorkPage, WorkCounts]:
+    """work_queue and work_counts from one reading of the queue (the web page shows both)."""
+    if kind is not None and kind not in KINDS:
+        raise UnknownFilterValue("kind", kind, f"unknown value '{kind}'; must be one of {list(KINDS)}")
+    queue = _queue(tx, definition, actor, now)
+    kept = [row for row in queue if _keeps(kind, row)]
+    shown = kept[(page - 1) * page_size:page * page_size]
+    details = _details(tx, [row[0] for row in shown])
+    kinds = _deadline_kinds(tx, [row[0] for row in shown if row[3] is not None])
+    items = [_item(row, details[row[0]], definition, kinds) for row in shown]
+    return WorkPage(items=items, total=len(kept), page=page, page_size=page_size), _counts(queue)
 
 
-def _queue_sql(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
-               params: dict[str, Any]) -> str:
-    """SQL of the whole queue: one row per case with its reasons (ranks in REASONS), next due time and urgency."""
-    params.update(me=actor.user_id, work_unit=actor.unit_id or -1, work_closed="closed",
-                  work_now=tx.timestamp(now), work_soon=tx.timestamp(now + DUE_SOON))
+def _keeps(kind: str | None, row: tuple) -> bool:
+    """Whether the queue's row (case id, first and last reason rank, due, urgency rank) is of the kind."""
+    _case, first, last, _due, urgency = row
+    return {None: True, "assigned": first < 2, "awaiting_me": last == 2, "overdue": urgency == 0,
+            "due_soon": urgency == 1}[kind]
+
+
+def _counts(queue: list[tuple]) -> WorkCounts:
+    return WorkCounts(len(queue), *(sum(_keeps(kind, row) for row in queue) for kind in KINDS))
+
+
+def _queue(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime) -> list[tuple]:
+    """The whole queue, sorted: (case id, first and last reason rank in REASONS, next due time, urgency rank)."""
+    params: dict[str, Any] = {"me": actor.user_id, "work_unit": actor.unit_id or -1, "work_closed": "closed",
+                              "work_now": tx.timestamp(now), "work_soon": tx.timestamp(now + DUE_SOON)}
     branches = ["SELECT id AS case_id, 0 AS rank FROM cases WHERE mediator_id = :me AND stage <> :work_closed",
                 "SELECT case_id, 1 AS rank FROM orders WHERE owner_id = :me"]
-    branches += [f"SELECT case_id, 2 AS rank FROM ({awaiting}) a" for awaiting in _awaiting(definition, actor, params)]
-    queue = " UNION ALL ".join(branches)
-    return (
-        "SELECT c.id, c.number, c.title, c.state, c.stage, c.risk_level, c.key_case, c.updated_at, u.code AS unit_code, "
-        "u.name AS unit_name, r.first_reason, r.last_reason, r.due, "
+    awaiting = _awaiting(definition, actor, params, _subtree(tx, actor, params))
+    branches += [f"SELECT case_id, 2 AS rank FROM ({branch}) a" for branch in awaiting]
+    return tx.all(
+        "SELECT c.id, r.first_reason, r.last_reason, r.due, "
         "CASE WHEN r.due < :work_now THEN 0 WHEN r.due < :work_soon THEN 1 ELSE 2 END AS urgency "
-        f"FROM (SELECT q.case_id, min(q.rank) AS first_reason, max(q.rank) AS last_reason, "
-        f"(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = q.case_id AND dl.status = 'pending' "
-        f"AND dl.kind <> '{NOT_A_DEADLINE}') AS due FROM ({queue}) q GROUP BY q.case_id) r "
-        "JOIN cases c ON c.id = r.case_id JOIN units u ON u.id = c.unit_id "
-        f"WHERE c.stage <> :work_closed AND {reach_clause(actor, params)}"
-    )
+        "FROM (SELECT q.case_id, min(q.rank) AS first_reason, max(q.rank) AS last_reason, "
+        "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = q.case_id AND dl.status = 'pending' "
+        f"AND dl.kind <> '{NOT_A_DEADLINE}') AS due FROM ({' UNION ALL '.join(branches)}) q GROUP BY q.case_id) r "
+        f"JOIN cases c ON c.id = r.case_id WHERE c.stage <> :work_closed AND {reach_clause(actor, params)} "
+        "ORDER BY urgency, (r.due IS NULL), r.due, c.updated_at, c.id", params)
 
 
-def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, Any]) -> list[str]:
+def _details(tx: RawTransaction, case_ids: list[int]) -> dict[int, tuple]:
+    """Case id → what an item shows of the case beyond the queue's row."""
+    if not case_ids:
+        return {}
+    params = {f"w{i}": case_id for i, case_id in enumerate(case_ids)}
+    rows = tx.all("SELECT c.id, c.number, c.title, c.state, c.stage, c.risk_level, c.key_case, c.updated_at, "
+                  "u.code, u.name FROM cases c JOIN units u ON u.id = c.unit_id "
+                  f"WHERE c.id IN ({', '.join(':' + key for key in params)})", params)
+    return {row[0]: row for row in rows}
+
+
+def _subtree(tx: RawTransaction, actor: Actor, params: dict[str, Any]) -> str:
+    """SQL (over `cases c`) for the cases of the actor's unit subtree (the reach clause's test).
+
+    On SQLite a range on the path comes first: its LIKE cannot use the reach index and a range can
+    (paths compare byte by byte there). PostgreSQL compares text by its collation, so it has the LIKE alone.
+    """
+    if actor.unit_path == "/":
+        return "1 = 0"
+    params.update(work_path=escape_like(actor.unit_path) + "%")
+    like = "c.unit_path LIKE :work_path ESCAPE '\\'"
+    if not tx.is_sqlite or not actor.unit_path.endswith("/"):
+        return like
+    params.update(work_from=actor.unit_path, work_to=actor.unit_path[:-1] + chr(ord("/") + 1))
+    return f"c.unit_path >= :work_from AND c.unit_path < :work_to AND {like}"
+
+
+def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, Any], subtree: str) -> list[str]:
     """SQL selecting `case_id` of the cases waiting on each of the actor's roles (the module's rules)."""
-    params.update(work_path=escape_like(actor.unit_path) + "%", work_no=False)
-    subtree = "c.unit_path LIKE :work_path ESCAPE '\\'" if actor.unit_path != "/" else "1 = 0"
+    params.update(work_no=False)
     branches = []
     for role in ("court", "department"):
         if role in actor.roles:
@@ -217,9 +243,8 @@ def _in_states(prefix: str, states: list[str], params: dict[str, Any]) -> str:
     return f"c.state IN ({', '.join(':' + name for name in names)})" if names else "1 = 0"
 
 
-def _deadline_kinds(tx: RawTransaction, due_of: list[tuple[int, Any]]) -> dict[int, str]:
+def _deadline_kinds(tx: RawTransaction, cases: list[int]) -> dict[int, str]:
     """Case id → kind of its next deadline (the one due at the time the queue found)."""
-    cases = [case_id for case_id, due in due_of if due is not None]
     if not cases:
         return {}
     params = {f"k{i}": case_id for i, case_id in enumerate(cases)}
@@ -228,9 +253,9 @@ def _deadline_kinds(tx: RawTransaction, due_of: list[tuple[int, Any]]) -> dict[i
     return {case_id: kind for case_id, kind, _due in rows}  # the last (earliest) wins
 
 
-def _item(row: tuple, definition: WorkflowDefinition, kinds: dict[int, str]) -> WorkItem:
-    (case_id, number, title, state, stage, risk, key_case, updated, unit_code, unit_name,
-     first_reason, last_reason, due, urgency) = row
+def _item(row: tuple, case: tuple, definition: WorkflowDefinition, kinds: dict[int, str]) -> WorkItem:
+    case_id, first_reason, last_reason, due, urgency = row
+    _id, number, title, state, stage, risk, key_case, updated, unit_code, unit_name = case
     reasons = [REASONS[first_reason]] + ([REASONS[last_reason]] if last_reason != first_reason else [])
     kind = kinds.get(case_id)
     deadline = (WorkDeadline(kind, DEADLINE_LABELS.get(kind, {}).get("zh", kind), utc_text(due))

@@ -18,12 +18,13 @@ from mediation.web.case_page import CasePages
 from mediation.web.dashboard import DashboardPages
 from mediation.web.inboxes import WorkLists
 from mediation.web.intake import Intake
+from mediation.web.my_work import MyWork, offer_helpers
 from mediation.web.notifications import NotificationPages
 from mediation.web.sign_in import SignIn
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
-TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
+TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=offer_helpers)
 WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages,
-              AdminUnits, AdminUsers, PersonalDataLog, NotificationPages, CalendarPages]
+              AdminUnits, AdminUsers, PersonalDataLog, MyWork, NotificationPages, CalendarPages]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

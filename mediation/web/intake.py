@@ -18,6 +18,7 @@ from mediation.cases.intake import PARTY_ROLES, CaseInput, PartyInput, case_prob
 from mediation.directory.queries import unit_by_id, units_in_reach
 from mediation.errors import Forbidden, InvalidData
 from mediation.services import services_of
+from mediation.web.my_work import landing, may_file_cases
 from mediation.web.page import Page, current_definition, page_of, reason_text, to_login
 from mediation.web.session import CSRF_FIELD, csrf_ok
 from mediation.workflows.particulars import ETHNICITIES, GENDERS
@@ -41,6 +42,8 @@ class Intake(Controller):
         page = page_of(request)
         if page.actor is None:
             return to_login(request)
+        if not may_file_cases(page.actor):
+            return _not_allowed(page)
         return _render_intake(page, values={"unit": None, "risk_level": "low"}, errors={})
 
     @post("/cases/new")
@@ -48,12 +51,21 @@ class Intake(Controller):
         page = page_of(request)
         if page.actor is None:
             return to_login(request)
+        if not may_file_cases(page.actor):
+            return _not_allowed(page)
         form = await request.form()
         values: dict[str, Any] = {name: str(form.get(name) or "") for name in CASE_FIELDS}
         values["parties"] = _party_rows(form)
         if not csrf_ok(request, form.get(CSRF_FIELD)):
             return await sync_to_thread(_render_intake, page, values, {}, page.words.t("csrf_failed"), 403)
         return await sync_to_thread(_file_case, page, values)
+
+
+def _not_allowed(page: Page) -> Response:
+    """403 in the reader's words for a user whose roles may not file a case, before any form is filled."""
+    return page.render("message.html", status=403, heading=page.words.t("intake_not_allowed"),
+                       text=page.words.t("intake_not_allowed_text"), back=landing(page.actor),
+                       back_text=page.words.t("my_work"))
 
 
 def _party_rows(form: Any) -> list[dict[str, str]]:

@@ -25,6 +25,7 @@ from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
+from mediation.workflows.reasons import reason_in
 
 # Only the vendored scripts and styles under /static run: no inline script or style, no eval,
 # nothing from another site, no plugins, no <base> rewriting, forms post here, never framed.
@@ -32,33 +33,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-REASONS_ZH = {
-    "is required": "必填",
-    "must not be empty": "不能为空",
-    "is required and must be text": "必填",
-    "at least one party is required": "至少填写一名当事人",
-    "must be an 18-character resident ID number": "须为18位居民身份证号",
-    "must be an 11-digit mobile or a landline number": "须为11位手机号或固定电话",
-    "must look like (2026)浙0324民特123号": "格式应如（2026）浙0324民特123号",
-    "has no valid birth date (characters 7 to 14)": "身份证号中的出生日期（第7至14位）无效",
-    "has a birth date in the future": "身份证号中的出生日期晚于今天",
-    "has a wrong check digit (GB 11643)": "身份证号校验码不正确",
-    "is the ID number of another party: one person is one party": "与另一当事人的身份证号相同：同一人只能是一方当事人",
-    "applicant and respondent have the same name: give both ID numbers to tell them apart":
-        "申请人与被申请人同名：请填写双方身份证号以便区分",
-    "must be today or later": "不能早于今天",
-    "must be later than now": "须晚于当前时间",
-    "must not contain a NUL character": "不能含有空字符（NUL）",
-    "must not contain control characters": "不能含有控制字符",
-    "must not be in the future": "不能晚于当前时间",
-    "must be one of the 56 nationalities by name, e.g. 汉族, 维吾尔族": "须为56个民族之一（如汉族、维吾尔族）",
-    "must be true or false": "须为是或否",
-    "must be a date like 2026-12-31": "日期格式应如 2026-12-31",
-    "must be a date-time like 2026-12-31T09:30:00": "时间格式应如 2026-12-31 09:30",
-    "must be an object": "格式不正确",
-    "unknown field": "不是可填写的项目",
-    "is empty": "文件为空",
-}
 
 
 def local_time(value: str | datetime | None) -> str:
@@ -144,14 +118,8 @@ def to_login(request: Request) -> Redirect:
 
 
 def reason_text(words: Words, reason: str) -> str:
-    """A data rule's reason in the reader's words."""
-    if words.lang != "zh":
-        return reason
-    if reason.startswith("must be one of"):
-        return "须为给定选项之一"
-    if reason.startswith("longer than"):
-        return "超过长度上限（" + reason.removeprefix("longer than ").replace(" characters", "") + "个字）"
-    return REASONS_ZH.get(reason, reason)
+    """A data rule's reason in the reader's words (the table of `workflows.reasons`)."""
+    return reason_in(words.lang, reason)
 
 
 def left_reach_notice(page: Page, definition: WorkflowDefinition) -> str | None:

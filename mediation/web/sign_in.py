@@ -1,4 +1,7 @@
-"""Signing in and out of the web workspace: the login form, its check, the logout button."""
+"""Signing in and out of the web workspace: the login form, its check, the logout button.
+
+After signing in, a user lands on the page asked for (`next`), else where their work is (`landing`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,9 @@ from litestar.response import Redirect
 
 from mediation import control_characters
 from mediation.directory.identity import BadCredentials, TooManyAttempts, check_password
+from mediation.directory.tokens import TokenClaims
 from mediation.services import services_of
+from mediation.web.my_work import landing
 from mediation.web.page import Page, page_of, reason_text, safe_next
 from mediation.web.session import (
     CSRF_FIELD,
@@ -66,6 +71,8 @@ class SignIn(Controller):
             if wait is not None:
                 answer.headers["Retry-After"] = str(wait)
             return answer
+        if target == "/":  # no page asked for (or the site's root): the user's own work
+            target = await sync_to_thread(_landing_of, request, claims)
         return Redirect(path=target, status_code=303,
                         cookies=[session_cookie(request, claims, username), expired(request, PRELOGIN_COOKIE)])
 
@@ -76,6 +83,12 @@ class SignIn(Controller):
             return Redirect(path="/", status_code=303)
         await sync_to_thread(sign_out, request)
         return Redirect(path="/login", status_code=303, cookies=[expired(request, SESSION_COOKIE)])
+
+
+def _landing_of(request: Request, claims: TokenClaims) -> str:
+    """Where the user who just signed in lands (`my_work.landing`: inbox, my work, admin)."""
+    actor = services_of(request).actors.get(claims)
+    return landing(actor) if actor is not None else "/"
 
 
 def _unreadable(page: Page, username: str, password: str) -> str | None:

@@ -52,7 +52,8 @@ def watched(site_pages: Site) -> Iterator[callable]:
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill("mediation-demo")
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{site_pages.base_url}/")
+        page.wait_for_url(lambda url: "/login" not in url)  # each role lands where its work is
+        watcher.open(f"{site_pages.base_url}/")
         return watcher
 
     yield login
