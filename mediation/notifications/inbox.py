@@ -20,6 +20,10 @@ from mediation.workflows.trigger_data import MAX_ID
 
 MAX_PAGE_SIZE = 200
 UNREAD_COUNT = "SELECT count(*) FROM notifications WHERE user_id = :user_id AND read_at IS NULL"
+HEADER_CAP = 100
+UNREAD_UP_TO = (
+    "SELECT count(*) FROM (SELECT 1 FROM notifications WHERE user_id = :user_id AND read_at IS NULL LIMIT :cap) u"
+)
 TOTAL = "SELECT count(*) FROM notifications WHERE user_id = :user_id"
 # Unread first, then newest; the order deadline (if the case has one) dates 督办 and reminders.
 PAGE = (
@@ -111,6 +115,7 @@ def _as_date(value: object) -> date | None:
     return parse_timestamp(value).date() if " " in str(value) or "T" in str(value) else date.fromisoformat(str(value))
 
 
-def unread_count_now(db: Database, user_id: int) -> int:
-    """The user's unread count in one autocommit statement (every page's header asks it)."""
-    return db.read_one(UNREAD_COUNT, {"user_id": user_id})[0]
+def unread_count_now(db: Database, user_id: int, *, cap: int = HEADER_CAP) -> int:
+    """The user's unread count up to `cap`, in one autocommit statement (every page's header asks it:
+    its cost stays bounded however many notices pile up; the header shows "99+" at the cap)."""
+    return db.read_one(UNREAD_UP_TO, {"user_id": user_id, "cap": cap})[0]

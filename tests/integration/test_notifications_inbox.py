@@ -15,7 +15,14 @@ from mediation.demo.case_paths import TRIAGED, drive_to, fire
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.directory.accounts import actor_for
 from mediation.errors import InvalidData, MediationError, NotFound, StaleCase
-from mediation.notifications.inbox import mark_all_read, mark_read, notifications_for, unread_count
+from mediation.notifications.inbox import (
+    UNREAD_COUNT,
+    mark_all_read,
+    mark_read,
+    notifications_for,
+    unread_count,
+    unread_count_now,
+)
 
 NOW = datetime(2026, 11, 20, 8, 0)
 COUNTY = SampleCounty()
@@ -218,3 +225,25 @@ def test_unread_first_then_newest_paged_and_marked_read(county_db: Database) -> 
     with pytest.raises(InvalidData):
         page_of(county_db, "mediator1", page_size=0)
     assert page_of(county_db, "mediator1").unread == 2
+
+
+# ---------------------------------------------------------------------- the header's count stays cheap
+def test_the_unread_count_reads_only_the_index_among_many_notices(county_db: Database) -> None:
+    """100,000 notices, one in a hundred the mediator's: the count searches (user_id, read_at, id), never scans."""
+    mediator, other = user_id(county_db, "mediator1"), user_id(county_db, "supervisor1")
+    with county_db.write() as tx:
+        series = ("SELECT generate_series(1, 100000) AS n" if not tx.is_sqlite else
+                  "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100000) SELECT n FROM s")
+        tx.execute("INSERT INTO notifications (user_id, topic, payload, created_at, read_at) "
+                   "SELECT CASE WHEN s.n - (s.n / 100) * 100 = 0 THEN :me ELSE :other END, 'reminder', '{}', :now, "
+                   "CASE WHEN s.n - (s.n / 3) * 3 = 0 THEN NULL ELSE :now END "
+                   f"FROM ({series}) s", {"me": mediator, "other": other, "now": tx.timestamp(NOW)})
+        tx.execute("ANALYZE notifications" if not tx.is_sqlite else "ANALYZE")
+    with county_db.snapshot() as tx:
+        assert (unread_count(tx=tx, user_id=mediator), unread_count(tx=tx, user_id=other)) == (333, 33000)
+        explain = "EXPLAIN QUERY PLAN " if tx.is_sqlite else "EXPLAIN "
+        plan = " ".join(str(row) for row in tx.all(explain + UNREAD_COUNT, {"user_id": mediator}))
+    assert "ix_notifications_user_unread" in plan, plan
+    assert ("COVERING INDEX" in plan) if county_db.is_sqlite else ("Index Only Scan" in plan), plan
+    # The header counts no further than it shows ("99+").
+    assert (unread_count_now(county_db, other), unread_count_now(county_db, mediator, cap=1000)) == (100, 333)
