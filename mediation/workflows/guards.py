@@ -6,8 +6,8 @@ the workflow YAML (`guards:`), and `refuses(...)` above each guard says which co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from mediation.workflows.case_file_guards import CASE_FILE_GUARDS
 from mediation.workflows.case_state import CaseState

@@ -10,9 +10,10 @@ is filled in).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from string import Formatter
-from typing import Any, Callable
+from typing import Any
 
 from mediation.workflows.definition import WorkflowDefinition
 
