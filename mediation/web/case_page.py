@@ -33,6 +33,7 @@ from mediation.web import forms
 from mediation.web.case_attachment_list import attachment_section
 from mediation.web.case_documents import document_links
 from mediation.web.case_file import case_file
+from mediation.web.case_proceedings import proceedings
 from mediation.web.i18n import Words
 from mediation.web.inboxes import work_list
 from mediation.web.page import (
@@ -46,7 +47,7 @@ from mediation.web.page import (
 )
 from mediation.web.session import CSRF_FIELD, csrf_ok
 from mediation.workflows.definition import TriggerSpec, WorkflowDefinition, stage_of
-from mediation.workflows.graph import mermaid
+from mediation.workflows.graph import mermaid, next_steps
 
 
 class CasePages(Controller):
@@ -95,13 +96,20 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     stages: dict[str, list[str]] = {}
     for state in definition.states:
         stages.setdefault(stage_of(state), []).append(state)
+    casefile = case_file(events, detail, definition, page.words)
+    steps = proceedings(services.db, events, detail, definition, page.words)
+    casefile.record_of.update(steps.anchors())
+    for item in [*casefile.records, *casefile.corrections, *([casefile.agreement] if casefile.agreement else [])]:
+        item.actor = steps.actor_names.get(item.actor, item.actor)  # people by name, not by username
     return page.render(
         "case.html", status=status, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
         deadlines=deadlines, documents=document_links(page, case_id),
         definition=definition, stages=stages, notice=_notice_text(page.words, definition, notice), alert=alert,
-        stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state),
+        stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state,
+                                            codes=False),
+        next_steps=next_steps(definition, detail.state, page.lang),
         party_names={p.id: p.name for p in detail.parties}, **_policy_labels(page.words, definition, detail),
-        casefile=case_file(events, detail, definition, page.words),
+        casefile=casefile, steps=steps,
         attachments=attachment_section(page, detail, definition, upload_error),
     )
 

@@ -88,7 +88,7 @@ def test_grid_worker_files_a_case(site_pages: Site, filed_case: int) -> None:
     expect(parties).to_contain_text(MOBILE_MASKED)
     expect(parties).not_to_contain_text(ID_NUMBER)
     expect(parties).not_to_contain_text(MOBILE)
-    expect(page.locator(".timeline li").last).to_contain_text("grid1")
+    expect(page.locator(".timeline li").last).to_contain_text("陈网格")  # the filer by name, not by username
     site_pages.shot(page, "04-case-filed-grid1")
     with site_pages.db.snapshot() as tx:
         title, channel = tx.one("SELECT title, channel FROM cases WHERE id = :id", {"id": filed_case})

@@ -20,6 +20,20 @@
     });
     target.textContent = "";
     target.appendChild(svg);
+    readable(target, svg);
+  }
+
+  // Mermaid fits the drawing to its box, which on a phone shrinks the words to nothing. Drawn at
+  // its own size, or narrowed at most to three quarters (Mermaid's 16 px text stays 12 px or more),
+  // it scrolls sideways in its box instead.
+  function readable(target, svg) {
+    var view = svg.viewBox && svg.viewBox.baseVal;
+    if (!view || !view.width) return;
+    var scale = Math.max(0.75, Math.min(1, target.clientWidth / view.width));
+    svg.removeAttribute("width");
+    svg.style.maxWidth = "none";
+    svg.style.width = Math.ceil(view.width * scale) + "px";
+    svg.style.height = Math.ceil(view.height * scale) + "px";
   }
 
   box.addEventListener("toggle", function () {
