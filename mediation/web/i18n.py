@@ -12,6 +12,7 @@ from mediation.web.admin_words import ADMIN_TEXT
 from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
 from mediation.web.case_page_words import CASE_PAGE_TEXT, CASE_PAGE_VALUES
 from mediation.web.dashboard_words import DASHBOARD_TEXT
+from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
 
 LANGUAGES = ("zh", "en")
@@ -147,6 +148,7 @@ TEXT: dict[str, dict[str, str]] = {
     "doc_busy": {"zh": "文书生成繁忙，请稍后再试。", "en": "Documents are busy rendering; try again shortly."},
     "back_to_case": {"zh": "返回本案", "en": "Back to the case"},
     **DASHBOARD_TEXT,  # the supervisor dashboard's words, in dashboard_words.py
+    **MY_WORK_TEXT,  # my work, role-aware offers, in my_work_words.py
     **NOTICE_TEXT,  # notifications, the calendar and the header's unread count, in notice_words.py
     **ADMIN_TEXT,  # directory administration and the personal-data view log, in admin_words.py
     **CASE_FILE_TEXT,  # the case file's words (records, corrections, attachments), in case_file_words.py
