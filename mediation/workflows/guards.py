@@ -88,6 +88,22 @@ def all_parties_consented(case: CaseState) -> Refusal | None:
 
 
 @guard
+@refuses(everyone_consented=())
+def consent_outstanding(case: CaseState) -> Refusal | None:
+    """Some party has yet to consent: otherwise there is no consent left to record."""
+    consented = set(case.progress.get("consents", ()))
+    return Refusal("everyone_consented") if case.party_ids and consented >= set(case.party_ids) else None
+
+
+@guard
+@refuses(reads_data=True, already_consented=("party",))
+def not_consented_yet(case: CaseState) -> Refusal | None:
+    """A party's consent is recorded once."""
+    party = case.data.get("party_id")
+    return Refusal("already_consented", party=party) if party in case.progress.get("consents", ()) else None
+
+
+@guard
 @refuses(no_level_above=("level",))
 def level_above_exists(case: CaseState) -> Refusal | None:
     if case.ladder_level + 1 >= len(case.ladder):
@@ -109,6 +125,15 @@ def signer_named(case: CaseState) -> Refusal | None:
     has_party = case.data.get("party_id") is not None
     has_mediator = case.data.get("signer") == "mediator"
     return Refusal("signer_missing") if has_party == has_mediator else None
+
+
+@guard
+@refuses(everyone_signed=())
+def signature_outstanding(case: CaseState) -> Refusal | None:
+    """Some party, or the mediator, has yet to sign: otherwise there is no signature left to record."""
+    signed = set(case.progress.get("signatures", ()))
+    done = signed >= set(case.party_ids) and case.progress.get("mediator_signed")
+    return Refusal("everyone_signed") if done else None
 
 
 @guard

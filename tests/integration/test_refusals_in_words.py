@@ -60,6 +60,11 @@ def test_a_party_signs_once_and_the_mediator_signs_once(module_county_db: Databa
     assert twice.extra["reasons"] == {"zh": f"当事人{first_name}已签名", "en": f"{first_name} has already signed"}
     fire(db, case_id, "sign", {"signer": "mediator"})
     assert refusal(db, case_id, "sign", {"signer": "mediator"}).extra["code"] == "mediator_already_signed"
+    for party_id, _ in parties(db, case_id)[1:]:
+        fire(db, case_id, "sign", {"party_id": party_id})
+    assert refusal(db, case_id, "sign", {"party_id": first}).extra["code"] == "everyone_signed"
+    assert blocked_triggers(db, case_id, ["sign", "seal"], LATER) == {"sign": {
+        "zh": "全体当事人和调解员均已签名", "en": "every party and the mediator have already signed"}}
 
 
 def test_a_refused_start_names_the_parties_who_have_not_consented(module_county_db: Database) -> None:
@@ -72,6 +77,11 @@ def test_a_refused_start_names_the_parties_who_have_not_consented(module_county_
     assert error.extra["reasons"]["zh"] == f"当事人{second_name}尚未同意调解"
     assert error.detail == error.extra["reasons"]["en"] == f"{second_name} have not consented to mediation"
     assert str(second) not in error.extra["reasons"]["zh"] + error.detail
+    again = refusal(db, case_id, "record_consent", {"party_id": first})
+    assert (again.guard, again.extra["code"]) == ("not_consented_yet", "already_consented")
+    fire(db, case_id, "record_consent", {"party_id": second})
+    assert blocked_triggers(db, case_id, ["record_consent", "start_session"], LATER)["record_consent"]["zh"] == \
+        "全体当事人均已同意调解"
 
 
 def test_what_cannot_succeed_now_is_known_before_the_form(module_county_db: Database) -> None:
