@@ -142,13 +142,16 @@ def _url(view: str, day: date) -> str:
 def _title(span: Span, words: Words) -> str:
     if span.view == "week":
         return words.t("calendar_week_title", first=span.first.isoformat(), last=span.last.isoformat())
-    return words.t("calendar_month_title", year=span.first.year, month=span.first.month,
-                   month_name=MONTH_NAMES[span.first.month - 1])
+    return words.t("calendar_month_title", year=span.first.year, month=_month(span.first, words))
 
 
 def _day_label(day: date, words: Words) -> str:
-    return words.t("calendar_day_label", month=day.month, day=day.day, weekday=words.t(f"weekday_{day.weekday()}"),
-                   month_name=MONTH_NAMES[day.month - 1])
+    return words.t("calendar_day_label", month=_month(day, words), day=day.day,
+                   weekday=words.t(f"weekday_{day.weekday()}"))
+
+
+def _month(day: date, words: Words) -> str | int:
+    return MONTH_NAMES[day.month - 1] if words.lang == "en" else day.month
 
 
 def _entry_row(entry: CalendarEntry, words: Words) -> dict:

@@ -34,7 +34,7 @@ NOTICE_TEXT: dict[str, dict[str, str]] = {
     "calendar_next_month": {"zh": "下个月", "en": "Next month"},
     "calendar_prev_week": {"zh": "上一周", "en": "Previous week"},
     "calendar_next_week": {"zh": "下一周", "en": "Next week"},
-    "calendar_month_title": {"zh": "{year}年{month}月", "en": "{month_name} {year}"},
+    "calendar_month_title": {"zh": "{year}年{month}月", "en": "{month} {year}"},
     "calendar_week_title": {"zh": "{first} 至 {last}", "en": "{first} to {last}"},
     "calendar_all_day": {"zh": "全天", "en": "All day"},
     "calendar_nothing": {"zh": "本期间没有安排。", "en": "Nothing scheduled in this period."},
@@ -47,7 +47,7 @@ NOTICE_TEXT: dict[str, dict[str, str]] = {
     "weekday_4": {"zh": "周五", "en": "Fri"},
     "weekday_5": {"zh": "周六", "en": "Sat"},
     "weekday_6": {"zh": "周日", "en": "Sun"},
-    "calendar_day_label": {"zh": "{month}月{day}日 {weekday}", "en": "{weekday} {day} {month_name}"},
+    "calendar_day_label": {"zh": "{month}月{day}日 {weekday}", "en": "{weekday} {day} {month}"},
     "feed": {"zh": "订阅到手机或电脑日历", "en": "Subscribe in your phone or desktop calendar"},
     "feed_intro": {
         "zh": "生成订阅地址后，在手机或电脑的日历程序中选择“添加订阅日历”并粘贴该地址，即可自动同步以上安排。"
@@ -63,5 +63,6 @@ NOTICE_TEXT: dict[str, dict[str, str]] = {
     "feed_address": {"zh": "订阅地址", "en": "Subscription address"},
 }
 
+# The English month names (a Chinese date says 12月): what `{month}` stands for in English.
 MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                "November", "December")
