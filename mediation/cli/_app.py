@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from typer.core import TyperGroup
 
 from mediation.db import database_url
+from mediation.workflows.reasons import reason_in
 
 DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sqlite3.OperationalError, psycopg.OperationalError)
 
@@ -33,6 +35,12 @@ app = typer.Typer(help="Community dispute mediation: workflows, cases, documents
                   cls=_Commands)
 console = Console()
 errors = Console(stderr=True)
+
+
+def readers_words(reason: str) -> str:
+    """A data rule's reason in the reader's language: Chinese when LANG (or LC_ALL) says zh, else English."""
+    locale = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return reason_in("zh" if locale.lower().startswith("zh") else "en", reason)
 
 
 def _fail(message: str, code: int = 1) -> None:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from mediation.cli._app import _fail, app, console, counted_progress, errors, writable_file
+from mediation.cli._app import _fail, app, console, counted_progress, errors, readers_words, writable_file
 from mediation.db import Database
 from mediation.errors import InvalidData, NotFound
 
@@ -45,7 +45,7 @@ def export_command(
     try:
         ids = matching_case_ids(database, unit=unit, state=state)
     except InvalidData as error:
-        _fail(f"{error.field}: {error.reason}")
+        _fail(f"{error.field}: {readers_words(error.reason)}")
     with counted_progress(transient=True) as progress, output.open("w", encoding="utf-8-sig" if chosen == "csv" else "utf-8",
                                               newline="") as out:
         task = progress.add_task(f"exporting {len(ids)} cases", total=len(ids))
@@ -102,7 +102,7 @@ def import_command(
         result = import_cases(database, cases, actor=actor, now=utcnow(), allow_duplicates=allow_duplicates,
                               on_row=lambda _n: progress.advance(task))
     for refusal in result.refused:
-        errors.print(f"[red]row {refusal.row}:[/] {refusal.field}: {refusal.reason}", soft_wrap=True)
+        errors.print(f"[red]row {refusal.row}:[/] {refusal.field}: {readers_words(refusal.reason)}", soft_wrap=True)
     console.print(f"{len(result.filed)} cases filed, {len(result.refused)} refused")
     if any(refusal.already_present for refusal in result.refused):
         console.print("rows already present were not filed again; --allow-duplicates files them as new cases")

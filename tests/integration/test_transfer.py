@@ -120,7 +120,14 @@ def _second_database(tmp_path: Path, template_database: str, database_url: str) 
     return sa.make_url(database_url).set(database=name).render_as_string(hide_password=False)
 
 
-def test_a_bad_row_is_refused_by_number_and_the_others_are_filed(db, county, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize(("lang", "reason"), [
+    ("en_US.UTF-8", "must be an 11-digit mobile or a landline number"),
+    ("zh_CN.UTF-8", "须为11位手机号或固定电话"),  # the reader's language (DESIGN §9.1)
+])
+def test_a_bad_row_is_refused_by_number_and_the_others_are_filed(db, county, tmp_path: Path, monkeypatch,
+                                                                  lang: str, reason: str) -> None:
+    monkeypatch.setenv("LANG", lang)
+    monkeypatch.delenv("LC_ALL", raising=False)
     source = tmp_path / "register.csv"
     source.write_text(
         "title,description,channel,category,unit,risk_level,party1_name,party1_role,party1_phone\n"
@@ -130,7 +137,7 @@ def test_a_bad_row_is_refused_by_number_and_the_others_are_filed(db, county, tmp
     before = len(list_cases(db, actor_for(db, "county_sup"), CaseFilters(page_size=10), utcnow()).items)
     result = run(db.url, monkeypatch, "import", str(source), "--as", "grid1")
     assert result.exit_code == 1
-    assert "row 2: parties[0].phone: must be an 11-digit mobile or a landline number" in " ".join(result.output.split())
+    assert f"row 2: parties[0].phone: {reason}" in " ".join(result.output.split())
     assert "2 cases filed, 1 refused" in result.output
     titles = [item.title for item in list_cases(db, actor_for(db, "county_sup"), CaseFilters(page_size=10),
                                                 utcnow()).items]
