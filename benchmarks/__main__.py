@@ -10,6 +10,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "api": "api: HTTP reads and transitions per second vs a trivial endpoint (wrk, 2 workers)",
     "attachments": "attachments: a 10 MiB upload through the API vs writing it to the database; server memory",
+    "directory": "directory: `directory import` of 3,500 grids and 5,000 users, then the same file again (no changes)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
     "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",
