@@ -17,7 +17,8 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
 
-from mediation.cases.attachments import max_bytes_of, open_attachment, store_attachment
+from mediation.cases.attachments import ID_DOCUMENT, max_bytes_of, open_attachment, store_attachment
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.received_files import FileTooLarge, UnsupportedFileType
 from mediation.errors import Forbidden, InvalidData, MediationError, NotFound, TransitionNotAllowed
 from mediation.services import services_of
@@ -64,6 +65,9 @@ class CaseAttachments(Controller):
             view, chunks = open_attachment(services_of(request).db, page.actor, case_id, attachment_id)
         except NotFound:
             return page.render("not_found.html", status=404)
+        if view.kind == ID_DOCUMENT:  # an identity document is personal data shown whole
+            log_if_unmasked(services_of(request).db, actor=page.actor, case_id=case_id, via="attachment:id_document",
+                            now=services_of(request).clock())
         headers = {"content-disposition": _disposition(view.file_name), "cache-control": "private, no-store",
                    "x-content-type-options": "nosniff", "content-length": str(view.size_bytes),
                    "content-security-policy": "default-src 'none'; sandbox"}

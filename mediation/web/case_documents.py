@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
 
+from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.documents import (
     KINDS,
     PDF,
@@ -73,6 +74,9 @@ class CaseDocuments(Controller):
             if kind == file_name or kind not in KINDS:
                 raise NotFound(f"no document '{file_name}'")
             prepared = prepare_document(services_of(request).db, page.actor, case_id, DocumentRequest(kind, page.lang))
+            if not prepared.context.get("masked", True):
+                log_if_unmasked(services_of(request).db, actor=page.actor, case_id=case_id, via=f"document:{kind}",
+                                now=services_of(request).clock())
         except NotFound:
             return page.render("not_found.html", status=404)
         except DocumentNotApplicable:

@@ -225,3 +225,16 @@ def test_an_administrator_cannot_lock_themselves_out(api: Api) -> None:
         response = api.as_user(ADMIN).patch(f"/api/v1/users/{ADMIN}", json=body)
         assert response.status_code == 422, response.text
     assert api.as_user(ADMIN).get("/api/v1/users/admin").json()["roles"] == ["admin"]
+
+
+def test_a_user_disabled_by_another_process_is_refused_at_once(api: Api) -> None:
+    from mediation.clock import utcnow
+    from mediation.directory.user_administration import change_user
+
+    username = _user(api, api.county.community, ["mediator"])
+    headers = {"Authorization": f"Bearer {_token(api, username)}"}
+    assert api.anonymous().get("/api/v1/cases", headers=headers).status_code == 200
+    # This test process is not the server: its change must count in the server's process at once.
+    change_user(api.db, actor_id=None, username=username, changes={"disabled": True}, now=utcnow())
+    assert api.anonymous().get("/api/v1/cases", headers=headers).status_code == 401
+    assert _changes(api, username)[0]["actor"] is None  # the command line, not a signed-in administrator

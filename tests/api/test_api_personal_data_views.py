@@ -60,3 +60,20 @@ def test_others_may_not_read_the_log_and_bad_filters_are_400(api: Api) -> None:
                           ({"from": "yesterday"}, "from"), ({"to": "2026-03-02T10:00:00"}, "to")):
         response = api.as_user("county_sup").get(LOG, params=params)
         assert response.status_code == 400 and response.json()["extra"]["field"] == field, response.text
+
+
+def test_an_identity_document_and_an_unmasked_document_are_logged(api: Api) -> None:
+    from attachment_samples import SAMPLES
+
+    case_id = api.new_case("mediation.assigned")
+    mediator = api.as_user("mediator1")
+    card = mediator.post(f"/api/v1/cases/{case_id}/attachments", data={"kind": "id_document"},
+                         files={"file": ("身份证.jpg", SAMPLES["jpeg"][0], "application/octet-stream")})
+    assert card.status_code == 201, card.text
+    assert mediator.get(f"/api/v1/cases/{case_id}/attachments/{card.json()['id']}").status_code == 200
+    assert ("attachment:id_document",) in _views(api, case_id, "mediator1")
+    document = mediator.get(f"/api/v1/cases/{case_id}/documents/case_file.pdf")
+    assert document.status_code == 200, document.text
+    assert ("document:case_file",) in _views(api, case_id, "mediator1")
+    assert api.as_user("grid1").get(f"/api/v1/cases/{case_id}/documents/case_file.pdf").status_code == 200
+    assert _views(api, case_id, "grid1") == []  # the grid worker's copy is masked
