@@ -28,7 +28,15 @@ from mediation.directory.queries import unit_by_code, unit_names
 from mediation.errors import InvalidData
 from mediation.metrics.periods import period_condition
 from mediation.metrics.quotas import quotas
-from mediation.metrics.report import MECHANISMS, UNSET, Metrics, Overdue, Period, Recurrence, UnitCount
+from mediation.metrics.report import (
+    MECHANISMS,
+    UNSET,
+    Metrics,
+    Overdue,
+    Period,
+    Recurrence,
+    UnitCount,
+)
 from mediation.metrics.resolution import (
     agreement_levels,
     ratio,

@@ -130,8 +130,9 @@ def _render(page: Page, *, status: int = 200, asked: dict[str, str], units: dict
     csv_query = urlencode({k: v for k, v in asked.items() if v})
     return page.render("dashboard.html", status=status, refused=False, asked=asked, units=units, error=error,
                        error_field=error_field, tables=tables or [], charts=charts or [],
-                       csv_url=f"/dashboard.csv?{csv_query}", shown=lambda value, kind: shown(value, kind, page.words.t),
-                       raw=raw)
+                       csv_url=f"/dashboard.csv?{csv_query}", raw=raw,
+                       # not `shown`: base.html sets a variable of that name (the unread count)
+                       figure_text=lambda value, kind: shown(value, kind, page.words.t))
 
 
 def _units_in_reach(db, unit_path: str) -> dict[str, str]:
