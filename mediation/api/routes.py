@@ -10,7 +10,9 @@ from litestar.openapi.spec import Components, SecurityScheme
 from mediation.api.attachments import AttachmentController
 from mediation.api.audit import directory_changes, personal_data_views
 from mediation.api.auth import issue_token
+from mediation.api.bulk import bulk_transitions
 from mediation.api.calendar import calendar_feed, issue_calendar_token
+from mediation.api.case_export import export_cases
 from mediation.api.cases import CaseController
 from mediation.api.directory import UnitController, UserController
 from mediation.api.documents import DocumentController, FormController
@@ -21,6 +23,7 @@ from mediation.api.notifications import NotificationController
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
 from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
+from mediation.api.saved_filters import SavedFilterController
 from mediation.api.trigger_schemas import TransitionRequestSchemaPlugin
 from mediation.workflows.loader import current_definition
 
@@ -47,7 +50,8 @@ async def answer_options(request: Request) -> Response | None:
 
 API_ROUTES = [
     issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
-    DocumentController, AttachmentController, FormController, my_work,
+    DocumentController, AttachmentController, FormController, bulk_transitions,
+    my_work, export_cases, SavedFilterController,
     UnitController, UserController, personal_data_views, directory_changes,
     NotificationController, issue_calendar_token, calendar_feed,
 ]

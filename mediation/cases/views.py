@@ -276,6 +276,15 @@ def _refuse_unknown_values(filters: CaseFilters, definition: WorkflowDefinition)
             raise UnknownFilterValue(name, value, f"unknown value '{value}'; must be one of {known[name]}")
 
 
+def checked_filter_clause(db: Database, tx: RawTransaction, actor: Actor, filters: CaseFilters, now: datetime,
+                          params: dict[str, Any]) -> str:
+    """The list's SQL condition (over `cases c`) for other readers of the same list (exports), after
+    refusing what `list_cases` refuses; adds its parameters to params."""
+    _refuse_control_characters(filters)
+    _refuse_unknown_values(filters, db.workflows.machine(db.workflows.current_version_id()).definition)
+    return _filter_clause(tx, actor, filters, now, params)
+
+
 def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: datetime,
                    params: dict[str, Any]) -> str:
     """SQL (over `cases c`) for the cases in reach that match the filters; adds its parameters to params."""
