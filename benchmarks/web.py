@@ -13,8 +13,8 @@ b. ``GET /``: the case board (25 rows, a count that stops at 10,001 matches ("10
    deadlines, filters),
 c. ``GET /cases/{id}``: the case page, across copies of demo cases with a typical history
    (the median event count),
-d. as mediator1 (江北社区): ``GET /work``, 我的工作 (25 rows, the tab counts), against the same user's
-   ``GET /api/v1/cases?page_size=25``. The copies of 江北社区's cases are first moved to 40 made-up
+d. as mediator1 (江北社区): ``GET /work``, 我的工作 (25 rows, the tab counts); the same user's
+   ``GET /api/v1/cases?page_size=25`` is timed for reference. The copies of 江北社区's cases are first moved to 40 made-up
    communities of the same town, and the copies' mediators (and key-case order owners) spread over 400
    made-up mediators, so mediator1's queue is a realistic one: the demo cases they work, plus the
    unassigned screening cases of their own community (one mediator does not work 100,000 cases).
@@ -26,7 +26,7 @@ database, as the page header asks for it.
 Server time is the time to the full response on loopback (the client's share is the same on
 every side). The last line is ``board_vs_api=R1 casepage_ms=M mywork_vs_api=R2 notification_count_ms=N``:
 R1 = median board time / median API time (a), M = the case page's median in milliseconds, R2 = median
-my-work time / median API time of the same mediator (d), N = the unread count's median in milliseconds.
+my-work time (d) / median API time (a), N = the unread count's median in milliseconds.
 """
 
 from __future__ import annotations
@@ -338,9 +338,9 @@ def main(argv: list[str] | None = None) -> int:
           f"connection, sequential; {settings['rounds']} interleaved rounds of {settings['requests']} requests each; "
           f"case page over {len(case_ids)} cases with the median event history")
     print(f"preparation {prepared:.1f}s; total wall time {time.perf_counter() - started:.1f}s")
-    print(f"my work: {MEDIATOR} against their own API list (median {statistics.median(times['mediator_api']) * 1e3:.2f} ms)")
+    print(f"my work as {MEDIATOR}, against the API list (a), as board_vs_api; {MEDIATOR}'s own API list is shown for reference")
     print_kv(board_vs_api=statistics.median(times["board"]) / api,
              casepage_ms=statistics.median(times["case"]) * 1e3,
-             mywork_vs_api=statistics.median(times["mywork"]) / statistics.median(times["mediator_api"]),
+             mywork_vs_api=statistics.median(times["mywork"]) / api,
              notification_count_ms=statistics.median(times["notification_count"]) * 1e3)
     return 0

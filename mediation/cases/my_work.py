@@ -14,7 +14,7 @@ A case is in the queue — never a closed one, always within the caller's reach 
   - supervisor: in the caller's unit subtree and overdue, or high/critical risk not yet a key case
     (`designate_key_case`), or escalated up the ladder in a state where a supervisor may
     `replace_mediator`;
-  - grid_worker: filed by the caller, in a state where a grid worker may act (回访跟踪).
+  - grid_worker: filed by the caller in their unit subtree, in a state where a grid worker may act (回访跟踪).
 
 Each item carries its next pending deadline (a reminder of an order's coming deadline,
 `order_due_soon`, is no deadline of its own) and its urgency: `overdue` when that deadline has
@@ -213,12 +213,13 @@ def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, An
     for role in ("mediator", "police"):
         if role in actor.roles:
             screening = [s for s in waiting_states(definition, role) if s.startswith(definition.initial.split(".")[0])]
-            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND c.mediator_id IS NULL AND "
+            # `+` keeps SQLite off the mediator index (most closed cases have no mediator either): the subtree's is narrower
+            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND +c.mediator_id IS NULL AND "
                             f"{_in_states(role, screening, params)}")
     if "supervisor" in actor.roles:
         branches += _supervisor_branches(definition, subtree, params)
     if "grid_worker" in actor.roles:
-        branches.append("SELECT c.id AS case_id FROM cases c WHERE c.created_by = :me AND "
+        branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND c.created_by = :me AND "
                         f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}")
     return branches
 
