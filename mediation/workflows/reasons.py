@@ -29,7 +29,7 @@ REASONS: tuple[ReasonRow, ...] = (
     _row("empty_file", r"is empty$", "文件为空"),
     _row("party_required", r"at least one party is required$", "至少填写一名当事人"),
     _row("too_many_parties", r"at most (?P<limit>\d+) parties per case$", "每件案件最多{limit}名当事人"),
-    _row("too_long", r"longer than (?P<limit>\d+) characters$", "超过长度上限（{limit}个字）"),
+    _row("too_long", r"(longer than|must be at most) (?P<limit>\d+) characters$", "超过长度上限（{limit}个字）"),
     _row("not_text", r"must be (a string|text)$", "须为文字"),
     _row("control_characters", r"must not contain control characters$", "不能含有控制字符"),
     _row("nul_character", r"must not contain a NUL character$", "不能含有空字符"),
@@ -67,6 +67,12 @@ REASONS: tuple[ReasonRow, ...] = (
     _row("unit_kind", r"unit '.*' is an? .*, not an? ", "所选单位的类别不符"),
     _row("not_a_party", r"(parties .* are|party .* is) not (parties|a party) to this case$", "所选当事人不是本案当事人"),
     _row("no_such_case", r"no case ", "没有这件案件"),
+    _row("unit_out_of_reach", r"unit '.*' is outside your jurisdiction$", "所选单位不在您的辖区内"),
+    _row("already_present", r"case (?P<case>.+) is already present$", "案件{case}已经登记"),
+    _row("same_facts_present", r"the same title, description and parties as case (?P<case>.+), which is already present$",
+         "与已登记的案件{case}标题、案情和当事人相同"),
+    _row("file_name", r"the file name ", "文件名含有不能使用的字符"),
+    _row("attach_by_upload", r"attachments are added through ", "证据材料请通过上传添加"),
 )
 UNKNOWN = "invalid"  # a reason the table does not know: its code, and general words
 UNKNOWN_ZH = "填写有误"

@@ -30,7 +30,7 @@ LATIN = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 NOW = datetime(2026, 3, 2, 9, 30)
 # Chinese the English quotes on purpose: the nationalities' names and the form of a ruling number.
-QUOTED_IN_ENGLISH = ("汉族", "维吾尔族", "浙0324民特123号")
+QUOTED_IN_ENGLISH = ("汉族", "维吾尔族", "浙0324民特123号", "永嘉调〔2026〕00123号")
 
 
 def _rendered(guard: str, fields: dict[str, Any]) -> tuple[str, str, Any]:
@@ -155,12 +155,16 @@ def _reasons_of_intake() -> set[str]:
             for problem in case_problems(one, DEFINITION.policy, DEFINITION.risk_levels, now=NOW)}
 
 
-# What the engine's look-ups say (they need the database; their words are the table's all the same).
+# What the engine's look-ups, intake's unit and duplicate checks and the upload say (they need the database
+# or a request; their words are the table's all the same).
 LOOKUP_REASONS = {
     NUL_REASON, "is empty",  # a NUL in a posted form; an empty file
     "no active user 'nobody'", "user 'grid1' holds none of the roles ['mediator']", "no unit '999'",
     "unit '330324' is a county, not a court", "parties [99] are not parties to this case",
-    "party 99 is not a party to this case", "no case 12345",
+    "party 99 is not a party to this case", "no case 12345", "unit '330324002' is outside your jurisdiction",
+    "case 永嘉调〔2026〕00123号 is already present", "must be at most 200 characters",
+    "the same title, description and parties as case 永嘉调〔2026〕00123号, which is already present",
+    "the file name must not contain control characters", "attachments are added through /attachments",
 }
 ALL_REASONS = sorted(_reasons_of_trigger_data() | _reasons_of_intake() | LOOKUP_REASONS)
 

@@ -106,7 +106,7 @@ def test_a_unit_out_of_reach_is_still_named_on_the_unit(site_pages: Site) -> Non
     page.locator("#unit").evaluate("(select, code) => { select.add(new Option('桥头镇', code)); select.value = code; }",
                                    site_pages.county.other_town)
     submit(page)
-    expect_error_next_to(page, "unit", "err-unit", f"unit '{site_pages.county.other_town}' is outside your jurisdiction")
+    expect_error_next_to(page, "unit", "err-unit", "所选单位不在您的辖区内")
     expect(page.locator(".error")).to_have_count(1)
     expect(page.get_by_role("alert").locator("li")).to_have_count(1)
     assert case_count(site_pages) == before
