@@ -34,7 +34,7 @@ PAGE = (
     "ORDER BY CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END, n.id DESC LIMIT :limit OFFSET :offset"
 )
 MARK_READ = "UPDATE notifications SET read_at = :now WHERE id = :id AND user_id = :user_id AND read_at IS NULL"
-OWNED = "SELECT read_at FROM notifications WHERE id = :id AND user_id = :user_id"
+CASE_OF = "SELECT case_id FROM notifications WHERE id = :id AND user_id = :user_id"
 MARK_ALL_READ = "UPDATE notifications SET read_at = :now WHERE user_id = :user_id AND read_at IS NULL"
 
 
@@ -87,13 +87,15 @@ def notifications_for(*, tx: RawTransaction, user_id: int, page: int = 1, page_s
                       page_size=page_size)
 
 
-def mark_read(*, tx: RawTransaction, user_id: int, notification_id: int, now: datetime) -> None:
-    """Mark one of the user's notices read (again is fine); someone else's or none: NotFound."""
+def mark_read(*, tx: RawTransaction, user_id: int, notification_id: int, now: datetime) -> int | None:
+    """Mark one of the user's notices read (again is fine); the case it is about. Someone else's or none: NotFound."""
     if not 1 <= notification_id <= MAX_ID:
         raise NotFound(f"notification {notification_id} not found", notification_id=notification_id)
     tx.execute(MARK_READ, {"id": notification_id, "user_id": user_id, "now": tx.timestamp(now)})
-    if tx.rowcount == 0 and tx.one(OWNED, {"id": notification_id, "user_id": user_id}) is None:
+    row = tx.one(CASE_OF, {"id": notification_id, "user_id": user_id})
+    if row is None:
         raise NotFound(f"notification {notification_id} not found", notification_id=notification_id)
+    return row[0]
 
 
 def mark_all_read(*, tx: RawTransaction, user_id: int, now: datetime) -> int:

@@ -33,6 +33,21 @@ class NotificationPages(Controller):
         return render_notices(page, unread_only, page_number(request.query_params, MAX_PAGES),
                               marked=request.query_params.get("marked"))
 
+    @get("/notifications/{notification_id:int}/case", sync_to_thread=True)
+    def open_case(self, request: Request, notification_id: FromPath[int]) -> Response:
+        """Following a notice to its case marks it read (as opening a message does)."""
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        services = services_of(request)
+        try:
+            with services.db.write() as tx:
+                case_id = mark_read(tx=tx, user_id=page.actor.user_id, notification_id=notification_id,
+                                    now=services.clock())
+        except NotFound:
+            return render_notices(page, False, 1, status=404, alert=page.words.t("notices_not_found"))
+        return Redirect(path=f"/cases/{case_id}" if case_id else "/notifications", status_code=303)
+
     @post("/notifications/{notification_id:int}/read")
     async def read(self, request: Request, notification_id: FromPath[int]) -> Response:
         return await _change(request, notification_id)

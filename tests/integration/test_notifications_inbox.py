@@ -212,7 +212,7 @@ def test_unread_first_then_newest_paged_and_marked_read(county_db: Database) -> 
     first = page_of(county_db, "mediator1").items
     assert [item.case_id for item in first] == cases[::-1]
     with county_db.write() as tx:
-        mark_read(tx=tx, user_id=mediator, notification_id=first[0].id, now=NOW + timedelta(days=5))
+        assert mark_read(tx=tx, user_id=mediator, notification_id=first[0].id, now=NOW + timedelta(days=5)) == cases[2]
         mark_read(tx=tx, user_id=mediator, notification_id=first[0].id, now=NOW + timedelta(days=6))  # again: fine
     page = page_of(county_db, "mediator1")
     assert [item.case_id for item in page.items] == [cases[1], cases[0], cases[2]]

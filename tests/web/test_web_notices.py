@@ -73,7 +73,7 @@ def test_the_header_counts_unread_notices_and_reading_them_clears_it(site_pages:
     expect(item).to_have_count(1)
     expect(item).to_contain_text(f"您被指派为案件 {number} 的调解员")
     expect(item.locator(".tag")).to_have_text("未读")
-    expect(item.get_by_role("link")).to_have_attribute("href", f"/cases/{case_id}")
+    expect(item.get_by_role("link")).to_have_attribute("href", re.compile(r"^/notifications/\d+/case$"))
     check_page(site, page, "notifications-desktop")
 
     item.get_by_role("button", name="标为已读").click()
@@ -90,15 +90,24 @@ def test_the_header_counts_unread_notices_and_reading_them_clears_it(site_pages:
     expect(page.locator(".empty")).to_have_text("没有未读通知。")
 
 
-def test_the_notifications_page_on_a_phone(site_pages: Site) -> None:
+def test_the_notifications_page_on_a_phone_and_following_a_notice_to_its_case(site_pages: Site) -> None:
     site = site_pages
-    assign_to_mediator2(site)
+    case_id = assign_to_mediator2(site)
+    unread = unread_of(site, "mediator2")
     page = site.login("mediator2", PHONE)
     page.goto(f"{site.base_url}/notifications")
     expect(page.locator(".notice-item.unread").first).to_be_visible()
     check_page(site, page, "notifications-phone")
-    page.get_by_role("button", name="全部标为已读").click()
-    expect(header_count(page)).to_have_count(0)
+    page.locator(".notice-item", has_text=number_of(site, case_id)).get_by_role("link").click()
+    page.wait_for_url(f"{site.base_url}/cases/{case_id}")
+    assert unread_of(site, "mediator2") == unread - 1
+    expect(header_count(page)).to_have_count(0 if unread == 1 else 1)
+    page.goto(f"{site.base_url}/notifications?lang=en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    expect(page.locator(".notice-item", has_text=number_of(site, case_id))).to_contain_text(
+        "You were assigned as the mediator of case")
+    page.goto(f"{site.base_url}/notifications/999999999/case?lang=zh")
+    expect(page.locator(".alert")).to_have_text("没有这条通知。")
 
 
 @pytest.fixture(scope="module")
