@@ -396,6 +396,12 @@ def test_metrics_endpoint(demo: Database, demo_url: str) -> None:
         assert answer.json() == msgspec.to_builtins(expected)
         assert answer.json()["period"] == {"from": "2026-01-01", "to": "2026-06-30"}
         assert answer.json()["unit"] == {"code": COUNTY.town, "name": "瓯北街道"}
+        # The fields added for the corrected figures, beside the older ones (kept for older clients).
+        body = answer.json()
+        assert body["quotas"]["by_role"] == {"police": {"per_month": 5, "roll_up": "station"}}
+        assert {"agreement_levels", "court_confirmed", "resolved_levels"} <= set(body)
+        assert "court" not in body["agreement_levels"] and "court" in body["resolved_levels"]
+        assert {"due_soon_cases", "due_soon_by_kind", "due_soon_days", "deadlines_by_kind"} <= set(body["overdue"])
 
         reversed_dates = client.get("/api/v1/metrics", params={"from": "2026-07-01", "to": "2026-06-30"},
                                     headers=headers)
