@@ -168,3 +168,19 @@ def test_head_answers_like_get(api: Api) -> None:
         got, head = client.get(path), client.head(path)
         assert (head.status_code, head.content) == (got.status_code, b"")
         assert head.headers["content-type"] == got.headers["content-type"]
+
+
+def test_a_replayed_transition_tells_nobody_twice(api: Api) -> None:
+    """The same Idempotency-Key again replays the answer: the assignment reaches mediator2 once."""
+    case_id = api.new_case("screening.triaged", unit=api.county.village_grid)
+    body = {"trigger": "assign_mediator", "data": {"mediator": "mediator2", **ASSIGNMENT},
+            "expected_version": api.version(case_id)}
+    client = api.as_user("county_sup")
+    answers = [client.post(f"/api/v1/cases/{case_id}/transitions", json=body,
+                           headers={"Idempotency-Key": f"assign-{case_id}"}) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200], answers[0].text
+    with api.db.read() as connection:
+        told = connection.execute(sa.text(
+            "SELECT u.username FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.case_id = :id"),
+            {"id": case_id}).scalars().all()
+    assert told == ["mediator2"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from mediation.demo.case_paths import TRIAGED, drive_to, fire
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.directory.accounts import actor_for
 from mediation.errors import InvalidData, MediationError, NotFound, StaleCase
+from mediation.notifications.calendar_entries import CHINA, calendar_entries, calendar_person
 from mediation.notifications.inbox import (
     UNREAD_COUNT,
     mark_all_read,
@@ -247,3 +248,47 @@ def test_the_unread_count_reads_only_the_index_among_many_notices(county_db: Dat
     assert ("COVERING INDEX" in plan) if county_db.is_sqlite else ("Index Only Scan" in plan), plan
     # The header counts no further than it shows ("99+").
     assert (unread_count_now(county_db, other), unread_count_now(county_db, mediator, cap=1000)) == (100, 333)
+
+
+# ---------------------------------------------------------------------- what the calendar shows
+def entries_of(db: Database, username: str, first: date, last: date) -> list:
+    with db.snapshot() as tx:
+        person = calendar_person(tx=tx, user_id=user_id(db, username))
+        return calendar_entries(tx=tx, person=person, first_day=first, last_day=last)
+
+
+def test_the_calendar_shows_each_persons_sessions_visits_and_deadlines(county_db: Database) -> None:
+    in_session = drive_to(county_db, state="mediation.in_session", county=COUNTY, now=NOW, step=timedelta(0))
+    fire(county_db, in_session, "adjourn", actor="mediator1", now=NOW,
+         data={"next_session_at": "2026-11-25T09:30:00+08:00", "reason": "改期"})
+    tracking = drive_to(county_db, state="follow_up.tracking", county=COUNTY, now=NOW, step=timedelta(0))
+    keyed = drive_to(county_db, state="screening.triaged", county=COUNTY, now=NOW, route=KEY_CASE, step=timedelta(0))
+    referred = drive_to(county_db, state="joint.referred", county=COUNTY, now=NOW, step=timedelta(0))
+    mine = entries_of(county_db, "mediator1", date(2026, 11, 1), date(2026, 12, 31))
+    by_case = {(e.case_id, e.kind, e.detail): e for e in mine}
+    session = by_case[(in_session, "session", "adjourn")]
+    assert session.starts == datetime(2026, 11, 25, 9, 30, tzinfo=CHINA) and not session.all_day
+    visit = by_case[(tracking, "return_visit", "return_visit_1")]
+    assert visit.all_day and visit.starts == date(2026, 11, 27)  # 7 days after entering follow-up
+    order = by_case[(keyed, "order", "key_case_order")]
+    assert order.all_day and order.starts == date(2026, 12, 20)
+    assert (tracking, "held_session", "record_session") in by_case  # the session that led to the agreement
+    assert not any(e.case_id == referred for e in mine)  # no mediator: not the mediator's calendar
+    assert len({e.uid for e in mine}) == len(mine)
+    department = entries_of(county_db, "dept_sj", date(2026, 11, 1), date(2026, 12, 31))
+    assert [(e.case_id, e.kind, e.detail) for e in department] == [
+        (referred, "deadline", "department_acknowledgement")]
+    assert entries_of(county_db, "mediator1", date(2026, 11, 26), date(2026, 11, 26)) == []
+
+
+def test_a_session_planned_after_the_case_closed_is_dropped(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="mediation.in_session", county=COUNTY, now=NOW, step=timedelta(0))
+    fire(county_db, case_id, "adjourn", actor="mediator1", now=NOW,
+         data={"next_session_at": "2026-11-25T09:30:00+08:00"})
+    with county_db.snapshot() as tx:
+        party = tx.one("SELECT id FROM parties WHERE case_id = :id ORDER BY id", {"id": case_id})[0]
+    fire(county_db, case_id, "party_refuses", actor="mediator1", now=NOW + timedelta(hours=1),
+         data={"party_id": party, "reason": "被申请人明确表示拒绝调解"})
+    kinds = [e.kind for e in entries_of(county_db, "mediator1", date(2026, 11, 1), date(2026, 11, 30))
+             if e.case_id == case_id]
+    assert "session" not in kinds
