@@ -158,6 +158,9 @@ def test_the_state_diagram_reads_in_chinese(site: Site, cases: dict[str, int], v
     assert sizes and min(sizes) >= 12, sizes
     current = page.locator("#diagram svg g.current, #diagram svg .current")
     expect(current.first).to_contain_text("已指派调解员")
+    # The case's state is in sight in the diagram's box, scrolled to it on a phone.
+    node, frame = current.first.bounding_box(), page.locator("#diagram .mermaid").bounding_box()
+    assert frame["x"] <= node["x"] and node["x"] + node["width"] <= frame["x"] + frame["width"], (node, frame)
     assert site.wider_than_viewport(page) == []
     site.check_accessibility(page, f"state diagram ({viewport['width']} px)")
     site.shot(page, f"case-page-diagram-{viewport['width']}")

@@ -34,6 +34,11 @@
     svg.style.maxWidth = "none";
     svg.style.width = Math.ceil(view.width * scale) + "px";
     svg.style.height = Math.ceil(view.height * scale) + "px";
+    var current = svg.querySelector(".current");  // the case's state in sight, however far it scrolls
+    if (current) {
+      var node = current.getBoundingClientRect(), frame = target.getBoundingClientRect();
+      target.scrollLeft += node.left - frame.left - (frame.width - node.width) / 2;
+    }
   }
 
   box.addEventListener("toggle", function () {
