@@ -33,7 +33,7 @@ from mediation.workflows.definition import WorkflowDefinition
 BATCH = 500
 VIA = "export"  # how the personal-data view log names a spreadsheet of the case list
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8",
+CONTENT_TYPES = {"csv": "text/csv",  # the server adds "; charset=utf-8" to a text type
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 HEADINGS = {
     "zh": ("案号", "标题", "阶段", "状态", "来源渠道", "纠纷类别", "风险等级", "重点案件", "单位", "调解员",

@@ -13,6 +13,9 @@ active people it concerns:
 | `owner_supervisor` | the supervisors of the nearest unit up the key-case order owner's unit path that has any |
 | `referring_unit` | the case's mediator, whoever made the last referral, and the supervisors nearest up the case's unit path |
 
+督办 (`supervise`) also reaches the case's mediator, whose work it urges (once, however many
+recipients the 督办 names).
+
 The person whose own action caused the notice is left out (nobody is told what they just did);
 a role nobody holds reaches nobody, and the outbox message still goes to the webhooks.
 Disabled users get nothing.
@@ -71,6 +74,7 @@ NOT_TOLD_YET = (
     "AND x.case_id = :case_id AND x.topic = CAST(:topic AS VARCHAR(64)) AND x.created_at = :now)"
 )
 STATEMENTS_AGAIN = {recipient: statement + NOT_TOLD_YET for recipient, statement in STATEMENTS.items()}
+SUPERVISE = "supervise"  # 督办 urges whoever handles the case: its mediator hears it too
 NEEDS_PERSON = frozenset({"mediator", "owner"})
 NEEDS_UNIT = frozenset({"department", "court"})
 
@@ -109,8 +113,13 @@ def add_case_notices(tx: RawTransaction, case: CaseState, message: dict[str, Any
     recipient, topic = message["recipient"], message["topic"]
     earlier = case.notifications[:next(i for i, m in enumerate(case.notifications) if m is message)]
     default_unit = case.court_id if recipient == "court" else case.department_id
+    again = any(m["topic"] == topic for m in earlier)
     add_person_notices(
         tx, case_id=case.id, recipient=recipient, topic=topic, payload=text, now=now, actor_id=case.actor_id,
         user_id=payload.get("user_id", case.mediator_id), unit_id=payload.get("unit_id", default_unit),
-        unit_path=case.unit_path, again=any(m["topic"] == topic for m in earlier),
+        unit_path=case.unit_path, again=again,
     )
+    if topic == SUPERVISE and not again and case.mediator_id is not None:
+        add_person_notices(tx, case_id=case.id, recipient="mediator", topic=topic, payload=text, now=now,
+                           actor_id=case.actor_id, user_id=case.mediator_id, unit_id=None,
+                           unit_path=case.unit_path, again=True)

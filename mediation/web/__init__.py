@@ -18,6 +18,7 @@ from mediation.web.case_page import CasePages
 from mediation.web.dashboard import DashboardPages
 from mediation.web.inboxes import WorkLists
 from mediation.web.intake import Intake
+from mediation.web.list_exports import ListExports
 from mediation.web.my_work import MyWork, offer_helpers
 from mediation.web.notifications import NotificationPages
 from mediation.web.sign_in import SignIn
@@ -25,6 +26,6 @@ from mediation.web.sign_in import SignIn
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=offer_helpers)
 WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages,
-              AdminUnits, AdminUsers, PersonalDataLog, MyWork, NotificationPages, CalendarPages]
+              AdminUnits, AdminUsers, PersonalDataLog, MyWork, NotificationPages, CalendarPages, ListExports]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

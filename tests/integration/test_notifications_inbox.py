@@ -292,3 +292,12 @@ def test_a_session_planned_after_the_case_closed_is_dropped(county_db: Database)
     kinds = [e.kind for e in entries_of(county_db, "mediator1", date(2026, 11, 1), date(2026, 11, 30))
              if e.case_id == case_id]
     assert "session" not in kinds
+
+
+def test_supervision_by_a_supervisor_urges_the_cases_mediator(county_db: Database) -> None:
+    case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=NOW)
+    fire(county_db, case_id, "supervise", actor="supervisor1", now=NOW + timedelta(hours=1),
+         data={"reason": "请于本周内约谈双方"})
+    assert all_notices(county_db, case_id) == [("mediator1", "supervise")]
+    (item,) = page_of(county_db, "mediator1").items
+    assert item.text.zh == f"督办：案件 {case_number(county_db, case_id)}：请于本周内约谈双方"

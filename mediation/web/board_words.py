@@ -1,0 +1,35 @@
+"""Words of the board's bulk actions, exports and saved filters (keys `bulk_*`, `export_*`, `saved_*`),
+merged into i18n.TEXT."""
+
+from __future__ import annotations
+
+BOARD_TEXT: dict[str, dict[str, str]] = {
+    "bulk_select": {"zh": "选择", "en": "Select"},
+    "bulk_select_case": {"zh": "选择 {number}", "en": "Select {number}"},
+    "bulk_select_all": {"zh": "全选本页", "en": "Select all on this page"},
+    "bulk_heading": {"zh": "批量办理所选案件", "en": "Act on the selected cases"},
+    "bulk_intro": {"zh": "在上表中勾选案件，再选择要办理的事项。每件案件单独办理、单独留痕。",
+                   "en": "Tick cases in the table above, then choose what to do. Each case is changed and recorded on its own."},
+    "bulk_apply": {"zh": "对所选案件：{action}", "en": "Selected cases: {action}"},
+    "bulk_none_selected": {"zh": "请先在表中勾选案件。", "en": "Tick at least one case in the table first."},
+    "bulk_too_many": {"zh": "一次最多办理 {n} 件案件。", "en": "At most {n} cases at once."},
+    "bulk_all_done": {"zh": "{action}：{n} 件全部成功。", "en": "{action}: all {n} done."},
+    "bulk_some_failed": {"zh": "{action}：{ok} 件成功，{failed} 件未成功：",
+                         "en": "{action}: {ok} done, {failed} not done:"},
+    "bulk_stale": {"zh": "案件已被他人更新，请刷新后重试", "en": "someone else changed the case; reload and try again"},
+    "bulk_not_found": {"zh": "{n} 件案件不存在或不在您的范围内", "en": "{n} case(s) do not exist or are outside your reach"},
+    "bulk_not_done": {"zh": "未能办理", "en": "not done"},
+    "bulk_same_error": {"zh": "未办理任何案件：", "en": "Nothing was done: "},
+    "export_csv": {"zh": "导出 CSV", "en": "Download CSV"},
+    "export_xlsx": {"zh": "导出 Excel", "en": "Download Excel"},
+    "export_label": {"zh": "按当前筛选导出全部结果：", "en": "Download every match of these filters: "},
+    "saved_heading": {"zh": "我的筛选", "en": "My filters"},
+    "saved_none": {"zh": "尚未保存筛选。", "en": "No saved filters yet."},
+    "saved_name": {"zh": "筛选名称", "en": "Filter name"},
+    "saved_save": {"zh": "保存当前筛选", "en": "Save these filters"},
+    "saved_delete": {"zh": "删除", "en": "Delete"},
+    "saved_delete_named": {"zh": "删除筛选“{name}”", "en": "Delete the filter “{name}”"},
+    "saved_done": {"zh": "已保存筛选“{name}”。", "en": "Saved the filter “{name}”."},
+    "saved_deleted": {"zh": "已删除筛选。", "en": "Filter deleted."},
+    "saved_missing": {"zh": "该筛选不存在或已删除。", "en": "That filter does not exist or was deleted."},
+}
