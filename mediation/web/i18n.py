@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mediation.web.admin_words import ADMIN_TEXT
+from mediation.web.board_words import BOARD_TEXT
 from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
 from mediation.web.case_page_words import CASE_PAGE_TEXT, CASE_PAGE_VALUES
 from mediation.web.dashboard_words import DASHBOARD_TEXT
@@ -151,6 +152,7 @@ TEXT: dict[str, dict[str, str]] = {
     **MY_WORK_TEXT,  # my work, role-aware offers, in my_work_words.py
     **NOTICE_TEXT,  # notifications, the calendar and the header's unread count, in notice_words.py
     **ADMIN_TEXT,  # directory administration and the personal-data view log, in admin_words.py
+    **BOARD_TEXT,  # the board's bulk actions, exports and saved filters, in board_words.py
     **CASE_FILE_TEXT,  # the case file's words (records, corrections, attachments), in case_file_words.py
     **CASE_PAGE_TEXT,  # the case page's proceedings and diagram, in case_page_words.py
 }
