@@ -165,6 +165,8 @@ LOOKUP_REASONS = {
     "case 永嘉调〔2026〕00123号 is already present", "must be at most 200 characters",
     "the same title, description and parties as case 永嘉调〔2026〕00123号, which is already present",
     "the file name must not contain control characters", "attachments are added through /attachments",
+    "unknown value '42'; must be one of ['open']", "must be between 1 and 200", "must be 1 or more",
+    "must be on or before 'to' (2026-03-02 > 2026-03-01)",
 }
 ALL_REASONS = sorted(_reasons_of_trigger_data() | _reasons_of_intake() | LOOKUP_REASONS)
 
