@@ -90,7 +90,7 @@ class UnitController(Controller):
         create_unit(services.db, actor_id=actor.user_id, now=services.clock(), **msgspec.structs.asdict(body))
         return _unit(services, body.code)
 
-    @get("/{code:str}", sync_to_thread=False, summary="One unit", responses=errors(401, 403, 404))
+    @get("/{code:str}", sync_to_thread=False, summary="One unit", responses=errors(400, 401, 403, 404))
     def show(self, request: Request, actor: NamedDependency[Actor], code: FromPath[str]) -> UnitView:
         return _unit(admin_services(request, actor), code)
 
@@ -128,7 +128,7 @@ class UserController(Controller):
             unit=body.unit, roles=list(body.roles), password=body.password, now=services.clock())
         return UserCreated(_user(services, body.username), None if body.password else password)
 
-    @get("/{username:str}", sync_to_thread=False, summary="One user", responses=errors(401, 403, 404))
+    @get("/{username:str}", sync_to_thread=False, summary="One user", responses=errors(400, 401, 403, 404))
     def show(self, request: Request, actor: NamedDependency[Actor], username: FromPath[str]) -> UserView:
         return _user(admin_services(request, actor), username)
 
