@@ -8,7 +8,7 @@
   }
 
   function showSelectAll() {
-    document.querySelectorAll("[data-select-all]").forEach(function (box) { box.hidden = false; });
+    document.querySelectorAll("[data-select-all-label]").forEach(function (label) { label.hidden = false; });
   }
 
   function keepFilters() {
