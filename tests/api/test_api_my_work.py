@@ -59,6 +59,8 @@ def cases(api: Api) -> dict[str, int]:
         "high_risk": api.new_case("screening.reported", route=(("raise_risk", {"risk_level": "high"}),)),
         "tracking": api.new_case("follow_up.tracking"),
         "qiaotou_unassigned": api.new_case("screening.reported", unit=county.village_grid),
+        "key_case": api.new_case("mediation.assigned", unit=county.village_grid,
+                                 route=("triage", "designate_key_case", "assign_mediator")),  # mediator2 owns the order
     }
 
 
@@ -127,6 +129,13 @@ def test_every_queue_is_open_cases_in_reach_sorted_by_urgency(api: Api, cases: d
     client = api.as_user(username)
     for item in items[:20]:
         assert client.get(f"/api/v1/cases/{item['id']}").status_code == 200
+
+
+def test_the_owner_of_a_key_case_order_sees_it(api: Api, cases: dict[str, int]) -> None:
+    item = by_id(queue(api, "mediator2"))[cases["key_case"]]
+    assert item["reasons"] == ["assigned", "order_owner"] and item["key_case"] is True
+    assert cases["key_case"] in by_id(queue(api, "mediator2", kind="assigned"))
+    assert cases["key_case"] not in by_id(queue(api, "mediator1"))
 
 
 def test_admin_has_an_empty_queue(api: Api) -> None:
