@@ -12,7 +12,15 @@ from msgspec import Meta
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, body_documented_as, errors, strict_body
-from mediation.cases.saved_filters import LISTS, MAX_NAME, MAX_QUERY, SavedFilterView, delete_filter, save_filter, saved_filters
+from mediation.cases.saved_filters import (
+    LISTS,
+    MAX_NAME,
+    MAX_QUERY,
+    SavedFilterView,
+    delete_filter,
+    save_filter,
+    saved_filters,
+)
 from mediation.directory.actors import Actor
 from mediation.services import services_of
 

@@ -21,7 +21,14 @@ from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.numbers import case_id_of
 from mediation.db import Database, RawTransaction
 from mediation.directory.actors import Actor
-from mediation.errors import GuardFailed, IdempotencyConflict, InvalidData, MediationError, NotFound, StaleCase
+from mediation.errors import (
+    GuardFailed,
+    IdempotencyConflict,
+    InvalidData,
+    MediationError,
+    NotFound,
+    StaleCase,
+)
 from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.trigger_data import MAX_ID
 

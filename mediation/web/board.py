@@ -9,8 +9,9 @@ Bulk actions on the ticked rows are `board_bulk.py`'s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from litestar import Controller, Request, Response, get, post
@@ -18,6 +19,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
 
+from mediation.cases.bulk import MAX_CASES, fire_bulk
 from mediation.cases.list_export import CONTENT_TYPES, case_sheet, file_name, spreadsheet_bytes
 from mediation.cases.queues import next_deadlines
 from mediation.cases.read_models import CaseSummary
@@ -27,9 +29,14 @@ from mediation.directory.actors import Actor
 from mediation.directory.queries import units_in_reach
 from mediation.errors import InvalidData, NotFound
 from mediation.services import Services, services_of
-from mediation.cases.bulk import MAX_CASES, fire_bulk
 from mediation.web import forms
-from mediation.web.board_bulk import bulk_form, bulk_outcome, offered_actions, posted_cases, posted_key
+from mediation.web.board_bulk import (
+    bulk_form,
+    bulk_outcome,
+    offered_actions,
+    posted_cases,
+    posted_key,
+)
 from mediation.web.i18n import Words
 from mediation.web.page import (
     Page,
@@ -113,36 +120,32 @@ class Board(Controller):
 
     @post("/bulk")
     async def bulk(self, request: Request) -> Response:
-        page = page_of(request)
-        if page.actor is None:
-            return to_login(request)
-        form = await request.form()
-        if not csrf_ok(request, form.get(CSRF_FIELD)):
-            return await sync_to_thread(render_board, page, {}, status=403, here="/",
-                                        alert=page.words.t("csrf_failed"))
-        return await sync_to_thread(_bulk, page, form)
+        page, form, refused = await _posted(request)
+        return refused or await sync_to_thread(_bulk, page, form)
 
     @post("/filters")
     async def save(self, request: Request) -> Response:
-        page = page_of(request)
-        if page.actor is None:
-            return to_login(request)
-        form = await request.form()
-        if not csrf_ok(request, form.get(CSRF_FIELD)):
-            return await sync_to_thread(render_board, page, {}, status=403, here="/",
-                                        alert=page.words.t("csrf_failed"))
-        return await sync_to_thread(_save_filter, page, str(form.get("name") or ""), str(form.get("query") or ""))
+        page, form, refused = await _posted(request)
+        return refused or await sync_to_thread(_save_filter, page, str(form.get("name") or ""),
+                                               str(form.get("query") or ""))
 
     @post("/filters/{filter_id:int}/delete")
     async def delete(self, request: Request, filter_id: FromPath[int]) -> Response:
-        page = page_of(request)
-        if page.actor is None:
-            return to_login(request)
-        form = await request.form()
-        if not csrf_ok(request, form.get(CSRF_FIELD)):
-            return await sync_to_thread(render_board, page, {}, status=403, here="/",
-                                        alert=page.words.t("csrf_failed"))
-        return await sync_to_thread(_delete_filter, page, filter_id)
+        page, _form, refused = await _posted(request)
+        return refused or await sync_to_thread(_delete_filter, page, filter_id)
+
+
+async def _posted(request: Request) -> tuple[Page, Any, Response | None]:
+    """The page and the posted form, or the answer instead: the login for a stranger, the board for an
+    expired form."""
+    page = page_of(request)
+    if page.actor is None:
+        return page, None, to_login(request)
+    form = await request.form()
+    if not csrf_ok(request, form.get(CSRF_FIELD)):
+        return page, form, await sync_to_thread(render_board, page, {}, status=403, here="/",
+                                                alert=page.words.t("csrf_failed"))
+    return page, form, None
 
 
 def _export(request: Request, fmt: str) -> Response:

@@ -32,6 +32,11 @@ def _mediator(site: Site, case_id: int) -> str | None:
     return row[0]
 
 
+def _csv_rows(path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig") as file:
+        return list(csv.reader(io.StringIO(file.read())))
+
+
 def _number(site: Site, case_id: int) -> str:
     with site.db.snapshot() as tx:
         return tx.one("SELECT number FROM cases WHERE id = :id", {"id": case_id})[0]
@@ -62,7 +67,7 @@ def test_select_two_cases_and_reassign_them(site_pages: Site, viewport: str) -> 
 
 def test_a_case_changed_meanwhile_is_named_with_the_reason(site_pages: Site) -> None:
     site = site_pages
-    tag, (fresh, changed) = _tagged_cases(site, 2)
+    tag, (_fresh, changed) = _tagged_cases(site, 2)
     page = site.login("mediator1")
     page.goto(f"{site.base_url}/?q={tag}")
     expect(page.locator("[data-select-all]")).to_be_visible()  # board.js shows "select all on this page"
@@ -96,7 +101,7 @@ def test_export_links_download_the_filtered_list(site_pages: Site) -> None:
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 CSV").click()
     assert download.value.suggested_filename.startswith("cases-") and download.value.suggested_filename.endswith(".csv")
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = _csv_rows(download.value.path())
     assert rows[0][0] == "案号" and sorted(row[0] for row in rows[1:]) == sorted(_number(site, i) for i in ids)
     with page.expect_download() as download:
         page.get_by_role("link", name="导出 Excel").click()
@@ -136,7 +141,7 @@ def test_the_work_lists_download_what_they_list(site_pages: Site) -> None:
     court.goto(f"{site.base_url}/inbox/court")
     with court.expect_download() as download:
         court.get_by_role("link", name="导出 CSV").click()
-    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    rows = _csv_rows(download.value.path())
     listed = court.locator("table tbody tr").count()
     assert rows[0][:2] == ["案号", "标题"] and len(rows) - 1 == listed > 0
     assert _number(site, site.cases["court_applied"]) in {row[0] for row in rows}
@@ -150,3 +155,14 @@ def test_the_work_lists_download_what_they_list(site_pages: Site) -> None:
     numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert numbers == [_number(site, site.cases["order_overdue"])]
     site.check_accessibility(supervisor, "orders with export links")
+
+
+def test_a_bulk_post_without_the_form_token_changes_nothing(site_pages: Site) -> None:
+    site = site_pages
+    _tag, (case_id,) = _tagged_cases(site, 1)
+    page = site.login("mediator1")
+    version = site.version(case_id)
+    answer = page.request.post(f"{site.base_url}/bulk", form={
+        "trigger": "add_note", "case": str(case_id), "data.text": "伪造的请求", "csrf_token": "forged"})
+    assert answer.status == 403 and "表单已失效" in answer.text()
+    assert site.version(case_id) == version
