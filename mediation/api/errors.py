@@ -35,7 +35,7 @@ def domain_error(request: Request, error: MediationError) -> Response:
     """The error's JSON; `detail` in Chinese for a reader who prefers it (Accept-Language), else English.
 
     A refusal or a data rule carries its stable `code` and both languages (`reasons`) in `extra`."""
-    status = error.status_code if error.status_code < 500 else 500
+    status = min(500, error.status_code)
     extra = dict(error.extra or {})
     detail = error.detail
     if isinstance(error, InvalidData) and error.reason:
