@@ -19,6 +19,7 @@ class UnitView(msgspec.Struct):
     name: str
     kind: str
     parent: str | None
+    parent_name: str | None
     path: str
     abbreviation: str | None
     users: int
@@ -70,7 +71,7 @@ def utc_text(value: Any) -> str:
 
 
 UNIT_SELECT = (
-    "SELECT n.code, n.name, n.kind, p.code, n.path, n.abbreviation, "
+    "SELECT n.code, n.name, n.kind, p.code, p.name, n.path, n.abbreviation, "
     "(SELECT count(*) FROM users u WHERE u.unit_id = n.id), n.created_at "
     "FROM units n LEFT JOIN units p ON p.id = n.parent_id")
 USER_SELECT = ("SELECT u.username, u.display_name, n.code, n.name, u.roles, u.active, u.created_at "
@@ -78,7 +79,7 @@ USER_SELECT = ("SELECT u.username, u.display_name, n.code, n.name, u.roles, u.ac
 
 
 def _unit(row: tuple) -> UnitView:
-    return UnitView(row[0], row[1], row[2], row[3], row[4], row[5], row[6], utc_text(row[7]))
+    return UnitView(*row[:8], utc_text(row[8]))
 
 
 def _user(row: tuple) -> UserView:

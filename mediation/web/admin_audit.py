@@ -21,9 +21,9 @@ def _day(text: str, *, end: bool = False) -> datetime | None:
     """The naive-UTC start of a China date (for `to`, of the day after); None when it is not a date."""
     try:
         day = date.fromisoformat(text)
-    except ValueError:
+        return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET
+    except (ValueError, OverflowError):
         return None
-    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET
 
 
 def via_label(words: Words, via: str) -> str:

@@ -60,6 +60,11 @@ def test_others_may_not_read_the_log_and_bad_filters_are_400(api: Api) -> None:
                           ({"from": "yesterday"}, "from"), ({"to": "2026-03-02T10:00:00"}, "to")):
         response = api.as_user("county_sup").get(LOG, params=params)
         assert response.status_code == 400 and response.json()["extra"]["field"] == field, response.text
+    for params, field in (({"from": "2026-02-30"}, "from"), ({"to": "9999-12-31"}, "to")):
+        response = api.as_user("county_sup").get(LOG, params=params)
+        assert response.status_code == 422 and response.json()["extra"]["field"] == field, response.text
+    moment = api.as_user("county_sup").get(LOG, params={"from": "2000-01-01T00:00+08:00", "to": "2000-01-02"})
+    assert moment.status_code == 200 and moment.json()["total"] == 0
 
 
 def test_an_identity_document_and_an_unmasked_document_are_logged(api: Api) -> None:
