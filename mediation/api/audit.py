@@ -57,7 +57,7 @@ def moment_of(text: str | None, parameter: str, *, end: bool = False) -> datetim
 
 
 @get("/api/v1/audit/personal-data-views", sync_to_thread=False, tags=["audit"], dependencies=AUTHENTICATED,
-     security=BEARER, responses=errors(400, 401, 403),
+     security=BEARER, responses=errors(400, 401, 403, 422),
      summary="Who saw which case's unmasked numbers, when, through what (supervisors: their unit's cases)")
 def personal_data_views(
     request: Request, actor: NamedDependency[Actor],
@@ -81,7 +81,7 @@ def personal_data_views(
 
 
 @get("/api/v1/audit/directory-changes", sync_to_thread=False, tags=["audit"], dependencies=AUTHENTICATED,
-     security=BEARER, responses=errors(400, 401, 403),
+     security=BEARER, responses=errors(400, 401, 403, 422),
      summary="The directory's change log, newest first (administrators)")
 def directory_changes(
     request: Request, actor: NamedDependency[Actor],
