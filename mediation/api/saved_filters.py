@@ -7,6 +7,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from msgspec import Meta
 
@@ -35,20 +36,24 @@ class SavedFilterRequest(msgspec.Struct, forbid_unknown_fields=True):
                                description="the list's query string, as GET /api/v1/cases takes it")]
 
 
+REPLACED = ResponseSpec(data_container=SavedFilterView, generate_examples=False,
+                        description="the caller's filter of that name, its query replaced")
+
+
 class SavedFilterController(Controller):
     path = "/api/v1/me/filters"
     tags = ["me"]
     dependencies = AUTHENTICATED
     security = BEARER
 
-    @get("/", sync_to_thread=False, summary="The caller's saved filters", responses=errors(401, 422))
+    @get("/", sync_to_thread=False, summary="The caller's saved filters", responses=errors(400, 401, 422))
     def index(self, request: Request, actor: NamedDependency[Actor],
               list_name: Annotated[str | None, QueryParameter(name="list", max_length=32)] = None,
               ) -> list[SavedFilterView]:
         return saved_filters(services_of(request).db, actor=actor, list_name=list_name)
 
     @post("/", summary="Save a list's filters under a name (201; 200 when it replaced one of that name)",
-          responses=errors(400, 401, 422), dependencies=body_documented_as(SavedFilterRequest))
+          responses={**errors(400, 401, 422), 200: REPLACED}, dependencies=body_documented_as(SavedFilterRequest))
     async def create(self, request: Request, actor: NamedDependency[Actor]) -> Response[SavedFilterView]:
         body = strict_body(await request.body(), SavedFilterRequest)
         services = services_of(request)
@@ -57,6 +62,6 @@ class SavedFilterController(Controller):
         return Response(saved, status_code=201 if new else 200)
 
     @delete("/{filter_id:int}", sync_to_thread=False, status_code=204, summary="Delete one of the caller's filters",
-            responses=errors(401, 404))
+            responses=errors(400, 401, 404))
     def remove(self, request: Request, actor: NamedDependency[Actor], filter_id: FromPath[int]) -> None:
         delete_filter(services_of(request).db, actor=actor, filter_id=filter_id)

@@ -18,6 +18,7 @@ from mediation.cases.views import CaseFilters, checked_filter_clause
 from mediation.db import Database
 from mediation.directory.actors import Actor
 from mediation.errors import InvalidData, NotFound
+from mediation.workflows.trigger_data import MAX_ID
 
 FLAG_VALUES = {"true": True, "1": True, "false": False, "0": False}
 CASE_FILTERS = ("state", "stage", "unit", "channel", "category", "risk_level", "overdue", "q")
@@ -78,6 +79,8 @@ def save_filter(db: Database, *, actor: Actor, list_name: str, name: str, query:
 
 def delete_filter(db: Database, *, actor: Actor, filter_id: int) -> None:
     """Delete one of the user's saved filters; NotFound when it is not theirs (or there is none)."""
+    if not 1 <= filter_id <= MAX_ID:
+        raise NotFound(f"no saved filter {filter_id}")
     with db.write() as tx:
         tx.execute("DELETE FROM saved_filters WHERE id = :id AND user_id = :user_id",
                    {"id": filter_id, "user_id": actor.user_id})
