@@ -87,7 +87,7 @@ def _write(database: Database, plan, now) -> dict[str, str]:
     generated = passwords_for(plan)
     with counted_progress() as progress:
         hashing = progress.add_task(_word("hashing"), total=len(plan.new_users))
-        hashes = hash_new_passwords(plan, lambda n: progress.advance(hashing, n))
+        hashes = hash_new_passwords(plan, generated, lambda n: progress.advance(hashing, n))
         writing = progress.add_task(_word("writing"), total=plan.changes)
         write_plan(database, plan, hashes, actor_id=None, now=now, advance=lambda n: progress.advance(writing, n))
     return generated

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 
 from mediation.db import Database, parse_timestamp
 from mediation.directory.accounts import password_matches
+from mediation.directory.passwords import hash_password, needs_rehash
 from mediation.directory.actors import Actor
 from mediation.directory.tokens import TokenClaims, new_token_key
 from mediation.errors import MediationError
@@ -41,6 +42,8 @@ ACTOR_BY_ID = (
     "SELECT u.username, u.roles, u.unit_id, n.path, u.display_name, u.token_key FROM users u "
     "JOIN units n ON n.id = u.unit_id WHERE u.id = :id AND u.active = :active"
 )
+# Only if the hash is still the one that matched: a password set meanwhile is not overwritten.
+REHASH = "UPDATE users SET password_hash = :new WHERE id = :id AND password_hash = :old"
 SIGN_OUT = "UPDATE users SET token_key = :new WHERE id = :id AND token_key = :old"
 
 
@@ -91,6 +94,9 @@ def check_password(db: Database, *, username: str, password: str, address: str, 
         if failures:  # the owner's own typos from this address: forgiven once the password is right
             with db.write() as tx:
                 tx.execute(FORGIVE, {"username": name, "address": address})
+        if needs_rehash(user[1]):  # a generated password's light hash gives way to the full cost
+            with db.write() as tx:
+                tx.execute(REHASH, {"id": user[0], "old": user[1], "new": hash_password(password)})
         return TokenClaims(user[0], user[2])
     with db.write() as tx:
         tx.execute(RECORD_FAILURE, {"username": name, "address": address, "at": tx.timestamp(now)})

@@ -106,7 +106,8 @@ def test_a_type_not_accepted_is_refused_naming_file_and_the_types(api: Api, case
 
 def test_an_empty_file_is_refused(api: Api, case_id: int) -> None:
     body = assert_error(upload(api.as_user("mediator1"), case_id, b""), 422)
-    assert body["extra"] == {"field": "file", "reason": "is empty"}
+    assert body["extra"] == {"field": "file", "reason": "is empty", "code": "empty_file",
+                             "reasons": {"en": "is empty", "zh": "文件为空"}}
 
 
 def test_a_file_over_the_policys_cap_is_413_naming_the_limit(api: Api, case_id: int) -> None:

@@ -95,6 +95,28 @@ def test_an_xlsx_is_imported_with_numeric_codes_and_changed_names_are_updated(ru
             == "林调解员"
 
 
+def _hash_of(db, username: str) -> str:
+    with db.read() as connection:
+        return connection.execute(sa.text("SELECT password_hash FROM users WHERE username = :u"),
+                                  {"u": username}).scalar_one()
+
+
+def test_a_generated_password_is_hashed_lightly_and_at_full_cost_from_its_first_login(run, db, tmp_path: Path) -> None:
+    """A generated password (95 random bits) is stored with a light argon2 hash so an import of thousands
+    is quick; a password from the file gets the full cost at once; the first login upgrades the light one."""
+    path = _csv(tmp_path / "directory.csv", GOOD)
+    assert run("directory", "import", str(path), "--passwords-out", str(tmp_path / "p.csv")).exit_code == 0
+    generated = dict(csv.reader((tmp_path / "p.csv").read_text().splitlines()[1:]))
+    assert "m=1024,t=1,p=1" in _hash_of(db, "grid_a")
+    given = _hash_of(db, "med_a")
+    assert "m=1024" not in given and "t=1," not in given
+    check_password(db, username="grid_a", password=generated["grid_a"], address="test", now=utcnow())
+    upgraded = _hash_of(db, "grid_a")
+    assert upgraded.split("$")[3] == given.split("$")[3]  # the login's own parameters now
+    check_password(db, username="grid_a", password=generated["grid_a"], address="test", now=utcnow())
+    assert _hash_of(db, "grid_a") == upgraded  # upgraded once, not at every login
+
+
 def test_a_dry_run_writes_nothing(run, db, tmp_path: Path) -> None:
     result = run("directory", "import", str(_csv(tmp_path / "d.csv", GOOD)), "--dry-run")
     assert result.exit_code == 0 and "dry run" in result.output and "units: 5 new" in result.output
