@@ -44,7 +44,7 @@ def issue_calendar_token(request: Request, actor: NamedDependency[Actor]) -> Cal
     return CalendarToken(token=token, url=f"{str(request.base_url).rstrip('/')}{FEED_PATH}?token={token}")
 
 
-@get(FEED_PATH, sync_to_thread=False, tags=["me"], media_type=ICS, responses=errors(401),
+@get(FEED_PATH, sync_to_thread=False, tags=["me"], media_type=ICS, responses=errors(400, 401),
      summary="My calendar as iCalendar: sessions, return visits, court and order deadlines")
 def calendar_feed(
     request: Request,

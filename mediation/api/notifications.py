@@ -51,7 +51,7 @@ class NotificationController(Controller):
             return notifications_for(tx=tx, user_id=actor.user_id, page=page, page_size=page_size,
                                      unread_only=unread)
 
-    @post("/{notification_id:int}/read", sync_to_thread=False, status_code=200, responses=errors(401, 404),
+    @post("/{notification_id:int}/read", sync_to_thread=False, status_code=200, responses=errors(400, 401, 404),
           summary="Mark one of my notices read (again is fine; someone else's is 404)")
     def read(self, request: Request, actor: NamedDependency[Actor], notification_id: FromPath[int]) -> ReadAnswer:
         services = services_of(request)

@@ -16,7 +16,13 @@ from litestar import Request
 from litestar.exceptions import ClientException, HTTPException
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
-from mediation.cases.received_files import ChunkSink, FileReceiver, FileTooLarge, ReceivedFile, file_name_of
+from mediation.cases.received_files import (
+    ChunkSink,
+    FileReceiver,
+    FileTooLarge,
+    ReceivedFile,
+    file_name_of,
+)
 from mediation.errors import InvalidData
 
 FILE_FIELD = "file"

@@ -35,8 +35,8 @@ from mediation.workflows.calendar import after
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
-from mediation.workflows.refusals import Refusal
 from mediation.workflows.machine import WorkflowMachine
+from mediation.workflows.refusals import Refusal
 from mediation.workflows.trigger_data import clean_trigger_data
 
 

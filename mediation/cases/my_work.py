@@ -36,6 +36,7 @@ from mediation.cases.views import reach_clause
 from mediation.db import RawTransaction, escape_like
 from mediation.directory.actors import Actor
 from mediation.errors import UnknownFilterValue
+from mediation.workflows.deadline_labels import DEADLINE_LABELS
 from mediation.workflows.definition import WorkflowDefinition
 
 DUE_SOON = timedelta(days=2)  # a deadline this close is highlighted (web and API alike)
@@ -44,18 +45,6 @@ KINDS = ("assigned", "awaiting_me", "due_soon", "overdue")
 REASONS = ("assigned", "order_owner", "awaiting_me")  # a case's first reason is the one shown
 URGENCIES = ("overdue", "due_soon", "rest")
 NOT_A_DEADLINE = "order_due_soon"  # the reminder before an order's deadline, not a deadline
-DEADLINE_LABELS = {
-    "department_acknowledgement": {"zh": "部门签收期限", "en": "Department acknowledgement"},
-    "court_acceptance": {"zh": "法院受理期限", "en": "Court acceptance"},
-    "court_ruling": {"zh": "司法确认审查期限", "en": "Court ruling"},
-    "judicial_confirmation_window": {"zh": "申请司法确认期限", "en": "Judicial confirmation window"},
-    "police_first_session": {"zh": "随警调解首次调解期限", "en": "Police first session"},
-    "police_second_session": {"zh": "随警调解再次调解期限", "en": "Police second session"},
-    "people_mediation_term": {"zh": "人民调解期限", "en": "Mediation term"},
-    "return_visit_1": {"zh": "第一次回访", "en": "First return visit"},
-    "return_visit_2": {"zh": "第二次回访", "en": "Second return visit"},
-    "order_overdue": {"zh": "重点案件督办期限", "en": "Key-case order deadline"},
-}
 HIGH_RISK = ("high", "critical")
 NEXT_DUE_SQL = (
     "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "

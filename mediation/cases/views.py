@@ -8,8 +8,8 @@ their offset (ISO 8601 `…Z`, DESIGN §9.1); dates stay dates.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from mediation import jsontext

@@ -7,7 +7,15 @@ from typing import Optional
 
 import typer
 
-from mediation.cli._app import _fail, app, console, counted_progress, errors, readers_words, writable_file
+from mediation.cli._app import (
+    _fail,
+    app,
+    console,
+    counted_progress,
+    errors,
+    readers_words,
+    writable_file,
+)
 from mediation.db import Database
 from mediation.errors import InvalidData, NotFound
 

@@ -19,8 +19,8 @@ from datetime import datetime, timedelta
 
 from mediation.db import Database, parse_timestamp
 from mediation.directory.accounts import password_matches
-from mediation.directory.passwords import hash_password, needs_rehash
 from mediation.directory.actors import Actor
+from mediation.directory.passwords import hash_password, needs_rehash
 from mediation.directory.tokens import TokenClaims, new_token_key
 from mediation.errors import MediationError
 

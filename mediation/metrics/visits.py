@@ -14,7 +14,14 @@ from mediation import jsontext
 from mediation.db import RawTransaction, parse_timestamp
 from mediation.metrics.periods import day_end, day_start
 from mediation.metrics.report import ReturnVisits
-from mediation.workflows.return_visits import EARLY, EXTRA, ON_SCHEDULE, follow_up_start, mark_visits, schedule_days
+from mediation.workflows.return_visits import (
+    EARLY,
+    EXTRA,
+    ON_SCHEDULE,
+    follow_up_start,
+    mark_visits,
+    schedule_days,
+)
 
 # Cases that ever reached follow-up; recording a visit or closing touches `updated_at`, so a case
 # with something in the period was updated on or after its start.

@@ -5,22 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from mediation.workflows import deadline_labels
+
+# The reminder before a key-case order's deadline speaks of that deadline.
+DEADLINE_LABELS = {**deadline_labels.DEADLINE_LABELS, "order_due_soon": deadline_labels.DEADLINE_LABELS["order_overdue"]}
+
 LANGUAGES = ("zh", "en")
 
-# Deadline kinds of policy.yaml and the key-case order timers.
-DEADLINE_LABELS = {
-    "department_acknowledgement": ("部门签收期限", "department acknowledgement"),
-    "court_acceptance": ("法院受理期限", "court acceptance"),
-    "court_ruling": ("司法确认审查期限", "court ruling"),
-    "judicial_confirmation_window": ("申请司法确认期限", "judicial confirmation window"),
-    "police_first_session": ("随警调解首次调解期限", "police first session"),
-    "police_second_session": ("随警调解再次调解期限", "police second session"),
-    "people_mediation_term": ("人民调解期限", "mediation term"),
-    "return_visit_1": ("第一次回访", "first return visit"),
-    "return_visit_2": ("第二次回访", "second return visit"),
-    "order_due_soon": ("重点案件督办期限", "key-case order deadline"),
-    "order_overdue": ("重点案件督办期限", "key-case order deadline"),
-}
 LEVEL_LABELS = {
     "grid": ("网格", "the grid"),
     "community": ("社区（村）", "the community"),
@@ -78,8 +69,12 @@ def _supervised_what(i: int, payload: dict[str, Any], kind: str | None) -> str:
     return ("：{}", ": {}")[i].format(reason) if reason else ""
 
 
-def _label(table: dict[str, tuple[str, str]], code: Any, i: int) -> str:
-    return table[code][i] if code in table else ""
+def _label(table: dict[str, Any], code: Any, i: int) -> str:
+    """The code's label in language `i` (0 zh, 1 en) from a table of pairs or of {zh, en}; "" when unknown."""
+    if code not in table:
+        return ""
+    labels = table[code]
+    return labels[LANGUAGES[i]] if isinstance(labels, dict) else labels[i]
 
 
 ENTRY_TITLES = {

@@ -11,9 +11,9 @@ from mediation.web.admin_audit import PersonalDataLog
 from mediation.web.admin_units import AdminUnits
 from mediation.web.admin_users import AdminUsers
 from mediation.web.board import Board
+from mediation.web.calendar import CalendarPages
 from mediation.web.case_attachments import CaseAttachments
 from mediation.web.case_documents import CaseDocuments
-from mediation.web.calendar import CalendarPages
 from mediation.web.case_page import CasePages
 from mediation.web.dashboard import DashboardPages
 from mediation.web.inboxes import WorkLists

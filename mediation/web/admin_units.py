@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from mediation.directory import listings
@@ -109,7 +110,7 @@ class AdminUnits(Controller):
         return Redirect(path=f"/admin/units/{quote(values['code'], safe='')}?done=created", status_code=303)
 
     @get("/admin/units/{code:str}", sync_to_thread=True)
-    def unit(self, request: Request, code: str) -> Response:
+    def unit(self, request: Request, code: FromPath[str]) -> Response:
         page, refused = admin_page(request)
         if refused is not None:
             return refused
@@ -131,7 +132,7 @@ class AdminUnits(Controller):
                            done=request.query_params.get("done"))
 
     @post("/admin/units/{code:str}")
-    async def change(self, request: Request, code: str) -> Response:
+    async def change(self, request: Request, code: FromPath[str]) -> Response:
         page, refused = admin_page(request)
         if refused is not None:
             return refused

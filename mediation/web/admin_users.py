@@ -11,6 +11,7 @@ from urllib.parse import quote, urlencode
 
 from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from mediation.directory import listings
@@ -89,7 +90,7 @@ class AdminUsers(Controller):
         return Redirect(path=f"/admin/users/{quote(entered['username'], safe='')}?done=created", status_code=303)
 
     @get("/admin/users/{username:str}", sync_to_thread=True)
-    def user(self, request: Request, username: str) -> Response:
+    def user(self, request: Request, username: FromPath[str]) -> Response:
         page, refused = admin_page(request)
         if refused is not None:
             return refused
@@ -109,7 +110,7 @@ class AdminUsers(Controller):
                            is_self=username == page.actor.username, here=f"/admin/users/{quote(username, safe='')}")
 
     @post("/admin/users/{username:str}")
-    async def change(self, request: Request, username: str) -> Response:
+    async def change(self, request: Request, username: FromPath[str]) -> Response:
         page, refused = admin_page(request)
         if refused is not None:
             return refused

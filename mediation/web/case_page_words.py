@@ -33,8 +33,3 @@ CASE_PAGE_TEXT: dict[str, dict[str, str]] = {
     "diagram_hint": {"zh": "图中高亮的是本案当前所处状态；在手机上可左右滑动查看。",
                      "en": "The highlighted state is where the case stands; on a phone, swipe sideways."},
 }
-
-CASE_PAGE_VALUES: dict[str, dict[str, str]] = {
-    "order_due_soon": {"zh": "重点案件即将到期提醒", "en": "Key-case order due soon"},
-    "order_overdue": {"zh": "重点案件办理期限", "en": "Key-case order deadline"},
-}

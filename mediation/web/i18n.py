@@ -11,10 +11,11 @@ from typing import Any
 from mediation.web.admin_words import ADMIN_TEXT
 from mediation.web.board_words import BOARD_TEXT
 from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
-from mediation.web.case_page_words import CASE_PAGE_TEXT, CASE_PAGE_VALUES
+from mediation.web.case_page_words import CASE_PAGE_TEXT
 from mediation.web.dashboard_words import DASHBOARD_TEXT
 from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
+from mediation.workflows.deadline_labels import DEADLINE_LABELS
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -129,10 +130,10 @@ TEXT: dict[str, dict[str, str]] = {
     "order_co_units": {"zh": "协办单位", "en": "Co-units"},
     "order_deadline": {"zh": "办结期限", "en": "Deadline"},
     "order_status": {"zh": "督办状态", "en": "Status"},
-    "order_overdue": {"zh": "已超期", "en": "Overdue"},
-    "order_due_soon": {"zh": "即将到期", "en": "Due soon"},
-    "order_open": {"zh": "办理中", "en": "Open"},
-    "order_done": {"zh": "已办结", "en": "Done"},
+    "order_is_overdue": {"zh": "已超期", "en": "Overdue"},
+    "order_is_due_soon": {"zh": "即将到期", "en": "Due soon"},
+    "order_is_open": {"zh": "办理中", "en": "Open"},
+    "order_is_done": {"zh": "已办结", "en": "Done"},
     "order_days_left": {"zh": "（剩 {n} 天）", "en": "({n} days left)", "en_one": "(1 day left)"},
     "order_days_late": {"zh": "（超期 {n} 天）", "en": "({n} days late)", "en_one": "(1 day late)"},
     "documents": {"zh": "文书下载", "en": "Documents"},
@@ -195,7 +196,6 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 # Values of enum fields and other codes without labels in the workflow files.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     **CASE_FILE_VALUES,  # the case file's coded values; the entries below win where both name one
-    **CASE_PAGE_VALUES,  # deadline kinds of key-case orders, in case_page_words.py
     "joint": {"zh": "联合调解", "en": "Joint"},
     "professional": {"zh": "专业调解", "en": "Professional"},
     "on_scene": {"zh": "随警调解", "en": "On scene"},
@@ -221,17 +221,7 @@ VALUE_LABELS: dict[str, dict[str, str]] = {
     "compensation": {"zh": "赔偿", "en": "Compensation"},
     "boundary": {"zh": "边界", "en": "Boundary"},
     "other": {"zh": "其他", "en": "Other"},
-    # Deadline kinds of policy.yaml.
-    "department_acknowledgement": {"zh": "部门签收期限", "en": "Department acknowledgement"},
-    "court_acceptance": {"zh": "法院受理期限", "en": "Court acceptance"},
-    "court_ruling": {"zh": "司法确认审查期限", "en": "Court ruling"},
-    "judicial_confirmation_window": {"zh": "申请司法确认期限", "en": "Judicial confirmation window"},
-    "police_first_session": {"zh": "随警调解首次调解期限", "en": "Police first session"},
-    "police_second_session": {"zh": "随警调解再次调解期限", "en": "Police second session"},
-    "people_mediation_term": {"zh": "人民调解期限", "en": "Mediation term"},
-    "return_visit_1": {"zh": "第一次回访", "en": "First return visit"},
-    "return_visit_2": {"zh": "第二次回访", "en": "Second return visit"},
-    "key_case_order": {"zh": "重点案件督办期限", "en": "Key-case order"},
+    **DEADLINE_LABELS,  # deadline kinds of policy.yaml and of key-case orders
     # Keys the metrics give to cases with no category or mechanism, and to resolutions with no level.
     "unset": {"zh": "未设置", "en": "Not set"},
     "unrecorded": {"zh": "未记录", "en": "Not recorded"},

@@ -102,7 +102,7 @@ def _order_rows(services: Services, page: Page, flags: dict[str, bool | None], n
             yield [case.number, case.title, words.label(definition.states.get(case.state), case.state),
                    case.unit.name, order.owner.name or order.owner.username,
                    "、".join(unit.name for unit in order.co_units), order.deadline.isoformat(),
-                   words.t(f"order_{order.status}")]
+                   words.t(f"order_is_{order.status}")]
         if number * MAX_PAGE_SIZE >= found.total:
             return
         number += 1

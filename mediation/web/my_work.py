@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.cases.my_work import DEADLINE_LABELS, KINDS, WorkItem, work_page_and_counts
+from mediation.cases.my_work import KINDS, WorkItem, work_page_and_counts
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.services import services_of
 from mediation.web.i18n import Words
@@ -20,6 +20,7 @@ from mediation.web.page import (
     page_of,
     to_login,
 )
+from mediation.workflows.deadline_labels import DEADLINE_LABELS
 
 PAGE_SIZE = 25
 MAX_PAGES = 4_000  # as deep as the board goes

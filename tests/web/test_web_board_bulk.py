@@ -19,7 +19,7 @@ VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 def _tagged_cases(site: Site, count: int, state: str = "mediation.assigned") -> tuple[str, list[int]]:
     """`count` new cases of 江北社区 whose titles share a fresh tag (the board's search finds just them)."""
-    tag = uuid.uuid4().hex[:6]
+    tag = f"{uuid.uuid4().int % 10**8:08d}"  # digits: a Chinese page that shows it still has no Latin word
     ids = [drive_to(site.db, state=state, county=site.county,
                     case_input=case_input(site.county.grid, title=f"批量测试{tag}号{i}")) for i in range(count)]
     return tag, ids

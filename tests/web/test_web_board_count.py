@@ -72,7 +72,7 @@ def test_board_shows_a_capped_count_and_pages_up_to_the_cap(crowded) -> None:
     page.goto(f"{crowded.base_url}/?page=400")  # the last page the count reaches: no link further
     expect(page.locator(".pager span")).to_have_text("第 400 / 400+ 页")
     expect(page.locator(".pager a[rel=next]")).to_have_count(0)
-    expect(page.locator("#results .hint")).to_have_text("仅列出最新的 10,000 件；查找更早的案件请缩小筛选范围。")
+    expect(page.locator("#results .hint.capped")).to_have_text("仅列出最新的 10,000 件；查找更早的案件请缩小筛选范围。")
     expect(page.locator("table.cases tbody tr")).to_have_count(PAGE_SIZE)
     crowded.shot(page, "board-capped-last-page")
     page.goto(f"{crowded.base_url}/?page=401")  # deeper pages are not fetched: the last one is shown
@@ -81,7 +81,7 @@ def test_board_shows_a_capped_count_and_pages_up_to_the_cap(crowded) -> None:
     page.goto(f"{crowded.base_url}/?stage=screening")  # below the cap the count is exact
     expect(page.locator("#results .total")).to_have_text("共 1 件")
     expect(page.locator(".pager span")).to_have_text("第 1 / 1 页")
-    expect(page.locator("#results .hint")).to_have_count(0)
+    expect(page.locator("#results .hint.capped")).to_have_count(0)
 
     page.goto(f"{crowded.base_url}/?lang=en")
     expect(page.locator("#results .total")).to_have_text("10,000+ cases")
