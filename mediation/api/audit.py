@@ -7,7 +7,7 @@ the directory's change log (admins).
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from litestar import Request, get
@@ -23,7 +23,7 @@ from mediation.directory.actors import Actor
 from mediation.directory.listings import ChangePage, list_changes
 from mediation.errors import Forbidden, InvalidData, UnknownFilterValue
 from mediation.services import services_of
-from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.calendar import china_day_start
 
 Page = Annotated[int, QueryParameter(ge=1, le=1_000_000)]
 PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE)]
@@ -47,7 +47,7 @@ def moment_of(text: str | None, parameter: str, *, end: bool = False) -> datetim
     try:
         day = date.fromisoformat(text) if len(text) == 10 else None
         if day is not None:
-            return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET
+            return china_day_start(day, end=end)
         moment = datetime.fromisoformat(text)
         if moment.tzinfo is None:
             raise InvalidData(parameter, "a moment needs its offset, e.g. +08:00")

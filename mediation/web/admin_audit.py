@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
@@ -12,7 +12,7 @@ from mediation.cases.personal_data_views import list_views, may_read_log
 from mediation.services import services_of
 from mediation.web.i18n import TEXT, Words
 from mediation.web.page import local_time, page_number, page_of, to_login
-from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.calendar import china_day_start
 
 VIEWS_PAGE_SIZE = 100
 
@@ -21,7 +21,7 @@ def _day(text: str, *, end: bool = False) -> datetime | None:
     """The naive-UTC start of a China date (for `to`, of the day after); None when it is not a date."""
     try:
         day = date.fromisoformat(text)
-        return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET
+        return china_day_start(day, end=end)
     except (ValueError, OverflowError):
         return None
 

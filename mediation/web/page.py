@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.response import Redirect, Template
 
+from mediation.cases.list_export import china_time
 from mediation.cases.my_work import DUE_SOON
 from mediation.cases.queues import workflow_version_of
-from mediation.db import parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.notifications.inbox import unread_count_now
 from mediation.services import Services, services_of
@@ -35,10 +35,7 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def local_time(value: str | datetime | None) -> str:
-    """A stored UTC timestamp (ISO text or datetime) as Beijing time, minutes precision."""
-    moment = parse_timestamp(value) if value else None
-    return (moment + CHINA_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+local_time = china_time  # a stored UTC timestamp as China time to the minute, as the exports write it
 
 
 def china_today(now: datetime) -> date:

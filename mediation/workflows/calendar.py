@@ -30,6 +30,11 @@ FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)}) 
 log = logging.getLogger("mediation.workflows.calendar")
 
 
+def china_day_start(day: date, *, end: bool = False) -> datetime:
+    """The naive-UTC moment a China date starts (with `end`, the moment the next one starts): a range's bound."""
+    return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET
+
+
 @dataclass(frozen=True)
 class YearArrangement:
     """One year's days off and make-up working days, as the State Council announced them."""
