@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import NaiveDatetime
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint, false, text
 from sqlmodel import Field, SQLModel
 
 
@@ -200,10 +200,13 @@ class CaseShare(SQLModel, table=True):
     """A case shared with another unit for cross-jurisdiction co-mediation."""
 
     __tablename__ = "case_shares"
+    __table_args__ = (Index("ix_case_shares_unit", "unit_id"),)
 
     case_id: int = Field(foreign_key="cases.id", primary_key=True)
     unit_id: int = Field(foreign_key="units.id", primary_key=True)
     created_at: NaiveDatetime
+    reason: str | None = Field(default=None, sa_column=_text())
+    shared_by: str | None = Field(default=None, max_length=64)  # the username of who shared it
 
 
 class Event(SQLModel, table=True):
@@ -250,6 +253,8 @@ class Deadline(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)  # pending, done, cancelled
     created_at: NaiveDatetime
     fired_at: NaiveDatetime | None = None
+    # Counted in working days over a year whose holidays are estimated (no State Council arrangement yet).
+    estimated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Order(SQLModel, table=True):
