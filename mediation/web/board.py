@@ -70,8 +70,12 @@ def filter_query(chosen: Mapping[str, str | None], overdue: bool | None) -> dict
 
 
 def render_board(page: Page, query: Mapping[str, Any], *, partial: bool = False, status: int = 200,
-                 here: str | None = None, bulk_raw: dict[str, Any] | None = None, **extra: Any) -> Response:
-    """The board (or its results alone) for the filters in `query`; `extra` adds to the page (a bulk's outcome)."""
+                 here: str | None = None, bulk_raw: dict[str, Any] | None = None, bulk_fields: bool = False,
+                 ticked: frozenset[int] = frozenset(), **extra: Any) -> Response:
+    """The board (or its results alone) for the filters in `query`; `extra` adds to the page (a bulk's outcome).
+
+    The bulk form's fields come with the page only when asked for (`bulk_fields`, or a bulk to show again);
+    otherwise a button loads them. `ticked` are the cases shown ticked."""
     chosen, overdue = chosen_filters(query)
     filters = CaseFilters(chosen["state"], chosen["stage"], chosen["unit"], chosen["channel"], chosen["category"],
                           chosen["risk_level"], overdue, chosen["q"], page_number(query, BOARD_PAGES), PAGE_SIZE)
@@ -91,8 +95,9 @@ def render_board(page: Page, query: Mapping[str, Any], *, partial: bool = False,
                                                                            list_name="cases"),
         options={} if partial else _filter_options(words, definition),
         notice=None if partial else left_reach_notice(page, definition),
-        bulk=None if partial else bulk_form(page, definition, bulk_raw),
-        selectable=bool(offered_actions(page, definition)),
+        bulk=None if partial else bulk_form(page, definition, bulk_raw,
+                                            fields=bulk_fields or bulk_raw is not None),
+        selectable=bool(offered_actions(page, definition)), ticked=ticked,
         page_url=lambda n: "/?" + urlencode({**keep, "page": n}), **extra,
     )
 
@@ -117,6 +122,18 @@ class Board(Controller):
     @get("/cases.xlsx", sync_to_thread=True)
     def export_xlsx(self, request: Request) -> Response:
         return _export(request, "xlsx")
+
+    @get("/bulk/fields", sync_to_thread=True)
+    def bulk_fields(self, request: Request) -> Response:
+        """The bulk form's fields and action buttons alone (the board asks for them when the form is opened)."""
+        page = page_of(request)
+        if page.actor is None:
+            return to_login(request)
+        bulk = bulk_form(page, current_definition(services_of(request)))
+        if bulk is None:
+            return page.render("message.html", status=403, heading=page.words.t("bulk_heading"),
+                               text=page.words.t("forbidden"))
+        return page.render("_bulk_fields.html", bulk=bulk)
 
     @post("/bulk")
     async def bulk(self, request: Request) -> Response:
@@ -173,6 +190,8 @@ def _bulk(page: Page, form: Any) -> Response:
     definition = current_definition(services)
     back = dict(parse_qsl(str(form.get("back") or "")))
     words, trigger = page.words, str(form.get("trigger") or "")
+    if not trigger:  # the form opened without script: the board again, with the fields and the same cases ticked
+        return render_board(page, back, here="/", bulk_fields=True, ticked=frozenset(posted_cases(form)[0]))
     if trigger not in offered_actions(page, definition):
         return render_board(page, back, status=403, here="/", alert=words.t("forbidden"))
     ids, versions = posted_cases(form)

@@ -42,9 +42,13 @@ def offered_actions(page: Page, definition: WorkflowDefinition) -> list[str]:
             and roles_may_fire(page.actor.roles, definition.triggers[name].roles, referred_to_them=(True, True))]
 
 
-def bulk_form(page: Page, definition: WorkflowDefinition, raw: dict[str, Any] | None = None) -> dict[str, Any] | None:
+def bulk_form(page: Page, definition: WorkflowDefinition, raw: dict[str, Any] | None = None, *,
+              fields: bool = True) -> dict[str, Any] | None:
     """The bulk form's groups of fields and actions, and a fresh key against a double submit; None when
-    the user may fire none of them."""
+    the user may fire none of them. Without `fields` the groups are left out (None): the board loads them
+    when the user opens the form, since their pickers list every assignable person of the county."""
+    if not fields:
+        return {"groups": None, "key": uuid.uuid4().hex} if offered_actions(page, definition) else None
     words, raw = page.words, raw or {}
     db = services_of(page.request).db
     county_prefix = "/" + page.actor.unit_path.strip("/").split("/")[0] + "/"

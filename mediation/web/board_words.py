@@ -10,6 +10,7 @@ BOARD_TEXT: dict[str, dict[str, str]] = {
     "bulk_heading": {"zh": "批量办理所选案件", "en": "Act on the selected cases"},
     "bulk_intro": {"zh": "在上表中勾选案件，再选择要办理的事项。每件案件单独办理、单独留痕。",
                    "en": "Tick cases in the table above, then choose what to do. Each case is changed and recorded on its own."},
+    "bulk_open": {"zh": "选择办理事项", "en": "Choose what to do"},
     "bulk_apply": {"zh": "对所选案件：{action}", "en": "Selected cases: {action}"},
     "bulk_none_selected": {"zh": "请先在表中勾选案件。", "en": "Tick at least one case in the table first."},
     "bulk_too_many": {"zh": "一次最多办理 {n} 件案件。", "en": "At most {n} cases at once."},

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from mediation.demo.case_paths import drive_to, fire
+from mediation.demo.sample_county import PASSWORD
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -51,6 +52,8 @@ def test_select_two_cases_and_reassign_them(site_pages: Site, viewport: str) -> 
     for case_id in ids:
         page.get_by_label(f"选择 {_number(site, case_id)}").check()
     form = page.locator("form#bulk")
+    assert form.locator("#bulk-f-mediator").count() == 0  # the pickers come when the form is opened
+    form.get_by_role("button", name="选择办理事项").click()
     form.locator("#bulk-f-mediator").select_option("police1")
     form.locator("#bulk-f-mechanism").select_option("joint")
     form.locator("#bulk-f-resolver").select_option("grassroots")
@@ -73,6 +76,7 @@ def test_a_case_changed_meanwhile_is_named_with_the_reason(site_pages: Site) -> 
     expect(page.locator("[data-select-all]")).to_be_visible()  # board.js shows "select all on this page"
     page.locator("[data-select-all]").check()
     fire(site.db, changed, "add_note", actor="mediator1", data={"text": "同时有人办理"})  # after the board was read
+    page.get_by_role("button", name="选择办理事项").click()
     page.locator("form#bulk #bulk-f-text").fill("已电话联系双方，约定下周面谈。")
     with page.expect_navigation():
         page.get_by_role("button", name="对所选案件：添加备注").click()
@@ -88,6 +92,8 @@ def test_a_case_changed_meanwhile_is_named_with_the_reason(site_pages: Site) -> 
 
 def test_the_form_offers_only_what_the_roles_may_fire(site_pages: Site) -> None:
     page = site_pages.login("grid1")
+    page.get_by_role("button", name="选择办理事项").click()
+    expect(page.locator("form#bulk legend")).to_have_count(1)
     legends = page.locator("form#bulk legend").all_inner_texts()
     assert legends == ["添加备注"]
     assert page.locator("form#bulk").get_by_text("更换调解员").count() == 0
@@ -166,3 +172,32 @@ def test_a_bulk_post_without_the_form_token_changes_nothing(site_pages: Site) ->
         "trigger": "add_note", "case": str(case_id), "data.text": "伪造的请求", "csrf_token": "forged"})
     assert answer.status == 403 and "表单已失效" in answer.text()
     assert site.version(case_id) == version
+
+
+def test_without_script_the_form_opens_on_the_board_again_with_the_same_cases_ticked(site_pages: Site) -> None:
+    site = site_pages
+    tag, ids = _tagged_cases(site, 2)
+    context = site.browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    site.pages.append(page)
+    page.goto(f"{site.base_url}/login")
+    page.get_by_label("用户名").fill("mediator1")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{site.base_url}/?q={tag}")
+    page.get_by_label(f"选择 {_number(site, ids[0])}").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="选择办理事项").click()
+
+    expect(page.get_by_label(f"选择 {_number(site, ids[0])}")).to_be_checked()
+    expect(page.get_by_label(f"选择 {_number(site, ids[1])}")).not_to_be_checked()
+    assert f"批量测试{tag}" in page.locator("#results").inner_text()  # the board kept its filters
+    page.locator("form#bulk #bulk-f-text").fill("已上门了解情况。")
+    with page.expect_navigation():
+        page.get_by_role("button", name="对所选案件：添加备注").click()
+    expect(page.locator(".bulk-result")).to_have_text("添加备注：1 件全部成功。")
+    with site.db.snapshot() as tx:
+        noted = [tx.one("SELECT count(*) FROM events WHERE case_id = :c AND trigger = 'add_note'", {"c": c})[0]
+                 for c in ids]
+    assert noted == [1, 0]
+    site.shot(page, "board-bulk-without-script")
