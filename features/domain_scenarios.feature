@@ -83,8 +83,8 @@ Feature: The example scenarios of DOMAIN.md §5
     And mediator2 triaged the case as "land_boundary" at "elevated" risk
     When county_sup designates the case a key case owned by mediator2, due in 30 days, with the co-units "菇溪村, 桥头镇" and the milestones "实地勘界, 五老调解, 签订协议"
     Then an open order is owned by mediator2 with the deadline 2026-04-01
-    And a pending "order_due_soon" deadline is due 2026-03-27 00:00 with the action "remind"
-    And a pending "order_overdue" deadline is due 2026-04-02 00:00 with the action "supervise"
+    And a pending "order_due_soon" deadline is due by the end of 2026-03-26 China time with the action "remind"
+    And a pending "order_overdue" deadline is due by the end of 2026-04-01 China time with the action "supervise"
     When mediator2 assigns mediator2 for "professional" mediation with "grassroots" resolution
     And mediator2 records the consent of both parties
     And mediator2 notifies every party of their rights and duties

@@ -31,7 +31,7 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.workflows.calendar import after
+from mediation.workflows.calendar import after, china_day_start
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
@@ -235,7 +235,7 @@ def _persist(
         current = tx.one("SELECT version FROM cases WHERE id = :id", {"id": row.id})
         raise StaleCase(row.id, row.version, current[0] if current else row.version)
     for deadline in case.new_deadlines:
-        due = datetime.combine(deadline["due_on"], datetime.min.time())
+        due = china_day_start(deadline["due_on"])  # a key-case order's timers fall at 00:00 China time (§9.1)
         case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
                                action=deadline["action"], now=now)
     for move in case.moved_deadlines:

@@ -5,7 +5,8 @@ updates only when its timers fire): `done` when the case is closed (or the order
 `overdue` when today is past the deadline, `due_soon` within the policy's
 `key_case_orders.due_soon_before` days of it (the deadline day included), else `open`. This
 matches the order's timers: due-soon at the start of deadline − N days, overdue at the start of
-the day after the deadline. Days are UTC dates, as the timers are.
+the day after the deadline. Days are China dates (DESIGN §9.1), as the timers are: an order due on D
+is overdue from 00:00 China time of D+1.
 
 Orders are listed when their case is in the actor's reach (the rule of the case list). An order's
 `created_at` carries its offset (UTC, `Z`: DESIGN §9.1); its deadline is a date.
@@ -25,6 +26,7 @@ from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_names
 from mediation.errors import InvalidData
+from mediation.workflows.calendar import CHINA_OFFSET
 
 MAX_PAGE_SIZE = 200
 OrderStatus = Literal["open", "due_soon", "overdue", "done"]
@@ -89,8 +91,13 @@ def due_soon_days(policy: dict[str, Any]) -> int:
     return int(policy["key_case_orders"]["due_soon_before"].get("days", 0))
 
 
+def china_today(now: datetime) -> date:
+    """The China date at the naive-UTC moment `now`: the day orders are counted from."""
+    return (now + CHINA_OFFSET).date()
+
+
 def _status_params(tx: RawTransaction, params: dict[str, Any], now: datetime, policy: dict[str, Any]) -> None:
-    today = now.date()
+    today = china_today(now)
     params["order_today"] = tx.day(today)
     params["order_soon"] = tx.day(today + timedelta(days=due_soon_days(policy)))
 
@@ -137,7 +144,7 @@ def list_orders(
                       "LIMIT :limit OFFSET :offset", {**params, "limit": page_size, "offset": (page - 1) * page_size})
         co_units = [jsontext.loads(row[2]) for row in rows]
         names = unit_names(tx, {code for codes in co_units for code in codes})
-    items = [_order_view(row, codes, names, now.date()) for row, codes in zip(rows, co_units)]
+    items = [_order_view(row, codes, names, china_today(now)) for row, codes in zip(rows, co_units)]
     return OrderPage(items=items, total=total, page=page, page_size=page_size)
 
 

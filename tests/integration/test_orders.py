@@ -20,6 +20,7 @@ from mediation.demo.dataset import load_demo
 from mediation.demo.sample_county import PASSWORD, SampleCounty, build_sample_county
 from mediation.directory.accounts import actor_for
 from mediation.errors import InvalidData
+from mediation.workflows.calendar import china_day_start
 
 NOW = datetime(2026, 11, 20, 8, 0)
 TODAY = NOW.date()
@@ -114,9 +115,9 @@ def test_status_moves_with_now(db: Database, orders: dict[str, int]) -> None:
         orders["due_in_3"]: "overdue", orders["due_in_5"]: "due_soon", orders["open"]: "due_soon",
         orders["closed"]: "done",
     }
-    # The deadline day itself is not overdue: late in the evening, still due soon.
-    evening = list_orders(db, county, overdue=True, due_soon=None, now=datetime.combine(TODAY, datetime.max.time()),
-                          page=1, page_size=50)
+    # The deadline day itself is not overdue: late in the evening (23:59 China time), still due soon.
+    late = china_day_start(TODAY, end=True) - timedelta(minutes=1)
+    evening = list_orders(db, county, overdue=True, due_soon=None, now=late, page=1, page_size=50)
     assert orders["due_today"] not in {item.case.id for item in evening.items}
     earlier = list_orders(db, county, overdue=None, due_soon=True, now=NOW - timedelta(days=30), page=1,
                           page_size=50)

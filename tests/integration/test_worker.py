@@ -428,14 +428,15 @@ def test_a_key_case_order_is_due_soon_five_days_before_and_supervised_the_day_af
     assert order_status(county_db, case_id) == "open"
     version = case_of(county_db, case_id).version
 
-    fires_exactly_at(county_db, case_id, "order_due_soon", at("2026-03-27", "00:00"))
+    # 00:00 China time (16:00 UTC the day before): of 2026-03-27 due soon, of 2026-04-02 overdue (DESIGN §9.1).
+    fires_exactly_at(county_db, case_id, "order_due_soon", at("2026-03-26", "16:00"))
     assert order_status(county_db, case_id) == "due_soon"
     assert [r["deadline"] for r in reminders(county_db, case_id, "order_due_soon")] == ["order_due_soon"]
     assert case_of(county_db, case_id).version == version and system_events(county_db, case_id) == []
 
-    fires_exactly_at(county_db, case_id, "order_overdue", at("2026-04-02", "00:00"))
+    fires_exactly_at(county_db, case_id, "order_overdue", at("2026-04-01", "16:00"))
     assert order_status(county_db, case_id) == "overdue"
-    assert_supervised(county_db, case_id, "order_overdue", "screening.triaged", at("2026-04-02", "00:00"),
+    assert_supervised(county_db, case_id, "order_overdue", "screening.triaged", at("2026-04-01", "16:00"),
                       also="owner_supervisor")
 
 
