@@ -21,6 +21,8 @@ USER_OF_ROLE = {
 }
 UNIT_OF_KIND = {"department": COUNTY.market_department, "court": COUNTY.court, None: COUNTY.community}
 USERNAME_OF_FIELD = {"mediator": "mediator1", "owner": "supervisor1"}
+# A case is shared with a unit outside its own jurisdiction: the partner liaison post (DESIGN §9.5).
+SHARING_TRIGGERS = frozenset({"share_with_unit", "end_sharing"})
 # Optional fields left out of valid data: both name a signer, and exactly one may.
 LEFT_OUT = {("sign", "signer")}
 
@@ -65,6 +67,8 @@ def valid_value(trigger: str, spec: FieldSpec, facts: CaseFacts) -> Any:
         return [{sub.name: valid_value(trigger, sub, facts) for sub in spec.fields}]
     if kind == "username":
         return USERNAME_OF_FIELD.get(spec.name, "mediator1")
+    if kind == "unit_code" and trigger in SHARING_TRIGGERS:
+        return COUNTY.partner_post
     if kind == "unit_code":
         return UNIT_OF_KIND.get(spec.kind, COUNTY.community)
     if kind == "unit_codes":

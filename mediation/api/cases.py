@@ -97,7 +97,7 @@ def _case_response(body: bytes | str, status: int, version: int | None = None, r
 def _case_input(data: CaseCreate) -> CaseInput:
     return CaseInput(
         title=data.title, description=data.description, channel=data.channel, unit=data.unit,
-        category=data.category, risk_level=data.risk_level,
+        category=data.category, risk_level=data.risk_level, referred_by=data.referred_by,
         parties=[PartyInput(**msgspec.to_builtins(p)) for p in data.parties],
     )
 

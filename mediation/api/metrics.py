@@ -25,8 +25,12 @@ def metrics_report(
     actor: NamedDependency[Actor],
     date_from: Annotated[date | None, QueryParameter(name="from", description="first day, YYYY-MM-DD (UTC)")] = None,
     date_to: Annotated[date | None, QueryParameter(name="to", description="last day, YYYY-MM-DD (UTC)")] = None,
-    unit: Annotated[str | None, QueryParameter(max_length=64, description="a unit code: only its subtree")] = None,
+    unit: Annotated[str | None, QueryParameter(max_length=64, description="a unit code: only its subtree "
+                                                                           "and the cases shared with its units")] = None,
+    partner: Annotated[str | None, QueryParameter(max_length=64, description="a unit code: only the cases shared "
+                                                                              "with that unit (co-mediation)")] = None,
 ) -> Metrics:
-    """The figures of the cases in the caller's reach, for a period of days and a unit's subtree."""
+    """The figures of the cases in the caller's reach, for a period of days, a unit's subtree and a partner."""
     services = services_of(request)
-    return case_metrics(services.db, actor, date_from=date_from, date_to=date_to, unit=unit, now=services.clock())
+    return case_metrics(services.db, actor, date_from=date_from, date_to=date_to, unit=unit, partner=partner,
+                        now=services.clock())

@@ -54,6 +54,9 @@ class CaseCreate(msgspec.Struct, forbid_unknown_fields=True):
     parties: Annotated[list[PartyInput], Meta(min_length=1, max_length=50)]
     category: Annotated[str, Meta(max_length=40, examples=["neighbour"])] | None = None
     risk_level: Literal["low", "elevated", "high", "critical"] = "low"
+    referred_by: Annotated[str, Meta(min_length=1, max_length=64, examples=["350722-LM"],
+                                     description="referral_in: the code of the partner unit that referred the case; "
+                                                 "the case is shared with it")] | None = None
 
 
 class TransitionRequest(msgspec.Struct, forbid_unknown_fields=True):

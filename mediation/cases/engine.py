@@ -35,8 +35,10 @@ from mediation.workflows.calendar import after, china_day_start
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
+from mediation.workflows.guards import GUARDS
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.refusals import Refusal
+from mediation.workflows.sharing import reads_shares
 from mediation.workflows.trigger_data import clean_trigger_data
 
 
@@ -122,6 +124,8 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     case = case_rows.case_state_of(row, definition.policy)
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
     case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)
+    if reads_shares(GUARDS, spec):
+        case.shares = case_rows.shared_units(tx, case.id)
     if not machine.fire(case, trigger):
         raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
     result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
@@ -244,6 +248,8 @@ def _persist(
             tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
     if case.new_order is not None:
         case_rows.add_order(tx, case, now)
+    if case.new_share is not None or case.ended_share is not None:
+        case_rows.write_share(tx, case, actor.username, now)
     case_rows.add_notifications(tx, case, seq, now)
     return TransitionResult(
         case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,

@@ -27,6 +27,9 @@ from mediation.workflows.trigger_data import (
 
 PARTY_ROLES = ("applicant", "respondent", "third_party")
 OPPOSING_SIDES = frozenset({"applicant", "respondent"})
+REFERRAL_IN = "referral_in"
+# The share that keeps the unit that referred a case in following it (DESIGN §9.5).
+REFERRAL_SHARE_REASON = "转入案件，转出单位协同跟进"
 LADDER_START = {"grid": "grid", "community": "community", "town": "station", "station": "station", "county": "county"}
 
 NEXT_NUMBER = """
@@ -82,6 +85,7 @@ class CaseInput:
     parties: list[PartyInput] = field(default_factory=list)
     category: str | None = None
     risk_level: str = "low"
+    referred_by: str | None = None  # referral_in: the code of the partner unit that referred it (DESIGN §9.5)
 
 
 def case_problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, ...], *,
@@ -104,6 +108,8 @@ def _problems(case: CaseInput, policy: dict[str, Any], risk_levels: tuple[str, .
         yield InvalidData("category", f"must be one of {list(policy['categories'])}")
     if case.risk_level not in risk_levels:
         yield InvalidData("risk_level", f"must be one of {list(risk_levels)}")
+    if case.referred_by is not None and case.channel != REFERRAL_IN:
+        yield InvalidData("referred_by", "names the referring unit of a referral_in case only")
     if not case.parties:
         yield InvalidData("parties", "at least one party is required")
     if len(case.parties) > limits["parties_per_case"]:
@@ -234,8 +240,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     if unit is None:
         raise InvalidData("unit", f"no unit '{case.unit}'")
     unit_id, unit_path, unit_kind = unit.id, unit.path, unit.kind
-    if not actor.is_system and not unit_path.startswith(actor.unit_path):
-        raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
+    partner_id = _referring_partner(tx, actor, case, unit_path)
     levels = [step["level"] for step in definition.policy["escalation_ladder"]]
     start = LADDER_START.get(unit_kind)
     stamp = tx.timestamp(now)
@@ -253,6 +258,11 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     needing = [party_id for party_id, p in zip(party_ids, case.parties) if p.needs_interpreter]
     event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
                   "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}
+    if case.referred_by is not None:
+        event_data["referred_by"] = case.referred_by
+    if partner_id is not None:
+        tx.execute(case_rows.INSERT_SHARE, {"case_id": case_id, "unit_id": partner_id, "now": stamp,
+                                            "reason": REFERRAL_SHARE_REASON, "shared_by": actor.username})
     event_hash, event_id = case_rows.append_event(
         tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
         from_state=None, to_state=definition.initial, data=event_data, reason=None,
@@ -264,6 +274,25 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
          "progress": jsontext.dumps({"interpreter_needed": needing} if needing else {})},
     )
     return case_id
+
+
+def _referring_partner(tx: RawTransaction, actor: Actor, case: CaseInput, unit_path: str) -> int | None:
+    """The unit a `referral_in` case is shared with at intake (the partner that referred it), or None.
+
+    A case is filed in the filer's jurisdiction, except a referral a partner's user files into ours
+    naming their own unit as `referred_by`: the case is then shared with that unit, which keeps following it.
+    """
+    partner = None
+    if case.referred_by is not None:
+        partner = unit_by_code(tx, case.referred_by)
+        if partner is None:
+            raise InvalidData("referred_by", f"no unit '{case.referred_by}'")
+    own = actor.is_system or unit_path.startswith(actor.unit_path)
+    if not own and not (partner is not None and partner.id == actor.unit_id):
+        raise InvalidData("unit", f"unit '{case.unit}' is outside your jurisdiction")
+    if partner is None or unit_path.startswith(partner.path):
+        return None  # the referring unit reaches the case already
+    return partner.id
 
 
 def _party_fields(party: PartyInput, policy: dict[str, Any], now: datetime) -> dict[str, Any]:

@@ -14,7 +14,8 @@ A case is in the queue — never a closed one, always within the caller's reach 
   - supervisor: in the caller's unit subtree and overdue, or high/critical risk not yet a key case
     (`designate_key_case`), or escalated up the ladder in a state where a supervisor may
     `replace_mediator`;
-  - grid_worker: filed by the caller in their unit subtree, in a state where a grid worker may act (回访跟踪).
+  - grid_worker: filed by the caller in their unit subtree, in a state where a grid worker may act (回访跟踪);
+  - mediator, police, supervisor: shared with the caller's unit for co-mediation (协同调解, DESIGN §9.5).
 
 Each item carries its next pending deadline (a reminder of an order's coming deadline,
 `order_due_soon`, is no deadline of its own) and its urgency: `overdue` when that deadline has
@@ -46,6 +47,7 @@ REASONS = ("assigned", "order_owner", "awaiting_me")  # a case's first reason is
 URGENCIES = ("overdue", "due_soon", "rest")
 NOT_A_DEADLINE = "order_due_soon"  # the reminder before an order's deadline, not a deadline
 HIGH_RISK = ("high", "critical")
+CO_MEDIATING_ROLES = frozenset({"mediator", "police", "supervisor"})  # their unit's shared cases wait on them
 NEXT_DUE_SQL = (
     "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
     f"AND dl.kind <> '{NOT_A_DEADLINE}')"
@@ -210,6 +212,8 @@ def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, An
     if "grid_worker" in actor.roles:
         branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND c.created_by = :me AND "
                         f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}")
+    if actor.roles & CO_MEDIATING_ROLES:
+        branches.append("SELECT s.case_id FROM case_shares s WHERE s.unit_id = :work_unit")
     return branches
 
 

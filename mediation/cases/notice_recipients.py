@@ -12,6 +12,7 @@ active people it concerns:
 | `county_centre` | the supervisors of the county the case belongs to |
 | `owner_supervisor` | the supervisors of the nearest unit up the key-case order owner's unit path that has any |
 | `referring_unit` | the case's mediator, whoever made the last referral, and the supervisors nearest up the case's unit path |
+| `partner_unit` | the active mediators, police and supervisors of the unit a case is shared with (payload `unit_id`) |
 
 督办 (`supervise`) also reaches the case's mediator, whose work it urges (once, however many
 recipients the 督办 names).
@@ -35,7 +36,7 @@ INSERT_FOR = (
     "WHERE u.active AND u.id <> :actor_id AND ({people})"
 )
 HOLDS = "(' ' || {who}.roles || ' ') LIKE :{role}_like"  # roles are space-separated
-ROLE_PATTERNS = {f"{role}_like": f"% {role} %" for role in ("supervisor", "department", "court")}
+ROLE_PATTERNS = {f"{role}_like": f"% {role} %" for role in ("supervisor", "department", "court", "mediator", "police")}
 PERSON = "u.id = :user_id"
 UNIT_ROLE = "u.unit_id = :unit_id AND " + HOLDS.format(who="u", role="{role}")
 # The unit on `path` (a unit's own path, or a prefix of it) nearest to its end that has an active supervisor.
@@ -66,6 +67,8 @@ PEOPLE = {
     "referring_unit": f"{PERSON} OR u.username = ({REFERRER}) OR "
                       f"({SUPERVISORS_OF.format(unit=NEAREST_SUPERVISED_UNIT.format(path=':path'))})",
 }
+PEOPLE["partner_unit"] = "u.unit_id = :unit_id AND (" + " OR ".join(
+    HOLDS.format(who="u", role=role) for role in ("mediator", "police", "supervisor")) + ")"
 STATEMENTS = {recipient: INSERT_FOR.format(people=people) for recipient, people in PEOPLE.items()}
 # A second message of the same topic in one transition (督办 to the supervisor and to whom the
 # deadline names) reaches a person who had the first one only once.
@@ -76,7 +79,7 @@ NOT_TOLD_YET = (
 STATEMENTS_AGAIN = {recipient: statement + NOT_TOLD_YET for recipient, statement in STATEMENTS.items()}
 SUPERVISE = "supervise"  # 督办 urges whoever handles the case: its mediator hears it too
 NEEDS_PERSON = frozenset({"mediator", "owner"})
-NEEDS_UNIT = frozenset({"department", "court"})
+NEEDS_UNIT = frozenset({"department", "court", "partner_unit"})
 
 
 def add_person_notices(

@@ -131,6 +131,28 @@ def is_shared_with(tx: RawTransaction, case_id: int, unit_id: int | None) -> boo
     return tx.one(SELECT_SHARED, {"case_id": case_id, "unit_id": unit_id}) is not None
 
 
+SHARED_UNITS = "SELECT unit_id FROM case_shares WHERE case_id = :case_id"
+INSERT_SHARE = (
+    "INSERT INTO case_shares (case_id, unit_id, created_at, reason, shared_by) "
+    "VALUES (:case_id, :unit_id, :now, :reason, :shared_by)"
+)
+DELETE_SHARE = "DELETE FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+
+
+def shared_units(tx: RawTransaction, case_id: int) -> tuple[int, ...]:
+    """The units the case is shared with now (cross-jurisdiction co-mediation)."""
+    return tuple(unit_id for (unit_id,) in tx.all(SHARED_UNITS, {"case_id": case_id}))
+
+
+def write_share(tx: RawTransaction, case: CaseState, username: str, now: datetime) -> None:
+    """Write the share a transition made (reason, who, when) or delete the one it ended; the event is the audit."""
+    if case.new_share is not None:
+        tx.execute(INSERT_SHARE, {"case_id": case.id, "unit_id": case.new_share["unit_id"], "now": tx.timestamp(now),
+                                  "reason": case.new_share["reason"], "shared_by": username})
+    if case.ended_share is not None:
+        tx.execute(DELETE_SHARE, {"case_id": case.id, "unit_id": case.ended_share})
+
+
 def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:
     return CaseState(
         id=row.id,

@@ -28,6 +28,9 @@ UNITS = (
     ("330324-SJ", "永嘉县市场监督管理局", "department", "330324", None),
     ("330324-RS", "永嘉县人力资源和社会保障局", "department", "330324", None),
     ("330324-FT", "瓯北共享法庭", "court", "330324", None),
+    # A partner across the provincial border (DESIGN §9.5): the 浙闽 "铁盟" liaison post co-mediates with us.
+    ("350722", "浦城县", "county", None, "浦城"),
+    ("350722-LM", "浙闽边界“铁盟”联调站", "station", "350722", None),
 )
 
 USERS = (
@@ -45,6 +48,8 @@ USERS = (
     ("supervisor1", "赵主任", ("supervisor",), "330324001"),
     ("county_sup", "钱主任", ("supervisor",), "330324"),
     ("admin", "系统管理员", ("admin",), "330324"),
+    ("partner1", "叶调解", ("mediator",), "350722-LM"),
+    ("partner_sup", "范站长", ("supervisor",), "350722-LM"),
 )
 
 
@@ -61,6 +66,8 @@ class SampleCounty:
     market_department: str = "330324-SJ"
     labour_department: str = "330324-RS"
     court: str = "330324-FT"
+    partner_county: str = "350722"
+    partner_post: str = "350722-LM"  # the liaison post cases are shared with
 
 
 @lru_cache(maxsize=1)

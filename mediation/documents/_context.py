@@ -58,12 +58,27 @@ def document_context(db: Database, actor: Actor, case_id: int, request: Document
 
 def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> dict[str, MediationError | None]:
     """For each kind, None when the viewer can have the document now, else why not (not applicable
-    yet, too large); the case is read once (NotFound outside reach)."""
+    yet, too large); the case is read once (NotFound outside reach).
+
+    The case file binds every other paper and prints every section, so its context answers for all
+    kinds whether they apply, and when it is within the limits so is every other kind; only a case
+    file over the limits has each kind measured on its own."""
     record = _read_case(db, actor, case_id)
+    whole = _context(db, record, DocumentRequest("case_file", lang))
+    try:
+        _check_size(whole)
+    except DocumentTooLarge as refusal:
+        too_large: DocumentTooLarge | None = refusal
+    else:
+        too_large = None
     refusals: dict[str, MediationError | None] = {}
     for kind in KINDS:
         try:
-            _checked_context(db, record, DocumentRequest(kind, lang))
+            _check_applies(whole, kind)
+            if too_large is not None and kind == "case_file":
+                raise too_large
+            if too_large is not None:
+                _check_size(_context(db, record, DocumentRequest(kind, lang)))
         except (DocumentNotApplicable, DocumentTooLarge) as refusal:
             refusals[kind] = refusal
         else:
@@ -72,13 +87,17 @@ def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> di
 
 
 def _checked_context(db: Database, record: CaseRecord, request: DocumentRequest) -> dict[str, Any]:
-    definition = db.workflows.machine(record.workflow_version_id).definition
-    names = Names(request.lang, definition, record.users, record.units,
-                  {p.id: p.name for p in record.detail.parties}, masked=record.masked)
-    context = assemble(record, names, request.kind, request.lang, request.archival)
+    context = _context(db, record, request)
     _check_applies(context, request.kind)
     _check_size(context)
     return context
+
+
+def _context(db: Database, record: CaseRecord, request: DocumentRequest) -> dict[str, Any]:
+    definition = db.workflows.machine(record.workflow_version_id).definition
+    names = Names(request.lang, definition, record.users, record.units,
+                  {p.id: p.name for p in record.detail.parties}, masked=record.masked)
+    return assemble(record, names, request.kind, request.lang, request.archival)
 
 
 def _check_size(context: dict[str, Any]) -> None:
@@ -87,20 +106,22 @@ def _check_size(context: dict[str, Any]) -> None:
     if size > MAX_TEXT_CHARS:
         raise DocumentTooLarge(f"the document would hold {size:,} characters of text; the limit is "
                                f"{MAX_TEXT_CHARS:,}", limit="text", characters=size)
-    pages = estimated_pages(context)
+    pages = estimated_pages(context, text_size=size)
     if pages > MAX_PAGES:
         raise DocumentTooLarge(f"the document would have about {pages} pages; the limit is {MAX_PAGES}",
                                limit="pages", estimated_pages=pages)
 
 
-def estimated_pages(context: dict[str, Any]) -> int:
-    """About how many pages a large document will have (a little more, rather than less)."""
+def estimated_pages(context: dict[str, Any], *, text_size: int | None = None) -> int:
+    """About how many pages a large document will have (a little more, rather than less); `text_size`
+    is the context's characters of text when already counted."""
     court = context["court"]
     rows = (len(context["timeline"]) + len(context["visits"]) + len(context["sessions"]) + len(context["parties"])
             + sum(len(r["steps"]) + 3 for r in context["referrals"]) + (len(court["steps"]) + 3 if court else 0)
             + len(context["evidence"]) + ROWS_PER_IMAGE * sum(1 for e in context["evidence"] if e["image"]))
     papers = len(context["volume"]["parts"]) + 1 if context.get("volume") else 0  # each bound paper starts a page
-    return 1 + papers + math.ceil(max(rows / ROWS_PER_PAGE, _text_size(context) / CHARS_PER_PAGE))
+    size = _text_size(context) if text_size is None else text_size
+    return 1 + papers + math.ceil(max(rows / ROWS_PER_PAGE, size / CHARS_PER_PAGE))
 
 
 def _read_case(db: Database, actor: Actor, case_id: int) -> CaseRecord:

@@ -24,8 +24,9 @@ from mediation.cases.views import reach_clause
 from mediation.db import Database, RawTransaction, escape_like
 from mediation.deadlines.orders import order_counts
 from mediation.directory.actors import Actor
-from mediation.directory.queries import unit_by_code, unit_names
+from mediation.directory.queries import unit_by_code, unit_by_id, unit_names
 from mediation.errors import InvalidData
+from mediation.metrics.co_mediation import SHARED_IN_SUBTREE, co_mediation, partner_condition
 from mediation.metrics.periods import period_condition
 from mediation.metrics.quotas import quotas
 from mediation.metrics.report import (
@@ -77,15 +78,17 @@ def case_metrics(
     date_from: date | None = None,
     date_to: date | None = None,
     unit: str | None = None,
+    partner: str | None = None,
     now: datetime,
 ) -> Metrics:
-    """The figures for the actor's reach, optionally for one unit's subtree and a period of days."""
+    """The figures for the actor's reach, optionally for one unit's subtree (with the cases shared with its
+    units), the cases shared with one `partner` unit, and a period of days."""
     if date_from is not None and date_to is not None and date_from > date_to:
         raise InvalidData("from", f"must be on or before 'to' ({date_from.isoformat()} > {date_to.isoformat()})")
     definition = db.workflows.machine(db.workflows.current_version_id()).definition
     policy = definition.policy
     with db.snapshot() as tx:
-        scope = _scope(tx, actor, unit)
+        scope = _scope(tx, actor, unit, partner)
         created = _created_counts(tx, scope, date_from, date_to)
         closed_counts, resolved = _closed_in_period(tx, scope, date_from, date_to)
         overdue = _overdue(tx, scope, now, policy)
@@ -93,6 +96,7 @@ def case_metrics(
         by_unit = _by_unit(tx, scope.root, created.by_path)
         visits = return_visits(tx, scope.where, scope.params, date_from, date_to, policy)
         quota_report = quotas(tx, resolved, policy, scope.root, date_from, date_to, now)
+        shared = co_mediation(tx, scope.where, scope.params, date_from, date_to)
     return Metrics(
         period=Period(date_from, date_to), unit=scope.unit, now=now.isoformat() + "+00:00",
         cases=sum(created.by_state.values()),
@@ -112,6 +116,8 @@ def case_metrics(
         court_confirmed=agreement_levels(resolved, policy, confirmed_only=True),
         year_on_year=change,
         return_visits=visits,
+        partner=scope.partner,
+        co_mediation=shared,
     )
 
 
@@ -123,22 +129,29 @@ class _Scope:
     params: dict[str, Any]
     unit: UnitRef | None
     root: str  # the path whose children `by_unit` rolls cases up to
+    partner: UnitRef | None = None
 
 
-def _scope(tx: RawTransaction, actor: Actor, unit: str | None) -> _Scope:
-    """The actor's reach, narrowed to `unit`'s subtree when given; InvalidData for a bad or unknown unit."""
+def _scope(tx: RawTransaction, actor: Actor, unit: str | None, partner: str | None = None) -> _Scope:
+    """The actor's reach, narrowed to `unit`'s subtree (and the cases shared with its units) and to the cases
+    shared with `partner` when given; InvalidData for a bad or unknown unit, 400 for an unknown partner."""
     params: dict[str, Any] = {}
     reach = reach_clause(actor, params)
+    partner_unit = None
+    if partner is not None:
+        reach = f"{reach} AND {partner_condition(tx, partner, params)}"
+        found = unit_by_id(tx, params["partner_id"])
+        partner_unit = UnitRef(found.code, found.name)
     if unit is None:
-        return _Scope(reach, params, None, actor.unit_path if not actor.is_system else "/")
+        return _Scope(reach, params, None, actor.unit_path if not actor.is_system else "/", partner_unit)
     if any(char < " " or char == "\x7f" for char in unit):  # PostgreSQL refuses NUL in text
         raise InvalidData("unit", "must not contain control characters")
     found = unit_by_code(tx, unit)
     if found is None:
         raise InvalidData("unit", f"no unit '{unit}'")
     params["scope_path"] = escape_like(found.path) + "%"
-    return _Scope(f"{reach} AND c.unit_path LIKE :scope_path ESCAPE '\\'", params,
-                  UnitRef(found.code, found.name), found.path)
+    return _Scope(f"{reach} AND (c.unit_path LIKE :scope_path ESCAPE '\\' OR {SHARED_IN_SUBTREE})", params,
+                  UnitRef(found.code, found.name), found.path, partner_unit)
 
 
 @dataclass

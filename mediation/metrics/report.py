@@ -37,6 +37,14 @@ class UnitCount(msgspec.Struct):
     count: int
 
 
+class CoMediation(msgspec.Struct):
+    """Cross-jurisdiction co-mediation (DESIGN §9.5): the cases created in the period that were shared with
+    another unit, and per partner unit the cases shared with it (a case shared with two counts for each)."""
+
+    cases: int = 0
+    by_partner: list[UnitCount] = msgspec.field(default_factory=list)
+
+
 class Resolution(msgspec.Struct):
     """化解率 (resolution rate) of the cases closed in the period.
 
@@ -248,3 +256,5 @@ class Metrics(msgspec.Struct):
     return_visits: ReturnVisits = msgspec.field(default_factory=ReturnVisits)
     agreement_levels: dict[str, int] = msgspec.field(default_factory=dict)
     court_confirmed: dict[str, int] = msgspec.field(default_factory=dict)
+    partner: UnitRef | None = None  # the `partner` filter: only the cases shared with this unit
+    co_mediation: CoMediation = msgspec.field(default_factory=CoMediation)

@@ -1,7 +1,8 @@
 """What a person's calendar shows (DESIGN §9.3): sessions, return visits, court and order deadlines.
 
-Whose cases: the person's own work — cases they mediate, key-case orders they own, and for court
-and department staff the cases referred to their unit. What of them:
+Whose cases: the person's own work — cases they mediate, key-case orders they own, for court
+and department staff the cases referred to their unit, and for mediators, police and supervisors
+the cases shared with their unit (co-mediation, DESIGN §9.5). What of them:
 
 - planned sessions (`adjourn.next_session_at`; one planned after the case closed is dropped) and
   held sessions (`record_session.held_at`), one hour each;
@@ -28,8 +29,10 @@ ORDER_TIMERS = ("order_due_soon", "order_overdue")  # the order itself is the en
 MY_CASES = (
     "SELECT c.id FROM cases c WHERE c.mediator_id = :me "
     "OR c.id IN (SELECT o.case_id FROM orders o WHERE o.owner_id = :me) "
-    "OR (:is_court = 1 AND c.court_id = :unit) OR (:is_department = 1 AND c.department_id = :unit)"
+    "OR (:is_court = 1 AND c.court_id = :unit) OR (:is_department = 1 AND c.department_id = :unit) "
+    "OR (:co_mediates = 1 AND c.id IN (SELECT s.case_id FROM case_shares s WHERE s.unit_id = :unit))"
 )
+CO_MEDIATING_ROLES = frozenset({"mediator", "police", "supervisor"})
 SESSIONS = (
     "SELECT e.case_id, e.seq, e.trigger, e.data, c.number, c.title, c.closed_at "
     f"FROM events e JOIN cases c ON c.id = e.case_id WHERE e.case_id IN ({MY_CASES}) "
@@ -91,7 +94,8 @@ def calendar_entries(*, tx: RawTransaction, person: CalendarPerson, first_day: d
     start = datetime.combine(first_day, time(), CHINA)
     end = datetime.combine(last_day + timedelta(days=1), time(), CHINA)
     params = {"me": person.user_id, "unit": person.unit_id, "is_court": int("court" in person.roles),
-              "is_department": int("department" in person.roles)}
+              "is_department": int("department" in person.roles),
+              "co_mediates": int(bool(person.roles & CO_MEDIATING_ROLES))}
     entries = _sessions(tx, params, start, end) + _deadlines(tx, params, start, end)
     entries += _orders(tx, params, first_day, last_day)
     return sorted(entries, key=lambda e: (e.day, not e.all_day, _moment(e.starts), e.case_number, e.uid))

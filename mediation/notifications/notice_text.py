@@ -31,6 +31,7 @@ SENTENCES = {
     "feedback_submitted": ("部门已反馈案件 {number} 的处理结果：{outcome}", "The department reported on case {number}: {outcome}"),
     "key_case_designated": ("您被指定为重点案件 {number} 的责任人{due}", "You own the key-case order of case {number}{due}"),
     "supervise": ("督办：案件 {number}{what}{due}", "Supervision: case {number}{what}{due}"),
+    "case_shared": ("案件 {number} 已与本单位共享，请协同调解{why}", "Case {number} was shared with your unit for co-mediation{why}"),
     "reminder": ("提醒：案件 {number} 的{deadline}已到{due}", "Reminder: the {deadline} of case {number} is due{due}"),
 }
 OTHER = ("案件 {number} 有新通知", "News about case {number}")
@@ -52,6 +53,7 @@ def _sentence(i: int, topic: str, payload: dict[str, Any], number: str, order_de
         level=_label(LEVEL_LABELS, payload.get("level"), i),
         outcome=_label(OUTCOME_LABELS, payload.get("outcome"), i),
         deadline=_label(DEADLINE_LABELS, kind, i) or ("期限", "deadline")[i],
+        why=("：{}", ": {}")[i].format(payload["reason"]) if topic == "case_shared" and payload.get("reason") else "",
     )
 
 

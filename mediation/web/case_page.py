@@ -34,6 +34,7 @@ from mediation.web.case_attachment_list import attachment_section
 from mediation.web.case_documents import document_links
 from mediation.web.case_file import case_file
 from mediation.web.case_proceedings import proceedings
+from mediation.web.case_shares import offer_share_units, share_section
 from mediation.web.i18n import Words
 from mediation.web.inboxes import work_list
 from mediation.web.page import (
@@ -91,6 +92,8 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
                      for name in detail.available_triggers if not definition.triggers[name].via]
     now = services.clock()
     forms.mark_blocked(trigger_forms, page.words, services.db, case_id, now)
+    shares = share_section(services.db, case_id)
+    offer_share_units(page, services.db, detail, shares, trigger_forms)
     deadlines = [{"deadline": deadline, "due": local_time(deadline.due_at),
                   "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
     stages: dict[str, list[str]] = {}
@@ -110,7 +113,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
         next_steps=next_steps(definition, detail.state, page.lang),
         party_names={p.id: p.name for p in detail.parties}, **_policy_labels(page.words, definition, detail),
         casefile=casefile, steps=steps,
-        attachments=attachment_section(page, detail, definition, upload_error),
+        attachments=attachment_section(page, detail, definition, upload_error), shares=shares,
     )
 
 

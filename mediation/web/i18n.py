@@ -12,6 +12,7 @@ from mediation.web.admin_words import ADMIN_TEXT
 from mediation.web.board_words import BOARD_TEXT
 from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
 from mediation.web.case_page_words import CASE_PAGE_TEXT
+from mediation.web.case_share_words import CASE_SHARE_TEXT
 from mediation.web.dashboard_words import DASHBOARD_TEXT
 from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
@@ -156,6 +157,7 @@ TEXT: dict[str, dict[str, str]] = {
     **BOARD_TEXT,  # the board's bulk actions, exports and saved filters, in board_words.py
     **CASE_FILE_TEXT,  # the case file's words (records, corrections, attachments), in case_file_words.py
     **CASE_PAGE_TEXT,  # the case page's proceedings and diagram, in case_page_words.py
+    **CASE_SHARE_TEXT,  # the case page's 协同调解 section, in case_share_words.py
 }
 
 # Field names of trigger data and intake.

@@ -54,6 +54,11 @@ class CaseState:
     new_party: dict[str, Any] | None = None  # add_party: the party's fields
     party_changes: dict[str, Any] | None = None  # correct_party: {party_id, fields}
     fact_changes: dict[str, Any] | None = None  # correct_facts: title, description, category given
+    # Cross-jurisdiction co-mediation (DESIGN §9.5): the units shared with now (loaded only for the triggers
+    # whose guards read them), the share to write and the unit whose share ends.
+    shares: tuple[int, ...] = ()
+    new_share: dict[str, Any] | None = None  # share_with_unit: {unit_id, reason}
+    ended_share: int | None = None  # end_sharing: the unit id
 
     @property
     def ladder(self) -> list[dict[str, Any]]:

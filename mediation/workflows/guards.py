@@ -20,6 +20,7 @@ from mediation.workflows.return_visits import (
     mark_visits,
     schedule_days,
 )
+from mediation.workflows.sharing import SHARING_GUARDS
 
 Guard = Callable[[CaseState], "Refusal | None"]
 GUARDS: dict[str, Guard] = {}
@@ -295,5 +296,5 @@ def review_not_extended(case: CaseState) -> Refusal | None:
     return Refusal("review_extended_already") if case.progress.get("review_extended") else None
 
 
-for _case_file_guard in CASE_FILE_GUARDS:
+for _case_file_guard in (*CASE_FILE_GUARDS, *SHARING_GUARDS):
     guard(_case_file_guard)

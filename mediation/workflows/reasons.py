@@ -63,6 +63,8 @@ REASONS: tuple[ReasonRow, ...] = (
     _row("unsupported_type", r"field type '.*' is not supported$", "暂不支持此类项目"),
     _row("no_such_user", r"no active user ", "所选用户不存在或已停用"),
     _row("user_role", r"user '.*' holds none of the roles ", "所选用户不具备办理此事项的角色"),
+    _row("referred_by_referral_only", r"names the referring unit of a referral_in case only$",
+         "仅转入案件可填写转出单位"),
     _row("no_such_unit", r"no unit '(?P<code>[^']*)'", "没有代码为“{code}”的单位"),
     _row("unit_kind", r"unit '.*' is an? .*, not an? ", "所选单位的类别不符"),
     _row("not_a_party", r"(parties .* are|party .* is) not (parties|a party) to this case$", "所选当事人不是本案当事人"),

@@ -181,6 +181,7 @@ SATISFY: dict[str, Callable[[Handle], None]] = {
     "ladder_exhausted": _climb_the_ladder,
     "returned_before": _return_before,
     "feedback_unresolved": _unresolved_feedback,
+    "shared_with_partner": lambda case: case.fire("share_with_unit"),
 }
 # Guards met by taking a route through a trigger.
 ROUTE_THROUGH = {"court_confirmed": "confirm"}
