@@ -31,7 +31,7 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.workflows.calendar import after, china_day_start
+from mediation.workflows.calendar import after, after_counted, china_day_start
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
@@ -243,6 +243,10 @@ def _persist(
         case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
                                action=deadline["action"], now=now)
     for move in case.moved_deadlines:
+        if "to" in move:  # recompute_deadlines: counted anew on the holiday arrangement entered since
+            case_rows.recount_deadline(tx, case_id=row.id, kind=move["kind"], due_at=move["to"],
+                                       estimated=move["estimated"])
+            continue
         for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": row.id, "kind": move["kind"]}):
             moved = after(parse_timestamp(due), move["by"])
             tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
@@ -289,8 +293,9 @@ def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str
             base = case.progress.get(rule["from"]) if rule.get("from") else None
             start = datetime.fromisoformat(base) if base else now
             scope = rule.get("state") or rule.get("stage") or kind
-            case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=scope,
-                                   due_at=after(start, rule["after"]), action=rule["action"], now=now)
+            due_at, estimated = after_counted(start, rule["after"])
+            case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=scope, due_at=due_at,
+                                   action=rule["action"], now=now, estimated=estimated)
             pending.append(kind)
     if pending:
         case.progress["pending_deadlines"] = pending

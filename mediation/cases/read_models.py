@@ -82,6 +82,7 @@ class DeadlineView(msgspec.Struct):
     due_at: str
     action: str
     status: str
+    estimated: bool = False  # counted over a year whose holidays are estimated (no State Council arrangement yet)
 
 
 class CaseDetail(msgspec.Struct):

@@ -67,9 +67,13 @@ WHERE case_id = :case_id AND kind = :kind AND status = 'pending'
 """
 
 INSERT_DEADLINE = """
-INSERT INTO deadlines (case_id, kind, state, due_at, action, status, created_at)
-VALUES (:case_id, :kind, :state, :due_at, :action, 'pending', :now)
+INSERT INTO deadlines (case_id, kind, state, due_at, action, status, created_at, estimated)
+VALUES (:case_id, :kind, :state, :due_at, :action, 'pending', :now, :estimated)
 """
+RECOUNT_DEADLINE = (
+    "UPDATE deadlines SET due_at = :due_at, estimated = :estimated "
+    "WHERE case_id = :case_id AND kind = :kind AND status = 'pending'"
+)
 
 PENDING_OF_KIND = "SELECT id, due_at FROM deadlines WHERE case_id = :case_id AND kind = :kind AND status = 'pending'"
 MOVE_DEADLINE = "UPDATE deadlines SET due_at = :due_at WHERE id = :id"
@@ -264,13 +268,21 @@ def cancel_deadlines(tx: RawTransaction, case_id: int, kind: str, now: datetime)
 
 
 def add_deadline(
-    tx: RawTransaction, *, case_id: int, kind: str, state: str | None, due_at: datetime, action: str, now: datetime
+    tx: RawTransaction, *, case_id: int, kind: str, state: str | None, due_at: datetime, action: str, now: datetime,
+    estimated: bool = False,
 ) -> None:
+    """A pending deadline; `estimated` when counted over a year whose holidays are estimated."""
     tx.execute(
         INSERT_DEADLINE,
         {"case_id": case_id, "kind": kind, "state": state, "due_at": tx.timestamp(due_at),
-         "action": action, "now": tx.timestamp(now)},
+         "action": action, "now": tx.timestamp(now), "estimated": estimated},
     )
+
+
+def recount_deadline(tx: RawTransaction, *, case_id: int, kind: str, due_at: datetime, estimated: bool) -> None:
+    """The case's pending deadline of `kind`, due anew (recounted on the holiday arrangement)."""
+    tx.execute(RECOUNT_DEADLINE, {"case_id": case_id, "kind": kind, "due_at": tx.timestamp(due_at),
+                                  "estimated": estimated})
 
 
 def add_notifications(tx: RawTransaction, case: CaseState, event_seq: int, now: datetime) -> None:

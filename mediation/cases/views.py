@@ -65,7 +65,7 @@ PARTIES_SQL = (
     "needs_interpreter, organisation_name, legal_representative FROM parties WHERE case_id = :id ORDER BY id"
 )
 DEADLINES_SQL = (
-    "SELECT kind, state, due_at, action, status FROM deadlines WHERE case_id = :id AND status = 'pending' "
+    "SELECT kind, state, due_at, action, status, estimated FROM deadlines WHERE case_id = :id AND status = 'pending' "
     "ORDER BY due_at"
 )
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
@@ -169,8 +169,8 @@ def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int)
         key_case=bool(row.key_case), resolved_level=row.resolved_level,
         progress=with_offsets({k: v for k, v in jsontext.loads(row.progress).items() if k != "pending_deadlines"}),
         parties=[_party_view(party, full) for party in parties],
-        deadlines=[DeadlineView(kind, scope, utc_text(due), action, status)
-                   for kind, scope, due, action, status in deadlines],
+        deadlines=[DeadlineView(kind, scope, utc_text(due), action, status, bool(estimated))
+                   for kind, scope, due, action, status, estimated in deadlines],
         available_triggers=available_triggers(db, actor, row),
         chain_head=row.last_event_hash, event_count=row.event_count,
         created_at=utc_text(row.created_at), updated_at=utc_text(row.updated_at),

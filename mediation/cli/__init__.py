@@ -1,6 +1,15 @@
 """The `mediation` command line (DESIGN §7): thin commands over the services."""
 
-from mediation.cli import cases, directory, documents, notifications, runtime, transfer, workflows  # noqa: F401  (register)
+from mediation.cli import (  # noqa: F401  (register)
+    calendar,
+    cases,
+    directory,
+    documents,
+    notifications,
+    runtime,
+    transfer,
+    workflows,
+)
 from mediation.cli._app import app
 
 __all__ = ["app"]

@@ -1,4 +1,4 @@
-"""`workflows check`, `workflows graph` and `calendar`."""
+"""`workflows check` and `workflows graph`."""
 
 from __future__ import annotations
 
@@ -64,26 +64,3 @@ def workflows_graph(
     except KeyError as error:
         _fail(str(error.args[0]))
     typer.echo(mermaid(definition, stage=stage, lang=lang), nl=False)
-
-
-@app.command("calendar")
-def calendar(ahead: int = typer.Option(1, min=0, max=10, help="Years after this one to show")) -> None:
-    """Where each year's working days come from: chinesecalendar, holidays.yaml, or an estimate."""
-    from datetime import date
-
-    from rich.table import Table
-
-    from mediation.workflows.calendar import coverage, holidays_file
-
-    meaning = {
-        "chinesecalendar": "the chinesecalendar package (statutory holidays and make-up working days)",
-        "holidays.yaml": f"the administrator's entry in {holidays_file()}",
-        "estimate": "ESTIMATE: Monday to Friday without lunar holidays; enter the State Council's "
-                    f"arrangement in {holidays_file()}",
-    }
-    table = Table("year", "working days from")
-    this_year = date.today().year
-    for year in range(this_year, this_year + ahead + 1):
-        source = coverage(year)
-        table.add_row(str(year), f"[yellow]{meaning[source]}[/]" if source == "estimate" else meaning[source])
-    console.print(table)

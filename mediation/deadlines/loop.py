@@ -1,5 +1,6 @@
 """The `mediation worker` process: fire due deadlines, deliver the outbox and purge expired
-idempotency answers until stopped."""
+idempotency answers until stopped; recount deadlines that rest on estimated holidays when it
+starts and whenever the holidays file changes."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Callable
 from mediation.cases.idempotency import answer_retention, purge_answers
 from mediation.clock import utcnow
 from mediation.db import Database
+from mediation.deadlines.recount import HolidaysWatch
 from mediation.deadlines.worker import BatchReport, run_due, run_until_idle
 
 log = logging.getLogger("mediation.worker")
@@ -34,6 +36,7 @@ class WorkerLoop:
         self.next_purge: datetime | None = None  # None: at the next pass
         self.stopping = threading.Event()
         self.total = BatchReport()
+        self.holidays = HolidaysWatch()
 
     def install_signal_handlers(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -42,6 +45,7 @@ class WorkerLoop:
     def once(self, now: datetime | None = None) -> BatchReport:
         """Everything due at `now` (default: the clock), one outbox pass, every expired answer purged."""
         now = now or self.clock()
+        self._recount(now)
         report = run_until_idle(self.db, now=now, batch_size=self.batch_size)
         if self.deliver:
             report.outcomes["delivered"] += self.deliver(now)
@@ -66,6 +70,7 @@ class WorkerLoop:
     def _pass(self) -> bool:
         """One batch and one outbox pass; True when there may be more to do at once."""
         now = self.clock()
+        self._recount(now)
         report = run_due(self.db, now=now, batch_size=self.batch_size)
         self.total.outcomes.update(report.outcomes)
         delivered = self.deliver(now) if self.deliver else 0
@@ -73,6 +78,14 @@ class WorkerLoop:
         self.total.outcomes["purged"] += self._purge(now)
         progressed = report.claimed - report.outcomes["busy"]
         return (report.claimed >= self.batch_size and progressed > 0) or bool(delivered)
+
+    def _recount(self, now: datetime) -> None:
+        """Deadlines that rest on estimated holidays, counted anew if the holidays file changed."""
+        recounted = self.holidays.check(self.db, now)
+        if recounted is not None:
+            log.info("holidays file changed: %d deadlines moved on %d cases, %d unchanged",
+                     recounted.moved, recounted.cases, recounted.unchanged)
+            self.total.outcomes["recounted"] += recounted.moved
 
     def _purge(self, now: datetime) -> int:
         """One batch of idempotency answers past the policy's retry window; again next pass while full.

@@ -76,6 +76,7 @@ TEXT: dict[str, dict[str, str]] = {
     "version": {"zh": "版本", "en": "Version"},
     "deadlines": {"zh": "期限", "en": "Deadlines"},
     "no_deadlines": {"zh": "无待办期限。", "en": "No pending deadlines."},
+    "estimated_holidays": {"zh": "（按估算的节假日计算）", "en": "(counted on estimated holidays)"},
     "timeline": {"zh": "办理记录", "en": "Timeline"},
     "actions": {"zh": "可办理事项", "en": "Actions"},
     "no_actions": {"zh": "您当前无可办理事项。", "en": "Nothing you may do on this case now."},

@@ -2,10 +2,10 @@
 
 Which days are working days comes from, in order: `workflows/holidays.yaml` (a year entered by
 an administrator from the State Council's notice), the `chinesecalendar` package, and for a
-year neither covers an estimate: Monday to Friday without the fixed-date holidays (New Year's
-Day, Labour Day, National Day). The estimate never makes a deadline later for a holiday it
-does not know (a lunar holiday counts as a working day, so the deadline comes sooner); a
-warning names the year once per process.
+year neither covers an estimate: Monday to Friday without the statutory holidays the rules in
+force give that year, lunar ones included (`holiday_estimate.py` says why the unknown 调休 leave
+deadlines sooner, not later). A deadline counted over such a year says so (`after_counted`),
+and a warning names the year once per process.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from typing import Any
 import chinese_calendar
 import yaml
 
+from mediation.workflows.holiday_estimate import is_estimated_working_day
 from mediation.workflows.loader import HOLIDAYS_FILE as HOLIDAYS_FILE_NAME
 from mediation.workflows.loader import WORKFLOW_DIR
 
 CHINA_OFFSET = timedelta(hours=8)  # China Standard Time, no daylight saving
 HOLIDAYS_FILE = WORKFLOW_DIR / HOLIDAYS_FILE_NAME
-FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 2), (10, 1), (10, 2), (10, 3)})  # (month, day)
 log = logging.getLogger("mediation.workflows.calendar")
 
 
@@ -80,10 +80,28 @@ def holidays_file() -> Path:
     return Path(os.environ.get("MEDIATION_HOLIDAYS_FILE") or HOLIDAYS_FILE)
 
 
-@cache
+_read: dict[str, Any] = {}  # the file's stamp and years, as last read
+
+
 def arrangements() -> dict[int, YearArrangement]:
-    """The administrator's years, read once per process."""
-    return read_arrangements(holidays_file())
+    """The administrator's years, read again when the file changes (so every process follows an edit);
+    an edit that does not read keeps the years read before, with an error in the log."""
+    path = holidays_file()
+    status = path.stat()
+    stamp = (str(path), status.st_mtime_ns, status.st_size)
+    if _read.get("stamp") != stamp:
+        try:
+            years = read_arrangements(path)
+        except ValueError:
+            if "years" not in _read:
+                raise
+            log.exception("%s does not read; keeping the years read before", path)
+            years = _read["years"]
+        _read.update(stamp=stamp, years=years)
+    return _read["years"]
+
+
+arrangements.cache_clear = _read.clear  # type: ignore[attr-defined]  # tests that swap the file
 
 
 def coverage(year: int) -> str:
@@ -99,7 +117,7 @@ def coverage(year: int) -> str:
 
 @cache
 def _warn_estimated(year: int) -> None:
-    log.warning("no holiday data for %s (chinesecalendar %s): counting Monday to Friday without lunar holidays; "
+    log.warning("no holiday data for %s (chinesecalendar %s): estimating its statutory holidays, without 调休; "
                 "add the State Council's arrangement to %s", year, chinese_calendar.__version__, holidays_file().name)
 
 
@@ -111,7 +129,7 @@ def is_working_day(day: date) -> bool:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
         _warn_estimated(day.year)
-        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+        return is_estimated_working_day(day)
 
 
 def add_working_days(start: datetime, count: int) -> datetime:
@@ -134,3 +152,13 @@ def after(start: datetime, duration: dict[str, Any]) -> datetime:
     if "working_days" in duration:
         return add_working_days(start, int(duration["working_days"]))
     return start + timedelta(days=int(duration.get("days", 0)), hours=int(duration.get("hours", 0)))
+
+
+def after_counted(start: datetime, duration: dict[str, Any]) -> tuple[datetime, bool]:
+    """`after(start, duration)`, and whether it counted a working day of a year whose holidays are estimated."""
+    due = after(start, duration)
+    if "working_days" not in duration:
+        return due, False
+    first = ((start + CHINA_OFFSET).date() + timedelta(days=1)).year  # the start's own day does not count
+    last = (due + CHINA_OFFSET - timedelta(microseconds=1)).date().year
+    return due, any(coverage(year) == "estimate" for year in range(first, last + 1))

@@ -11,6 +11,7 @@ from typing import Callable
 
 from mediation.workflows.case_file_effects import CASE_FILE_EFFECTS
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.deadline_recount import RECOUNT_EFFECTS
 from mediation.workflows.return_visits import follow_up_start, mark_visits
 from mediation.workflows.sharing import SHARING_EFFECTS
 
@@ -270,5 +271,5 @@ def count_reopen(case: CaseState) -> None:
     _start_new_round(case)
 
 
-for _case_file_effect in (*CASE_FILE_EFFECTS, *SHARING_EFFECTS):
+for _case_file_effect in (*CASE_FILE_EFFECTS, *SHARING_EFFECTS, *RECOUNT_EFFECTS):
     effect(_case_file_effect)

@@ -196,6 +196,14 @@ def test_extend_ruling_deadline_moves_the_ruling_deadline_once() -> None:
     assert subject.moved_deadlines == [{"kind": "court_ruling", "by": {"days": 10}}]
 
 
+@covers("recompute_deadline")
+def test_recompute_deadline_moves_the_deadline_of_its_kind_to_the_new_due_moment() -> None:
+    """The new due moment comes in China time (24:00 of 17 Feb) and is kept as naive UTC."""
+    subject = run("recompute_deadline", case(data={"kind": "police_second_session", "new_due": "2027-02-18T00:00:00+08:00",
+                                                   "previous_due": "2027-02-16T00:00:00+08:00", "estimated": False}))
+    assert subject.moved_deadlines == [{"kind": "police_second_session", "to": datetime(2027, 2, 17, 16), "estimated": False}]
+
+
 @covers("count_return")
 def test_count_return_counts_and_releases_the_department() -> None:
     subject = run("count_return", case(department_id=21, return_count=1))
@@ -327,7 +335,7 @@ def test_effects_leave_the_state_to_the_machine() -> None:
             data={"category": "family", "risk_level": "high", "mechanism": "joint", "resolver": "grassroots",
                   "party_id": 11, "terms": "x", "performance_deadline": "2026-04-01", "applicants": [11, 12],
                   "ruling_number": "(2026)浙0324民特1号", "outcome": "stable", "summary": "s", "notes": "n",
-                  "deadline": "2026-04-30"},
+                  "deadline": "2026-04-30", "kind": "police_second_session", "new_due": "2027-02-18T00:00:00+08:00"},
             resolved={"mediator": 9, "department": 21, "court": 31, "owner": 4},
         )
         EFFECTS[name](subject)

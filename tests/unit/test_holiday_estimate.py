@@ -1,0 +1,97 @@
+"""A year the calendar package lacks: its statutory holidays from the rules in force, lunar ones included.
+
+The estimate is checked against what chinesecalendar publishes for 2025 and 2026 (the first two
+years under the 2024 amendment): every day the rules give off is a holiday of the same festival
+there, and every weekday the package has as a working day is one in the estimate too (the
+arrangement's bridged weekdays and make-up weekends, 调休, are what the estimate leaves out).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from unittest.mock import patch
+
+import chinese_calendar
+import pytest
+
+from mediation.workflows.calendar import _warn_estimated, add_working_days, after_counted
+from mediation.workflows.holiday_estimate import is_estimated_working_day, statutory_holidays
+
+PACKAGE_NAMES = {
+    "new_years_day": "New Year's Day", "spring_festival": "Spring Festival", "tomb_sweeping_day": "Tomb-sweeping Day",
+    "labour_day": "Labour Day", "dragon_boat_festival": "Dragon Boat Festival",
+    "mid_autumn_festival": "Mid-autumn Festival", "national_day": "National Day",
+}
+DAYS_BY_LAW = {"new_years_day": 1, "spring_festival": 4, "tomb_sweeping_day": 1, "labour_day": 2,
+               "dragon_boat_festival": 1, "mid_autumn_festival": 1, "national_day": 3}
+
+
+@contextmanager
+def package_lacks(year: int) -> Iterator[None]:
+    """chinesecalendar as it is before it publishes `year` (whatever version is installed)."""
+    real = chinese_calendar.is_workday
+
+    def is_workday(day: date) -> bool:
+        if day.year == year:
+            raise NotImplementedError(f"no data for {year}")
+        return real(day)
+
+    _warn_estimated.cache_clear()
+    with patch.object(chinese_calendar, "is_workday", is_workday):
+        yield
+    _warn_estimated.cache_clear()
+
+
+def china(day: str, clock: str) -> datetime:
+    """A China time as the naive UTC the database keeps."""
+    return datetime.fromisoformat(f"{day}T{clock}") - timedelta(hours=8)
+
+
+def test_2027_gets_its_lunar_holidays() -> None:
+    """2027: 除夕 Fri 5 Feb to 初三 Mon 8 Feb, 清明 Mon 5 Apr, 端午 Wed 9 Jun, 中秋 Wed 15 Sep."""
+    days = statutory_holidays(2027)
+    assert sorted(day for day, name in days.items() if name == "spring_festival") == [
+        date(2027, 2, 5), date(2027, 2, 6), date(2027, 2, 7), date(2027, 2, 8)]
+    assert days[date(2027, 4, 5)] == "tomb_sweeping_day"
+    assert days[date(2027, 6, 9)] == "dragon_boat_festival"
+    assert days[date(2027, 9, 15)] == "mid_autumn_festival"
+    assert Counter(days.values()) == DAYS_BY_LAW
+    assert not is_estimated_working_day(date(2027, 2, 5)) and not is_estimated_working_day(date(2027, 2, 8))
+    assert is_estimated_working_day(date(2027, 2, 9))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_estimate_agrees_with_the_package_on_every_statutory_holiday(year: int) -> None:
+    days = statutory_holidays(year)
+    assert Counter(days.values()) == DAYS_BY_LAW
+    for day, name in days.items():
+        assert chinese_calendar.get_holiday_detail(day) == (True, PACKAGE_NAMES[name]), day
+    every_day = (date(year, 1, 1) + timedelta(days=n) for n in range(365))
+    for day in every_day:
+        if day.weekday() < 5 and chinese_calendar.is_workday(day):
+            assert is_estimated_working_day(day), day
+
+
+def test_the_rules_in_force_are_not_applied_to_years_before_them() -> None:
+    with pytest.raises(ValueError, match="2024"):
+        statutory_holidays(2024)
+
+
+def test_seven_working_days_from_thursday_4_feb_2027_end_after_the_spring_festival() -> None:
+    """Fri 5 (除夕) off, the weekend, Mon 8 (初三) off; then 9–12 Feb and 15–17 Feb: the end of Wed 17 Feb."""
+    with package_lacks(2027):
+        start = china("2027-02-04", "10:00")
+        assert add_working_days(start, 7) == china("2027-02-18", "00:00")
+        assert after_counted(start, {"working_days": 7}) == (china("2027-02-18", "00:00"), True)
+
+
+def test_a_deadline_says_whether_it_counted_an_estimated_day() -> None:
+    with package_lacks(2027):
+        # 31 Dec 2026 + 1 working day reaches into 2027 (Mon 4 Jan): it rests on the estimate.
+        assert after_counted(china("2026-12-31", "10:00"), {"working_days": 1})[1] is True
+        # Within 2026, or counted in calendar days, it does not.
+        assert after_counted(china("2026-12-01", "10:00"), {"working_days": 3})[1] is False
+        assert after_counted(china("2026-12-31", "10:00"), {"days": 30})[1] is False
