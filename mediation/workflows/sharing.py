@@ -45,13 +45,15 @@ def shared_with_partner(case: CaseState) -> Refusal | None:
 
 def share_case(case: CaseState) -> None:
     """The share row to write, and the notice to the partner unit's mediators and supervisors."""
-    unit_id, reason = case.resolved["unit"], case.data["reason"]
+    unit_id, reason = case.resolved.get("unit"), case.data.get("reason")
+    if unit_id is None:  # the engine resolved the required unit, or refused the data before
+        return
     case.new_share = {"unit_id": unit_id, "reason": reason}
     case.notify("partner_unit", "case_shared", unit_id=unit_id, reason=reason)
 
 
 def end_share(case: CaseState) -> None:
-    case.ended_share = case.resolved["unit"]
+    case.ended_share = case.resolved.get("unit")
 
 
 def reads_shares(guards: dict[str, Any], spec: Any) -> bool:

@@ -344,3 +344,14 @@ def test_effects_leave_the_state_to_the_machine() -> None:
 
 def test_every_effect_has_a_test() -> None:
     assert TESTED == set(EFFECTS)
+
+
+@covers("share_case", "end_share")
+def test_sharing_queues_the_share_and_the_partners_notice_and_ending_queues_its_removal() -> None:
+    """DESIGN §9.5: the engine writes the share (reason, who, when) and tells the partner unit's people."""
+    shared = run("share_case", case(data={"unit": "350722-LM", "reason": "跨省协同"}, resolved={"unit": 40}))
+    assert shared.new_share == {"unit_id": 40, "reason": "跨省协同"} and shared.ended_share is None
+    assert shared.notifications == [{"recipient": "partner_unit", "topic": "case_shared", "unit_id": 40,
+                                     "reason": "跨省协同"}]
+    ended = run("end_share", case(data={"unit": "350722-LM"}, resolved={"unit": 40}, shares=(40,)))
+    assert ended.ended_share == 40 and ended.new_share is None and ended.notifications == []

@@ -88,10 +88,20 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("facts_changed", {"data": {"title": "新标题", "reason": "笔误"}}),
     ("party_fields_changed", {"data": {"party_id": 11, "address": "瓯北街道", "reason": "补充"}}),
     ("party_count_within_limit", {}),
+    ("partner_outside_reach", {"data": {"unit": "350722-LM"}, "resolved": {"unit": 40}, "shares": (41,)}),
+    ("shared_with_partner", {"data": {"unit": "350722-LM"}, "resolved": {"unit": 40}, "shares": (41, 40)}),
 ]
 
 # (guard, case fields, the code of its refusal).
 REFUSING: list[tuple[str, dict[str, Any], str]] = [
+    # Co-mediation (DESIGN §9.5): the case's own unit, a unit above it, the department holding it, twice.
+    ("partner_outside_reach", {"data": {"unit": "330324001001"}, "resolved": {"unit": 3}}, "own_unit"),
+    ("partner_outside_reach", {"data": {"unit": "330324"}, "resolved": {"unit": 1}}, "own_unit"),
+    ("partner_outside_reach", {"data": {"unit": "330324-SJ"}, "resolved": {"unit": 21}, "department_id": 21},
+     "reaches_already"),
+    ("partner_outside_reach", {"data": {"unit": "350722-LM"}, "resolved": {"unit": 40}, "shares": (40,)},
+     "already_shared"),
+    ("shared_with_partner", {"data": {"unit": "350722-LM"}, "resolved": {"unit": 40}, "shares": (41,)}, "not_shared"),
     ("category_and_risk_set", {"category": None}, "category_missing"),
     ("category_and_risk_set", {"category": "family", "risk_level": None}, "risk_level_missing"),
     ("parties_sufficient", {"party_ids": [11]}, "too_few_parties"),

@@ -150,6 +150,8 @@ def _reasons_of_intake() -> set[str]:
         CaseInput(title="标题", description="案情", channel="walk_in", unit="330324", parties=[
             PartyInput(name="张三", role="applicant", id_number="11010519491231002X"),
             PartyInput(name="张三丰", role="respondent", id_number="11010519491231002X")]),
+        CaseInput(title="标题", description="案情", channel="walk_in", unit="330324", parties=[party],
+                  referred_by="350722-LM"),  # only a referral_in case names the unit that referred it
     ]
     return {problem.reason for one in cases
             for problem in case_problems(one, DEFINITION.policy, DEFINITION.risk_levels, now=NOW)}
