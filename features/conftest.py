@@ -20,6 +20,7 @@ from features.steps.court import *
 from features.steps.follow_up import *
 from features.steps.joint import *
 from features.steps.mediation import *
+from features.steps.report_back import *
 from features.steps.screening import *
 from features.steps.story import Story
 from mediation.db import Database

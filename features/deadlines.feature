@@ -129,6 +129,7 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
     And 23 days pass
     Then a reminder of the "return_visit_2" deadline is queued
     When police1 records a "stable" return visit
+    And police1 reports the outcome to 王丽 by "phone": "经营者已退货退款并赔礼道歉，电话告知王丽处理结果"
     And police1 verifies the closure
     Then the case is in state "closed.resolved"
     And the case's hash chain verifies

@@ -148,4 +148,7 @@ Feature: The example scenarios of DOMAIN.md §5
     And 23 days pass
     And police1 records a "stable" return visit
     And police1 verifies the closure
+    Then it is refused by the guard "outcome_reported" saying "report the outcome to the complainant first"
+    When police1 reports the outcome to 王丽 by "phone": "经营者已退货退款，电话告知王丽处理结果"
+    And police1 verifies the closure
     Then the case is in state "closed.resolved"

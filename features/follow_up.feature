@@ -101,8 +101,8 @@ Feature: Order-tracked follow-up (订单管理、跟踪问效)
     When supervisor1 designates the case a key case owned by mediator1, due in 30 days, with the co-units "江北社区, 瓯北派出所" and the milestones "回访, 履行监督"
     Then the case is still in state "follow_up.tracking"
     And an open order is owned by mediator1 with the deadline 2026-04-01
-    And a pending "order_due_soon" deadline is due 2026-03-27 00:00 with the action "remind"
-    And a pending "order_overdue" deadline is due 2026-04-02 00:00 with the action "supervise"
+    And a pending "order_due_soon" deadline is due by the end of 2026-03-26 China time with the action "remind"
+    And a pending "order_overdue" deadline is due by the end of 2026-04-01 China time with the action "supervise"
     And "owner" is notified of "key_case_designated"
     When supervisor1 designates the case a key case owned by mediator1, due in 40 days, with the co-units "江北社区" and the milestones "回访"
     Then it is refused by the guard "not_key_case"

@@ -23,7 +23,7 @@ CASE_COLUMNS = (
     "mediator_id, department_id, court_id, ladder_level, ladder_attempts, return_count, "
     "recurrence_count, key_case, resolved_level, party_ids, progress, last_event_hash, "
     "event_count, event_ids, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, "
-    "closed_at"
+    "closed_at, channel"
 )
 SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 # PostgreSQL: lock the row, so a racing writer waits here and then sees the new version
@@ -165,6 +165,7 @@ def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:
         unit_path=row.unit_path,
         risk_level=row.risk_level,
         category=row.category,
+        channel=row.channel,
         mechanism=row.mechanism,
         resolver=row.resolver,
         mediator_id=row.mediator_id,

@@ -3,7 +3,9 @@
 `ROUTES` gives, for every state of `mediation.yaml`, trigger sequences from intake that reach it
 (the first is `PATHS`). A step is a trigger or `(trigger, data overrides)`; `trigger*` fires once per
 party, `trigger+` until the route's target state (climbing the ladder). Each trigger is fired by a
-user whose role may fire it (`actor_for_trigger`), with the data the workflow asks for.
+user whose role may fire it (`actor_for_trigger`), with the data the workflow asks for. Before a case
+closes as resolved, its outcome is told to the complainant (`report_outcome`) when its channel is one of
+the policy's `report_back_channels` and no route step told it yet.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from mediation.demo.sample_county import SampleCounty
 from mediation.demo.trigger_samples import REASONS, TRIGGER_DATA
 from mediation.directory.accounts import actor_for
 from mediation.directory.actors import Actor
+from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.return_visits import schedule_days
 
 Step = str | tuple[str, dict[str, Any]]
@@ -52,6 +55,7 @@ UNRESOLVED = ("submit_feedback", {"outcome": "unresolved", "summary": "部门约
 CRITICAL = ("raise_risk", {"risk_level": "critical"})
 STABLE_VISITS: Route = ("record_return_visit", "record_return_visit", "verify_closure")  # each on its day
 FOLLOW_UP = "follow_up.tracking"
+RESOLVED = "closed.resolved"
 
 ROUTES: dict[str, tuple[Route, ...]] = {
     "screening.reported": ((),),
@@ -181,6 +185,7 @@ class Ride:
     state: str = "screening.reported"
     follow_up_since: datetime | None = None  # when the case last entered follow-up
     visits: int = 0  # return visits recorded since then
+    outcome_reported: bool = False  # report_outcome was fired
 
     @property
     def party_ids(self) -> list[int]:
@@ -204,13 +209,26 @@ class Ride:
         if result.state == FOLLOW_UP and self.state != FOLLOW_UP:
             self.follow_up_since, self.visits = self.clock, 0
         self.visits += trigger == "record_return_visit"
+        self.outcome_reported |= trigger == "report_outcome"
         self.version, self.state = result.version, result.state
         return result
 
+    @property
+    def definition(self) -> WorkflowDefinition:
+        db = self.actors.db
+        return db.workflows.machine(db.workflows.current_version_id()).definition
+
+    def owes_outcome_report(self, trigger: str) -> bool:
+        """`trigger` may close the case as resolved, which its channel allows only once the outcome was told."""
+        definition = self.definition
+        spec = definition.triggers.get(trigger)
+        return (not self.outcome_reported and spec is not None
+                and self.case.channel in (definition.policy.get("report_back_channels") or ())
+                and any(t.dest == RESOLVED for t in spec.transitions))
+
     def visit_day(self) -> datetime:
         """When the next scheduled return visit is due (+N days from entering follow-up)."""
-        db = self.actors.db
-        days = schedule_days(db.workflows.machine(db.workflows.current_version_id()).definition.policy)
+        days = schedule_days(self.definition.policy)
         if self.follow_up_since is None or self.visits >= len(days):
             return self.clock
         return self.follow_up_since + timedelta(days=days[self.visits])
@@ -262,6 +280,8 @@ def drive_to(
 def _ride_step(ride: Ride, entry: Step, *, target: str) -> None:
     trigger, overrides = (entry, {}) if isinstance(entry, str) else entry
     name = trigger.rstrip("*+")
+    if ride.owes_outcome_report(name):
+        ride.fire("report_outcome", step_data(ride, "report_outcome", {})[0])
     for data in step_data(ride, trigger, overrides):
         ride.fire(name, data)
     for _ in range(MAX_REPEATS if trigger.endswith("+") else 0):

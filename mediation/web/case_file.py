@@ -16,7 +16,9 @@ from mediation.web.i18n import Words
 from mediation.web.page import local_time
 from mediation.workflows.definition import WorkflowDefinition
 
-RECORD_TRIGGERS = ("record_session", "record_investigation", "add_note")
+RECORD_TRIGGERS = ("record_session", "record_investigation", "add_note", "report_outcome")
+# The outcome told to the complainant (report_outcome) reads as the outcome notice does: whom, how, what.
+RECORD_FIELD_WORDS = {("report_outcome", "party_id"): "told_party", ("report_outcome", "summary"): "outcome_told"}
 CORRECTION_TRIGGERS = ("correct_facts", "correct_party", "add_party")
 AGREEMENT_TRIGGERS = ("draft_agreement", "record_oral_agreement", "revise_agreement")
 PARTY_FIELDS = ("name", "role", "id_number", "phone", "is_minor", "gender", "ethnicity", "birth_date", "occupation",
@@ -99,6 +101,8 @@ class _Reader:
             return words.t("yes") if value else words.t("no")
         if name == "category":
             return words.label(self.definition.policy["categories"].get(value), str(value))
+        if name == "party_id":
+            return self.party_names.get(value, "—")  # a party by name, never by id
         if name == "organisation" and isinstance(value, dict):
             representative = value.get("legal_representative")
             return str(value.get("name") or "") + (f"（{words.field('legal_representative')}：{representative}）"
@@ -143,7 +147,8 @@ def _record(event: EventView, reader: _Reader, definition: WorkflowDefinition) -
     shown = [key for key in order + [key for key in data if key not in order]  # the trigger's order of fields
              if key in data and key not in ("participants", "statements", "reason")]
     record = Record(event.seq, event.trigger, _label(definition, words, event.trigger), event.at, event.actor,
-                    [(words.field(key), reader.text(key, data[key])) for key in shown])
+                    [(words.t(RECORD_FIELD_WORDS[event.trigger, key]) if (event.trigger, key) in RECORD_FIELD_WORDS
+                      else words.field(key), reader.text(key, data[key])) for key in shown])
     record.participants = [(str(p.get("name") or ""), words.value(str(p.get("role") or "")))
                            for p in data.get("participants") or [] if isinstance(p, dict)]
     record.statements = [(reader.party_names.get(s.get("party_id"), str(s.get("party_id"))), str(s.get("text") or ""))

@@ -51,6 +51,8 @@ CASE_FILE_TEXT: dict[str, dict[str, str]] = {
                           "en": "For a company or other organisation: its name and legal representative."},
     "participant_n": {"zh": "参加人员 {n}", "en": "Person {n}"},
     "statement_of": {"zh": "{name}的陈述", "en": "Statement of {name}"},
+    "told_party": {"zh": "告知对象", "en": "Told to"},
+    "outcome_told": {"zh": "处理结果", "en": "Outcome"},
     # The documents of §9.2 beside the case page's other documents (case_documents.py).
     "doc_application": {"zh": "人民调解申请书", "en": "Application for mediation"},
     "doc_intake_register": {"zh": "人民调解受理登记表", "en": "Intake register"},
@@ -112,6 +114,10 @@ CASE_FILE_VALUES: dict[str, dict[str, str]] = {
     "in_person": {"zh": "当面告知", "en": "In person"},
     "written": {"zh": "书面告知", "en": "In writing"},
     "phone": {"zh": "电话", "en": "Phone"},  # a way of telling (告知方式：电话); the same word as the page's
+    "sms": {"zh": "短信", "en": "By text message"},  # the other ways of telling the outcome (report_outcome)
+    "visit": {"zh": "上门", "en": "In a visit"},
+    "letter": {"zh": "信函", "en": "By letter"},
+    "online": {"zh": "网上答复", "en": "Online"},
     "male": {"zh": "男", "en": "Male"},
     "female": {"zh": "女", "en": "Female"},
     "evidence": {"zh": "证据材料", "en": "Evidence"},

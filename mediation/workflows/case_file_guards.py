@@ -78,6 +78,15 @@ def case_file_complete(case: CaseState) -> Refusal | None:
     return Refusal("closure_items_missing", missing=missing)
 
 
+@refuses(outcome_not_reported=("channel",))
+def outcome_reported(case: CaseState) -> Refusal | None:
+    """The outcome was told to the complainant (`report_outcome`) when the case came through a channel of
+    policy `report_back_channels` (闭环: the result goes back to whoever raised the dispute)."""
+    if case.channel not in (case.policy.get("report_back_channels") or ()) or case.progress.get("outcome_reported"):
+        return None
+    return Refusal("outcome_not_reported", channel=case.channel)
+
+
 @refuses(reads_data=True, nothing_to_correct=())
 def facts_changed(case: CaseState) -> Refusal | None:
     if any(case.data.get(name) is not None for name in FACT_FIELDS):
@@ -99,6 +108,6 @@ def party_count_within_limit(case: CaseState) -> Refusal | None:
 
 
 CASE_FILE_GUARDS = (
-    rights_notified_to_every_party, interpreter_present_when_needed, case_file_complete, facts_changed,
-    party_fields_changed, party_count_within_limit,
+    rights_notified_to_every_party, interpreter_present_when_needed, case_file_complete, outcome_reported,
+    facts_changed, party_fields_changed, party_count_within_limit,
 )

@@ -21,6 +21,7 @@ class CaseState:
     unit_path: str
     risk_level: str = "low"
     category: str | None = None
+    channel: str | None = None  # where the dispute came from (policy `channels`)
     mechanism: str | None = None
     resolver: str | None = None
     mediator_id: int | None = None

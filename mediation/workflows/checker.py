@@ -60,6 +60,7 @@ def check_definition(definition: WorkflowDefinition) -> list[str]:
     problems += _check_graph(definition)
     problems += _check_deadlines(definition)
     problems += _check_refusal_words(definition)
+    problems += _check_report_back(definition)
     return problems
 
 
@@ -142,4 +143,26 @@ def _check_refusal_words(definition: WorkflowDefinition) -> list[str]:
                 latin = LATIN.findall(PLACEHOLDER.sub("", text)) if lang == "zh" else []
                 if latin:
                     problems.append(f"guard '{name}' refusal '{code}' (zh) has Latin words or code names: {latin}")
+    return problems
+
+
+RESOLVED = "closed.resolved"
+REPORT_BACK_GUARD = "outcome_reported"
+
+
+def _check_report_back(definition: WorkflowDefinition) -> list[str]:
+    """Policy `report_back_channels` names known channels; while it names any, every transition that closes a
+    case as resolved waits for the outcome to be told to the complainant (闭环, DESIGN §9.2)."""
+    channels = definition.policy.get("report_back_channels")
+    if channels is None:
+        return []
+    if not isinstance(channels, list):
+        return ["policy report_back_channels must be a list of channels"]
+    known = definition.policy.get("channels") or {}
+    problems = [f"policy report_back_channels names unknown channel '{name}'" for name in channels if name not in known]
+    if channels:
+        problems += [f"trigger '{trigger.name}' closes a case as resolved without the guard '{REPORT_BACK_GUARD}' "
+                     "that policy report_back_channels asks for"
+                     for trigger in definition.triggers.values() for spec in trigger.transitions
+                     if spec.dest == RESOLVED and REPORT_BACK_GUARD not in transition_guards(definition, spec)]
     return problems

@@ -91,6 +91,8 @@ def _shown(definition: WorkflowDefinition, name: str, value: Any, lang: str, par
         return _label(step.get("labels"), value, lang)
     if name in ("risk", "new_risk"):
         return _label((policy.get("risk_levels") or {}).get(value), value, lang)
+    if name == "channel":
+        return _label((policy.get("channels") or {}).get(value), value, lang)
     if name in ("category", "subjects", "missing"):
         table = policy.get("closure_items" if name == "missing" else "categories") or {}
         values = value if isinstance(value, list) else [value]

@@ -204,3 +204,26 @@ def test_refusal_words_name_only_what_the_guard_fills_and_speak_chinese_in_chine
         "['mediate_on_scene']",
         "guards: words for unknown guard 'moon_is_full'",
     ]
+
+
+def test_report_back_channels_name_known_channels() -> None:
+    def edit(_workflow: dict, policy: dict) -> None:
+        policy["report_back_channels"] = ["online_opinion", "carrier_pigeon"]
+
+    assert problems_after(edit) == ["policy report_back_channels names unknown channel 'carrier_pigeon'"]
+
+
+def test_closing_as_resolved_keeps_the_report_back_guard_while_channels_ask_for_it() -> None:
+    def without_guard(workflow: dict, _policy: dict) -> None:
+        (transition,) = workflow["triggers"]["verify_closure"]["transitions"]
+        transition["guards"].remove("outcome_reported")
+
+    def nor_channels(workflow: dict, policy: dict) -> None:
+        without_guard(workflow, policy)
+        policy["report_back_channels"] = []
+
+    assert problems_after(without_guard) == [
+        "trigger 'verify_closure' closes a case as resolved without the guard 'outcome_reported' "
+        "that policy report_back_channels asks for"]
+    assert problems_after(nor_channels) == []
+

@@ -85,6 +85,9 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("case_file_complete", {"progress": COMPLETE_FILE}),
     ("case_file_complete", {"progress": {**visits("stable", "stable"), "feedback": {"outcome": "resolved"}}}),
     ("case_file_complete", {"policy": {**POLICY, "required_for_closure": ["register"]}}),
+    ("outcome_reported", {"channel": "grid_screening"}),  # not a channel of report_back_channels
+    ("outcome_reported", {"channel": "online_opinion", "progress": {"outcome_reported": [11]}}),
+    ("outcome_reported", {"channel": "walk_in", "policy": {**POLICY, "report_back_channels": []}}),
     ("facts_changed", {"data": {"title": "新标题", "reason": "笔误"}}),
     ("party_fields_changed", {"data": {"party_id": 11, "address": "瓯北街道", "reason": "补充"}}),
     ("party_count_within_limit", {}),
@@ -160,6 +163,8 @@ REFUSING: list[tuple[str, dict[str, Any], str]] = [
      "interpreter_missing"),
     ("case_file_complete", {"progress": {**COMPLETE_FILE, "session_records": 0}}, "closure_items_missing"),
     ("case_file_complete", {"progress": {}}, "closure_items_missing"),
+    ("outcome_reported", {"channel": "online_opinion", "progress": COMPLETE_FILE}, "outcome_not_reported"),
+    ("outcome_reported", {"channel": "police_call"}, "outcome_not_reported"),
     ("facts_changed", {"data": {"reason": "笔误"}}, "nothing_to_correct"),
     ("party_fields_changed", {"data": {"party_id": 11, "reason": "补充"}}, "nothing_to_correct"),
     ("party_count_within_limit", {"party_ids": list(range(1, POLICY["limits"]["parties_per_case"] + 1))},
@@ -193,3 +198,12 @@ def test_guards_do_not_change_the_case() -> None:
         before = repr(subject), dict(subject.progress), dict(subject.data)
         GUARDS[guard](subject)
         assert (repr(subject), dict(subject.progress), dict(subject.data)) == before, guard
+
+
+@pytest.mark.parametrize("channel", POLICY["report_back_channels"])
+def test_closing_as_resolved_waits_for_the_outcome_told_to_the_complainant(channel: str) -> None:
+    """闭环: a case from a channel of report_back_channels closes as resolved only after report_outcome."""
+    refusal = GUARDS["outcome_reported"](case(state="follow_up.tracking", channel=channel, progress=COMPLETE_FILE))
+    assert refusal == Refusal("outcome_not_reported", channel=channel)
+    assert POLICY["report_back_channels"] == ["online_opinion", "walk_in", "police_call"]
+
