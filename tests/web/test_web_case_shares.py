@@ -1,0 +1,72 @@
+"""The case page's 协同调解 section (DESIGN §9.5): sharing a case with the 浙闽 liaison post from its form, the
+partner's mediator opening it, the end form offering only the shared unit, a referral naming its sender;
+Chinese words only, and a user of a third unit gets the not-found page."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from api_support import case_input
+from browser_site import Site, fire_done
+from playwright.sync_api import expect
+
+from mediation.cases.intake import open_case
+from mediation.demo.case_paths import drive_to
+from mediation.directory.accounts import actor_for
+
+pytestmark = pytest.mark.slow
+
+POST = "浙闽边界“铁盟”联调站"
+REASON = "一方当事人住在福建浦城，需跨省协同调解。"
+LATIN = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: Site) -> None:
+    site = site_pages
+    case_id = drive_to(site.db, state="mediation.in_session", county=site.county,
+                       case_input=case_input(site.county.grid, title=f"跨省土地边界纠纷{uuid.uuid4().hex[:4]}"))
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    section = page.locator("#co-mediation")
+    expect(section.locator("h2")).to_have_text("协同调解")
+    expect(section).to_contain_text("本案尚未邀请其他单位协同调解。")
+    options = page.locator("form[data-trigger='share_with_unit'] select[name='data.unit'] option")
+    expect(options.filter(has_text=POST)).to_have_count(1)
+    expect(options.filter(has_text="江北社区第一网格")).to_have_count(0)  # the case's own unit is not offered
+
+    fire_done(page, "share_with_unit", lambda form: (
+        form.locator("select[name='data.unit']").select_option(label=POST),
+        form.locator("[name='data.reason']").fill(REASON)))
+    row = page.locator("#co-mediation table.shares tbody tr")
+    expect(row).to_have_count(1)
+    for text in (POST, REASON, "林调解"):
+        expect(row).to_contain_text(text)
+    expect(row.locator("td").nth(3)).to_have_text(re.compile(r"^20\d\d-\d\d-\d\d \d\d:\d\d$"))
+    assert not LATIN.search(section.inner_text()), section.inner_text()
+    shared_again = page.locator("form[data-trigger='share_with_unit'] select[name='data.unit'] option")
+    expect(shared_again.filter(has_text=POST)).to_have_count(0)  # shared already
+
+    partner = site.login("partner1")
+    partner.goto(f"{site.base_url}/cases/{case_id}")
+    expect(partner.locator("#co-mediation table.shares")).to_contain_text(POST)
+    end_options = partner.locator("form[data-trigger='end_sharing'] select[name='data.unit'] option[value]")
+    expect(end_options.filter(has_text=POST)).to_have_count(1)
+    assert [text for text in end_options.all_text_contents() if text.strip() not in ("", "—")] == [POST]
+    expect(partner.locator("summary[data-trigger='record_session']")).to_have_count(1)
+
+    third = site.login("mediator2")
+    answer = third.goto(f"{site.base_url}/cases/{case_id}")
+    assert answer is not None and answer.status == 404
+
+
+def test_a_referral_from_the_partner_says_where_it_came_from(site_pages: Site) -> None:
+    site = site_pages
+    referral = case_input(site.county.grid, title=f"浦城转入山林纠纷{uuid.uuid4().hex[:4]}")
+    referral.channel, referral.referred_by = "referral_in", site.county.partner_post
+    case_id = open_case(site.db, actor=actor_for(site.db, "partner1"), case=referral)
+    page = site.login("mediator1")
+    page.goto(f"{site.base_url}/cases/{case_id}")
+    expect(page.locator("#co-mediation .referred-from")).to_have_text(f"转入自{POST}")
+    expect(page.locator("#co-mediation table.shares")).to_contain_text(POST)
