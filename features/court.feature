@@ -5,6 +5,9 @@ Feature: Judicial confirmation at the shared court (共享法庭，司法确认)
   and rules within 15 days of accepting. A confirmed agreement is enforceable; one found
   invalid is re-mediated, or the parties are advised to sue. Status (marriage, adoption,
   parentage) and property title cannot be confirmed, nor can a police-mediation agreement.
+  These periods are counted as the law counts them (民事诉讼法 art. 85): not the day they start,
+  up to 24:00 China time of their last day, or of the first working day after it when that day
+  is a weekend or holiday. Clock times here are UTC (China is UTC+8): 09:00 is 17:00 in China.
 
   Background:
     Given the sample county of 永嘉县
@@ -19,7 +22,7 @@ Feature: Judicial confirmation at the shared court (共享法庭，司法确认)
     And every party is recorded as an applicant
     And "court" is notified of "confirmation_applied"
     And the "judicial_confirmation_window" deadline is cancelled
-    And a pending "court_acceptance" deadline is due 2026-03-17 09:00 with the action "supervise"
+    And a pending "court_acceptance" deadline is due by the end of 2026-03-17 China time with the action "supervise"
 
   Scenario: One party alone cannot apply
     Given a "contract" dispute between 陈明 and 周强 in 江北社区第一网格 has reached "mediation.agreement_effective"
@@ -77,13 +80,13 @@ Feature: Judicial confirmation at the shared court (共享法庭，司法确认)
     And court1 accepts the application
     Then the case is in state "court.under_review"
     And the "court_acceptance" deadline is cancelled
-    And a pending "court_ruling" deadline is due 2026-03-19 09:00 with the action "supervise"
+    And a pending "court_ruling" deadline is due by the end of 2026-03-19 China time with the action "supervise"
 
   Scenario: The court declines an incomplete application and the agreement stands
     Given a "contract" dispute between 陈明 and 周强 in 江北社区第一网格 has reached "court.applied"
     When court1 declines the application because "缺少身份证明材料"
     Then the case is in state "mediation.agreement_effective"
-    And a pending "judicial_confirmation_window" deadline is due 2026-04-01 09:00 with the action "start_follow_up"
+    And a pending "judicial_confirmation_window" deadline is due by the end of 2026-04-01 China time with the action "start_follow_up"
 
   Scenario: A confirmation carries the ruling number and follow-up begins
     Given a "contract" dispute between 陈明 and 周强 in 江北社区第一网格 has reached "court.under_review"

@@ -5,7 +5,9 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
   audited event that leaves the state as it is, a reminder is a notice in the outbox, and a
   trigger moves the case. Deadlines count working days on the Chinese statutory calendar,
   where the rule says so, with make-up working days (调休) included; such a deadline ends at
-  24:00 China time of its last working day. Clock times here are UTC (China is UTC+8).
+  24:00 China time of its last working day. A period in days does not count the day it starts
+  and ends at 24:00 China time of its last day (民事诉讼法 art. 85; a return visit is due by the
+  end of its day). Clock times here are UTC (China is UTC+8).
 
   Background:
     Given the sample county of 永嘉县
@@ -67,7 +69,7 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
     And mediator2 applies for judicial confirmation at 瓯北共享法庭 jointly for every party
     Then it is refused by the guard "category_not_excluded" saying "property_title"
     When mediator2 starts the follow-up
-    And 6 days pass
+    And 7 days pass
     Then no reminder of the "return_visit_1" deadline is queued yet
     When 1 day passes
     Then mediator2 is reminded of the "return_visit_1" deadline
@@ -85,12 +87,14 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
   Scenario: 4'. Without a request for confirmation, the 30-day window moves the case to follow-up
     Given today is 2026-03-02
     And a "land_boundary" dispute between 潘大伯 and 潘二叔 in 菇溪村网格 has reached "mediation.agreement_effective"
-    When 29 days pass
+    When 30 days pass
     Then the case is in state "mediation.agreement_effective"
-    When 1 day passes
+    When the clock reaches 2026-04-01 15:59
+    Then the case is in state "mediation.agreement_effective"
+    When the clock reaches 2026-04-01 16:00
     Then the system has fired "start_follow_up" from "mediation.agreement_effective" to "follow_up.tracking"
     And the case is in state "follow_up.tracking"
-    And a pending "return_visit_1" deadline is due 2026-04-08 09:00 with the action "remind"
+    And a pending "return_visit_1" deadline is due by the end of 2026-04-09 China time with the action "remind"
 
   @scenario7 @calendar
   Scenario: 7. A consumer complaint not acknowledged over National Day is supervised and escalated to the county centre
@@ -124,6 +128,8 @@ Feature: Deadlines fall due and the system acts (timers, 督办, closed loop)
     When police1 confirms the feedback
     Then the case is in state "follow_up.tracking"
     When 7 days pass
+    Then no reminder of the "return_visit_1" deadline is queued yet
+    When 1 hour passes
     Then a reminder of the "return_visit_1" deadline is queued
     When police1 records a "stable" return visit
     And 23 days pass

@@ -95,8 +95,8 @@ Feature: The example scenarios of DOMAIN.md §5
     And mediator2 applies for judicial confirmation at 瓯北共享法庭 jointly for every party
     Then it is refused by the guard "category_not_excluded" saying "property_title"
     When mediator2 starts the follow-up
-    Then a pending "return_visit_1" deadline is due 2026-03-09 09:00 with the action "remind"
-    And a pending "return_visit_2" deadline is due 2026-04-01 09:00 with the action "remind"
+    Then a pending "return_visit_1" deadline is due by the end of 2026-03-09 China time with the action "remind"
+    And a pending "return_visit_2" deadline is due by the end of 2026-04-01 China time with the action "remind"
     When 7 days pass
     And grid2 records a "stable" return visit
     And 23 days pass

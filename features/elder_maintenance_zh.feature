@@ -22,12 +22,12 @@
     当 过了 12 天
     而且 调解员 mediator2 代表全部当事人向 瓯北共享法庭 共同申请司法确认
     那么 案件状态为 "court.applied"
-    而且 "court_acceptance" 期限为 2026-03-17 09:00，到期动作 "supervise"
+    而且 "court_acceptance" 期限为北京时间 2026-03-17 当日结束，到期动作 "supervise"
     当 过了 2 天
     而且 法官 court1 受理申请
     那么 案件状态为 "court.under_review"
     而且 "court_acceptance" 期限已取消
-    而且 "court_ruling" 期限为 2026-03-31 09:00，到期动作 "supervise"
+    而且 "court_ruling" 期限为北京时间 2026-03-31 当日结束，到期动作 "supervise"
     当 过了 10 天
     而且 法官 court1 以裁定书 "(2026)浙0324民特45号" 确认协议有效
     那么 案件状态为 "follow_up.tracking"

@@ -16,8 +16,8 @@ Feature: Order-tracked follow-up (订单管理、跟踪问效)
     When mediator1 starts the follow-up
     Then the case is in state "follow_up.tracking"
     And the "judicial_confirmation_window" deadline is cancelled
-    And a pending "return_visit_1" deadline is due 2026-03-09 09:00 with the action "remind"
-    And a pending "return_visit_2" deadline is due 2026-04-01 09:00 with the action "remind"
+    And a pending "return_visit_1" deadline is due by the end of 2026-03-09 China time with the action "remind"
+    And a pending "return_visit_2" deadline is due by the end of 2026-04-01 China time with the action "remind"
 
   Scenario: The case is resolved once every visit is recorded and the last one is stable
     Given mediator1 started the follow-up

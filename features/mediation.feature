@@ -26,7 +26,7 @@ Feature: Mediation (调解)
     Given grid1 reported a "neighbour" dispute between 张建国 and 李秀英 in 江北社区第一网格
     And mediator1 triaged the case as "neighbour" at "low" risk
     When mediator1 assigns mediator1 for "joint" mediation with "grassroots" resolution
-    Then a pending "people_mediation_term" deadline is due 2026-04-01 09:00 with the action "supervise"
+    Then a pending "people_mediation_term" deadline is due by the end of 2026-04-01 China time with the action "supervise"
     When mediator1 records the consent of every party
     And mediator1 notifies every party of their rights and duties
     And mediator1 starts the session
@@ -34,7 +34,7 @@ Feature: Mediation (调解)
     And mediator1 adjourns the session for 3 days
     And 3 days pass
     And mediator1 starts the session
-    Then a pending "people_mediation_term" deadline is due 2026-04-01 09:00 with the action "supervise"
+    Then a pending "people_mediation_term" deadline is due by the end of 2026-04-01 China time with the action "supervise"
     When mediator1 records the oral agreement "双方互谅互让，李秀英夜间不再装修"
     Then the "people_mediation_term" deadline is cancelled
 
@@ -159,7 +159,7 @@ Feature: Mediation (调解)
     And mediator1 concludes the agreement
     Then the case is in state "mediation.agreement_effective"
     And the agreement took effect at 2026-03-02 09:00
-    And a pending "judicial_confirmation_window" deadline is due 2026-04-01 09:00 with the action "start_follow_up"
+    And a pending "judicial_confirmation_window" deadline is due by the end of 2026-04-01 China time with the action "start_follow_up"
 
   @art29
   Scenario: Each signature names exactly one signer

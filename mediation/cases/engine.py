@@ -31,7 +31,7 @@ from mediation.errors import (
     StaleCase,
     TransitionNotAllowed,
 )
-from mediation.workflows.calendar import after, after_counted, china_day_start
+from mediation.workflows.calendar import after_counted, china_day_start, extended
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
@@ -248,7 +248,7 @@ def _persist(
                                        estimated=move["estimated"])
             continue
         for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": row.id, "kind": move["kind"]}):
-            moved = after(parse_timestamp(due), move["by"])
+            moved = extended(parse_timestamp(due), move["by"])
             tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
     if case.new_order is not None:
         case_rows.add_order(tx, case, now)

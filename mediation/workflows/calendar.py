@@ -147,11 +147,44 @@ def add_working_days(start: datetime, count: int) -> datetime:
     return datetime.combine(day + timedelta(days=1), datetime.min.time()) - CHINA_OFFSET
 
 
+# How a policy period in days is counted (its `count`, DESIGN §9.1, 民事诉讼法 art. 85): the day it
+# starts on in China is not counted and it ends at 24:00 China time of its last day; `civil_procedure`
+# also moves a last day that is no working day (a weekend or statutory holiday) to the first working
+# day after it, `whole_days` does not.
+CIVIL_PROCEDURE, WHOLE_DAYS = "civil_procedure", "whole_days"
+DAY_COUNTS = (CIVIL_PROCEDURE, WHOLE_DAYS)
+NO_TIME = timedelta(microseconds=1)
+
+
+def closing_day(due: datetime) -> date:
+    """The China day a due moment closes: 24:00 of a day is 00:00 of the next, and belongs to the first."""
+    return (due + CHINA_OFFSET - NO_TIME).date()
+
+
+def days_after(day: date, duration: dict[str, Any]) -> datetime:
+    """The end (24:00 China time) of day N after `day` ({days: N, count: …}), naive UTC."""
+    last = day + timedelta(days=int(duration["days"]))
+    if duration.get("count") == CIVIL_PROCEDURE:
+        while not is_working_day(last):
+            last += timedelta(days=1)
+    return china_day_start(last, end=True)
+
+
 def after(start: datetime, duration: dict[str, Any]) -> datetime:
-    """start plus a policy duration: {days: N} or {working_days: N}."""
+    """When a policy duration from `start` ends: {days: N, count: …}, {working_days: N} or {hours: N}.
+
+    The agreement took effect on 2 March at 09:26 in China: {days: 30} ends at 24:00 of 1 April.
+    """
     if "working_days" in duration:
         return add_working_days(start, int(duration["working_days"]))
-    return start + timedelta(days=int(duration.get("days", 0)), hours=int(duration.get("hours", 0)))
+    if "days" in duration:
+        return days_after((start + CHINA_OFFSET).date(), duration)
+    return start + timedelta(hours=int(duration.get("hours", 0)))
+
+
+def extended(due: datetime, duration: dict[str, Any]) -> datetime:
+    """A period that ends at `due`, lengthened by `duration`: the extension counts from the period's last day."""
+    return after(due - NO_TIME, duration) if {"days", "working_days"} & set(duration) else after(due, duration)
 
 
 def after_counted(start: datetime, duration: dict[str, Any]) -> tuple[datetime, bool]:

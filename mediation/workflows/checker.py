@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from mediation.workflows.calendar import DAY_COUNTS
 from mediation.workflows.definition import FieldSpec, WorkflowDefinition
 from mediation.workflows.effects import EFFECTS
 from mediation.workflows.guards import GUARDS
@@ -59,6 +60,7 @@ def check_definition(definition: WorkflowDefinition) -> list[str]:
             problems.append(f"risk_overlay.critical_allows names unknown trigger '{name}'")
     problems += _check_graph(definition)
     problems += _check_deadlines(definition)
+    problems += _check_day_counts(definition.policy)
     problems += _check_refusal_words(definition)
     problems += _check_report_back(definition)
     return problems
@@ -115,6 +117,25 @@ def _check_deadlines(definition: WorkflowDefinition) -> list[str]:
         after = rule.get("after") or {}
         if not ({"days", "working_days", "hours"} & set(after)):
             problems.append(f"policy deadline '{name}' needs after: {{days: N}} or {{working_days: N}}")
+    return problems
+
+
+def _check_day_counts(policy: dict) -> list[str]:
+    """Every period in days says how it is counted (`count`, DESIGN §9.1); no other duration has a count."""
+    periods = {f"deadline '{name}' {key}": rule.get(key) for name, rule in (policy.get("deadlines") or {}).items()
+               for key in ("after", "extension") if isinstance(rule.get(key), dict)}
+    schedule = (policy.get("return_visits") or {}).get("schedule") or []
+    periods.update({f"return_visits.schedule[{i}]": entry for i, entry in enumerate(schedule)})
+    periods["judicial_confirmation.window"] = (policy.get("judicial_confirmation") or {}).get("window")
+    problems = []
+    for where, period in periods.items():
+        if not isinstance(period, dict):
+            continue
+        count = period.get("count")
+        if "days" in period and count not in DAY_COUNTS:
+            problems.append(f"policy {where} needs count: {' or '.join(DAY_COUNTS)} beside days, not {count!r}")
+        elif "days" not in period and count is not None:
+            problems.append(f"policy {where} has a count but no days")
     return problems
 
 

@@ -7,8 +7,9 @@ the workflow YAML (`guards:`), and `refuses(...)` above each guard says which co
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date
 
+from mediation.workflows.calendar import after
 from mediation.workflows.case_file_guards import CASE_FILE_GUARDS
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.refusals import Refusal, refuses
@@ -19,6 +20,7 @@ from mediation.workflows.return_visits import (
     follow_up_start,
     mark_visits,
     schedule_days,
+    stored_moment,
 )
 from mediation.workflows.sharing import SHARING_GUARDS
 
@@ -179,11 +181,10 @@ def within_confirmation_window(case: CaseState) -> Refusal | None:
     effective = case.progress.get("agreement", {}).get("effective_at")
     if not effective:
         return Refusal("no_effective_date")
-    window = case.policy["judicial_confirmation"]["window"]["days"]
-    effective_day = datetime.fromisoformat(effective).date()
+    window = case.policy["judicial_confirmation"]["window"]
     assert case.now is not None
-    if case.now.date() > effective_day + timedelta(days=window):
-        return Refusal("confirmation_window_passed", days=window)
+    if case.now >= after(stored_moment(effective), window):  # open until 24:00 China time of its last day
+        return Refusal("confirmation_window_passed", days=window["days"])
     return None
 
 

@@ -41,7 +41,7 @@ def early_tolerance_days(policy: Mapping[str, Any]) -> int:
     return DEFAULT_EARLY_TOLERANCE_DAYS if value is None else int(value)
 
 
-def _utc(moment: datetime | str) -> datetime:
+def stored_moment(moment: datetime | str) -> datetime:
     """A stored moment as naive UTC (stored ones are; one with an offset is converted)."""
     value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
     return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo is not None else value
@@ -49,7 +49,7 @@ def _utc(moment: datetime | str) -> datetime:
 
 def china_day(moment: datetime | str) -> date:
     """The calendar day in China of a stored moment."""
-    return (_utc(moment) + CHINA_OFFSET).date()
+    return (stored_moment(moment) + CHINA_OFFSET).date()
 
 
 def counts_from(policy: Mapping[str, Any], since: datetime | str, slot: int) -> date:
@@ -92,4 +92,4 @@ def follow_up_start(progress: Mapping[str, Any]) -> str | None:
     agreement = progress.get("agreement") or {}
     known = [moment for moment in (progress.get("confirmed_at"), progress.get("agreement_effective_at"),
                                    agreement.get("effective_at")) if moment]
-    return max(known, key=_utc) if known else None
+    return max(known, key=stored_moment) if known else None

@@ -40,6 +40,7 @@ from mediation.deadlines.worker import run_until_idle
 from mediation.demo.case_paths import ASSIGNED, TRIAGED, drive_to, fire
 from mediation.demo.sample_county import SampleCounty
 from mediation.directory.accounts import actor_for
+from mediation.errors import GuardFailed
 from mediation.workflows.calendar import _warn_estimated, arrangements
 from mediation.workflows.loader import current_definition
 
@@ -250,38 +251,99 @@ def test_a_year_entered_in_the_holidays_file_is_used(
 
 
 # ---------------------------------------------------------------------- the court
-def test_court_acceptance_is_supervised_three_calendar_days_after_the_application(county_db: Database) -> None:
-    """Calendar days: the National Day holiday counts."""
-    applied = at("2026-09-30", "15:00")
-    case_id = drive_to(county_db, state="court.applied", county=COUNTY, now=applied, step=timedelta(0))
-    fires_exactly_at(county_db, case_id, "court_acceptance", at("2026-10-03", "15:00"))
-    assert_supervised(county_db, case_id, "court_acceptance", "court.applied", at("2026-10-03", "15:00"), also="court")
+# Periods in days are counted as 民事诉讼法 art. 85 counts them (policy `count: civil_procedure`): the day
+# the period starts on in China is not counted, it ends at 24:00 China time of its last day, and a last
+# day that is a weekend or statutory holiday gives way to the end of the first working day after it.
+COURT_ACCEPTANCE = [
+    # applied at (UTC), the day by whose end (China time) the court must have decided, why
+    ("2026-03-02T02:00", "2026-03-05", "Monday 10:00 in China: Tuesday, Wednesday, Thursday"),
+    ("2026-03-02T15:59", "2026-03-05", "23:59 on Monday in China is still Monday"),
+    ("2026-03-02T16:00", "2026-03-06", "00:00 on Tuesday in China: Tuesday is not counted"),
+    ("2026-03-04T02:00", "2026-03-09", "the third day is a Saturday: the end of Monday"),
+    ("2026-09-30T15:00", "2026-10-08", "the third day falls in the National Day holiday: the end of 8 October"),
+]
 
 
-def test_the_ruling_is_supervised_fifteen_days_after_acceptance(county_db: Database) -> None:
-    start = at("2026-03-02")
-    case_id = drive_to(county_db, state="court.under_review", county=COUNTY, now=start, step=timedelta(hours=2))
+@pytest.mark.parametrize(("applied", "last_day", "why"), COURT_ACCEPTANCE, ids=[r[0] for r in COURT_ACCEPTANCE])
+def test_court_acceptance_is_supervised_at_the_end_of_the_third_day_in_china(
+        county_db: Database, applied: str, last_day: str, why: str) -> None:
+    assert chinese_calendar.is_workday(date.fromisoformat(last_day)), why
+    case_id = drive_to(county_db, state="court.applied", county=COUNTY, now=datetime.fromisoformat(applied),
+                       step=timedelta(0))
+    due = end_of_china_day(last_day)
+    fires_exactly_at(county_db, case_id, "court_acceptance", due)
+    assert_supervised(county_db, case_id, "court_acceptance", "court.applied", due, also="court")
+
+
+def test_the_ruling_is_supervised_at_the_end_of_the_fifteenth_day_after_acceptance(county_db: Database) -> None:
+    start = at("2026-03-02", "00:00")  # 08:00 in China; accepted a few hours later, still on Monday 2 March
+    case_id = drive_to(county_db, state="court.under_review", county=COUNTY, now=start, step=timedelta(minutes=10))
     accepted = datetime.fromisoformat(jsontext.loads(case_of(county_db, case_id).progress)["accepted_at"])
-    assert accepted > start
+    assert start < accepted < at("2026-03-02", "16:00")
     assert [d.status for d in deadlines(county_db, case_id, "court_acceptance")] == ["cancelled"]
-    due = accepted + timedelta(days=15)
+    due = end_of_china_day("2026-03-17")  # 3 … 17 March, a Tuesday
     fires_exactly_at(county_db, case_id, "court_ruling", due)
     assert_supervised(county_db, case_id, "court_ruling", "court.under_review", due, also="court")
 
 
 def test_the_judicial_confirmation_window_closes_into_follow_up_after_thirty_days(county_db: Database) -> None:
+    """Effective on Monday 2 March (17:00 in China): days 3 March … 1 April; open until 24:00 of 1 April."""
     effective = at("2026-03-02")
     case_id = drive_to(county_db, state="mediation.agreement_effective", county=COUNTY, now=effective,
                        step=timedelta(0))
-    due = at("2026-04-01")
+    due = end_of_china_day("2026-04-01")
     fires_exactly_at(county_db, case_id, "judicial_confirmation_window", due)
     (event,) = system_events(county_db, case_id)
     assert (event.trigger, event.from_state, event.to_state, parse_timestamp(event.at)) == (
         "start_follow_up", "mediation.agreement_effective", "follow_up.tracking", due)
     assert case_of(county_db, case_id).state == "follow_up.tracking"
-    # Entering follow-up starts the return visits, counted from the moment the worker moved the case.
-    assert pending_due(county_db, case_id, "return_visit_1") == at("2026-04-08")
-    assert pending_due(county_db, case_id, "return_visit_2") == at("2026-05-01")
+    # Entering follow-up at 00:00 of 2 April in China starts the return visits (whole days, not counting
+    # 2 April): the ends of 9 April and 2 May — a Saturday and a Labour Day holiday, which they keep.
+    assert pending_due(county_db, case_id, "return_visit_1") == end_of_china_day("2026-04-09")
+    assert pending_due(county_db, case_id, "return_visit_2") == end_of_china_day("2026-05-02")
+
+
+def applied_for_confirmation(db: Database, case_id: int, now: datetime) -> str:
+    """The parties apply jointly for judicial confirmation at `now` (China's 23:59 or 00:00 in the tests)."""
+    party_ids = jsontext.loads(case_of(db, case_id).party_ids)
+    try:
+        fire(db, case_id, "apply_judicial_confirmation", actor="mediator1", now=now,
+             data={"court": COUNTY.court, "applicants": party_ids})
+    except GuardFailed as refused:
+        return refused.extra["code"]
+    return case_of(db, case_id).state
+
+
+def test_the_parties_may_apply_jointly_until_2359_of_day_thirty_in_china(county_db: Database) -> None:
+    """The art. 33 window at its last minute (23:59 of 1 April in China) and the minute after."""
+    effective = at("2026-03-02", "01:26")  # 09:26 in China
+    open_case, late_case, idle_case = (
+        drive_to(county_db, state="mediation.agreement_effective", county=COUNTY, now=effective, step=timedelta(0))
+        for _ in range(3))
+    last_minute = end_of_china_day("2026-04-01") - MINUTE
+    run_until_idle(county_db, now=last_minute)
+    assert applied_for_confirmation(county_db, open_case, last_minute) == "court.applied"
+    assert [d.status for d in deadlines(county_db, open_case, "judicial_confirmation_window")] == ["cancelled"]
+    # At 00:00 of 2 April the guard refuses, even before the worker has run …
+    assert applied_for_confirmation(county_db, late_case, last_minute + MINUTE) == "confirmation_window_passed"
+    # … and the worker moves the case on to follow-up.
+    run_until_idle(county_db, now=last_minute + MINUTE)
+    assert case_of(county_db, idle_case).state == "follow_up.tracking"
+    assert [e.trigger for e in system_events(county_db, idle_case)] == ["start_follow_up"]
+
+
+def test_a_window_whose_thirtieth_day_is_a_holiday_stays_open_until_the_next_working_day(
+        county_db: Database) -> None:
+    """Effective on 1 September 2026: day 30 is National Day (1–7 October off), so the end of Thursday 8 October."""
+    case_id = drive_to(county_db, state="mediation.agreement_effective", county=COUNTY, now=at("2026-09-01"),
+                       step=timedelta(0))
+    assert not chinese_calendar.is_workday(date(2026, 10, 1)) and chinese_calendar.is_workday(date(2026, 10, 8))
+    due = end_of_china_day("2026-10-08")
+    assert applied_for_confirmation(county_db, case_id, due - MINUTE - timedelta(days=1)) == "court.applied"
+    later = drive_to(county_db, state="mediation.agreement_effective", county=COUNTY, now=at("2026-09-01"),
+                     step=timedelta(0))
+    fires_exactly_at(county_db, later, "judicial_confirmation_window", due)
+    assert case_of(county_db, later).state == "follow_up.tracking"
 
 
 def test_the_window_counts_from_the_effective_date_after_the_court_declines(county_db: Database) -> None:
@@ -293,7 +355,8 @@ def test_the_window_counts_from_the_effective_date_after_the_court_declines(coun
     assert declined - effective == timedelta(days=2)
     statuses = [d.status for d in deadlines(county_db, case_id, "judicial_confirmation_window")]
     assert statuses == ["cancelled", "pending"]
-    fires_exactly_at(county_db, case_id, "judicial_confirmation_window", effective + timedelta(days=30))
+    assert (effective + CHINA).date() == date(2026, 3, 16)  # days 17 March … 15 April (a Wednesday)
+    fires_exactly_at(county_db, case_id, "judicial_confirmation_window", end_of_china_day("2026-04-15"))
     assert [e.trigger for e in system_events(county_db, case_id)] == ["start_follow_up"]
 
 
@@ -392,27 +455,36 @@ def test_the_level_where_a_case_is_resolved_is_recorded(county_db: Database) -> 
 
 
 # ---------------------------------------------------------------------- follow-up and the mediation term
-def test_return_visits_remind_the_mediator_at_seven_and_thirty_days(county_db: Database) -> None:
+def test_return_visits_remind_the_mediator_at_the_end_of_days_seven_and_thirty(county_db: Database) -> None:
+    """Follow-up from Monday 2 March (17:00 in China): the ends of 9 March and 1 April."""
     case_id = drive_to(county_db, state="follow_up.tracking", county=COUNTY, now=at("2026-03-02"), step=timedelta(0))
     mediator = user_id(county_db, "mediator1")
-    fires_exactly_at(county_db, case_id, "return_visit_1", at("2026-03-09"))
+    fires_exactly_at(county_db, case_id, "return_visit_1", end_of_china_day("2026-03-09"))
     assert reminders(county_db, case_id, "return_visit_1") == [{"deadline": "return_visit_1", "user_id": mediator}]
     assert reminders(county_db, case_id, "return_visit_2") == []
-    fires_exactly_at(county_db, case_id, "return_visit_2", at("2026-04-01"))
+    fires_exactly_at(county_db, case_id, "return_visit_2", end_of_china_day("2026-04-01"))
     assert reminders(county_db, case_id, "return_visit_2") == [{"deadline": "return_visit_2", "user_id": mediator}]
     assert case_of(county_db, case_id).state == "follow_up.tracking" and system_events(county_db, case_id) == []
 
 
+def test_a_return_visit_due_on_a_holiday_keeps_its_day(county_db: Database) -> None:
+    """The visits are the policy's own (`count: whole_days`): day 7 from 24 September is National Day, and stays."""
+    case_id = drive_to(county_db, state="follow_up.tracking", county=COUNTY, now=at("2026-09-24"), step=timedelta(0))
+    fires_exactly_at(county_db, case_id, "return_visit_1", end_of_china_day("2026-10-01"))
+
+
 def test_the_peoples_mediation_term_is_supervised_after_a_month_and_adjourning_does_not_restart_it(
         county_db: Database) -> None:
-    """people_mediation_term guards a list of states (assigned, in session, drafted)."""
-    start = at("2026-03-02")
+    """people_mediation_term guards a list of states (assigned, in session, drafted). Assigned on Thursday
+    5 March in China, its day 30 is Saturday 4 April, in the Qingming holiday (4–6 April): the end of 7 April."""
+    start = at("2026-03-03")
     case_id = drive_to(county_db, state="mediation.assigned", county=COUNTY, now=start, step=timedelta(days=1),
                        route=(*ASSIGNED, "notify_rights*", "record_consent*", "start_session", "adjourn"))
     assert [e.trigger for e in events(county_db, case_id)][-2:] == ["start_session", "adjourn"]
     assigned = parse_timestamp(events(county_db, case_id)[2].at)
+    assert (assigned + CHINA).date() == date(2026, 3, 5)
     assert [d.status for d in deadlines(county_db, case_id, "people_mediation_term")] == ["pending"]
-    due = assigned + timedelta(days=30)
+    due = end_of_china_day("2026-04-07")
     fires_exactly_at(county_db, case_id, "people_mediation_term", due)
     assert_supervised(county_db, case_id, "people_mediation_term", "mediation.assigned", due)
 

@@ -193,7 +193,7 @@ def test_record_ruling_keeps_the_ruling_number_and_resolves_at_the_court() -> No
 def test_extend_ruling_deadline_moves_the_ruling_deadline_once() -> None:
     subject = run("extend_ruling_deadline", case())
     assert subject.progress["review_extended"] is True
-    assert subject.moved_deadlines == [{"kind": "court_ruling", "by": {"days": 10}}]
+    assert subject.moved_deadlines == [{"kind": "court_ruling", "by": {"days": 10, "count": "civil_procedure"}}]
 
 
 @covers("recompute_deadline")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -62,7 +62,8 @@ PASSING: list[tuple[str, dict[str, Any]]] = [
     ("agreement_signed_and_sealed", {"progress": SIGNED_AND_SEALED}),
     ("joint_application", {"data": {"applicants": [12, 11]}}),
     ("within_confirmation_window", {"progress": EFFECTIVE}),
-    ("within_confirmation_window", {"progress": EFFECTIVE, "now": NOW + timedelta(days=30)}),
+    # Effective on 2 March (17:30 in China): open until 24:00 of 1 April in China (16:00 UTC), 23:59 included.
+    ("within_confirmation_window", {"progress": EFFECTIVE, "now": datetime(2026, 4, 1, 15, 59)}),
     ("people_mediation_basis", {"mechanism": "joint", "progress": EFFECTIVE}),
     ("category_not_excluded", {"category": "neighbour", "progress": {"agreement": {"subject_matters": ["debt"]}}}),
     ("returned_before", {"return_count": 1}),
@@ -131,7 +132,7 @@ REFUSING: list[tuple[str, dict[str, Any], str]] = [
     ("agreement_signed_and_sealed", {"progress": {**SIGNED_AND_SEALED, "sealed": False}}, "seal_missing"),
     ("joint_application", {"data": {"applicants": [11]}}, "applicants_missing"),
     ("joint_application", {"data": {"applicants": [11, 12, 13]}}, "joint_application_required"),
-    ("within_confirmation_window", {"progress": EFFECTIVE, "now": NOW + timedelta(days=31)},
+    ("within_confirmation_window", {"progress": EFFECTIVE, "now": datetime(2026, 4, 1, 16, 0)},
      "confirmation_window_passed"),
     ("within_confirmation_window", {"progress": {}}, "no_effective_date"),
     ("people_mediation_basis", {"mechanism": "on_scene", "progress": EFFECTIVE}, "police_agreement"),
