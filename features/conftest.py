@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from features.steps.case_file import *
+from features.steps.co_mediation import *
 from features.steps.common import *
 from features.steps.court import *
 from features.steps.follow_up import *
@@ -42,7 +43,7 @@ STATUTE_TAGS = ("art17", "art23", "art26", "art28", "art29", "art31", "art33")
 def pytest_configure(config: pytest.Config) -> None:
     for article in STATUTE_TAGS:
         config.addinivalue_line("markers", f"{article}: covers People's Mediation Law article {article[3:]}")
-    for number in range(1, 8):
+    for number in range(1, 9):
         config.addinivalue_line("markers", f"scenario{number}: DOMAIN.md §5 example scenario {number}")
     config.addinivalue_line("markers", "roles: role and jurisdiction checks (DESIGN §5)")
     config.addinivalue_line("markers", "calendar: deadlines on the Chinese working-day calendar")
