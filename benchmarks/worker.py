@@ -10,13 +10,17 @@ in one run:
 (c) the same N on PostgreSQL by one worker process, and by two racing worker processes
     (``FOR UPDATE SKIP LOCKED``). ``MEDIATION_DATABASE_URL`` pointing at PostgreSQL is used
     for throwaway databases; otherwise a throwaway cluster is started with ``scripts/pg``
-    and stopped afterwards.
+    and stopped afterwards;
+(d) N open cases, each with a working-day deadline resting on estimated holidays, recounted
+    through the engine after holidays.yaml gains their year (``benchmarks/recount.py``), on SQLite.
 
 Preparation (a case driven through the engine, copied in bulk) is not timed. The deadlines
 fall due in rounds (3 quick, 5 full): (a) and (b) take turns on SQLite, one and two workers
 take turns on PostgreSQL, and each rate is the median over its rounds, so that a change in
 the host's load touches the sides it compares alike. The last line is
-``deadlines_per_s_sqlite=N1 deadlines_per_s_pg2=N2 vs_engine=R`` with R = (b) / (a).
+``deadlines_per_s_sqlite=N1 deadlines_per_s_pg2=N2 vs_engine=R recompute_100k_s=S recompute_vs_engine=Q``
+with R = (b) / (a), S the seconds (d) took and Q = (d)'s cases per second / (a)
+(``recompute_10k_s`` with --quick).
 """
 
 from __future__ import annotations
@@ -78,6 +82,7 @@ def postgres_database(server: str) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from benchmarks.recount import recount_seconds
     from benchmarks.workloads import WorkerPool, engine_follow_up_rate, prepare_window_cases
     from mediation.db import Database
 
@@ -105,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 rates["engine"].append(count / seconds)
                 rates["sqlite"].append(_fired(pool, number, n, rounds, "SQLite"))
         db.dispose()
+        recount_s = recount_seconds(f"sqlite:///{Path(tmp) / 'recount.db'}", n, Path(tmp))
 
     with postgres_server() as server, postgres_database(server) as one_url, postgres_database(server) as two_url:
         for pg_url in (one_url, two_url):
@@ -122,12 +128,16 @@ def main(argv: list[str] | None = None) -> int:
                 note=f"median of {rounds}: " + ", ".join(f"{r:,.0f}" for r in rates[name]))
             for name, (label, count) in labels.items()]
     mode = "quick" if args.quick else "full"
+    recount_ratio = n / recount_s / rate["engine"]
+    rows.append(Row("recount after holidays.yaml, SQLite", n, recount_s, recount_ratio,
+                    note="recompute_deadlines by the system, 500 a transaction"))
     print_table(rows, title=f"worker benchmark ({mode}; rates/s, ratio = rate / engine rate)")
     print("engine: start_follow_up by a mediator, one commit each; worker: the judicial-confirmation "
           "window fires start_follow_up as the system, 200 a transaction; ×2: SKIP LOCKED")
     print(f"pg2_vs_pg1={rate['pg2'] / rate['pg1']:.3f}; total wall time {time.perf_counter() - wall:.1f}s")
     print_kv(deadlines_per_s_sqlite=round(rate["sqlite"]), deadlines_per_s_pg2=round(rate["pg2"]),
-             vs_engine=rate["sqlite"] / rate["engine"])
+             vs_engine=rate["sqlite"] / rate["engine"],
+             **{f"recompute_{n // 1000}k_s": round(recount_s, 1)}, recompute_vs_engine=recount_ratio)
     return 0
 
 

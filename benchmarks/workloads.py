@@ -88,6 +88,25 @@ def round_due(number: int) -> datetime:
     return WINDOW_DUE + timedelta(minutes=number)
 
 
+def copy_case(db: Database, connection, template: int, copies: int) -> list[int]:
+    """`copies` copies of the template case's row (numbered after it: -1, -2, …); every case id, in order."""
+    import sqlalchemy as sa
+
+    from mediation.db.models import Case
+
+    columns = [column.name for column in Case.__table__.columns if column.name not in ("id", "number")]
+    listed, selected = ", ".join(columns), ", ".join(f"c.{column}" for column in columns)
+    if db.is_sqlite:
+        numbers = "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) SELECT i FROM n) AS n"
+    else:
+        numbers = "generate_series(1, :count) AS n(i)"
+    connection.execute(sa.text(
+        f"INSERT INTO cases (number, {listed}) SELECT c.number || '-' || n.i, {selected} "
+        f"FROM cases c CROSS JOIN {numbers} WHERE c.id = :template ORDER BY n.i"),
+        {"count": copies, "template": template})
+    return list(connection.execute(sa.text("SELECT id FROM cases ORDER BY id")).scalars())
+
+
 def prepare_window_cases(url: str, count: int, *, rounds: int = 1, spare: int = 0) -> list[int]:
     """A migrated database at `url` with the sample county and `count` + `spare` cases in
     mediation.agreement_effective; their ids, in order.
@@ -97,7 +116,6 @@ def prepare_window_cases(url: str, count: int, *, rounds: int = 1, spare: int = 
     """
     import sqlalchemy as sa
 
-    from mediation.db.models import Case
     from mediation.demo.case_paths import drive_to
 
     upgrade_database(url)
@@ -106,18 +124,8 @@ def prepare_window_cases(url: str, count: int, *, rounds: int = 1, spare: int = 
         county = build_sample_county(db)
         template = drive_to(db, state="mediation.agreement_effective", county=county, now=START,
                             step=timedelta(0))
-        columns = [column.name for column in Case.__table__.columns if column.name not in ("id", "number")]
-        listed, selected = ", ".join(columns), ", ".join(f"c.{column}" for column in columns)
-        if db.is_sqlite:
-            numbers = "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count) SELECT i FROM n) AS n"
-        else:
-            numbers = "generate_series(1, :count) AS n(i)"
         with db.begin() as connection:
-            connection.execute(sa.text(
-                f"INSERT INTO cases (number, {listed}) SELECT c.number || '-' || n.i, {selected} "
-                f"FROM cases c CROSS JOIN {numbers} WHERE c.id = :template ORDER BY n.i"),
-                {"count": count + spare - 1, "template": template})
-            ids = list(connection.execute(sa.text("SELECT id FROM cases ORDER BY id")).scalars())
+            ids = copy_case(db, connection, template, count + spare - 1)
             connection.execute(sa.text("DELETE FROM deadlines WHERE case_id = :template AND kind = :kind"),
                                {"template": template, "kind": WINDOW_KIND})
             plan = [(ids[count * r // rounds], ids[count * (r + 1) // rounds - 1], round_due(r)) for r in range(rounds)]

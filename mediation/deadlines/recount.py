@@ -21,7 +21,7 @@ from mediation.cases.engine import apply_transition
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import SYSTEM
 from mediation.errors import MediationError
-from mediation.workflows.calendar import after_counted, holidays_file
+from mediation.workflows.calendar import after_counted, holidays_file, reload_arrangements
 
 TRIGGER = "recompute_deadlines"
 DIGEST_SETTING = "holidays_digest"
@@ -59,6 +59,7 @@ def estimated_open_deadlines(db: Database) -> int:
 def recount(db: Database, *, now: datetime, batch_size: int = 500,
             progress: Callable[[int], None] | None = None) -> RecountReport:
     """Count every open estimated deadline anew, a batch a transaction; `progress(n)` after each batch."""
+    reload_arrangements()  # the file as it is now, not as this process last looked at it
     report, after_id, moved_cases = RecountReport(), 0, set()
     claim = ESTIMATED if db.is_sqlite else ESTIMATED + " FOR UPDATE OF d SKIP LOCKED"
     while True:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -80,12 +81,16 @@ def holidays_file() -> Path:
     return Path(os.environ.get("MEDIATION_HOLIDAYS_FILE") or HOLIDAYS_FILE)
 
 
-_read: dict[str, Any] = {}  # the file's stamp and years, as last read
+_read: dict[str, Any] = {}  # the file's name, stamp and years as last read, and when to look again
+RECHECK_SECONDS = 1.0  # how soon a process notices an edit of the file
 
 
 def arrangements() -> dict[int, YearArrangement]:
-    """The administrator's years, read again when the file changes (so every process follows an edit);
-    an edit that does not read keeps the years read before, with an error in the log."""
+    """The administrator's years, read again when the file changes (every process follows an edit
+    within a second); an edit that does not read keeps the years read before, with an error in the log."""
+    source = os.environ.get("MEDIATION_HOLIDAYS_FILE")
+    if _read.get("source", ...) == source and time.monotonic() < _read["recheck_at"]:
+        return _read["years"]
     path = holidays_file()
     status = path.stat()
     stamp = (str(path), status.st_mtime_ns, status.st_size)
@@ -98,7 +103,14 @@ def arrangements() -> dict[int, YearArrangement]:
             log.exception("%s does not read; keeping the years read before", path)
             years = _read["years"]
         _read.update(stamp=stamp, years=years)
+    _read.update(source=source, recheck_at=time.monotonic() + RECHECK_SECONDS)
     return _read["years"]
+
+
+def reload_arrangements() -> dict[int, YearArrangement]:
+    """The administrator's years as the file holds them at this moment."""
+    _read.pop("source", None)
+    return arrangements()
 
 
 arrangements.cache_clear = _read.clear  # type: ignore[attr-defined]  # tests that swap the file

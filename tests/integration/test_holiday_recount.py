@@ -10,7 +10,6 @@ session is due within 7 working days (police_second_session). On the estimate (é
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
