@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mediation.cli._app import app, console, counted_progress
+from mediation.cli._app import DATABASE_ERRORS, _unusable, app, console, counted_progress, errors
 
 calendar_app = typer.Typer(help="The working-day calendar deadlines are counted on.")
 app.add_typer(calendar_app, name="calendar")
@@ -21,8 +21,6 @@ def calendar(ctx: typer.Context,
 
     from rich.table import Table
 
-    from mediation.db import Database
-    from mediation.deadlines.recount import estimated_open_deadlines
     from mediation.workflows.calendar import coverage, holidays_file
 
     meaning = {
@@ -37,13 +35,24 @@ def calendar(ctx: typer.Context,
         source = coverage(year)
         table.add_row(str(year), f"[yellow]{meaning[source]}[/]" if source == "estimate" else meaning[source])
     console.print(table)
-    database = Database()
     try:
-        count = estimated_open_deadlines(database)
-    finally:
-        database.dispose()
+        count = _estimated_count()
+    except (OSError, *DATABASE_ERRORS) as error:  # the calendar itself needs no database
+        errors.print(f"open deadlines resting on an estimate: not counted ({_unusable(error)})", soft_wrap=True)
+        return
     console.print(f"open deadlines resting on an estimate: {count}"
                   + ("; `mediation calendar recompute` once the arrangement is entered" if count else ""))
+
+
+def _estimated_count() -> int:
+    from mediation.db import Database
+    from mediation.deadlines.recount import estimated_open_deadlines
+
+    database = Database()
+    try:
+        return estimated_open_deadlines(database)
+    finally:
+        database.dispose()
 
 
 @calendar_app.command("recompute")

@@ -169,3 +169,10 @@ def test_the_command_line_counts_and_recounts(county_db: Database, county_url: s
     assert parse_timestamp(second_session(county_db, case_id).due_at) == ON_ARRANGEMENT
     assert "open deadlines resting on an estimate: 0" in runner.invoke(app, ["calendar"]).output
     assert "cases changed: 0; deadlines moved: 0; unchanged: 0" in runner.invoke(app, ["calendar", "recompute"]).output
+
+
+def test_the_calendar_is_shown_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIATION_DATABASE_URL", f"sqlite:///{tmp_path / 'no-such-folder' / 'mediation.db'}")
+    shown = CliRunner().invoke(app, ["calendar", "--ahead", "0"])
+    assert shown.exit_code == 0, shown.output
+    assert "working days from" in shown.output and "not counted" in shown.output
