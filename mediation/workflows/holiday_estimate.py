@@ -12,14 +12,14 @@ What the estimate cannot know is the State Council's yearly arrangement around t
   deadline over them comes out sooner than the arrangement would put it;
 - the weekend days worked to pay for those bridges (调休 make-up working days). They are not
   guessed: a weekend stays a day off. A make-up day repays a bridged weekday of the same
-  holiday, so a period that holds both comes out the same or sooner. Only a period that starts
-  after a holiday's bridged weekdays and holds one of its make-up weekends comes out later, by
-  at most the make-up days it holds (one, as a rule).
-Deadlines are sooner, never later, for every day the law fixes; the one exception above is
-bounded and short-lived: the arrangement is published in November for the next year, before
-any deadline counted in working days reaches into that year's make-up days, and entering it in
-holidays.yaml recomputes every open deadline that rested on the estimate
-(`mediation calendar recompute`, or the worker by itself).
+  holiday, so a period that holds both comes out the same or sooner. Only a period that holds
+  a make-up weekend but not the weekday it repays (it starts after the holiday's bridged days,
+  or ends before them) comes out later, by at most the make-up days it holds (one, as a rule).
+So every day the law fixes makes a deadline sooner, never later; the one exception above is
+bounded and short-lived: the State Council publishes the arrangement in November, weeks before
+a deadline counted in working days can reach into the next year, and entering it in
+holidays.yaml recounts every open deadline that rested on the estimate (`mediation calendar
+recompute`, or the worker by itself).
 """
 
 from __future__ import annotations
