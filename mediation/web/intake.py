@@ -15,7 +15,7 @@ from litestar.response import Redirect
 
 from mediation import control_characters
 from mediation.cases.intake import PARTY_ROLES, CaseInput, PartyInput, case_problems, open_case
-from mediation.directory.queries import unit_by_id, units_in_reach
+from mediation.directory.queries import unit_by_id, units_in_reach, units_of_kind
 from mediation.errors import Forbidden, InvalidData
 from mediation.services import services_of
 from mediation.web.my_work import landing, may_file_cases
@@ -25,7 +25,7 @@ from mediation.workflows.particulars import ETHNICITIES, GENDERS
 
 PARTY_ROWS = 2  # rows of a fresh form; its script adds more (static web/rows.js)
 MAX_PARTY_ROWS = 100  # rows read from a posted form; intake's own limit (parties_per_case) names the excess
-CASE_FIELDS = ("title", "description", "channel", "category", "risk_level", "unit")
+CASE_FIELDS = ("title", "description", "channel", "category", "risk_level", "unit", "referred_by")
 PARTY_FIELDS = ("name", "role", "id_number", "phone", "is_minor", "gender", "ethnicity", "birth_date", "occupation",
                 "address", "language", "needs_interpreter", "organisation_name", "legal_representative")
 PARTY_ROW = re.compile(r"parties\[(\d{1,2})\]\.")
@@ -86,6 +86,7 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
     definition = current_definition(services)
     with services.db.snapshot() as tx:
         units = units_in_reach(tx, page.actor.unit_path)
+        all_units = units_of_kind(tx, None)  # a referral_in case names the unit that referred it (DESIGN §9.5)
         if not values.get("unit"):
             own = unit_by_id(tx, page.actor.unit_id) if page.actor.unit_id is not None else None
             values["unit"] = own.code if own else None
@@ -93,7 +94,9 @@ def _render_intake(page: Page, values: dict[str, Any], errors: dict[str, str], a
     parties = parties + [{} for _ in range(PARTY_ROWS - len(parties))]
     colon = "：" if page.lang == "zh" else ": "
     summary = [(_intake_input_id(name), f"{_intake_label(page, name)}{colon}{text}") for name, text in errors.items()]
+    own = {code for code, _ in units}
     return page.render("intake.html", status=status, values=values, errors=errors, alert=alert, units=units,
+                       other_units=[(code, name) for code, name in all_units if code not in own], all_units=all_units,
                        parties=parties, party_roles=PARTY_ROLES, definition=definition, summary=summary,
                        genders=GENDERS, ethnicities=ETHNICITIES)
 
@@ -146,7 +149,7 @@ def _case_input(values: dict[str, Any], parties: list[dict[str, str]]) -> CaseIn
     return CaseInput(
         title=values["title"], description=values["description"], channel=values["channel"],
         unit=values["unit"], category=values["category"] or None, risk_level=values["risk_level"] or "low",
-        parties=[_party_input(p) for p in parties],
+        referred_by=values.get("referred_by") or None, parties=[_party_input(p) for p in parties],
     )
 
 

@@ -70,3 +70,34 @@ def test_a_referral_from_the_partner_says_where_it_came_from(site_pages: Site) -
     page.goto(f"{site.base_url}/cases/{case_id}")
     expect(page.locator("#co-mediation .referred-from")).to_have_text(f"转入自{POST}")
     expect(page.locator("#co-mediation table.shares")).to_contain_text(POST)
+
+
+def test_the_partner_files_a_referral_into_our_grid_from_the_new_case_form(site_pages: Site) -> None:
+    site = site_pages
+    title = f"浦城转入林地纠纷{uuid.uuid4().hex[:4]}"
+    page = site.login("partner1")
+    page.goto(f"{site.base_url}/cases/new")
+    page.get_by_label("标题").fill(title)
+    page.get_by_label("纠纷简要情况").fill("浦城与永嘉交界林地承包界址不清，双方多次争执，由联调站转入。")
+    page.get_by_label("来源渠道").select_option("referral_in")
+    page.locator("#unit").select_option(label="江北社区第一网格")
+    page.get_by_label("转出单位（转入案件填写）").select_option(label=POST)
+    page.locator("#party-0-name").fill("叶某某")
+    page.locator("#party-1-name").fill("吴某某")
+    page.locator("#party-1-role").select_option("respondent")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记").click()
+    expect(page.get_by_role("status")).to_contain_text("案件已登记")
+    expect(page.locator("#co-mediation .referred-from")).to_have_text(f"转入自{POST}")
+
+    page.goto(f"{site.base_url}/cases/new")  # without the referring unit: outside the post's jurisdiction
+    page.get_by_label("标题").fill(title + "二")
+    page.get_by_label("纠纷简要情况").fill("同上。")
+    page.get_by_label("来源渠道").select_option("referral_in")
+    page.locator("#unit").select_option(label="江北社区第一网格")
+    page.locator("#party-0-name").fill("叶某某")
+    page.locator("#party-1-name").fill("吴某某")
+    with page.expect_navigation():
+        page.get_by_role("button", name="登记").click()
+    expect(page.locator(".alert")).to_be_visible()
+    assert "/cases/new" in page.url
