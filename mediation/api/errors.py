@@ -13,6 +13,7 @@ from litestar.exceptions import HTTPException
 
 from mediation.db.connections import database_unavailable
 from mediation.errors import InvalidData, MediationError
+from mediation.workflows.field_labels import field_path_label
 from mediation.workflows.reasons import reason_words
 
 log = logging.getLogger("mediation.api")
@@ -34,7 +35,9 @@ UNAVAILABLE_PAGE = """<!doctype html>
 def domain_error(request: Request, error: MediationError) -> Response:
     """The error's JSON; `detail` in Chinese for a reader who prefers it (Accept-Language), else English.
 
-    A refusal or a data rule carries its stable `code` and both languages (`reasons`) in `extra`."""
+    A refusal or a data rule carries its stable `code` and both languages (`reasons`) in `extra`; a data
+    rule's Chinese `detail` names the field by its label, `extra.field` by its code (DESIGN §9.9); the
+    English `detail` keeps the code, which is what an integrator writes."""
     status = min(500, error.status_code)
     extra = dict(error.extra or {})
     detail = error.detail
@@ -43,7 +46,7 @@ def domain_error(request: Request, error: MediationError) -> Response:
         extra.setdefault("code", code)
         extra.setdefault("reasons", {"zh": zh, "en": error.reason})
         if prefers_chinese(request.headers.get("accept-language")):
-            detail = f"{error.field}：{zh}"
+            detail = f"{field_path_label(error.field, 'zh')}：{zh}"
     elif isinstance(extra.get("reasons"), dict) and prefers_chinese(request.headers.get("accept-language")):
         detail = extra["reasons"].get("zh") or detail
     return Response({"status_code": status, "detail": detail, "extra": extra or None}, status_code=status,

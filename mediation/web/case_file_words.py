@@ -68,38 +68,6 @@ CASE_FILE_TEXT: dict[str, dict[str, str]] = {
     "doc_not_yet_outcome_notice": {"zh": "暂不可用", "en": "not available yet"},
 }
 
-CASE_FILE_FIELDS: dict[str, dict[str, str]] = {
-    "held_at": {"zh": "时间", "en": "Held at"},
-    "place": {"zh": "地点", "en": "Place"},
-    "findings": {"zh": "调解情况及查明事实", "en": "Findings"},
-    "interviewee": {"zh": "被调查人", "en": "Interviewee"},
-    "content": {"zh": "调查内容", "en": "Content"},
-    "text": {"zh": "内容", "en": "Text"},
-    "name": {"zh": "姓名", "en": "Name"},
-    "role": {"zh": "身份", "en": "Role"},
-    "id_number": {"zh": "身份证号", "en": "ID number"},
-    "phone": {"zh": "电话", "en": "Phone"},
-    "is_minor": {"zh": "未成年人", "en": "Minor"},
-    "gender": {"zh": "性别", "en": "Gender"},
-    "ethnicity": {"zh": "民族", "en": "Ethnicity"},
-    "birth_date": {"zh": "出生日期", "en": "Date of birth"},
-    "occupation": {"zh": "职业", "en": "Occupation"},
-    "address": {"zh": "住址", "en": "Address"},
-    "language": {"zh": "使用语言", "en": "Language"},
-    "needs_interpreter": {"zh": "需要翻译", "en": "Needs an interpreter"},
-    "organisation": {"zh": "单位", "en": "Organisation"},
-    "organisation_name": {"zh": "单位名称", "en": "Organisation name"},
-    "legal_representative": {"zh": "法定代表人", "en": "Legal representative"},
-    "username": {"zh": "系统用户", "en": "User"},
-    "unit": {"zh": "工作单位", "en": "Unit"},
-    "method": {"zh": "告知方式", "en": "Method"},
-    "kind": {"zh": "材料类别", "en": "Kind"},
-    "file_name": {"zh": "文件名", "en": "File name"},
-    "statements": {"zh": "当事人陈述", "en": "Statements"},
-    "participants": {"zh": "参加人员", "en": "Present"},
-    "performance_manner": {"zh": "履行方式", "en": "Manner of performance"},
-    "performance_place": {"zh": "履行地点", "en": "Place of performance"},
-}
 
 CASE_FILE_VALUES: dict[str, dict[str, str]] = {
     "agreed": {"zh": "达成协议", "en": "Agreed"},

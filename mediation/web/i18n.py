@@ -10,13 +10,14 @@ from typing import Any
 
 from mediation.web.admin_words import ADMIN_TEXT
 from mediation.web.board_words import BOARD_TEXT
-from mediation.web.case_file_words import CASE_FILE_FIELDS, CASE_FILE_TEXT, CASE_FILE_VALUES
+from mediation.web.case_file_words import CASE_FILE_TEXT, CASE_FILE_VALUES
 from mediation.web.case_page_words import CASE_PAGE_TEXT
 from mediation.web.case_share_words import CASE_SHARE_TEXT
 from mediation.web.dashboard_words import DASHBOARD_TEXT
 from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
 from mediation.workflows.deadline_labels import DEADLINE_LABELS
+from mediation.workflows.field_labels import FIELD_LABELS, field_label
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
@@ -42,14 +43,14 @@ TEXT: dict[str, dict[str, str]] = {
     "any": {"zh": "全部", "en": "Any"},
     "state": {"zh": "状态", "en": "State"},
     "stage": {"zh": "阶段", "en": "Stage"},
-    "channel": {"zh": "来源渠道", "en": "Channel"},
-    "category": {"zh": "纠纷类别", "en": "Category"},
-    "risk_level": {"zh": "风险等级", "en": "Risk level"},
-    "unit": {"zh": "单位", "en": "Unit"},
+    "channel": FIELD_LABELS["channel"],
+    "category": FIELD_LABELS["category"],
+    "risk_level": FIELD_LABELS["risk_level"],
+    "unit": FIELD_LABELS["unit"],
     "overdue_only": {"zh": "仅看超期", "en": "Overdue only"},
     "number": {"zh": "案号", "en": "Number"},
-    "title": {"zh": "标题", "en": "Title"},
-    "description": {"zh": "纠纷简要情况", "en": "Facts"},
+    "title": FIELD_LABELS["title"],
+    "description": FIELD_LABELS["description"],
     "updated": {"zh": "更新时间", "en": "Updated"},
     "next_deadline": {"zh": "最近期限", "en": "Next deadline"},
     "overdue": {"zh": "已超期", "en": "Overdue"},
@@ -63,7 +64,7 @@ TEXT: dict[str, dict[str, str]] = {
                      "en": "Only the newest {n:,} are listed; narrow the filters to find older cases."},
     "previous": {"zh": "上一页", "en": "Previous"},
     "next": {"zh": "下一页", "en": "Next"},
-    "parties": {"zh": "当事人", "en": "Parties"},
+    "parties": FIELD_LABELS["parties"],
     "party_name": {"zh": "姓名", "en": "Name"},
     "party_role": {"zh": "身份", "en": "Role"},
     "id_number": {"zh": "身份证号", "en": "ID number"},
@@ -161,40 +162,6 @@ TEXT: dict[str, dict[str, str]] = {
     **CASE_SHARE_TEXT,  # the case page's 协同调解 section, in case_share_words.py
 }
 
-# Field names of trigger data and intake.
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    **CASE_FILE_FIELDS,  # the case file's fields; the entries below win where both name one
-    "category": TEXT["category"],
-    "risk_level": TEXT["risk_level"],
-    "other_party_unknown": {"zh": "另一方当事人不明", "en": "Other party unknown"},
-    "duplicate_of": {"zh": "重复案件编号（ID）", "en": "Duplicate of (case id)"},
-    "reason": {"zh": "理由", "en": "Reason"},
-    "mediator": {"zh": "调解员", "en": "Mediator"},
-    "mechanism": {"zh": "调解机制", "en": "Mechanism"},
-    "resolver": {"zh": "化解力量", "en": "Resolver"},
-    "party_id": {"zh": "当事人", "en": "Party"},
-    "next_session_at": {"zh": "下次调解时间", "en": "Next session at"},
-    "terms": {"zh": "协议条款", "en": "Terms"},
-    "performance_deadline": {"zh": "履行期限", "en": "Performance deadline"},
-    "signer": {"zh": "签名人", "en": "Signer"},
-    "court": {"zh": "共享法庭", "en": "Court"},
-    "applicants": {"zh": "申请人", "en": "Applicants"},
-    "ruling_number": {"zh": "裁定书编号", "en": "Ruling number"},
-    "department": {"zh": "职能部门", "en": "Department"},
-    "outcome": {"zh": "结果", "en": "Outcome"},
-    "summary": {"zh": "办理情况", "en": "Summary"},
-    "notes": {"zh": "回访记录", "en": "Notes"},
-    "owner": {"zh": "责任人", "en": "Owner"},
-    "deadline": {"zh": "期限", "en": "Deadline"},
-    "co_units": {"zh": "协办单位", "en": "Co-units"},
-    "milestones": {"zh": "节点", "en": "Milestones"},
-    "subject_matters": {"zh": "协议事项", "en": "Subject matters"},
-    "title": TEXT["title"],
-    "description": TEXT["description"],
-    "channel": TEXT["channel"],
-    "unit": TEXT["unit"],
-    "parties": TEXT["parties"],
-}
 
 # Values of enum fields and other codes without labels in the workflow files.
 VALUE_LABELS: dict[str, dict[str, str]] = {
@@ -251,7 +218,7 @@ class Words:
         return text.format(**values) if values else text
 
     def field(self, name: str) -> str:
-        return FIELD_LABELS.get(name, {}).get(self.lang) or name
+        return field_label(name, self.lang)
 
     def value(self, code: str | None) -> str:
         if code is None:

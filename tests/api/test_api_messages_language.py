@@ -55,8 +55,8 @@ def test_a_second_signature_is_refused_with_its_code(api: Api) -> None:
 @pytest.mark.parametrize(("accept", "detail"), [
     (None, "data.party_id: is required"),
     ("en-US,en;q=0.9,zh-CN;q=0.5", "data.party_id: is required"),
-    ("zh-CN", "data.party_id：必填"),
-    ("en;q=0.4, zh-TW;q=0.8", "data.party_id：必填"),
+    ("zh-CN", "当事人：必填"),
+    ("en;q=0.4, zh-TW;q=0.8", "当事人：必填"),
 ])
 def test_a_data_rule_answers_with_its_code_and_the_readers_words(api: Api, accept: str | None, detail: str) -> None:
     case_id = api.new_case("mediation.assigned")
