@@ -1,7 +1,8 @@
 """The supervisor dashboard (/dashboard) and its CSV export (/dashboard.csv).
 
 Figures come from `case_metrics`, the same as GET /api/v1/metrics, for the signed-in
-supervisor's reach, a period of days (default: this year so far) and a unit of their subtree.
+supervisor's reach, a period of days (default: this year so far), a unit of their subtree and a
+partner unit the cases were shared with (co-mediation, DESIGN §9.5).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.directory.queries import units_in_reach
+from mediation.directory.queries import units_in_reach, units_of_kind
 from mediation.errors import InvalidData
 from mediation.metrics.figures import case_metrics
 from mediation.services import services_of
@@ -45,10 +46,13 @@ class Filters:
     date_from: date
     date_to: date
     unit: str | None
+    partner: str | None = None  # only the cases shared with this unit
 
 
-def parse_filters(query: Mapping[str, Any], *, today: date, units: Mapping[str, str]) -> Filters:
-    """The period and unit asked for; blank dates mean this year so far; `units` are those in reach."""
+def parse_filters(query: Mapping[str, Any], *, today: date, units: Mapping[str, str],
+                  partners: Mapping[str, str] | None = None) -> Filters:
+    """The period, unit and partner asked for; blank dates mean this year so far; `units` are those in reach,
+    `partners` the units a case may be shared with."""
     days = []
     for name, default in (("from", today.replace(month=1, day=1)), ("to", today)):
         text = str(query.get(name) or "").strip()
@@ -66,7 +70,10 @@ def parse_filters(query: Mapping[str, Any], *, today: date, units: Mapping[str, 
     unit = str(query.get("unit") or "").strip() or None
     if unit is not None and unit not in units:
         raise BadFilter("unit", "dash_unit_outside", 422)
-    return Filters(days[0], days[1], unit)
+    partner = str(query.get("partner") or "").strip() or None
+    if partner is not None and partner not in (partners or {}):
+        raise BadFilter("partner", "dash_partner_unknown", 400)
+    return Filters(days[0], days[1], unit, partner)
 
 
 class DashboardPages(Controller):
@@ -93,43 +100,49 @@ def _dashboard(page: Page, *, export: bool) -> Response:
     """The page (or the CSV) for the request's filters; refusals and bad filters as a page with the reason."""
     t = page.words.t
     query = page.request.query_params
-    asked = {name: str(query.get(name) or "")[:64] for name in ("from", "to", "unit")}
+    asked = {name: str(query.get(name) or "")[:64] for name in ("from", "to", "unit", "partner")}
     if SUPERVISOR not in page.actor.roles:
         return page.render("dashboard.html", status=403, refused=True, asked=asked)
     services = services_of(page.request)
     now = services.clock()
     units = _units_in_reach(services.db, page.actor.unit_path)
+    partners = _partner_units(services.db, units)
     try:
-        filters = parse_filters(query, today=china_today(now), units=units)
+        filters = parse_filters(query, today=china_today(now), units=units, partners=partners)
         metrics = case_metrics(services.db, page.actor, date_from=filters.date_from, date_to=filters.date_to,
-                               unit=filters.unit, now=now)
+                               unit=filters.unit, partner=filters.partner, now=now)
     except BadFilter as bad:
         colon = "：" if page.lang == "zh" else ": "
         error = f"{t('dash_field_' + bad.field)}{colon}{t(bad.reason)}"
-        return _render(page, status=bad.status, asked=asked, units=units, error=error, error_field=bad.field)
+        return _render(page, status=bad.status, asked=asked, units=units, error=error, error_field=bad.field,
+                       partners=partners)
     except InvalidData as invalid:  # what case_metrics itself refuses
-        return _render(page, status=422, asked=asked, units=units, error=f"{invalid.field}: {invalid.reason}")
+        return _render(page, status=422, asked=asked, units=units, error=f"{invalid.field}: {invalid.reason}",
+                       partners=partners)
     tables = dashboard_tables(metrics, page.words, current_definition(services))
-    chosen = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(), "unit": filters.unit or ""}
+    chosen = {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(), "unit": filters.unit or "",
+              "partner": filters.partner or ""}
     if export:
         scope = units.get(filters.unit, "") if filters.unit else t("dash_unit_all")
         meta = [("from", t("dash_field_from"), chosen["from"]), ("to", t("dash_field_to"), chosen["to"]),
                 ("unit", t("dash_field_unit"), filters.unit or ""), ("unit_name", t("dash_field_unit"), scope),
                 ("as_of", t("dash_as_of"), metrics.now)]
+        if filters.partner:
+            meta.insert(4, ("partner", t("dash_field_partner"), partners[filters.partner]))
         name = f"dashboard-{chosen['from']}-{chosen['to']}{'-' + filters.unit if filters.unit else ''}.csv"
         return Response(csv_text(csv_rows(tables, meta)).encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"',
                                  "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
     charts = [data for data in (table.chart_data() for table in tables) if data]
-    return _render(page, asked=chosen, units=units, tables=tables, charts=charts)
+    return _render(page, asked=chosen, units=units, tables=tables, charts=charts, partners=partners)
 
 
 def _render(page: Page, *, status: int = 200, asked: dict[str, str], units: dict[str, str],
             error: str | None = None, error_field: str | None = None, tables: list | None = None,
-            charts: list | None = None) -> Response:
+            charts: list | None = None, partners: dict[str, str] | None = None) -> Response:
     csv_query = urlencode({k: v for k, v in asked.items() if v})
     return page.render("dashboard.html", status=status, refused=False, asked=asked, units=units, error=error,
-                       error_field=error_field, tables=tables or [], charts=charts or [],
+                       error_field=error_field, tables=tables or [], charts=charts or [], partners=partners or {},
                        csv_url=f"/dashboard.csv?{csv_query}", raw=raw,
                        # not `shown`: base.html sets a variable of that name (the unread count)
                        figure_text=lambda value, kind: shown(value, kind, page.words.t))
@@ -139,3 +152,9 @@ def _units_in_reach(db, unit_path: str) -> dict[str, str]:
     """Code → name of the units in the supervisor's subtree, in tree order."""
     with db.snapshot() as tx:
         return dict(units_in_reach(tx, unit_path))
+
+
+def _partner_units(db, units: Mapping[str, str]) -> dict[str, str]:
+    """Code → name of the units outside the supervisor's subtree: the partners a case may be shared with."""
+    with db.snapshot() as tx:
+        return {code: name for code, name in units_of_kind(tx, None) if code not in units}

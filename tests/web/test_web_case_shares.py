@@ -13,8 +13,10 @@ from browser_site import Site, fire_done
 from playwright.sync_api import expect
 
 from mediation.cases.intake import open_case
-from mediation.demo.case_paths import drive_to
+from mediation.clock import utcnow
+from mediation.demo.case_paths import drive_to, fire
 from mediation.directory.accounts import actor_for
+from mediation.metrics.figures import case_metrics
 
 pytestmark = pytest.mark.slow
 
@@ -101,3 +103,30 @@ def test_the_partner_files_a_referral_into_our_grid_from_the_new_case_form(site_
         page.get_by_role("button", name="登记").click()
     expect(page.locator(".alert")).to_be_visible()
     assert "/cases/new" in page.url
+
+
+def test_the_dashboard_filters_by_partner_and_counts_co_mediated_cases(site_pages: Site) -> None:
+    site = site_pages
+    case_id = drive_to(site.db, state="mediation.assigned", county=site.county,
+                       case_input=case_input(site.county.grid, title=f"跨省协同统计纠纷{uuid.uuid4().hex[:4]}"))
+    fire(site.db, case_id, "share_with_unit", actor="mediator1",
+         data={"unit": site.county.partner_post, "reason": REASON})
+    expected = case_metrics(site.db, actor_for(site.db, "supervisor1"), date_from=None, date_to=None,
+                            partner=site.county.partner_post, now=utcnow())
+    page = site.login("supervisor1")
+    page.goto(f"{site.base_url}/dashboard")
+    page.locator("#from").fill("2000-01-01")
+    page.locator("#partner").select_option(label=POST)
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选").click()
+    assert f"partner={site.county.partner_post}" in page.url
+    expect(page.locator("p.period")).to_contain_text(f"协同单位：{POST}")
+    summary = page.locator("#table-summary [data-key='cases'] [data-measure='value']")
+    assert int(float(summary.get_attribute("data-value"))) == expected.cases >= 1
+    partner_row = page.locator(f"#table-co_mediation [data-key='{site.county.partner_post}'] [data-measure='cases']")
+    assert int(float(partner_row.get_attribute("data-value"))) == expected.cases
+    expect(page.locator("main")).to_contain_text(f"与其他单位协同调解的案件 {expected.cases} 件")
+
+    answer = page.goto(f"{site.base_url}/dashboard?partner=NO-SUCH-UNIT")
+    assert answer is not None and answer.status == 400
+    expect(page.locator("#dash-error")).to_have_text("协同单位：没有这个单位")

@@ -108,6 +108,7 @@ def expected_figures(m: Metrics) -> dict[tuple[str, str, str], str]:
                                      ("due_soon", m.overdue.due_soon_by_kind, "due_soon")):
         figures.update({(section, key, measure): str(n) for key, n in counts.items()})
     figures.update({("unit", u.code, "cases"): str(u.count) for u in m.by_unit})
+    figures.update({("co_mediation", u.code, "cases"): str(u.count) for u in m.co_mediation.by_partner})
     closed_states = [s for s in current_definition().states if s.startswith("closed.")]
     figures.update({("resolution", s, "cases"): str(m.resolution.closed_by_state.get(s, 0)) for s in closed_states})
     figures.update({("orders", "overdue", "orders"): str(m.overdue.orders_overdue),
