@@ -12,6 +12,8 @@ from mediation.db import Database
 from mediation.db.schema import upgrade_database
 from mediation.demo.sample_county import build_sample_county
 from mediation.directory.accounts import actor_for
+from mediation.workflows.calendar import after
+from mediation.workflows.loader import current_definition
 
 START = datetime(2026, 3, 2, 9, 0)
 
@@ -79,7 +81,8 @@ def engine_transition_rate(*, n: int, database_path: str | Path, cases: int = 20
 # measurements can be interleaved (a busy host then skews every side alike).
 
 WINDOW_KIND = "judicial_confirmation_window"
-WINDOW_DUE = START + timedelta(days=30)
+# As the engine would write it: 24:00 China time of day 30 after the agreement took effect (art. 85).
+WINDOW_DUE = after(START, current_definition().policy["deadlines"][WINDOW_KIND]["after"])
 SPARE_DUE = WINDOW_DUE + timedelta(days=1)
 
 

@@ -14,7 +14,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
 from openpyxl import Workbook
@@ -155,7 +155,7 @@ def _row(case: _Case, parties: list[tuple], due: datetime | None, actor: Actor, 
         _label(policy["categories"].get(case.category), lang, case.category or ""),
         words.get(case.risk_level, case.risk_level), words[bool(case.key_case)], case.unit_name,
         case.mediator_name or "", "；".join(_party(party, full, words) for party in parties),
-        china_time(case.created_at), china_time(case.updated_at), china_time(case.closed_at), china_time(due),
+        china_time(case.created_at), china_time(case.updated_at), china_time(case.closed_at), china_due_time(due),
     ]
 
 
@@ -175,6 +175,16 @@ def china_time(value: Any) -> str:
     """A stored UTC moment as China time to the minute; empty when there is none."""
     moment = parse_timestamp(value) if value else None
     return (moment + CHINA_OFFSET).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def china_due_time(value: Any) -> str:
+    """When a deadline falls due, as China time to the minute; one that ends a day reads as its 24:00
+    (2026-04-01 24:00, as a period's last day is written, DESIGN §9.1), not as 00:00 of the next."""
+    moment = parse_timestamp(value) if value else None
+    if moment is None:
+        return ""
+    local = moment + CHINA_OFFSET
+    return f"{local - timedelta(days=1):%Y-%m-%d} 24:00" if local.time() == time(0) else f"{local:%Y-%m-%d %H:%M}"
 
 
 def csv_bytes(rows: Iterable[list[str]]) -> Iterator[bytes]:

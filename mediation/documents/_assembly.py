@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediation.cases.read_models import CaseDetail
+from mediation.db import parse_timestamp
 from mediation.documents import _history as history
 from mediation.documents import _records as records
 from mediation.documents._labels import translator
 from mediation.documents._names import Names
 from mediation.documents._particulars import evidence_list, party_particulars
 from mediation.documents._volume import volume
+from mediation.workflows.calendar import closing_day
 
 KINDS = ("case_file", "agreement", "referral", "judicial_application", "return_visit", "application",
          "intake_register", "rights_notice", "session_record", "investigation_record", "outcome_notice")
@@ -80,8 +82,8 @@ def _sections(record: CaseRecord, names: Names, kind: str) -> dict[str, Any]:
         "sessions": lambda: history.sessions(names, events), "referrals": lambda: history.referrals(names, events),
         "court": lambda: history.court_application(names, events), "visits": lambda: history.visits(names, events),
         "closure": lambda: history.closure(names, events), "timeline": lambda: history.timeline(names, events),
-        "scheduled_visits": lambda: [names.day(d.due_at) for d in record.detail.deadlines
-                                     if d.kind.startswith("return_visit")],
+        "scheduled_visits": lambda: [names.day(closing_day(parse_timestamp(d.due_at)).isoformat())
+                                     for d in record.detail.deadlines if d.kind.startswith("return_visit")],
         "participants": lambda: records.participants(names, events),
         "session_records": lambda: records.session_records(names, events, mediator),
         "investigations": lambda: records.investigation_records(names, events),

@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from mediation import jsontext
 from mediation.db import RawTransaction, parse_timestamp
+from mediation.workflows.calendar import NO_TIME, closing_day
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 SESSION_LENGTH = timedelta(hours=1)
@@ -41,7 +42,7 @@ SESSIONS = (
 DEADLINES = (
     "SELECT d.id, d.case_id, d.kind, d.due_at, c.number, c.title "
     f"FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE d.case_id IN ({MY_CASES}) "
-    "AND d.status = 'pending' AND d.due_at >= :start AND d.due_at < :end"
+    "AND d.status = 'pending' AND d.due_at > :start AND d.due_at <= :end"  # 24:00 ends the day before
 )
 ORDERS = (
     "SELECT o.id, o.case_id, o.deadline, c.number, c.title "
@@ -79,7 +80,10 @@ class CalendarEntry:
 
     @property
     def day(self) -> date:
-        return self.starts if not isinstance(self.starts, datetime) else self.starts.date()
+        """The China day it is on; a deadline at 00:00 is the 24:00 that ends the day before."""
+        if not isinstance(self.starts, datetime):
+            return self.starts
+        return (self.starts - NO_TIME).date() if self.kind == "deadline" else self.starts.date()
 
 
 def calendar_person(*, tx: RawTransaction, user_id: int) -> CalendarPerson | None:
@@ -131,11 +135,12 @@ def _deadlines(tx: RawTransaction, params: dict, start: datetime, end: datetime)
             continue
         due = parse_timestamp(due_at).replace(tzinfo=timezone.utc).astimezone(CHINA)
         visit = kind.startswith("return_visit")
-        starts: datetime | date = due.date() if visit else due
+        day = closing_day(parse_timestamp(due_at))  # a visit due by 24:00 is on the day that ends then
+        starts: datetime | date = day if visit else due
         entries.append(CalendarEntry(
             uid=f"deadline-{deadline_id}@mediation", kind="return_visit" if visit else "deadline", detail=kind,
             case_id=case_id, case_number=number, case_title=title, starts=starts,
-            ends=due.date() + timedelta(days=1) if visit else due))
+            ends=day + timedelta(days=1) if visit else due))
     return entries
 
 

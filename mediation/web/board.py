@@ -43,6 +43,7 @@ from mediation.web.page import (
     current_definition,
     due_status,
     left_reach_notice,
+    local_due_time,
     local_time,
     page_number,
     page_of,
@@ -253,7 +254,7 @@ def _board_row(item: CaseSummary, due: datetime | None, now: datetime, words: Wo
     status = due_status(due, now)
     return {"case": item, "state": words.label(definition.states.get(item.state), item.state),
             "risk": words.value(item.risk_level), "updated": local_time(item.updated_at),
-            "due": local_time(due), "due_status": status, "due_text": words.t(status) if status else ""}
+            "due": local_due_time(due), "due_status": status, "due_text": words.t(status) if status else ""}
 
 
 def _filter_options(words: Words, definition: WorkflowDefinition) -> dict[str, list[tuple[str, str]]]:

@@ -156,5 +156,7 @@ def _month(day: date, words: Words) -> str | int:
 
 def _entry_row(entry: CalendarEntry, words: Words) -> dict:
     at = words.t("calendar_all_day") if entry.all_day else entry.starts.astimezone(CHINA).strftime("%H:%M")
+    if not entry.all_day and entry.day != entry.starts.astimezone(CHINA).date():
+        at = "24:00"  # a deadline that ends its day, as the case page writes it
     return {"at": at, "what": entry_title(entry.kind, entry.detail, words.lang), "kind": entry.kind,
             "number": entry.case_number, "title": entry.case_title, "case_id": entry.case_id}

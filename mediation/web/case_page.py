@@ -41,7 +41,7 @@ from mediation.web.page import (
     Page,
     case_definition,
     due_status,
-    local_time,
+    local_due_time,
     page_of,
     reason_text,
     to_login,
@@ -94,7 +94,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     forms.mark_blocked(trigger_forms, page.words, services.db, case_id, now)
     shares = share_section(services.db, case_id)
     offer_share_units(page, services.db, detail, shares, trigger_forms)
-    deadlines = [{"deadline": deadline, "due": local_time(deadline.due_at),
+    deadlines = [{"deadline": deadline, "due": local_due_time(deadline.due_at),
                   "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
     stages: dict[str, list[str]] = {}
     for state in definition.states:

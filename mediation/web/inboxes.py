@@ -23,6 +23,7 @@ from mediation.web.page import (
     current_definition,
     due_status,
     left_reach_notice,
+    local_due_time,
     local_time,
     page_number,
     page_of,
@@ -58,7 +59,7 @@ def inbox_rows(services: Services, actor: Actor, inbox: Inbox, states: list[str]
         cases, total = inbox_cases(tx=tx, actor=actor, role=inbox.role, states=states, limit=INBOX_LIMIT)
     rows = [{"id": case.id, "number": case.number, "title": case.title, "state": case.state,
              "risk_level": case.risk_level, "key_case": case.key_case, "unit": case.unit_name,
-             "since": local_time(case.since), "deadline_kind": case.deadline_kind, "due": local_time(case.due),
+             "since": local_time(case.since), "deadline_kind": case.deadline_kind, "due": local_due_time(case.due),
              "due_status": due_status(case.due, now)} for case in cases]
     return rows, total
 

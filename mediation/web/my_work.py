@@ -15,7 +15,7 @@ from mediation.web.i18n import Words
 from mediation.web.page import (
     current_definition,
     left_reach_notice,
-    local_time,
+    local_due_time,
     page_number,
     page_of,
     to_login,
@@ -95,5 +95,5 @@ def _row(item: WorkItem, words: Words, definition: Any) -> dict[str, Any]:
         "unit": item.unit.name, "urgency": item.urgency, "urgency_text": words.t(f"work_urgency_{item.urgency}"),
         "reasons": [words.t(f"work_reason_{reason}") for reason in item.reasons],
         "deadline": words.label(DEADLINE_LABELS.get(deadline.kind), words.value(deadline.kind)) if deadline else "",
-        "due": local_time(deadline.due_at.removesuffix("Z")) if deadline else "",
+        "due": local_due_time(deadline.due_at) if deadline else "",
     }

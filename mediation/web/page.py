@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from mediation.cases.list_export import china_time
+from mediation.cases.list_export import china_due_time, china_time
 from mediation.cases.my_work import DUE_SOON
 from mediation.cases.queues import workflow_version_of
 from mediation.directory.actors import Actor
@@ -36,6 +36,7 @@ CONTENT_SECURITY_POLICY = (
 
 
 local_time = china_time  # a stored UTC timestamp as China time to the minute, as the exports write it
+local_due_time = china_due_time  # a deadline's due moment, the end of a day read as its 24:00
 
 
 def china_today(now: datetime) -> date:

@@ -42,6 +42,16 @@ def sort_key(item: dict[str, Any]) -> tuple:
     return URGENCY_RANK[item["urgency"]], due is None, due or ""
 
 
+def due_in_a_day(api: Api, case_id: int) -> int:
+    """The case, its pending deadline moved to a day from now. The court's 3 days end at 24:00 China time
+    of their last day, moved past weekends and holidays (民事诉讼法 art. 85), so no moment of application
+    leaves it due within DUE_SOON on every day of the year; the queue's order is what is tested here."""
+    with api.db.write() as tx:
+        tx.execute("UPDATE deadlines SET due_at = :due WHERE case_id = :id AND status = 'pending'",
+                   {"due": tx.timestamp(utcnow() + timedelta(days=1)), "id": case_id})
+    return case_id
+
+
 @pytest.fixture(scope="module")
 def cases(api: Api) -> dict[str, int]:
     """Cases this module drives, at moments that make their deadlines overdue, due soon or far off."""
@@ -49,7 +59,7 @@ def cases(api: Api) -> dict[str, int]:
     county = api.county
     return {
         "court_overdue": api.new_case("court.applied", now=now - timedelta(days=10)),
-        "court_due_soon": api.new_case("court.applied", now=now - timedelta(days=2)),
+        "court_due_soon": due_in_a_day(api, api.new_case("court.applied", now=now - timedelta(days=2))),
         "court_rest": api.new_case("court.applied"),
         "assigned_overdue": api.new_case("mediation.assigned", now=now - timedelta(days=40)),
         "assigned_rest": api.new_case("mediation.assigned"),

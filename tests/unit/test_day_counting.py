@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 import pytest
 
+from mediation.cases.list_export import china_due_time
 from mediation.workflows.calendar import after, closing_day, extended
 from mediation.workflows.checker import check_definition
 from mediation.workflows.definition import parse_definition
@@ -99,3 +100,12 @@ def test_the_checker_asks_every_period_in_days_how_it_is_counted() -> None:
         "policy return_visits.schedule[1] needs count: civil_procedure or whole_days beside days, not None",
         "policy judicial_confirmation.window needs count: civil_procedure or whole_days beside days, not 'hours'",
     ])
+
+
+def test_a_due_moment_that_ends_a_day_reads_as_its_2400() -> None:
+    """Pages and exports write the last day of a period as a clerk does: 4月1日24时, not 4月2日0时."""
+    assert china_due_time(end_of_china_day("2026-04-01")) == "2026-04-01 24:00"
+    assert china_due_time("2026-04-01T16:00:00Z") == "2026-04-01 24:00"
+    assert china_due_time(datetime(2026, 4, 1, 15, 59)) == "2026-04-01 23:59"
+    assert china_due_time(datetime(2026, 3, 3, 1, 26)) == "2026-03-03 09:26"  # an old 24-hour deadline
+    assert china_due_time(None) == ""

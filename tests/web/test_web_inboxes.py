@@ -26,10 +26,14 @@ def number_of(site: Site, case_id: int) -> str:
 
 
 def next_due(site: Site, case_id: int) -> str:
-    """The case's earliest pending deadline as the pages show it (Beijing time)."""
+    """The case's earliest pending deadline as the pages show it (Beijing time): the court's periods end at
+    24:00 China time of their last day, written so (2026-04-01 24:00), not as 00:00 of the next day."""
     with site.db.snapshot() as tx:
         due = tx.one("SELECT min(due_at) FROM deadlines WHERE case_id = :id AND status = 'pending'", {"id": case_id})[0]
-    return (parse_timestamp(due) + timedelta(hours=8)).strftime("%Y-%m-%d %H:%M")
+    local = parse_timestamp(due) + timedelta(hours=8)
+    if local.strftime("%H:%M") == "00:00":
+        return f"{local - timedelta(days=1):%Y-%m-%d} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def waiting(site: Site, column: str, unit: str, state: str) -> int:
