@@ -25,7 +25,8 @@ from mediation.workflows.calendar import after_counted, holidays_file, reload_ar
 
 TRIGGER = "recompute_deadlines"
 DIGEST_SETTING = "holidays_digest"
-CHINA_TIME = timezone(timedelta(hours=8))
+CHINA_OFFSET = timedelta(hours=8)
+CHINA_TIME = timezone(CHINA_OFFSET)
 ESTIMATED = (
     "SELECT d.id, d.case_id, d.kind, d.due_at, d.created_at, c.version, c.workflow_version_id, c.progress "
     "FROM deadlines d JOIN cases c ON c.id = d.case_id "
@@ -61,13 +62,14 @@ def recount(db: Database, *, now: datetime, batch_size: int = 500,
     """Count every open estimated deadline anew, a batch a transaction; `progress(n)` after each batch."""
     reload_arrangements()  # the file as it is now, not as this process last looked at it
     report, after_id, moved_cases = RecountReport(), 0, set()
+    counted: dict[tuple, tuple[datetime, bool]] = {}  # deadlines set on one China day count alike
     claim = ESTIMATED if db.is_sqlite else ESTIMATED + " FOR UPDATE OF d SKIP LOCKED"
     while True:
         with db.write() as tx:
             rows = tx.all(claim, {"yes": True, "after": after_id, "limit": batch_size})
             versions: dict[int, int] = {}  # a case with two estimated deadlines moves twice
             for row in rows:
-                outcome = _recount_one(db, tx, row, versions, now)
+                outcome = _recount_one(db, tx, row, versions, counted, now)
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 if outcome == "moved":
                     moved_cases.add(row[1])
@@ -80,14 +82,15 @@ def recount(db: Database, *, now: datetime, batch_size: int = 500,
     return report
 
 
-def _recount_one(db: Database, tx: RawTransaction, row: tuple, versions: dict[int, int], now: datetime) -> str:
+def _recount_one(db: Database, tx: RawTransaction, row: tuple, versions: dict[int, int],
+                 counted: dict[tuple, tuple[datetime, bool]], now: datetime) -> str:
     deadline_id, case_id, kind, due_text, created_text, version, version_id, progress = row
     rule = db.workflows.machine(version_id).definition.deadline_rules().get(kind, (None,))[0]
     due = parse_timestamp(due_text)
     if rule is None:  # a kind the case's policy no longer names: leave its moment alone
         new_due, estimated = due, False
     else:
-        new_due, estimated = after_counted(_start(rule, created_text, progress), rule["after"])
+        new_due, estimated = _count(_start(rule, created_text, progress), rule["after"], counted)
     if new_due == due:
         if not estimated:
             tx.execute(UNMARK, {"no": False, "id": deadline_id})
@@ -100,6 +103,17 @@ def _recount_one(db: Database, tx: RawTransaction, row: tuple, versions: dict[in
         return "refused"
     versions[case_id] = result.version
     return "moved"
+
+
+def _count(start: datetime, duration: dict[str, Any], counted: dict[tuple, tuple[datetime, bool]]
+           ) -> tuple[datetime, bool]:
+    """`after_counted`, once per China day and number of working days (what a working-day count depends on)."""
+    if "working_days" not in duration:
+        return after_counted(start, duration)
+    key = ((start + CHINA_OFFSET).date(), int(duration["working_days"]))
+    if key not in counted:
+        counted[key] = after_counted(start, duration)
+    return counted[key]
 
 
 def _start(rule: dict[str, Any], created: Any, progress: str) -> datetime:
