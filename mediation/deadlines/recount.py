@@ -12,6 +12,7 @@ The file's digest is kept in `settings`, so the worker recounts by itself once p
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -20,7 +21,7 @@ from mediation import jsontext
 from mediation.cases.engine import apply_transition
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import SYSTEM
-from mediation.errors import MediationError
+from mediation.errors import MediationError, StaleCase
 from mediation.workflows.calendar import after_counted, holidays_file, reload_arrangements
 
 TRIGGER = "recompute_deadlines"
@@ -33,6 +34,10 @@ ESTIMATED = (
     "WHERE d.status = 'pending' AND d.estimated = :yes AND d.id > :after ORDER BY d.id LIMIT :limit"
 )
 COUNT_ESTIMATED = "SELECT count(*) FROM deadlines WHERE status = 'pending' AND estimated = :yes"
+ESTIMATED_IDS = "SELECT id FROM deadlines WHERE status = 'pending' AND estimated = :yes"
+LOCK_CASE = "SELECT id FROM cases WHERE id = :id FOR UPDATE SKIP LOCKED"
+PASSES = 10  # a deadline still busy after so many passes waits for the next change of the file
+PASS_PAUSE_SECONDS = 0.2
 UNMARK = "UPDATE deadlines SET estimated = :no WHERE id = :id"
 READ_DIGEST = "SELECT value FROM settings WHERE key = :key"
 WRITE_DIGEST = (
@@ -59,50 +64,84 @@ def estimated_open_deadlines(db: Database) -> int:
 
 def recount(db: Database, *, now: datetime, batch_size: int = 500,
             progress: Callable[[int], None] | None = None) -> RecountReport:
-    """Count every open estimated deadline anew, a batch a transaction; `progress(n)` after each batch."""
+    """Count every open estimated deadline anew, a batch a transaction; `progress(n)` after each batch.
+
+    A deadline whose case someone is changing right now (PostgreSQL: its row is locked) is left
+    for another pass, until every one has been counted (or PASSES passes went by).
+    """
     reload_arrangements()  # the file as it is now, not as this process last looked at it
-    report, after_id, moved_cases = RecountReport(), 0, set()
-    counted: dict[tuple, tuple[datetime, bool]] = {}  # deadlines set on one China day count alike
-    claim = ESTIMATED if db.is_sqlite else ESTIMATED + " FOR UPDATE OF d SKIP LOCKED"
-    while True:
-        with db.write() as tx:
-            rows = tx.all(claim, {"yes": True, "after": after_id, "limit": batch_size})
-            versions: dict[int, int] = {}  # a case with two estimated deadlines moves twice
-            for row in rows:
-                outcome = _recount_one(db, tx, row, versions, counted, now)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-                if outcome == "moved":
-                    moved_cases.add(row[1])
-        if not rows:
+    run = _Recount(db, now, progress)
+    for _ in range(PASSES):
+        if not run.one_pass(batch_size) and not run.unseen():
             break
-        after_id = rows[-1][0]
-        if progress is not None:
-            progress(len(rows))
-    report.cases = len(moved_cases)
-    return report
+        time.sleep(PASS_PAUSE_SECONDS)
+    run.report.cases = len(run.moved_cases)
+    return run.report
 
 
-def _recount_one(db: Database, tx: RawTransaction, row: tuple, versions: dict[int, int],
-                 counted: dict[tuple, tuple[datetime, bool]], now: datetime) -> str:
-    deadline_id, case_id, kind, due_text, created_text, version, version_id, progress = row
-    rule = db.workflows.machine(version_id).definition.deadline_rules().get(kind, (None,))[0]
-    due = parse_timestamp(due_text)
-    if rule is None:  # a kind the case's policy no longer names: leave its moment alone
-        new_due, estimated = due, False
-    else:
-        new_due, estimated = _count(_start(rule, created_text, progress), rule["after"], counted)
-    if new_due == due:
-        if not estimated:
-            tx.execute(UNMARK, {"no": False, "id": deadline_id})
-        return "unchanged"
-    data = {"kind": kind, "previous_due": china_time(due), "new_due": china_time(new_due), "estimated": estimated}
-    try:
-        result = apply_transition(db, tx=tx, case_id=case_id, trigger=TRIGGER, actor=SYSTEM, data=data,
-                                  expected_version=versions.get(case_id, version), now=now)
-    except MediationError:
-        return "refused"
-    versions[case_id] = result.version
-    return "moved"
+class _Recount:
+    """One recount: what it counted so far, and each day's count (deadlines set on one China day count alike)."""
+
+    def __init__(self, db: Database, now: datetime, progress: Callable[[int], None] | None) -> None:
+        self.db, self.now, self.progress = db, now, progress
+        self.report, self.moved_cases, self.seen = RecountReport(), set(), set()
+        self.counted: dict[tuple, tuple[datetime, bool]] = {}
+        self.claim = ESTIMATED if db.is_sqlite else ESTIMATED + " FOR UPDATE OF d SKIP LOCKED"
+
+    def one_pass(self, batch_size: int) -> int:
+        """Every estimated deadline not counted yet, in batches; how many were busy."""
+        after_id, busy = 0, 0
+        while True:
+            with self.db.write() as tx:
+                rows = tx.all(self.claim, {"yes": True, "after": after_id, "limit": batch_size})
+                versions: dict[int, int] = {}  # a case with two estimated deadlines moves twice
+                for row in rows:
+                    if row[0] in self.seen:
+                        continue
+                    outcome = self._one(tx, row, versions)
+                    if outcome == "busy":
+                        busy += 1
+                        continue
+                    self.seen.add(row[0])
+                    setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+                    if outcome == "moved":
+                        self.moved_cases.add(row[1])
+            if not rows:
+                return busy
+            after_id = rows[-1][0]
+            if self.progress is not None:
+                self.progress(len(rows))
+
+    def unseen(self) -> bool:
+        """Whether an estimated deadline was passed over (locked by another process while claimed)."""
+        with self.db.snapshot() as tx:
+            return any(deadline_id not in self.seen for (deadline_id,) in tx.all(ESTIMATED_IDS, {"yes": True}))
+
+    def _one(self, tx: RawTransaction, row: tuple, versions: dict[int, int]) -> str:
+        deadline_id, case_id, kind, due_text, created_text, version, version_id, progress = row
+        rule = self.db.workflows.machine(version_id).definition.deadline_rules().get(kind, (None,))[0]
+        due = parse_timestamp(due_text)
+        if rule is None:  # a kind the case's policy no longer names: leave its moment alone
+            new_due, estimated = due, False
+        else:
+            new_due, estimated = _count(_start(rule, created_text, progress), rule["after"], self.counted)
+        if new_due == due:
+            if not estimated:
+                tx.execute(UNMARK, {"no": False, "id": deadline_id})
+            return "unchanged"
+        if not tx.is_sqlite and tx.one(LOCK_CASE, {"id": case_id}) is None:
+            return "busy"  # a person is changing the case: never wait for them (they may wait for this row)
+        data = {"kind": kind, "previous_due": china_time(due), "new_due": china_time(new_due),
+                "estimated": estimated}
+        try:
+            result = apply_transition(self.db, tx=tx, case_id=case_id, trigger=TRIGGER, actor=SYSTEM, data=data,
+                                      expected_version=versions.get(case_id, version), now=self.now)
+        except StaleCase:
+            return "busy"  # changed since it was read: count it again on the next pass
+        except MediationError:
+            return "refused"
+        versions[case_id] = result.version
+        return "moved"
 
 
 def _count(start: datetime, duration: dict[str, Any], counted: dict[tuple, tuple[datetime, bool]]
