@@ -18,7 +18,7 @@ from mediation.cases.intake import CaseInput, PartyInput
 from mediation.clock import utcnow
 from mediation.db import Database
 from mediation.db.models import Case, Unit
-from mediation.demo.case_paths import ROUTES, ActorBook, Route, drive_to, route_triggers
+from mediation.demo.case_paths import ROUTES, ActorBook, Route, drive_to, fire, route_triggers
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from mediation.workflows.loader import current_definition
 from mediation.workflows.return_visits import schedule_days
@@ -284,7 +284,25 @@ def load_demo(
         filed.append((case_id, case_input))
         if progress:
             progress(done)
+    _share_with_the_partner(db, county, now or utcnow())
     return {state: count for _stage, state, count in demo_summary(db) if count}
+
+
+SHARED_DEMO_CASES = 3  # open boundary-like disputes of 瓯北 co-mediated with the 浙闽 liaison post (DESIGN §9.5)
+SHARED_CATEGORIES = ("land_boundary", "contract", "traffic", "neighbour")
+
+
+def _share_with_the_partner(db: Database, county: SampleCounty, now: datetime) -> None:
+    """Share a few open cases of 瓯北街道 with the partner liaison post, so its users have cases to work."""
+    with db.read() as connection:
+        ids = connection.execute(
+            sa.select(Case.id).where(Case.stage != "closed", Case.risk_level != "critical",
+                                     Case.category.in_(SHARED_CATEGORIES),
+                                     Case.unit_path.like(f"/{county.county}/{county.town}/%"))
+            .order_by(Case.id).limit(SHARED_DEMO_CASES)).scalars().all()
+    for case_id in ids:
+        fire(db, case_id, "share_with_unit", actor="supervisor1", now=now,
+             data={"unit": county.partner_post, "reason": "当事人一方居住在福建浦城，邀请铁盟联调站协同调解。"})
 
 
 def demo_summary(db: Database) -> list[tuple[str, str, int]]:

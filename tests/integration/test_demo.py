@@ -61,6 +61,9 @@ def test_the_demo_fills_every_state_with_realistic_cases(db: Database) -> None:
     assert len(id_numbers) >= 100 and all(n.startswith("330324") and check_digit_holds(n) for n in id_numbers)
     assert any(party["phone"] and re.fullmatch(r"1\d{10}", party["phone"]) for party in parties)
 
+    shares = rows(db, "SELECT u.code FROM case_shares s JOIN units u ON u.id = s.unit_id")
+    assert [share["code"] for share in shares] == ["350722-LM"] * 3  # the liaison post co-mediates a few
+
     last_events = rows(db, "SELECT max(at) AS latest FROM events")
     assert as_datetime(last_events[0]["latest"]) <= NOW
 
