@@ -17,19 +17,17 @@ from mediation import jsontext
 from mediation.cases import idempotency, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
-from mediation.cases.refusal_texts import guard_failed, party_names
+from mediation.cases.refusal_texts import forbidden, guard_failed, not_allowed, party_names
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.db.workflow_versions import WorkflowRegistry
 from mediation.directory.actors import Actor
 from mediation.directory.queries import active_user, unit_by_code
 from mediation.errors import (
-    Forbidden,
     GuardFailed,
     InvalidData,
     NotFound,
     StaleCase,
-    TransitionNotAllowed,
 )
 from mediation.workflows.calendar import after_counted, china_day_start, extended
 from mediation.workflows.case_file_effects import note_interpreter_need
@@ -157,12 +155,10 @@ def _check_trigger(machine: WorkflowMachine, actor: Actor, row: case_rows.CaseRo
     spec = definition.triggers.get(trigger)
     allowed_here = machine.allowed_triggers(row.state)
     if spec is not None and not may_fire(actor, spec.roles, row):
-        raise Forbidden(
-            f"your roles may not fire '{trigger}' on this case", trigger=trigger, roles=sorted(actor.roles)
-        )
+        raise forbidden(definition, trigger, sorted(actor.roles))
     if spec is None or trigger not in allowed_here:
         permitted = [t for t in allowed_here if may_fire(actor, definition.triggers[t].roles, row)]
-        raise TransitionNotAllowed(trigger, row.state, permitted)
+        raise not_allowed(definition, trigger, row.state, permitted)
     return spec
 
 

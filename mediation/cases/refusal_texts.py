@@ -8,7 +8,7 @@ from typing import Any
 
 from mediation.cases import rows as case_rows
 from mediation.db import Database, RawTransaction
-from mediation.errors import GuardFailed
+from mediation.errors import Forbidden, GuardFailed, TransitionNotAllowed
 from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.loader import current_definition
@@ -41,6 +41,41 @@ def guard_failed(definition: WorkflowDefinition, trigger: str, guard: str, refus
     values = {key: value.isoformat() if isinstance(value, (date, datetime)) else value
               for key, value in refusal.values.items() if key not in error.extra}
     error.extra.update(values, code=refusal.code, reasons=reasons)
+    return error
+
+
+def _trigger_label(definition: WorkflowDefinition, trigger: str, lang: str) -> str:
+    spec = definition.triggers.get(trigger)
+    return (spec.labels or {}).get(lang, trigger) if spec is not None else trigger
+
+
+def _state_label(definition: WorkflowDefinition, state: str, lang: str) -> str:
+    return (definition.states.get(state) or {}).get(lang, state)
+
+
+def forbidden(definition: WorkflowDefinition, trigger: str, roles: list[str]) -> Forbidden:
+    """The 403 of a trigger the caller's roles may not fire: `code` and both languages in `extra`."""
+    error = Forbidden(f"your roles may not fire '{trigger}' on this case", trigger=trigger, roles=roles)
+    error.extra.update(code="role_may_not_fire", reasons={
+        "zh": f"您的角色不能对本案办理“{_trigger_label(definition, trigger, 'zh')}”",
+        "en": f"Your roles may not do '{_trigger_label(definition, trigger, 'en')}' on this case"})
+    return error
+
+
+def not_allowed(definition: WorkflowDefinition, trigger: str, state: str, permitted: list[str]) -> TransitionNotAllowed:
+    """The 409 of a trigger the case's state does not offer, naming what the caller may do instead."""
+    error = TransitionNotAllowed(trigger, state, permitted)
+    known = trigger in definition.triggers
+    texts = {"zh": ("案件处于“{here}”，不能办理“{action}”", "没有名为“{trigger}”的办理事项", "；现在可以办理：{instead}", "、"),
+             "en": ("In the state '{here}', '{action}' cannot be done", "There is no action '{trigger}'",
+                    "; you may now: {instead}", ", ")}
+    reasons = {}
+    for lang, (refused, unknown, offered, separator) in texts.items():
+        here, action = _state_label(definition, state, lang), _trigger_label(definition, trigger, lang)
+        instead = separator.join(_trigger_label(definition, t, lang) for t in permitted)
+        reasons[lang] = (refused if known else unknown).format(here=here, action=action, trigger=trigger) + (
+            offered.format(instead=instead) if instead else "")
+    error.extra.update(code="not_allowed_in_state" if known else "unknown_trigger", reasons=reasons)
     return error
 
 

@@ -65,3 +65,25 @@ def test_a_data_rule_answers_with_its_code_and_the_readers_words(api: Api, accep
     assert body["detail"] == detail
     assert body["extra"]["field"] == "data.party_id" and body["extra"]["code"] == "required"
     assert body["extra"]["reasons"] == {"zh": "必填", "en": "is required"}
+
+
+def test_a_trigger_the_state_does_not_offer_is_told_in_the_readers_words(api: Api) -> None:
+    case_id = api.new_case("mediation.assigned")
+    events = api.event_count(case_id)
+    chinese = assert_error(_fire(api, case_id, "sign", {"party_id": _names(api, case_id)[0][0]}, CHINESE), 409)
+    assert chinese["extra"]["code"] == "not_allowed_in_state" and chinese["extra"]["trigger"] == "sign"
+    assert chinese["detail"].startswith("案件处于“已指派调解员”，不能办理“签名（捺印）”；现在可以办理：")
+    assert "start_session" not in chinese["detail"] and "开始调解" in chinese["detail"]
+    english = assert_error(_fire(api, case_id, "sign", {}), 409)
+    assert english["detail"] == "trigger 'sign' is not allowed in state 'mediation.assigned'"
+    assert english["extra"]["reasons"]["en"].startswith("In the state 'Mediator assigned', 'Sign' cannot be done")
+    assert api.event_count(case_id) == events
+
+
+def test_a_role_that_may_not_fire_is_told_in_the_readers_words(api: Api) -> None:
+    case_id = api.new_case("screening.reported")
+    response = api.as_user("grid1").post(f"/api/v1/cases/{case_id}/transitions", headers=CHINESE, json={
+        "trigger": "triage", "expected_version": api.version(case_id), "data": {"risk_level": "low"}})
+    body = assert_error(response, 403)
+    assert body["extra"]["code"] == "role_may_not_fire"
+    assert body["detail"] == "您的角色不能对本案办理“研判分流”"
