@@ -59,5 +59,7 @@ def offer_share_units(page: Page, db: Database, detail: CaseDetail, section: Sha
         unit.label = page.words.t("share_unit")
         if form.trigger == "end_sharing":
             unit.choices = list(shared.items())
+            if not shared:  # nothing to end: the button is disabled with the reason
+                form.blocked = form.blocked or page.words.t("no_shares")
         else:
             unit.choices = [(code, name) for code, name in units if code not in shared and code != detail.unit.code]

@@ -34,6 +34,7 @@ def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: 
     section = page.locator("#co-mediation")
     expect(section.locator("h2")).to_have_text("协同调解")
     expect(section).to_contain_text("本案尚未邀请其他单位协同调解。")
+    expect(page.locator("form[data-trigger='end_sharing'] .blocked")).to_have_text("本案尚未邀请其他单位协同调解。")
     options = page.locator("form[data-trigger='share_with_unit'] select[name='data.unit'] option")
     expect(options.filter(has_text=POST)).to_have_count(1)
     expect(options.filter(has_text="江北社区第一网格")).to_have_count(0)  # the case's own unit is not offered
@@ -57,6 +58,7 @@ def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: 
     expect(end_options.filter(has_text=POST)).to_have_count(1)
     assert [text for text in end_options.all_text_contents() if text.strip() not in ("", "—")] == [POST]
     expect(partner.locator("summary[data-trigger='record_session']")).to_have_count(1)
+    expect(partner.locator("form[data-trigger='end_sharing'] .blocked")).to_have_count(0)
 
     third = site.login("mediator2")
     answer = third.goto(f"{site.base_url}/cases/{case_id}")
