@@ -21,7 +21,7 @@ from mediation.notifications.calendar_feed import (
     new_calendar_token,
 )
 from mediation.services import services_of
-from mediation.workflows.trigger_data import china_today
+from mediation.workflows.calendar import china_today
 
 ICS = "text/calendar; charset=utf-8"
 FEED_PATH = "/api/v1/me/calendar.ics"

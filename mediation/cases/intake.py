@@ -17,11 +17,11 @@ from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
+from mediation.workflows.calendar import china_today
 from mediation.workflows.particulars import PARTICULAR_FIELDS, PHONE
 from mediation.workflows.trigger_data import (
     checked_id_number,
     checked_text,
-    china_today,
     clean_fields,
 )
 

@@ -26,7 +26,7 @@ from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_names
 from mediation.errors import InvalidData
-from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.calendar import china_today
 
 MAX_PAGE_SIZE = 200
 OrderStatus = Literal["open", "due_soon", "overdue", "done"]
@@ -89,11 +89,6 @@ class OrderPage(msgspec.Struct):
 def due_soon_days(policy: dict[str, Any]) -> int:
     """The policy's `key_case_orders.due_soon_before` in days."""
     return int(policy["key_case_orders"]["due_soon_before"].get("days", 0))
-
-
-def china_today(now: datetime) -> date:
-    """The China date at the naive-UTC moment `now`: the day orders are counted from."""
-    return (now + CHINA_OFFSET).date()
 
 
 def _status_params(tx: RawTransaction, params: dict[str, Any], now: datetime, policy: dict[str, Any]) -> None:

@@ -22,8 +22,9 @@ from mediation.notifications.notice_text import entry_title
 from mediation.services import services_of
 from mediation.web.i18n import Words
 from mediation.web.notice_words import MONTH_NAMES
-from mediation.web.page import Page, china_today, page_of, to_login
+from mediation.web.page import Page, page_of, to_login
 from mediation.web.session import CSRF_FIELD, csrf_ok
+from mediation.workflows.calendar import china_today
 
 FEED_PATH = "/api/v1/me/calendar.ics"
 VIEWS = ("month", "week")

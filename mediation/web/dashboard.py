@@ -23,11 +23,11 @@ from mediation.services import services_of
 from mediation.web.dashboard_figures import csv_rows, csv_text, dashboard_tables, raw, shown
 from mediation.web.page import (
     Page,
-    china_today,
     current_definition,
     page_of,
     to_login,
 )
+from mediation.workflows.calendar import china_today
 
 SUPERVISOR = "supervisor"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

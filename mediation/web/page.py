@@ -8,7 +8,7 @@ the CSRF token, the language switch and the security headers.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,7 +23,6 @@ from mediation.notifications.inbox import unread_count_now
 from mediation.services import Services, services_of
 from mediation.web.i18n import Words, pick_language
 from mediation.web.session import CSRF_FIELD, LANG_COOKIE, cookie, csrf_token, session_actor
-from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.reasons import reason_in
 
@@ -37,11 +36,6 @@ CONTENT_SECURITY_POLICY = (
 
 local_time = china_time  # a stored UTC timestamp as China time to the minute, as the exports write it
 local_due_time = china_due_time  # a deadline's due moment, the end of a day read as its 24:00
-
-
-def china_today(now: datetime) -> date:
-    """The date in China at the stored (naive UTC) moment `now`."""
-    return (now + CHINA_OFFSET).date()
 
 
 def page_number(query: Any, last: int) -> int:

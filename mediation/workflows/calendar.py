@@ -31,6 +31,11 @@ HOLIDAYS_FILE = WORKFLOW_DIR / HOLIDAYS_FILE_NAME
 log = logging.getLogger("mediation.workflows.calendar")
 
 
+def china_today(now: datetime) -> date:
+    """The date in China at the stored (naive UTC) moment `now`."""
+    return (now + CHINA_OFFSET).date()
+
+
 def china_day_start(day: date, *, end: bool = False) -> datetime:
     """The naive-UTC moment a China date starts (with `end`, the moment the next one starts): a range's bound."""
     return datetime.combine(day + timedelta(days=1 if end else 0), datetime.min.time()) - CHINA_OFFSET

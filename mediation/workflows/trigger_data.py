@@ -14,7 +14,7 @@ from typing import Any
 
 from mediation.clock import utcnow
 from mediation.errors import InvalidData
-from mediation.workflows.calendar import CHINA_OFFSET
+from mediation.workflows.calendar import CHINA_OFFSET, china_today
 from mediation.workflows.definition import FieldSpec, TriggerSpec
 from mediation.workflows.particulars import ETHNICITIES, PHONE
 
@@ -69,11 +69,6 @@ def checked_id_number(where: str, value: Any, today: date) -> str:
     if text[17] != id_check_character(text[:17]):
         raise InvalidData(where, "has a wrong check digit (GB 11643)")
     return text
-
-
-def china_today(now: datetime) -> date:
-    """The date in China at the stored (naive UTC) moment `now`."""
-    return (now + CHINA_OFFSET).date()
 
 
 def _text(spec: FieldSpec, value: Any, limit: int) -> str:

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from mediation.clock import utcnow
 from mediation.demo.case_paths import drive_to, fire
 from mediation.notifications.inbox import unread_count
-from mediation.web.page import china_today
+from mediation.workflows.calendar import china_today
 
 pytestmark = pytest.mark.slow
 
