@@ -24,7 +24,7 @@ COURT_TRIGGERS = ("apply_judicial_confirmation", "court_accept", "court_decline"
 REFERRAL_TRIGGERS = ("refer_department", "acknowledge", "return_referral", "submit_feedback", "confirm_feedback",
                      "reject_feedback")
 ORDER_TRIGGERS = ("designate_key_case", "supervise")
-UNIT_FIELDS = frozenset({"court", "department"})
+UNIT_FIELDS = frozenset({"court", "department", "unit", "referred_by"})
 USER_FIELDS = frozenset({"owner", "mediator"})
 CODED = frozenset({"outcome", "mechanism", "resolver", "risk_level", "signer", "method", "kind"})
 DATES = frozenset({"next_session_at", "held_at", "at"})
@@ -72,6 +72,7 @@ class Proceedings:
     order: list[Step] = field(default_factory=list)
     next_session: str | None = None  # the date `adjourn` set, while the case waits for that session
     actor_names: dict[str, str] = field(default_factory=dict)  # username -> display name (the timeline)
+    unit_names: dict[str, str] = field(default_factory=dict)  # unit code -> name (the timeline's shares)
 
     def anchors(self) -> dict[int, str]:
         """Event seq -> the anchor of its entry here (for the timeline's links)."""
@@ -127,7 +128,7 @@ def proceedings(db: Database, events: list[EventView], detail: CaseDetail, defin
     """The case's proceedings from its events, oldest first, with every name looked up once."""
     units, users = _lookup(db, events)
     names = _Names(words, definition, detail, units, users)
-    found = Proceedings(actor_names=users)
+    found = Proceedings(actor_names=users, unit_names={code: name for code, (name, _kind) in units.items()})
     found.court = [names.step(e) for e in events if e.trigger in COURT_TRIGGERS]
     found.referral = [names.step(e) for e in events if e.trigger in REFERRAL_TRIGGERS]
     found.order = [names.step(e) for e in events if e.trigger in ORDER_TRIGGERS]

@@ -48,6 +48,10 @@ def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: 
         expect(row).to_contain_text(text)
     expect(row.locator("td").nth(3)).to_have_text(re.compile(r"^20\d\d-\d\d-\d\d \d\d:\d\d$"))
     assert not LATIN.search(section.inner_text()), section.inner_text()
+    timeline = page.locator("ol.timeline li").first  # newest first: the share, the partner named
+    for text in ("邀请协同调解", POST, REASON):
+        expect(timeline).to_contain_text(text)
+    assert not LATIN.search(timeline.inner_text()), timeline.inner_text()
     shared_again = page.locator("form[data-trigger='share_with_unit'] select[name='data.unit'] option")
     expect(shared_again.filter(has_text=POST)).to_have_count(0)  # shared already
 
