@@ -6,18 +6,13 @@ from datetime import date
 from typing import Any
 
 from mediation.workflows import deadline_labels
+from mediation.workflows.loader import current_definition
 
 # The reminder before a key-case order's deadline speaks of that deadline.
 DEADLINE_LABELS = {**deadline_labels.DEADLINE_LABELS, "order_due_soon": deadline_labels.DEADLINE_LABELS["order_overdue"]}
 
 LANGUAGES = ("zh", "en")
 
-LEVEL_LABELS = {
-    "grid": ("网格", "the grid"),
-    "community": ("社区（村）", "the community"),
-    "station": ("派出所/警务站", "the police station"),
-    "county": ("县级矛调中心", "the county centre"),
-}
 OUTCOME_LABELS = {"resolved": ("已解决", "resolved"), "unresolved": ("未解决", "unresolved")}
 DEADLINE_REASON = "期限届满："  # the worker's reason for a timer's 督办; the timer's label replaces it
 
@@ -50,7 +45,7 @@ def _sentence(i: int, topic: str, payload: dict[str, Any], number: str, order_de
         due = ("，期限 {}", ", due {}")[i].format(order_deadline.isoformat())
     return sentence.format(
         number=number, due=due, what=_supervised_what(i, payload, kind),
-        level=_label(LEVEL_LABELS, payload.get("level"), i),
+        level=_level(payload.get("level"), i),
         outcome=_label(OUTCOME_LABELS, payload.get("outcome"), i),
         deadline=_label(DEADLINE_LABELS, kind, i) or ("期限", "deadline")[i],
         why=("：{}", ": {}")[i].format(payload["reason"]) if topic == "case_shared" and payload.get("reason") else "",
@@ -69,6 +64,15 @@ def _supervised_what(i: int, payload: dict[str, Any], kind: str | None) -> str:
         return ("的{}已届满", ": the {} has passed")[i].format(_label(DEADLINE_LABELS, kind, i) or ("期限", "deadline")[i])
     reason = payload.get("reason")
     return ("：{}", ": {}")[i].format(reason) if reason else ""
+
+
+def _level(code: Any, i: int) -> str:
+    """A rung of the escalation ladder by the policy's label ("the county centre" in an English sentence)."""
+    step = next((step for step in current_definition().policy["escalation_ladder"] if step["level"] == code), None)
+    if step is None:
+        return ""
+    label = (step.get("labels") or {}).get(LANGUAGES[i]) or str(code)
+    return label if i == 0 else "the " + label[:1].lower() + label[1:]
 
 
 def _label(table: dict[str, Any], code: Any, i: int) -> str:
