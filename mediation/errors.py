@@ -43,6 +43,12 @@ class StaleCase(MediationError):
         self.current_version = current_version
 
 
+class ChangedMeanwhile(MediationError):
+    """Something other than a case changed since the caller read it (its If-Match no longer matches)."""
+
+    status_code = 409
+
+
 class TransitionNotAllowed(MediationError):
     """The trigger is unknown or cannot be fired from the case's state."""
 

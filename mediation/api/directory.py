@@ -6,13 +6,16 @@ about a case's existence leaks); an unknown unit or user is 404; an unknown filt
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.concurrency import sync_to_thread
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import FromPath, QueryParameter
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, Parameter, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.directory_schemas import (
@@ -27,7 +30,14 @@ from mediation.api.directory_schemas import (
 from mediation.api.openapi_docs import BEARER, body_documented_as, errors, strict_body
 from mediation.directory import listings
 from mediation.directory.actors import Actor
-from mediation.directory.listings import MAX_PAGE_SIZE, UnitPage, UnitView, UserPage, UserView
+from mediation.directory.listings import (
+    MAX_PAGE_SIZE,
+    UnitPage,
+    UnitView,
+    UserPage,
+    UserView,
+    view_tag,
+)
 from mediation.directory.unit_administration import change_unit, create_unit
 from mediation.directory.user_administration import change_user, create_user, set_password
 from mediation.errors import Forbidden, NotFound
@@ -39,6 +49,31 @@ Text = Annotated[str | None, QueryParameter(max_length=100, description="Code, u
 CodeFilter = Annotated[str | None, QueryParameter(max_length=64)]
 KindFilter = Annotated[str | None, QueryParameter(max_length=20, schema_extra={"enum": list(listings.UNIT_KINDS)})]
 RoleFilter = Annotated[str | None, QueryParameter(max_length=20, schema_extra={"enum": list(listings.ROLES)})]
+
+
+TAG_PATTERN = re.compile(r'^"([0-9a-f]{20})"$')
+IfMatch = Annotated[str | None, Parameter(
+    header="If-Match", required=False,
+    description="The ETag of the unit or user as you read it: the change is refused (409) when it changed meanwhile.",
+    schema_extra={"type": "string", "one_of": None, "pattern": TAG_PATTERN.pattern})]
+ETAG = ResponseHeader(name="ETag", value='"0123456789abcdef0123"', documentation_only=True, required=True,
+                      description="The unit's or user's state as read, quoted: send it back as If-Match.")
+
+
+def tagged(view: UnitView | UserView) -> Response:
+    """The view with its ETag."""
+    return Response(view, headers={"ETag": f'"{view_tag(view)}"'})
+
+
+def read_tag(if_match: str | None) -> str | None:
+    """The tag an If-Match header names; 400 naming the header when it is not one this API gave."""
+    if if_match is None:
+        return None
+    found = TAG_PATTERN.match(if_match.strip())
+    if found is None:
+        raise HTTPException(status_code=400, detail='If-Match must be the ETag you read, e.g. "0123456789abcdef0123"',
+                            extra={"field": "If-Match"})
+    return found.group(1)
 
 
 class UserCreated(msgspec.Struct):
@@ -90,17 +125,22 @@ class UnitController(Controller):
         create_unit(services.db, actor_id=actor.user_id, now=services.clock(), **msgspec.structs.asdict(body))
         return _unit(services, body.code)
 
-    @get("/{code:str}", sync_to_thread=False, summary="One unit", responses=errors(400, 401, 403, 404))
-    def show(self, request: Request, actor: NamedDependency[Actor], code: FromPath[str]) -> UnitView:
-        return _unit(admin_services(request, actor), code)
+    @get("/{code:str}", sync_to_thread=False, summary="One unit", responses=errors(400, 401, 403, 404),
+         response_headers=[ETAG])
+    def show(self, request: Request, actor: NamedDependency[Actor], code: FromPath[str]) -> Response[UnitView]:
+        return tagged(_unit(admin_services(request, actor), code))
 
     @patch("/{code:str}", summary="Rename, re-kind or move a unit (refused while cases were filed under it)",
-           responses=errors(400, 401, 403, 404, 409, 422), dependencies=body_documented_as(UnitPatch))
-    async def change(self, request: Request, actor: NamedDependency[Actor], code: FromPath[str]) -> UnitView:
+           responses=errors(400, 401, 403, 404, 409, 422), dependencies=body_documented_as(UnitPatch),
+           response_headers=[ETAG])
+    async def change(self, request: Request, actor: NamedDependency[Actor], code: FromPath[str],
+                     if_match: IfMatch = None) -> Response[UnitView]:
         services = admin_services(request, actor)
+        expected = read_tag(if_match)
         body = strict_body(await request.body(), UnitPatch)
-        change_unit(services.db, actor_id=actor.user_id, code=code, changes=given_fields(body), now=services.clock())
-        return _unit(services, code)
+        change_unit(services.db, actor_id=actor.user_id, code=code, changes=given_fields(body), now=services.clock(),
+                    if_match=expected)
+        return tagged(_unit(services, code))
 
 
 class UserController(Controller):
@@ -128,19 +168,24 @@ class UserController(Controller):
             unit=body.unit, roles=list(body.roles), password=body.password, now=services.clock())
         return UserCreated(_user(services, body.username), None if body.password else password)
 
-    @get("/{username:str}", sync_to_thread=False, summary="One user", responses=errors(400, 401, 403, 404))
-    def show(self, request: Request, actor: NamedDependency[Actor], username: FromPath[str]) -> UserView:
-        return _user(admin_services(request, actor), username)
+    @get("/{username:str}", sync_to_thread=False, summary="One user", responses=errors(400, 401, 403, 404),
+         response_headers=[ETAG])
+    def show(self, request: Request, actor: NamedDependency[Actor], username: FromPath[str]) -> Response[UserView]:
+        return tagged(_user(admin_services(request, actor), username))
 
     @patch("/{username:str}", summary="Change roles, unit, name or disable a user (their tokens end)",
-           responses=errors(400, 401, 403, 404, 409, 422), dependencies=body_documented_as(UserPatch))
-    async def change(self, request: Request, actor: NamedDependency[Actor], username: FromPath[str]) -> UserView:
+           responses=errors(400, 401, 403, 404, 409, 422), dependencies=body_documented_as(UserPatch),
+           response_headers=[ETAG])
+    async def change(self, request: Request, actor: NamedDependency[Actor], username: FromPath[str],
+                     if_match: IfMatch = None) -> Response[UserView]:
         services = admin_services(request, actor)
+        expected = read_tag(if_match)
         changes = given_fields(strict_body(await request.body(), UserPatch))
         if "roles" in changes:
             changes["roles"] = list(changes["roles"])
-        change_user(services.db, actor_id=actor.user_id, username=username, changes=changes, now=services.clock())
-        return _user(services, username)
+        change_user(services.db, actor_id=actor.user_id, username=username, changes=changes, now=services.clock(),
+                    if_match=expected)
+        return tagged(_user(services, username))
 
     @post("/{username:str}/password", status_code=200, summary="Set a new password (a random one when none given)",
           responses=errors(400, 401, 403, 404, 422), dependencies=body_documented_as(PasswordSet))

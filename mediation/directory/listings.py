@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import msgspec
 from mediation import jsontext
 from mediation.db import RawTransaction, escape_like, parse_timestamp
 from mediation.directory.rules import ROLES, UNIT_KINDS, refuse
+from mediation.errors import ChangedMeanwhile
 
 MAX_PAGE_SIZE = 500
 
@@ -143,6 +145,18 @@ def list_users(tx: RawTransaction, *, q: str | None = None, unit: str | None = N
         params["q"] = f"%{escape_like(q)}%"
     rows, total = _paged(tx, USER_SELECT, where, params, "u.username", page, page_size)
     return UserPage([_user(row) for row in rows], total, page, page_size)
+
+
+def view_tag(view: UnitView | UserView) -> str:
+    """The entity tag of a unit or user as read (the ETag an administrator sends back as If-Match)."""
+    return hashlib.sha256(msgspec.json.encode(view)).hexdigest()[:20]
+
+
+def check_unchanged(view: UnitView | UserView | None, if_match: str | None, what: str) -> None:
+    """ChangedMeanwhile when the caller read another state of it than the one now stored."""
+    if if_match is not None and view is not None and view_tag(view) != if_match:
+        raise ChangedMeanwhile(f"the {what} changed since you read it: read it again and retry", field="If-Match",
+                               current_etag=view_tag(view))
 
 
 def unit_view(tx: RawTransaction, code: str) -> UnitView | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from mediation.db import Database, RawTransaction, escape_like
 from mediation.directory.change_log import log_change
+from mediation.directory.listings import check_unchanged, unit_view
 from mediation.directory.queries import UnitRow, unit_by_code
 from mediation.directory.rules import (
     DirectoryRefused,
@@ -66,8 +67,10 @@ def create_unit(db: Database, *, actor_id: int | None, now: datetime, **unit: An
         return create_unit_in(tx, actor_id=actor_id, now=now, **unit)
 
 
-def change_unit(db: Database, *, actor_id: int | None, code: str, changes: dict[str, Any], now: datetime) -> UnitRow:
-    """Rename, re-abbreviate, re-kind or move a unit (the rules kept for it and its children), logged."""
+def change_unit(db: Database, *, actor_id: int | None, code: str, changes: dict[str, Any], now: datetime,
+                if_match: str | None = None) -> UnitRow:
+    """Rename, re-abbreviate, re-kind or move a unit (the rules kept for it and its children), logged;
+    with `if_match`, only if the unit is still as the caller read it (else ChangedMeanwhile)."""
     unknown = sorted(set(changes) - set(UNIT_CHANGES))
     if unknown:
         raise refuse(unknown[0], "cannot be changed", "不能修改")
@@ -75,6 +78,7 @@ def change_unit(db: Database, *, actor_id: int | None, code: str, changes: dict[
         unit = unit_by_code(tx, code)
         if unit is None:
             raise NotFound(f"no unit '{code}'", field="code")
+        check_unchanged(unit_view(tx, code), if_match, "unit")
         done = _changed_fields(tx, unit, changes)
         if done:
             log_change(tx, actor_id=actor_id, action="unit_changed", target=code, details=done, at=now)

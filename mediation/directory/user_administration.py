@@ -13,6 +13,7 @@ from typing import Any
 
 from mediation.db import Database, RawTransaction
 from mediation.directory.change_log import log_change
+from mediation.directory.listings import check_unchanged, user_view
 from mediation.directory.passwords import hash_password
 from mediation.directory.rules import (
     DirectoryRefused,
@@ -70,8 +71,9 @@ def create_user(db: Database, *, actor_id: int | None, username: str, display_na
 
 
 def change_user(db: Database, *, actor_id: int | None, username: str, changes: dict[str, Any],
-                now: datetime) -> dict[str, Any]:
-    """Change a user's roles, unit, display name or disabled flag; what changed, {field: [old, new]}."""
+                now: datetime, if_match: str | None = None) -> dict[str, Any]:
+    """Change a user's roles, unit, display name or disabled flag; what changed, {field: [old, new]}; with
+    `if_match`, only if the user is still as the caller read them (else ChangedMeanwhile)."""
     unknown = sorted(set(changes) - set(USER_CHANGES))
     if unknown:
         raise refuse(unknown[0], "cannot be changed here", "不能在此修改")
@@ -81,6 +83,7 @@ def change_user(db: Database, *, actor_id: int | None, username: str, changes: d
         raise refuse("disabled", "must be true or false", "须为是或否")
     with db.write() as tx:
         user = _user(tx, username)
+        check_unchanged(user_view(tx, username), if_match, "user")
         _refuse_locking_out(actor_id, user, changes)
         done = _apply(tx, user, changes)
         if done:

@@ -16,7 +16,7 @@ from litestar.response import Redirect
 from mediation.directory import listings
 from mediation.directory.rules import PARENT_KINDS, UNIT_KINDS
 from mediation.directory.unit_administration import change_unit, create_unit
-from mediation.errors import InvalidData, MediationError
+from mediation.errors import ChangedMeanwhile, InvalidData, MediationError
 from mediation.services import services_of
 from mediation.web.page import Page, page_number, page_of, to_login
 from mediation.web.session import CSRF_FIELD, csrf_ok
@@ -42,6 +42,8 @@ def refusal_text(page: Page, error: MediationError) -> str:
     """A refused change for the reader: the field's label and the reason, in their language."""
     field = error.extra.get("field", "") if error.extra else ""
     label = page.words.t(f"adm_{field}") if f"adm_{field}" in _KNOWN_FIELDS else ""
+    if isinstance(error, ChangedMeanwhile):
+        return page.words.t("adm_refused", field="", reason=page.words.t("adm_changed_meanwhile"))
     if isinstance(error, InvalidData):
         reason = error.extra.get("reason_zh") if page.lang == "zh" and error.extra.get("reason_zh") else error.reason
     else:
@@ -51,6 +53,12 @@ def refusal_text(page: Page, error: MediationError) -> str:
 
 _KNOWN_FIELDS = {f"adm_{name}" for name in ("code", "name", "kind", "parent", "abbreviation", "username",
                                             "display_name", "roles", "unit")}
+
+
+def posted_tag(form: Any) -> str | None:
+    """The entity tag the edit form was shown with (None when absent or not one: no precondition then)."""
+    tag = str(form.get("etag") or "")
+    return tag if len(tag) == 20 and all(c in "0123456789abcdef" for c in tag) else None
 
 
 def parent_choices(services: Any) -> list[tuple[str, str, str]]:
@@ -127,7 +135,8 @@ class AdminUnits(Controller):
             return page.render("message.html", status=404, heading=page.words.t("adm_units"),
                                text=page.words.t("adm_not_found"), back="/admin/units",
                                back_text=page.words.t("adm_back_units"))
-        return page.render("admin_unit.html", status=status, unit=unit, children=children, users=users,
+        return page.render("admin_unit.html", status=status, unit=unit, etag=listings.view_tag(unit),
+                           children=children, users=users,
                            parents=[p for p in parent_choices(services) if p[0] != code], error=error,
                            done=request.query_params.get("done"))
 
@@ -144,7 +153,8 @@ class AdminUnits(Controller):
                    "parent": values["parent"] or None}
         services = services_of(request)
         try:
-            change_unit(services.db, actor_id=page.actor.user_id, code=code, changes=changes, now=services.clock())
+            change_unit(services.db, actor_id=page.actor.user_id, code=code, changes=changes, now=services.clock(),
+                        if_match=posted_tag(form))
         except MediationError as error:
             return self._unit_page(request, page, code, status=error.status_code if error.status_code < 500 else 422,
                                    error=refusal_text(page, error))

@@ -19,7 +19,7 @@ from mediation.directory.rules import ROLES
 from mediation.directory.user_administration import change_user, create_user, set_password
 from mediation.errors import MediationError
 from mediation.services import services_of
-from mediation.web.admin_units import admin_page, refusal_text
+from mediation.web.admin_units import admin_page, posted_tag, refusal_text
 from mediation.web.page import Page, page_number
 from mediation.web.session import CSRF_FIELD, csrf_ok
 
@@ -105,7 +105,7 @@ class AdminUsers(Controller):
             return page.render("message.html", status=404, heading=page.words.t("adm_users"),
                                text=page.words.t("adm_not_found"), back="/admin/users",
                                back_text=page.words.t("adm_back_users"))
-        return page.render("admin_user.html", status=status, shown=user, roles=ROLES, units=unit_choices(services),
+        return page.render("admin_user.html", status=status, shown=user, etag=listings.view_tag(user), roles=ROLES, units=unit_choices(services),
                            done=DONE_WORDS.get(done or ""), error=error, password=password,
                            is_self=username == page.actor.username, here=f"/admin/users/{quote(username, safe='')}")
 
@@ -126,7 +126,7 @@ class AdminUsers(Controller):
                 return self._user_page(request, page, username, password=given)
             changes = _changes_of(form, action)
             change_user(services.db, actor_id=page.actor.user_id, username=username, changes=changes,
-                        now=services.clock())
+                        now=services.clock(), if_match=posted_tag(form) if action == "save" else None)
         except MediationError as error:
             status = error.status_code if error.status_code < 500 else 422
             return self._user_page(request, page, username, status=status, error=refusal_text(page, error))

@@ -58,6 +58,8 @@ ADMIN_TEXT: dict[str, dict[str, str]] = {
     "adm_created_user": {"zh": "已新增用户。", "en": "The user was added."},
     "adm_user_disabled": {"zh": "账号已停用，该用户的登录已全部失效。", "en": "Disabled: every session of the user has ended."},
     "adm_user_enabled": {"zh": "账号已启用。", "en": "Enabled."},
+    "adm_changed_meanwhile": {"zh": "在您打开本页之后，已有人修改过，请查看最新内容后重新修改。",
+                              "en": "someone changed it after you opened this page: look at it again and redo your change."},
     "adm_refused": {"zh": "未保存：{field}{reason}", "en": "Not saved: {field} {reason}"},
     "adm_no_units": {"zh": "没有符合条件的单位。", "en": "No units match."},
     "adm_no_users": {"zh": "没有符合条件的用户。", "en": "No users match."},

@@ -238,3 +238,37 @@ def test_a_user_disabled_by_another_process_is_refused_at_once(api: Api) -> None
     change_user(api.db, actor_id=None, username=username, changes={"disabled": True}, now=utcnow())
     assert api.anonymous().get("/api/v1/cases", headers=headers).status_code == 401
     assert _changes(api, username)[0]["actor"] is None  # the command line, not a signed-in administrator
+
+
+def test_two_administrators_changing_one_unit_one_wins_and_the_other_gets_409(api: Api) -> None:
+    code = _unit(api, "town", api.county.county)
+    admin = api.as_user(ADMIN)
+    read = admin.get(f"/api/v1/units/{code}")
+    tag = read.headers["etag"]
+    first = admin.patch(f"/api/v1/units/{code}", json={"name": "甲镇"}, headers={"If-Match": tag})
+    assert first.status_code == 200, first.text
+    assert first.headers["etag"] != tag
+    second = admin.patch(f"/api/v1/units/{code}", json={"name": "乙镇"}, headers={"If-Match": tag})
+    assert second.status_code == 409 and second.json()["extra"]["field"] == "If-Match", second.text
+    assert admin.get(f"/api/v1/units/{code}").json()["name"] == "甲镇"  # the loser changed nothing
+    again = admin.patch(f"/api/v1/units/{code}", json={"name": "乙镇"}, headers={"If-Match": first.headers["etag"]})
+    assert again.status_code == 200 and again.json()["name"] == "乙镇"
+
+
+def test_two_administrators_changing_one_user_one_wins_and_the_other_gets_409(api: Api) -> None:
+    username = _user(api, api.county.grid, ["grid_worker"])
+    admin = api.as_user(ADMIN)
+    tag = admin.get(f"/api/v1/users/{username}").headers["etag"]
+    assert admin.patch(f"/api/v1/users/{username}", json={"roles": ["mediator"]},
+                       headers={"If-Match": tag}).status_code == 200
+    late = admin.patch(f"/api/v1/users/{username}", json={"display_name": "改名"}, headers={"If-Match": tag})
+    assert late.status_code == 409, late.text
+    user = admin.get(f"/api/v1/users/{username}").json()
+    assert user["roles"] == ["mediator"] and user["display_name"] == "测试用户"
+    assert len([c for c in _changes(api, username) if c["action"] == "user_changed"]) == 1
+
+
+@pytest.mark.parametrize("if_match", ['"5"', "0123456789abcdef0123", '"ZZZZZZZZZZZZZZZZZZZZ"', ""])
+def test_a_malformed_if_match_is_400_naming_the_header(api: Api, if_match: str) -> None:
+    response = api.as_user(ADMIN).patch("/api/v1/units/330324", json={"name": "永嘉县"}, headers={"If-Match": if_match})
+    assert response.status_code == 400 and response.json()["extra"]["field"] == "If-Match", response.text

@@ -12,6 +12,9 @@ import pytest
 from browser_site import DESKTOP, PHONE, Site
 from playwright.sync_api import Page, expect
 
+from mediation.clock import utcnow
+from mediation.directory.unit_administration import create_unit
+
 pytestmark = pytest.mark.slow
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
@@ -144,3 +147,22 @@ def test_an_administrator_adds_a_unit_and_a_user_who_can_sign_in(site_pages: Sit
     assert "/login" in other.url  # the session ended at once
     page.get_by_role("button", name="重置密码").click()
     expect(page.locator(".new-password .secret")).not_to_have_text(password)
+
+
+def test_two_administrators_editing_one_unit_the_later_save_is_refused_in_chinese(site_pages: Site) -> None:
+    site = site_pages
+    code = f"T-{uuid.uuid4().hex[:6]}"
+    create_unit(site.db, actor_id=None, now=utcnow(), code=code, name="测试社区", kind="community",
+                parent=site.county.town, abbreviation=None)
+    first, second = site.login("admin"), site.login("admin")
+    for page in (first, second):
+        page.goto(f"{site.base_url}/admin/units/{code}")
+    first.get_by_label("单位名称").fill("甲社区")
+    first.get_by_role("button", name="保存").click()
+    expect(first.get_by_role("status")).to_be_visible()
+    second.get_by_label("单位名称").fill("乙社区")
+    second.get_by_role("button", name="保存").click()
+    expect(second.get_by_role("alert")).to_have_text("未保存：在您打开本页之后，已有人修改过，请查看最新内容后重新修改。")
+    with site.db.snapshot() as tx:
+        assert tx.one("SELECT name FROM units WHERE code = :c", {"c": code})[0] == "甲社区"
+    site.shot(second, "admin-unit-changed-meanwhile")
