@@ -166,3 +166,27 @@ def test_two_administrators_editing_one_unit_the_later_save_is_refused_in_chines
     with site.db.snapshot() as tx:
         assert tx.one("SELECT name FROM units WHERE code = :c", {"c": code})[0] == "甲社区"
     site.shot(second, "admin-unit-changed-meanwhile")
+
+
+def test_the_change_log_tells_who_changed_what_in_chinese(site_pages: Site) -> None:
+    site = site_pages
+    code = f"T-{uuid.uuid4().hex[:6]}"
+    create_unit(site.db, actor_id=None, now=utcnow(), code=code, name="测试社区", kind="community",
+                parent=site.county.town, abbreviation=None)
+    page = site.login("admin")
+    page.goto(f"{site.base_url}/admin/units/{code}")
+    page.get_by_label("单位名称").fill("改名社区")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.get_by_role("link", name="目录变更记录").click()
+    page.get_by_label("单位代码或用户名").fill(code)
+    page.get_by_role("button", name="筛选").click()
+    rows = page.locator("table.changes tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("修改单位")
+    expect(rows.nth(0)).to_contain_text("单位名称：测试社区 → 改名社区")
+    expect(rows.nth(1)).to_contain_text("系统（命令行）")
+    expect(rows.nth(1)).to_contain_text("单位类型：村（社区）")
+    assert not CODE_NAME.search(page.locator("main").inner_text().replace(code, ""))
+    site.shot(page, "admin-changes")
+    site.check_accessibility(page, "directory change log")
