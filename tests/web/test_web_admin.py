@@ -78,6 +78,13 @@ def personal_data_log(site: Site, viewport: dict[str, int]) -> Page:
     return page
 
 
+def change_log(site: Site, viewport: dict[str, int]) -> Page:
+    page = site.login("admin", viewport)
+    page.goto(f"{site.base_url}/admin/changes")
+    expect(page.get_by_role("heading", level=1)).to_have_text("目录变更记录")
+    return page
+
+
 PAGES: dict[str, Callable[[Site, dict[str, int]], Page]] = {
     "admin-users": users_page,
     "admin-units": units_page,
@@ -86,6 +93,7 @@ PAGES: dict[str, Callable[[Site, dict[str, int]], Page]] = {
     "admin-user": user_detail,
     "admin-refused": refused_for_mediator,
     "personal-data-log": personal_data_log,
+    "change-log": change_log,
 }
 
 
