@@ -318,8 +318,12 @@ def test_unknown_trigger_lists_the_allowed_ones(triaged: Handle) -> None:
 
 def test_trigger_not_allowed_in_this_state(triaged: Handle) -> None:
     error = refused(triaged, "sign", TransitionNotAllowed, data={"signer": "mediator"})
-    assert error.extra == {"trigger": "sign", "state": "screening.triaged", "allowed_triggers": error.allowed}
+    reasons = error.extra.pop("reasons")
+    assert error.extra == {"trigger": "sign", "state": "screening.triaged", "allowed_triggers": error.allowed,
+                           "code": "not_allowed_in_state"}
     assert "assign_mediator" in error.allowed
+    assert reasons["zh"].startswith("案件处于“已研判分流”，不能办理“签名（捺印）”；现在可以办理：")
+    assert "指派调解员" in reasons["zh"] and "assign_mediator" not in reasons["zh"]
 
 
 def test_closed_case_only_reopens(module_county_db: Database) -> None:
