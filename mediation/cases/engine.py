@@ -248,7 +248,7 @@ def _persist(
             tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
     if case.new_order is not None:
         case_rows.add_order(tx, case, now)
-    if case.new_share is not None or case.ended_share is not None:
+    if case.new_share is not None or case.ended_share is not None or case.co_unit_shares:
         case_rows.write_share(tx, case, actor.username, now)
     case_rows.add_notifications(tx, case, seq, now)
     return TransitionResult(

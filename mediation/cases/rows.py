@@ -16,6 +16,7 @@ from mediation.cases.hashchain import chain_hash, event_document
 from mediation.cases.notice_recipients import add_case_notices
 from mediation.db import RawTransaction
 from mediation.workflows.case_state import CaseState
+from mediation.workflows.effects import CO_UNIT_REASON
 from mediation.workflows.trigger_data import MAX_ID
 
 CASE_COLUMNS = (
@@ -155,6 +156,10 @@ def write_share(tx: RawTransaction, case: CaseState, username: str, now: datetim
                                   "reason": case.new_share["reason"], "shared_by": username})
     if case.ended_share is not None:
         tx.execute(DELETE_SHARE, {"case_id": case.id, "unit_id": case.ended_share})
+    for unit_id in case.co_unit_shares:  # a key-case order's co-units (one already shared keeps its share)
+        tx.execute(INSERT_SHARE + " ON CONFLICT DO NOTHING", {"case_id": case.id, "unit_id": unit_id,
+                                                                "now": tx.timestamp(now), "reason": CO_UNIT_REASON,
+                                                                "shared_by": username})
 
 
 def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:

@@ -60,6 +60,7 @@ class CaseState:
     shares: tuple[int, ...] = ()
     new_share: dict[str, Any] | None = None  # share_with_unit: {unit_id, reason}
     ended_share: int | None = None  # end_sharing: the unit id
+    co_unit_shares: list[int] = field(default_factory=list)  # designate_key_case: co-units that do not reach it
 
     @property
     def ladder(self) -> list[dict[str, Any]]:

@@ -248,6 +248,22 @@ def open_order(case: CaseState) -> None:
         {"kind": "order_overdue", "due_on": deadline + timedelta(days=1), "action": rules["overdue_action"]}
     )
     case.notify("owner", "key_case_designated", user_id=case.resolved["owner"])
+    _share_with_co_units(case)
+
+
+CO_UNIT_REASON = "重点疑难案件订单协办单位"  # stored as a share's reason, like the words a person gives
+
+
+def _share_with_co_units(case: CaseState) -> None:
+    """The order's co-units work the case with its owner: each that does not reach it already gets it shared
+    (and is told), as share_with_unit would (DESIGN §9.5)."""
+    codes, ids = case.data.get("co_units") or [], case.resolved.get("co_units") or []
+    for code, unit_id in zip(codes, ids):
+        if unit_id in (case.unit_id, case.department_id, case.court_id) or f"/{code}/" in case.unit_path:
+            continue
+        if unit_id not in case.co_unit_shares:
+            case.co_unit_shares.append(unit_id)
+            case.notify("partner_unit", "case_shared", unit_id=unit_id, reason=CO_UNIT_REASON)
 
 
 @effect

@@ -246,3 +246,22 @@ def test_the_figures_of_a_case_never_shared_stay_as_they_were(api: Api) -> None:
     after = api.as_user("supervisor1").get("/api/v1/metrics").json()
     assert after["cases"] == before["cases"] + 1
     assert after["co_mediation"] == before["co_mediation"]
+
+
+def test_a_key_case_orders_co_unit_reaches_the_case_and_a_third_unit_still_does_not(api: Api) -> None:
+    case_id = api.new_case("mediation.in_session")
+    assert api.as_user(PARTNER).get(f"/api/v1/cases/{case_id}").status_code == 404
+    deadline = (utcnow() + timedelta(days=40)).date().isoformat()
+    answer = _fire(api.as_user("supervisor1"), api, case_id, "designate_key_case", owner="mediator1",
+                   deadline=deadline, co_units=[api.county.partner_post, api.county.town])
+    assert answer.status_code == 200, answer.text
+    seen = api.as_user(PARTNER).get(f"/api/v1/cases/{case_id}")
+    assert seen.status_code == 200, seen.text  # the post works the order with its owner
+    notices = api.as_user(PARTNER).get("/api/v1/me/notifications", params={"page_size": 200}).json()["items"]
+    assert [n["topic"] for n in notices if n["case_id"] == case_id] == ["case_shared"]
+    for username in THIRD_UNIT:
+        assert api.as_user(username).get(f"/api/v1/cases/{case_id}").status_code == 404
+    with api.db.snapshot() as tx:  # the town reaches the case already: no share for it
+        shared = tx.all("SELECT u.code, s.shared_by FROM case_shares s JOIN units u ON u.id = s.unit_id "
+                        "WHERE s.case_id = :id", {"id": case_id})
+    assert shared == [(api.county.partner_post, "supervisor1")]

@@ -11,6 +11,7 @@ from mediation.cases.audit import verify_all
 from mediation.db import Database
 from mediation.demo.dataset import MIN_PER_STATE, demo_summary, load_demo, plan_demo
 from mediation.demo.sample_county import SampleCounty, build_sample_county
+from mediation.workflows.effects import CO_UNIT_REASON
 from mediation.workflows.loader import current_definition
 
 NOW = datetime(2026, 11, 20, 8, 0)
@@ -61,8 +62,12 @@ def test_the_demo_fills_every_state_with_realistic_cases(db: Database) -> None:
     assert len(id_numbers) >= 100 and all(n.startswith("330324") and check_digit_holds(n) for n in id_numbers)
     assert any(party["phone"] and re.fullmatch(r"1\d{10}", party["phone"]) for party in parties)
 
-    shares = rows(db, "SELECT u.code FROM case_shares s JOIN units u ON u.id = s.unit_id")
-    assert [share["code"] for share in shares] == ["350722-LM"] * 3  # the liaison post co-mediates a few
+    shares = rows(db, "SELECT u.code, s.reason, o.co_units FROM case_shares s JOIN units u ON u.id = s.unit_id "
+                      "LEFT JOIN orders o ON o.case_id = s.case_id")
+    partners = [share["code"] for share in shares if share["reason"] != CO_UNIT_REASON]
+    assert partners == ["350722-LM"] * 3  # the liaison post co-mediates a few
+    co_units = [share for share in shares if share["reason"] == CO_UNIT_REASON]  # key-case orders' co-units
+    assert co_units and all(share["code"] in share["co_units"] for share in co_units)
 
     last_events = rows(db, "SELECT max(at) AS latest FROM events")
     assert as_datetime(last_events[0]["latest"]) <= NOW

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from mediation.workflows.case_state import CaseState
-from mediation.workflows.effects import EFFECTS
+from mediation.workflows.effects import CO_UNIT_REASON, EFFECTS
 from mediation.workflows.loader import current_definition
 
 POLICY = current_definition().policy
@@ -265,7 +265,18 @@ def test_open_order_makes_a_key_case_with_due_soon_and_overdue_deadlines() -> No
         {"kind": "order_due_soon", "due_on": date(2026, 4, 30 - before), "action": "remind"},
         {"kind": "order_overdue", "due_on": date(2026, 5, 1), "action": POLICY["key_case_orders"]["overdue_action"]},
     ]
-    assert subject.notifications == [{"recipient": "owner", "topic": "key_case_designated", "user_id": 4}]
+    assert subject.notifications == [
+        {"recipient": "owner", "topic": "key_case_designated", "user_id": 4},
+        {"recipient": "partner_unit", "topic": "case_shared", "unit_id": 21, "reason": CO_UNIT_REASON},
+    ]
+    assert subject.co_unit_shares == [21]  # the co-unit works the case: it is shared with it
+
+
+def test_open_order_does_not_share_with_a_co_unit_that_reaches_the_case_already() -> None:
+    subject = run("open_order", case(resolved={"owner": 4, "co_units": [2]}, unit_path="/330324/330324001/",
+                                     data={"owner": "supervisor1", "deadline": "2026-04-30",
+                                           "co_units": ["330324001"]}))
+    assert subject.co_unit_shares == [] and len(subject.notifications) == 1
 
 
 @covers("notify_supervisor")
