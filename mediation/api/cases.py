@@ -19,13 +19,14 @@ from mediation.cases.attachments import ATTACH, refuse_direct_attach
 from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
 from mediation.cases.personal_data_views import log_if_unmasked
-from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView
+from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView, ShareView
 from mediation.cases.views import (
     CaseFilters,
     answer_after_change,
     case_detail,
     case_detail_in,
     case_events,
+    case_share_views,
     filter_values,
     list_cases,
 )
@@ -165,6 +166,11 @@ class CaseController(Controller):
             refuse_direct_attach(services_of(request).db, actor, case_id)
         expected = _expected_version(if_match, strict.expected_version)
         return _transition(services_of(request), actor, case_id, strict, expected, idempotency_key)
+
+    @get("/{case_id:int}/shares", sync_to_thread=False, summary="The units the case is shared with (co-mediation)",
+         responses=errors(400, 401, 404))
+    def shares(self, request: Request, case_id: FromPath[int], actor: NamedDependency[Actor]) -> list[ShareView]:
+        return case_share_views(services_of(request).db, actor, case_id)
 
     @get("/{case_id:int}/events", sync_to_thread=False, summary="The audit trail, hash-chained",
          responses=errors(400, 401, 404))

@@ -122,6 +122,15 @@ class CaseDetail(msgspec.Struct):
     stage_times: dict[str, str | None]
 
 
+class ShareView(msgspec.Struct):
+    """A unit the case is shared with for co-mediation (DESIGN §9.5): who shared it, why and when."""
+
+    unit: UnitRef
+    reason: str | None
+    shared_by: str | None  # the sharer's name
+    shared_at: str
+
+
 class CaseReceipt(msgspec.Struct):
     """What a caller may still see of a case its own change took out of its reach
     (a department handing a referral back): the case's id, number, state and version."""

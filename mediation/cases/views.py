@@ -31,11 +31,13 @@ from mediation.cases.read_models import (
     EventView,
     OrganisationView,
     PartyView,
+    ShareView,
     UnitRef,
     UserRef,
     utc_text,
     with_offsets,
 )
+from mediation.cases.shares import case_shares
 from mediation.db import Database, RawTransaction, escape_like
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
@@ -189,6 +191,14 @@ def _party_view(party: tuple, full: bool) -> PartyView:
         language=language, needs_interpreter=bool(needs_interpreter),
         organisation=OrganisationView(organisation, representative) if organisation else None,
     )
+
+
+def case_share_views(db: Database, actor: Actor, case_id: int) -> list[ShareView]:
+    """The units the case is shared with now, oldest first (NotFound outside reach)."""
+    with db.snapshot() as tx:
+        _load_in_reach(tx, actor, case_id)
+        return [ShareView(UnitRef(share.unit_code, share.unit_name), share.reason, share.shared_by,
+                          utc_text(share.shared_at)) for share in case_shares(tx, case_id)]
 
 
 def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:

@@ -265,3 +265,14 @@ def test_a_key_case_orders_co_unit_reaches_the_case_and_a_third_unit_still_does_
         shared = tx.all("SELECT u.code, s.shared_by FROM case_shares s JOIN units u ON u.id = s.unit_id "
                         "WHERE s.case_id = :id", {"id": case_id})
     assert shared == [(api.county.partner_post, "supervisor1")]
+
+
+def test_the_api_lists_the_units_a_case_is_shared_with_and_hides_them_outside_reach(api: Api, shared: int) -> None:
+    listed = api.as_user("mediator1").get(f"/api/v1/cases/{shared}/shares")
+    assert listed.status_code == 200, listed.text
+    (share,) = listed.json()
+    assert share["unit"]["code"] == api.county.partner_post and share["reason"] == REASON
+    assert share["shared_by"] and share["shared_at"].endswith("Z")
+    assert api.as_user(PARTNER).get(f"/api/v1/cases/{shared}/shares").json() == listed.json()
+    for username in THIRD_UNIT:
+        assert_error(api.as_user(username).get(f"/api/v1/cases/{shared}/shares"), 404)
