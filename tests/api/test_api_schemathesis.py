@@ -66,8 +66,8 @@ def _keep_failure(context, failure, case, response) -> bool:
 
 def _keep_unless_no_such_unit(_context, failure, case, response) -> bool:
     """A schema-valid unit code (the unit or partner filter), case or username that names none is an
-    unknown filter value, 400 naming it (DESIGN §9.9): they are data, so the document cannot list them as it lists the other filters'
-    values."""
+    unknown filter value, 400 naming it (DESIGN §9.9): they are data, so the document cannot list them
+    as it lists the other filters' values."""
     if not (isinstance(failure, RejectedPositiveData) and response.status_code == 400):
         return True
     extra = response.json().get("extra")
