@@ -14,18 +14,12 @@ from features.steps.story import Story, timestamp
 from mediation import jsontext
 from mediation.deadlines.recount import recount
 from mediation.workflows.calendar import _warn_estimated, holidays_file, reload_arrangements
+from tests.calendar_years import lacking_is_workday
 
 
 @given(parsers.re(r"日历程序包尚未收录 (?P<year>\d{4}) 年，holidays\.yaml 中也没有"))
 def _(year: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    real, lacking = chinese_calendar.is_workday, int(year)
-
-    def is_workday(day: date) -> bool:
-        if day.year == lacking:
-            raise NotImplementedError(f"no data for {lacking}")
-        return real(day)
-
-    monkeypatch.setattr(chinese_calendar, "is_workday", is_workday)
+    monkeypatch.setattr(chinese_calendar, "is_workday", lacking_is_workday(int(year)))
     holidays = tmp_path / "holidays.yaml"
     holidays.write_text("years: {}\n", encoding="utf-8")
     monkeypatch.setenv("MEDIATION_HOLIDAYS_FILE", str(holidays))

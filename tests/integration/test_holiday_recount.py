@@ -30,7 +30,7 @@ from mediation.demo.case_paths import TRIAGED, drive_to
 from mediation.demo.sample_county import SampleCounty
 from mediation.directory.accounts import actor_for
 from mediation.workflows.calendar import arrangements
-from tests.unit.test_holiday_estimate import package_lacks
+from tests.calendar_years import package_lacks
 
 pytest_plugins = ["sample_databases"]
 

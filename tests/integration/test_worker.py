@@ -20,11 +20,8 @@ Friday without the fixed-date holidays) unless entered in the holidays file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 import chinese_calendar
 import pytest
@@ -41,8 +38,9 @@ from mediation.demo.case_paths import ASSIGNED, TRIAGED, drive_to, fire
 from mediation.demo.sample_county import SampleCounty
 from mediation.directory.accounts import actor_for
 from mediation.errors import GuardFailed
-from mediation.workflows.calendar import _warn_estimated, arrangements
+from mediation.workflows.calendar import arrangements
 from mediation.workflows.loader import current_definition
+from tests.calendar_years import package_lacks
 
 pytest_plugins = ["sample_databases"]  # county_db, county_url: a copy of the sample county per test
 
@@ -197,22 +195,6 @@ def test_department_acknowledgement_is_supervised_at_the_end_of_the_next_working
     assert case_of(county_db, case_id).version == version + 1
 
 
-@contextmanager
-def chinese_calendar_lacks(year: int) -> Iterator[None]:
-    """The package as it is before it publishes `year` (whatever version is installed)."""
-    real = chinese_calendar.is_workday
-
-    def is_workday(day: date) -> bool:
-        if day.year == year:
-            raise NotImplementedError(f"no data for {year}")
-        return real(day)
-
-    _warn_estimated.cache_clear()
-    with patch.object(chinese_calendar, "is_workday", is_workday):
-        yield
-    _warn_estimated.cache_clear()
-
-
 def refer_on_new_years_eve(db: Database) -> int:
     case_id = drive_to(db, state="screening.triaged", county=COUNTY, now=at("2026-12-31", "10:00"))
     fire(db, case_id, "refer_department", actor="mediator1", now=at("2026-12-31", "10:00"),
@@ -225,7 +207,7 @@ def test_a_year_the_calendar_lacks_is_estimated_without_its_lunar_holidays(
 ) -> None:
     """31 Dec 2026: chinesecalendar 1.11 has no 2027. New Year's Day is a fixed-date holiday and
     2–3 Jan a weekend, so 1 working day ends with Monday 4 Jan; the year is named in a warning."""
-    with chinese_calendar_lacks(2027), caplog.at_level("WARNING", logger="mediation.workflows.calendar"):
+    with package_lacks(2027), caplog.at_level("WARNING", logger="mediation.workflows.calendar"):
         case_id = refer_on_new_years_eve(county_db)
     [deadline] = deadlines(county_db, case_id, "department_acknowledgement")
     assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-04")

@@ -9,16 +9,14 @@ arrangement's bridged weekdays and make-up weekends, 调休, are what the estima
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from unittest.mock import patch
 
 import chinese_calendar
 import pytest
 
-from mediation.workflows.calendar import _warn_estimated, add_working_days, after_counted
+from mediation.workflows.calendar import add_working_days, after_counted
 from mediation.workflows.holiday_estimate import is_estimated_working_day, statutory_holidays
+from tests.calendar_years import package_lacks
 
 PACKAGE_NAMES = {
     "new_years_day": "New Year's Day", "spring_festival": "Spring Festival", "tomb_sweeping_day": "Tomb-sweeping Day",
@@ -27,22 +25,6 @@ PACKAGE_NAMES = {
 }
 DAYS_BY_LAW = {"new_years_day": 1, "spring_festival": 4, "tomb_sweeping_day": 1, "labour_day": 2,
                "dragon_boat_festival": 1, "mid_autumn_festival": 1, "national_day": 3}
-
-
-@contextmanager
-def package_lacks(year: int) -> Iterator[None]:
-    """chinesecalendar as it is before it publishes `year` (whatever version is installed)."""
-    real = chinese_calendar.is_workday
-
-    def is_workday(day: date) -> bool:
-        if day.year == year:
-            raise NotImplementedError(f"no data for {year}")
-        return real(day)
-
-    _warn_estimated.cache_clear()
-    with patch.object(chinese_calendar, "is_workday", is_workday):
-        yield
-    _warn_estimated.cache_clear()
 
 
 def china(day: str, clock: str) -> datetime:

@@ -7,9 +7,7 @@ installed); the server only reads the mark the engine wrote.
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,9 +16,7 @@ from playwright.sync_api import expect
 
 from mediation.demo.case_paths import TRIAGED, ActorBook, drive_to
 from mediation.demo.sample_county import PASSWORD
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from test_holiday_estimate import package_lacks  # noqa: E402
+from tests.calendar_years import package_lacks
 
 pytestmark = pytest.mark.slow
 ADJOURNED = (*TRIAGED, "mediate_on_scene", "adjourn")
