@@ -43,15 +43,16 @@ class Site:
     def base_url(self) -> str:
         return self.server.base_url
 
-    def page(self, viewport: dict[str, int] = DESKTOP) -> Page:
-        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+    def page(self, viewport: dict[str, int] = DESKTOP, *, script: bool = True) -> Page:
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN", java_script_enabled=script)
         page = context.new_page()
         page.set_default_timeout(15_000)
         self.pages.append(page)
         return page
 
-    def login(self, username: str, viewport: dict[str, int] = DESKTOP) -> Page:
-        page = self.page(viewport)
+    def login(self, username: str, viewport: dict[str, int] = DESKTOP, *, script: bool = True) -> Page:
+        """A page signed in as `username`, on the board; `script=False`, a browser that runs no script."""
+        page = self.page(viewport, script=script)
         page.goto(f"{self.base_url}/login")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)

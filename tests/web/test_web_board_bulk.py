@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from mediation.demo.case_paths import drive_to, fire
-from mediation.demo.sample_county import PASSWORD
 
 VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
@@ -177,13 +176,7 @@ def test_a_bulk_post_without_the_form_token_changes_nothing(site_pages: Site) ->
 def test_without_script_the_form_opens_on_the_board_again_with_the_same_cases_ticked(site_pages: Site) -> None:
     site = site_pages
     tag, ids = _tagged_cases(site, 2)
-    context = site.browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
-    page = context.new_page()
-    site.pages.append(page)
-    page.goto(f"{site.base_url}/login")
-    page.get_by_label("用户名").fill("mediator1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page = site.login("mediator1", PHONE, script=False)
     page.goto(f"{site.base_url}/?q={tag}")
     page.get_by_label(f"选择 {_number(site, ids[0])}").check()
     with page.expect_navigation():

@@ -18,12 +18,11 @@ from datetime import timedelta
 
 import pytest
 from api_support import case_input
-from browser_site import DESKTOP, PHONE, Site, fire_done
+from browser_site import PHONE, Site, fire_done
 from playwright.sync_api import Locator, Page, expect
 
 from mediation.clock import utcnow
 from mediation.demo.case_paths import drive_to
-from mediation.demo.sample_county import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -167,13 +166,7 @@ def test_the_progress_bar_reaches_100(site_pages: Site) -> None:
 def test_an_upload_without_script_and_a_refused_file(site_pages: Site) -> None:
     site = site_pages
     case_id = drive_to(site.db, state="mediation.assigned", county=site.county, case_input=case_input(site.county.grid))
-    context = site.browser.new_context(viewport=DESKTOP, locale="zh-CN", java_script_enabled=False)
-    page = context.new_page()
-    site.pages.append(page)
-    page.goto(f"{site.base_url}/login")
-    page.get_by_label("用户名").fill("mediator1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page = site.login("mediator1", script=False)
     page.goto(f"{site.base_url}/cases/{case_id}")
     expect(page.locator("#upload-form .progress")).to_be_hidden()
     page.locator("#upload-file").set_input_files(files=[{"name": "说明.txt", "mimeType": "text/plain",

@@ -19,7 +19,6 @@ from mediation.cases.engine import apply_transition
 from mediation.cases.intake import PartyInput
 from mediation.clock import utcnow
 from mediation.demo.case_paths import ActorBook, drive_to
-from mediation.demo.sample_county import PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -92,13 +91,7 @@ def test_a_case_with_three_parties_one_a_company(site_pages: Site) -> None:
 
 def test_two_parties_without_script(site_pages: Site) -> None:
     site = site_pages
-    context = site.browser.new_context(locale="zh-CN", java_script_enabled=False)
-    page = context.new_page()
-    site.pages.append(page)
-    page.goto(f"{site.base_url}/login")
-    page.get_by_label("用户名").fill("grid1")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    page = site.login("grid1", script=False)
     page.goto(f"{site.base_url}/cases/new")
     expect(page.get_by_role("button", name="添加当事人")).to_have_count(0)
     fill_case(page, "无脚本登记两方当事人")
