@@ -17,7 +17,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import ResponseHeader, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, KwargDefinition, Parameter
+from litestar.params import Body, FromPath, HeaderParameter, KwargDefinition
 from litestar.response import Stream
 
 from mediation.api.auth import AUTHENTICATED
@@ -55,8 +55,8 @@ def _documented_upload(data: Annotated[AttachmentUpload, Body(media_type=Request
     """Documentation only: shows the multipart body in OpenAPI; never resolved (the handler streams the body)."""
 
 
-IfMatch = Annotated[str | None, Parameter(
-    header="If-Match", required=False,
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False,
     description='Optional: the ETag of the case as you read it, e.g. "5"; 409 when the case has changed since.',
     schema_extra={**HEADER_TEXT, "pattern": r'^((W/)?"?[0-9]{1,10}"?)?$', "examples": ['"5"']})]
 FILE_BYTES = KwargDefinition(schema_extra={"format": "binary"})

@@ -13,7 +13,7 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import HeaderParameter
 from msgspec import Meta
 
 from mediation.api.auth import AUTHENTICATED
@@ -68,8 +68,8 @@ class BulkAnswer(msgspec.Struct):
     results: list[CaseResult]
 
 
-BulkKey = Annotated[str | None, Parameter(
-    header="Idempotency-Key", required=False,
+BulkKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False,
     description="A retry with the same key and request replays the cases it changed and tries the others again.",
     schema_extra={"type": "string", "one_of": None, "min_length": 1, "max_length": idempotency.MAX_KEY_LENGTH})]
 

@@ -9,7 +9,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, HeaderParameter, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, body_documented_as, errors, strict_body
@@ -42,12 +42,12 @@ JSON_HEADERS = {"content-type": MediaType.JSON}
 # Headers as the OpenAPI document declares them; their values are checked by the handlers (400/422
 # naming the header), so the declarations carry no constraint Litestar would enforce on its own.
 HEADER_TEXT = {"type": "string", "one_of": None}  # a header is text or absent, never null
-IfMatch = Annotated[str | None, Parameter(
-    header="If-Match", required=False,
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False,
     description='The ETag of the case as you read it, e.g. "5" (or send expected_version); both must agree.',
     schema_extra={**HEADER_TEXT, "pattern": r'^((W/)?"?[0-9]{1,10}"?)?$', "examples": ['"5"']})]
-IdempotencyKey = Annotated[str | None, Parameter(
-    header="Idempotency-Key", required=False,
+IdempotencyKey = Annotated[str | None, HeaderParameter(
+    name="Idempotency-Key", required=False,
     description="Any 1–255 characters of your choice: a retry with the same key and request is answered as the "
                 "first one was and changes nothing; the same key with another request is refused (422).",
     schema_extra={**HEADER_TEXT, "min_length": 1, "max_length": idempotency.MAX_KEY_LENGTH,

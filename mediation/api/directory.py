@@ -15,7 +15,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.directory_schemas import (
@@ -52,8 +52,8 @@ RoleFilter = Annotated[str | None, QueryParameter(max_length=20, schema_extra={"
 
 
 TAG_PATTERN = re.compile(r'^"([0-9a-f]{20})"$')
-IfMatch = Annotated[str | None, Parameter(
-    header="If-Match", required=False,
+IfMatch = Annotated[str | None, HeaderParameter(
+    name="If-Match", required=False,
     description="The ETag of the unit or user as you read it: the change is refused (409) when it changed meanwhile.",
     schema_extra={"type": "string", "one_of": None, "pattern": TAG_PATTERN.pattern})]
 ETAG = ResponseHeader(name="ETag", value='"0123456789abcdef0123"', documentation_only=True, required=True,
@@ -151,7 +151,7 @@ class UserController(Controller):
 
     @get("/", sync_to_thread=False, summary="Users by username, filtered and paged", responses=errors(400, 401, 403))
     def index(self, request: Request, actor: NamedDependency[Actor], q: Text = None, unit: CodeFilter = None,
-              role: RoleFilter = None, disabled: bool | None = None, page: Page = 1,
+              role: RoleFilter = None, disabled: Annotated[bool | None, QueryParameter()] = None, page: Page = 1,
               page_size: PageSize = 100) -> UserPage:
         services = admin_services(request, actor)
         with services.db.snapshot() as tx:

@@ -67,7 +67,7 @@ ROUTES: dict[str, tuple[Route, ...]] = {
     "mediation.assigned": (
         ASSIGNED, (*ASSIGNED, "replace_mediator"), (*IN_SESSION, "adjourn"), (*IN_SESSION, "escalate"), CASE_FILE,
         (*TRACKING, "report_default"), (*UNDER_REVIEW, "reject", "remediate"),
-        (*TRIAGED, "designate_key_case", "assign_mediator"),
+        (*TRIAGED, "designate_key_case", "assign_mediator"), (*ASSIGNED, "share_with_unit", "end_sharing"),
     ),
     "mediation.in_session": (
         IN_SESSION, (*TRIAGED, "mediate_on_scene"), (*DRAFTED, "revise_agreement"),

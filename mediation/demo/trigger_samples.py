@@ -65,6 +65,8 @@ TRIGGER_DATA: dict[str, Callable[[Ride], dict[str, Any]]] = {
     "add_participant": lambda r: {"name": "陈德明", "role": "five_elders", "unit": "江北社区"},
     "correct_facts": lambda r: {"description": r.case.description + "（更正：争执始于去年十月。）"},
     "correct_party": lambda r: {"party_id": r.party("respondent")[0], "address": "永嘉县瓯北街道锦绣花园3幢301室"},
+    "share_with_unit": lambda r: {"unit": r.county.partner_post, "reason": "当事人一方居住在福建浦城，需跨省协同调解。"},
+    "end_sharing": lambda r: {"unit": r.county.partner_post},
     "add_party": lambda r: {"name": "王立新", "role": "third_party", "gender": "male", "ethnicity": "汉族"},
 }
 REASONS = {
