@@ -3,8 +3,8 @@
 Which days are working days comes from, in order: `workflows/holidays.yaml` (a year entered by
 an administrator from the State Council's notice), the `chinesecalendar` package, and for a
 year neither covers an estimate: Monday to Friday without the statutory holidays the rules in
-force give that year, lunar ones included (`holiday_estimate.py` says why the unknown 调休 leave
-deadlines sooner, not later). A deadline counted over such a year says so (`after_counted`),
+force give that year, lunar ones included, and the weekends near them counted as possible 调休
+make-up working days (`holiday_estimate.py`: deadlines sooner, never later). A deadline counted over such a year says so (`after_counted`),
 and a warning names the year once per process.
 """
 

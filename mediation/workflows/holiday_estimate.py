@@ -10,16 +10,17 @@ What the estimate cannot know is the State Council's yearly arrangement around t
 - weekdays given off to bridge a holiday to a weekend, and the weekday given in lieu of a
   holiday that falls on a weekend (补假). The estimate counts them as working days, so a
   deadline over them comes out sooner than the arrangement would put it;
-- the weekend days worked to pay for those bridges (调休 make-up working days). They are not
-  guessed: a weekend stays a day off. A make-up day repays a bridged weekday of the same
-  holiday, so a period that holds both comes out the same or sooner. Only a period that holds
-  a make-up weekend but not the weekday it repays (it starts after the holiday's bridged days,
-  or ends before them) comes out later, by at most the make-up days it holds (one, as a rule).
-So every day the law fixes makes a deadline sooner, never later; the one exception above is
-bounded and short-lived: the State Council publishes the arrangement in November, weeks before
-a deadline counted in working days can reach into the next year, and entering it in
-holidays.yaml recounts every open deadline that rested on the estimate (`mediation calendar
-recompute`, or the worker by itself).
+- the weekend days worked to pay for those bridges (调休 make-up working days). They fall on a
+  Saturday or Sunday near the holiday they pay for (within 8 days in 2025 and 2026). The
+  estimate counts every weekend day within MAKE_UP_WINDOW days of a statutory holiday (and not
+  one itself) as a possible make-up working day, so a deadline over one also comes out sooner.
+A make-up day the estimate missed would put a deadline later, and one just before a holiday
+block would push it past the whole block (a week later, in 2025 and 2026's arrangements); with
+the window, no deadline of 1 to 15 working days from any day of 2025–2026 comes out later than
+the published arrangements put it (tests/unit/test_holiday_estimate.py). So the estimate is
+sooner, never later; and it is short-lived: the State Council publishes the arrangement in
+November, and entering it in holidays.yaml recounts every open deadline that rested on the
+estimate (`mediation calendar recompute`, or the worker by itself).
 """
 
 from __future__ import annotations
@@ -62,6 +63,21 @@ def statutory_holidays(year: int) -> dict[date, str]:
     return days
 
 
+MAKE_UP_WINDOW = 10  # days around a statutory holiday where a weekend day may be a make-up working day
+
+
+@cache
+def _holidays_around(year: int) -> frozenset[date]:
+    """The statutory holidays of the year and of the years beside it (a window may cross New Year)."""
+    return frozenset(holiday for near in (year - 1, year, year + 1) if near >= RULES_IN_FORCE_FROM
+                     for holiday in statutory_holidays(near))
+
+
 def is_estimated_working_day(day: date) -> bool:
-    """Monday to Friday, except the statutory holidays of the day's year."""
-    return day.weekday() < 5 and day not in statutory_holidays(day.year)
+    """Monday to Friday but the statutory holidays, and a weekend day near a holiday (a possible make-up day)."""
+    holidays = _holidays_around(day.year)
+    if day in holidays:
+        return False
+    if day.weekday() < 5:
+        return True
+    return any(day + timedelta(days=offset) in holidays for offset in range(-MAKE_UP_WINDOW, MAKE_UP_WINDOW + 1))

@@ -36,10 +36,11 @@ pytest_plugins = ["sample_databases"]
 
 COUNTY = SampleCounty()
 ADJOURNED = datetime(2027, 2, 4, 2, 0)  # Thu 4 Feb 2027, 10:00 China time
-ON_ESTIMATE = datetime(2027, 2, 17, 16, 0)  # 24:00 China time of Wed 17 Feb
+ON_ESTIMATE = datetime(2027, 2, 15, 16, 0)  # 24:00 China time of Mon 15 Feb (13–14 Feb: possible make-up days)
 ON_ARRANGEMENT = datetime(2027, 2, 19, 16, 0)  # 24:00 China time of Fri 19 Feb
 ARRANGEMENT = "years:\n  2027:\n    holidays: [2027-01-01, 2027-02-05..2027-02-11]\n    workdays: [2027-02-14]\n"
-SAME_AS_ESTIMATE = "years:\n  2027:\n    holidays: [2027-01-01, 2027-02-05..2027-02-08]\n"
+SAME_AS_ESTIMATE = ("years:\n  2027:\n    holidays: [2027-01-01, 2027-02-05..2027-02-08]\n"
+                    "    workdays: [2027-02-13, 2027-02-14]\n")
 NO_YEARS = "years: {}\n"
 
 
@@ -111,7 +112,7 @@ def test_entering_the_arrangement_moves_the_deadline_through_the_engine_once(
     (event,) = recounts(county_db, case_id)
     assert (event.actor, event.from_state, event.to_state) == ("system", "mediation.assigned", "mediation.assigned")
     assert jsontext.loads(event.data) == {
-        "kind": "police_second_session", "previous_due": "2027-02-18T00:00:00+08:00",
+        "kind": "police_second_session", "previous_due": "2027-02-16T00:00:00+08:00",
         "new_due": "2027-02-20T00:00:00+08:00", "estimated": False}
     assert version(county_db, case_id) == (before[0], before[1] + 1)
     assert verify_case(county_db, case_id) is None

@@ -202,15 +202,17 @@ def refer_on_new_years_eve(db: Database) -> int:
     return case_id
 
 
-def test_a_year_the_calendar_lacks_is_estimated_without_its_lunar_holidays(
+def test_a_year_the_calendar_lacks_is_estimated_sooner_never_later(
     county_db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """31 Dec 2026: chinesecalendar 1.11 has no 2027. New Year's Day is a fixed-date holiday and
-    2–3 Jan a weekend, so 1 working day ends with Monday 4 Jan; the year is named in a warning."""
+    """31 Dec 2026: chinesecalendar 1.11 has no 2027. New Year's Day is a holiday; Sat 2 Jan, next to
+    it, may be a make-up working day, so 1 working day ends with it (sooner, never later); the year
+    is named in a warning."""
     with package_lacks(2027), caplog.at_level("WARNING", logger="mediation.workflows.calendar"):
         case_id = refer_on_new_years_eve(county_db)
     [deadline] = deadlines(county_db, case_id, "department_acknowledgement")
-    assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-04")
+    assert parse_timestamp(deadline.due_at) == end_of_china_day("2027-01-02")
+    assert deadline.estimated
     assert "2027" in caplog.text and "holidays.yaml" in caplog.text
 
 

@@ -63,16 +63,42 @@ def test_the_rules_in_force_are_not_applied_to_years_before_them() -> None:
 
 
 def test_seven_working_days_from_thursday_4_feb_2027_end_after_the_spring_festival() -> None:
-    """Fri 5 (除夕) off, the weekend, Mon 8 (初三) off; then 9–12 Feb and 15–17 Feb: the end of Wed 17 Feb."""
+    """Fri 5 (除夕) to Mon 8 (初三) off; then 9–12 Feb, and the weekend of 13–14 Feb counted as possible
+    make-up working days (sooner, never later), and Mon 15 Feb: the end of 15 Feb."""
     with package_lacks(2027):
         start = china("2027-02-04", "10:00")
-        assert add_working_days(start, 7) == china("2027-02-18", "00:00")
-        assert after_counted(start, {"working_days": 7}) == (china("2027-02-18", "00:00"), True)
+        assert add_working_days(start, 7) == china("2027-02-16", "00:00")
+        assert after_counted(start, {"working_days": 7}) == (china("2027-02-16", "00:00"), True)
+        # Without the holidays (the defect this replaced) the same deadline ended on Fri 12 Feb.
+        assert not any(is_estimated_working_day(date(2027, 2, day)) for day in range(5, 9))
+
+
+def _nth_working_day(start: date, count: int, is_working) -> date:
+    day = start
+    while count:
+        day += timedelta(days=1)
+        count -= is_working(day)
+    return day
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_estimate_is_never_later_than_the_published_arrangement(year: int) -> None:
+    """Every deadline of 1 to 15 working days from every day of a year the package publishes comes out
+    on or before the day the State Council's arrangement puts it (make-up weekends included)."""
+    later = []
+    for offset in range(335):
+        start = date(year, 1, 1) + timedelta(days=offset)
+        for count in range(1, 16):
+            estimated = _nth_working_day(start, count, is_estimated_working_day)
+            published = _nth_working_day(start, count, chinese_calendar.is_workday)
+            if estimated > published:
+                later.append((start, count, estimated, published))
+    assert later == []
 
 
 def test_a_deadline_says_whether_it_counted_an_estimated_day() -> None:
     with package_lacks(2027):
-        # 31 Dec 2026 + 1 working day reaches into 2027 (Mon 4 Jan): it rests on the estimate.
+        # 31 Dec 2026 + 1 working day reaches into 2027 (Sat 2 Jan, a possible make-up day): an estimate.
         assert after_counted(china("2026-12-31", "10:00"), {"working_days": 1})[1] is True
         # Within 2026, or counted in calendar days, it does not.
         assert after_counted(china("2026-12-01", "10:00"), {"working_days": 3})[1] is False
