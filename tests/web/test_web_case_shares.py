@@ -28,7 +28,7 @@ LATIN = re.compile(r"[A-Za-z]{2,}")
 def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: Site) -> None:
     site = site_pages
     case_id = drive_to(site.db, state="mediation.in_session", county=site.county,
-                       case_input=case_input(site.county.grid, title=f"跨省土地边界纠纷{uuid.uuid4().hex[:4]}"))
+                       case_input=case_input(site.county.grid, title=f"跨省土地边界纠纷{uuid.uuid4().int % 10**6:06d}"))
     page = site.login("mediator1")
     page.goto(f"{site.base_url}/cases/{case_id}")
     section = page.locator("#co-mediation")
@@ -71,7 +71,7 @@ def test_a_case_is_shared_from_its_page_and_the_partner_works_on_it(site_pages: 
 
 def test_a_referral_from_the_partner_says_where_it_came_from(site_pages: Site) -> None:
     site = site_pages
-    referral = case_input(site.county.grid, title=f"浦城转入山林纠纷{uuid.uuid4().hex[:4]}")
+    referral = case_input(site.county.grid, title=f"浦城转入山林纠纷{uuid.uuid4().int % 10**6:06d}")
     referral.channel, referral.referred_by = "referral_in", site.county.partner_post
     case_id = open_case(site.db, actor=actor_for(site.db, "partner1"), case=referral)
     page = site.login("mediator1")
@@ -82,7 +82,7 @@ def test_a_referral_from_the_partner_says_where_it_came_from(site_pages: Site) -
 
 def test_the_partner_files_a_referral_into_our_grid_from_the_new_case_form(site_pages: Site) -> None:
     site = site_pages
-    title = f"浦城转入林地纠纷{uuid.uuid4().hex[:4]}"
+    title = f"浦城转入林地纠纷{uuid.uuid4().int % 10**6:06d}"
     page = site.login("partner1")
     page.goto(f"{site.base_url}/cases/new")
     page.get_by_label("标题").fill(title)
@@ -114,7 +114,7 @@ def test_the_partner_files_a_referral_into_our_grid_from_the_new_case_form(site_
 def test_the_dashboard_filters_by_partner_and_counts_co_mediated_cases(site_pages: Site) -> None:
     site = site_pages
     case_id = drive_to(site.db, state="mediation.assigned", county=site.county,
-                       case_input=case_input(site.county.grid, title=f"跨省协同统计纠纷{uuid.uuid4().hex[:4]}"))
+                       case_input=case_input(site.county.grid, title=f"跨省协同统计纠纷{uuid.uuid4().int % 10**6:06d}"))
     fire(site.db, case_id, "share_with_unit", actor="mediator1",
          data={"unit": site.county.partner_post, "reason": REASON})
     expected = case_metrics(site.db, actor_for(site.db, "supervisor1"), date_from=None, date_to=None,
