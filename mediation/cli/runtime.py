@@ -72,6 +72,7 @@ def serve(
     from mediation.deadlines.loop import WorkerLoop
 
     upgrade_database(Database().url)
+    _check_workflow_folder()
     if with_worker:
         from mediation.notifications.outbox import deliverer
 
@@ -84,3 +85,18 @@ def serve(
     console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
     uvicorn.run("mediation.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=access_log)
+
+
+def _check_workflow_folder() -> None:
+    """Refuse to start on a workflow folder `workflows check` finds problems in, naming each."""
+    from mediation.db.workflow_versions import DefinitionProblems
+
+    database = Database()
+    try:
+        database.workflows.current_version_id()
+    except DefinitionProblems as error:
+        _fail(f"{error.args[0]}; run `mediation workflows check`")
+    except (ValueError, KeyError, OSError) as error:
+        _fail(f"the workflow folder cannot be read: {error}")
+    finally:
+        database.dispose()

@@ -14,12 +14,14 @@ app.add_typer(workflows_app, name="workflows")
 
 
 @workflows_app.command("check")
-def workflows_check(directory: Optional[Path] = typer.Option(None, help="Folder of workflow YAML files")) -> None:
+def workflows_check(
+    directory: Optional[Path] = typer.Option(None, help="Folder of workflow YAML files (default: the deployment's)"),
+) -> None:
     """Check every workflow definition and the policy; exit 1 on any problem."""
     from mediation.workflows.checker import check_definition
-    from mediation.workflows.loader import WORKFLOW_DIR, load_definition, workflow_files
+    from mediation.workflows.loader import load_definition, workflow_dir, workflow_files
 
-    folder = directory or WORKFLOW_DIR
+    folder = directory or workflow_dir()
     failed = False
     for name in workflow_files(folder):
         try:

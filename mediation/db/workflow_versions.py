@@ -1,8 +1,17 @@
-"""Workflow versions in the database, and the machine of each built once per process."""
+"""Workflow versions in the database, and the machine of each built once per process.
+
+The current version of a workflow, the one new cases start on, is its latest stored version.
+On first use the deployment's folder is checked and, when its content is new, stored as the
+next version (so an upgraded package or an edited folder takes effect on start);
+`mediation workflows publish` stores a version only after its scenarios pass. A process
+looks again every few seconds, so a version published elsewhere reaches every server.
+"""
 
 from __future__ import annotations
 
 import threading
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -14,6 +23,26 @@ from mediation.workflows.loader import current_definition
 from mediation.workflows.machine import WorkflowMachine
 
 _versions = WorkflowVersion.__table__
+RECHECK_SECONDS = 5.0  # how soon a process starts new cases on a version published by another
+
+
+class DefinitionProblems(ValueError):
+    """The deployment's workflow folder does not pass `workflows check`."""
+
+    def __init__(self, folder: str, problems: list[str]) -> None:
+        super().__init__(f"the workflow folder {folder} has problems: " + "; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One stored version of a workflow: its id, number, content hash and when it was stored."""
+
+    id: int
+    name: str
+    version: int
+    content_hash: str
+    created_at: datetime
 
 
 class WorkflowRegistry:
@@ -23,20 +52,59 @@ class WorkflowRegistry:
         self._database = database
         self._machines: dict[int, WorkflowMachine] = {}
         self._current_id: int | None = None
+        self._name: str | None = None
+        self._looked_at = 0.0
         self._lock = threading.Lock()
 
     def current_version_id(self) -> int:
-        """The id of the shipped definition's version, stored on first use."""
+        """The id of the workflow's latest stored version (the folder's stored first, if new)."""
         if self._current_id is None:
             with self._lock:
                 if self._current_id is None:
-                    definition = current_definition()
+                    definition = checked(current_definition())
                     version_id = self.ensure_stored(definition)
                     self._machines[version_id] = WorkflowMachine(definition)
-                    self._current_id = version_id
+                    self._name = definition.name
+                    self._current_id = self._latest_id(definition.name) or version_id
+                    self._looked_at = time.monotonic()
+        elif time.monotonic() - self._looked_at > RECHECK_SECONDS:
+            self._looked_at = time.monotonic()
+            self._current_id = self._latest_id(self._name) or self._current_id
         return self._current_id
 
+    def _latest_id(self, name: str | None) -> int | None:
+        with self._database.read() as connection:
+            return connection.execute(
+                sa.select(_versions.c.id).where(_versions.c.name == name)
+                .order_by(_versions.c.version.desc()).limit(1)
+            ).scalar()
+
+    def forget_current(self) -> None:
+        """Look for the latest version on next use (after this process published one)."""
+        self._looked_at = 0.0
+
+    def versions(self, name: str) -> list[StoredVersion]:
+        """Every stored version of a workflow, oldest first."""
+        with self._database.read() as connection:
+            rows = connection.execute(
+                sa.select(_versions.c.id, _versions.c.name, _versions.c.version, _versions.c.content_hash,
+                          _versions.c.created_at).where(_versions.c.name == name).order_by(_versions.c.version)
+            ).all()
+        return [StoredVersion(*row) for row in rows]
+
+    def version_id(self, name: str, number: int) -> int | None:
+        """The id of version `number` of a workflow, or None when there is no such version."""
+        with self._database.read() as connection:
+            return connection.execute(
+                sa.select(_versions.c.id).where(_versions.c.name == name, _versions.c.version == number)
+            ).scalar()
+
+    def definition(self, version_id: int) -> WorkflowDefinition:
+        """The stored definition of a version (its machine built once)."""
+        return self.machine(version_id).definition
+
     def ensure_stored(self, definition: WorkflowDefinition) -> int:
+        """The id of the version holding this definition, stored as the next version when new."""
         digest = definition.content_hash()
         with self._database.begin() as connection:
             found = connection.execute(
@@ -75,3 +143,14 @@ class WorkflowRegistry:
             ).scalar_one()
         source = jsontext.loads(text)
         return parse_definition(source["workflow"], source["policy"])
+
+
+def checked(definition: WorkflowDefinition) -> WorkflowDefinition:
+    """The definition, if `workflows check` finds no problem in it; DefinitionProblems otherwise."""
+    from mediation.workflows.checker import check_definition
+    from mediation.workflows.loader import workflow_dir
+
+    problems = check_definition(definition)
+    if problems:
+        raise DefinitionProblems(str(workflow_dir()), problems)
+    return definition
