@@ -2,7 +2,9 @@
 
 The database fixtures are those of `tests/conftest.py` (a copy of a template per test, on
 SQLite or PostgreSQL); the template they copy is replaced by one that also holds the sample
-county. Steps live in `features/steps/` and are imported here so that every feature sees them.
+county. The step library lives in the package (`mediation/authoring/steps/`, what `workflows publish`
+runs an author's scenarios with) and is imported here so that every feature sees it; test-only
+steps live in `features/steps/`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from features.steps.case_file import *
-from features.steps.co_mediation import *
-from features.steps.common import *
-from features.steps.court import *
-from features.steps.follow_up import *
-from features.steps.joint import *
-from features.steps.mediation import *
-from features.steps.report_back import *
-from features.steps.screening import *
-from features.steps.story import Story
+from mediation.authoring.steps.library import *  # noqa: F403  (every step of the library)
+from mediation.authoring.steps.story import Story
 from mediation.db import Database
 from mediation.demo.sample_county import SampleCounty, build_sample_county
 from tests import conftest as test_databases

@@ -2,7 +2,6 @@
 
 from pytest_bdd import scenarios
 
-from features.steps.day_counting import *  # noqa: F403  (this feature's own steps)
-from features.steps.deadlines import *  # noqa: F403  (the timer worker's steps)
+from features.steps.worker_clock import *  # noqa: F403  (the clock runs the timer worker)
 
 scenarios("day_counting_zh.feature")

@@ -2,6 +2,6 @@
 
 from pytest_bdd import scenarios
 
-from features.steps.deadlines import *  # noqa: F403 (steps; "N days pass" here also runs the worker)
+from features.steps.worker_clock import *  # noqa: F403 ("N days pass" here also runs the worker)
 
 scenarios("deadlines.feature")

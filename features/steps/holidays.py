@@ -9,9 +9,9 @@ import chinese_calendar
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.common import action
-from features.steps.story import Story, timestamp
 from mediation import jsontext
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story, timestamp
 from mediation.deadlines.recount import recount
 from mediation.workflows.calendar import _warn_estimated, holidays_file, reload_arrangements
 from tests.calendar_years import lacking_is_workday

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 
 WHO = r"(?P<who>every party|both parties|\S+)"
 
@@ -36,19 +36,22 @@ def _(story: Story, user):
 
 
 @action(parsers.parse("{user} adjourns the session for {days:d} days"))
+@action(parsers.re(r"调解员 (?P<user>\w+) (?:已)?宣布休会，(?P<days>\d+) 天后再次调解"))
 def _(story: Story, user, days):
-    next_session = (story.now + timedelta(days=days)).isoformat(timespec="minutes")
+    next_session = (story.now + timedelta(days=int(days))).isoformat(timespec="minutes")
     story.fire(user, "adjourn", {"next_session_at": next_session})
 
 
 @action(parsers.parse("{user} adjourns the session {times:d} times, restarting it each time"))
+@action(parsers.re(r"调解员 (?P<user>\w+) (?:已)?休会 (?P<times>\d+) 次，每次重新开始调解"))
 def _(story: Story, user, times):
-    for _ in range(times):
+    for _ in range(int(times)):
         story.fire(user, "adjourn", {"next_session_at": (story.now + timedelta(days=3)).isoformat()})
         story.fire(user, "start_session")
 
 
 @action(parsers.parse('{user} escalates the case because "{reason}"'))
+@action(parsers.re(r'调解员 (?P<user>\w+) (?:已)?将案件上报上一级，理由 "(?P<reason>[^"]+)"'))
 def _(story: Story, user, reason):
     story.fire(user, "escalate", {"reason": reason})
 
@@ -129,13 +132,16 @@ def _(story: Story, user, mediator):
 
 
 @then(parsers.parse('the case is at the "{level}" level of the ladder with {attempts:d} attempts used'))
+@then(parsers.re(r'案件位于 "(?P<level>[^"]+)" 层级，已调解 (?P<attempts>\d+) 次'))
 def _(story: Story, level, attempts):
-    assert (story.ladder_level(), story.case().ladder_attempts) == (level, attempts)
+    assert (story.ladder_level_named(level), story.case().ladder_attempts) == (level, int(attempts)), (
+        story.ladder_level(), story.case().ladder_attempts)
 
 
 @then(parsers.parse('the case is at the "{level}" level of the ladder'))
+@then(parsers.re(r'案件位于 "(?P<level>[^"]+)" 层级'))
 def _(story: Story, level):
-    assert story.ladder_level() == level
+    assert story.ladder_level_named(level) == level, story.ladder_level()
 
 
 @then("the parties are recorded as informed of the arbitration, administrative and court routes")

@@ -1,22 +1,19 @@
-"""Time passing and the timer worker: what the system does when deadlines fall due.
+"""The timer worker: what the system does when deadlines fall due.
 
-Imported by `features/test_deadlines.py` only. There, "N days pass" (and hours) moves the
-clock and then runs the worker (`run_until_idle`) at the new time, as a cron job running
-`mediation worker --once --now …` would; "the clock reaches …" does the same for a moment.
-What the worker did is read back from the database: events by `system`, deadlines, the
-outbox and the key-case order.
+"the clock reaches …" moves the clock and runs the worker (`run_until_idle`) at the new time,
+as a cron job running `mediation worker --once --now …` would. What the worker did is read
+back from the database: events by `system`, deadlines, the outbox and the key-case order.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
 from mediation import jsontext
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 from mediation.deadlines.worker import run_until_idle
 
 
@@ -26,18 +23,6 @@ def run_worker(story: Story) -> None:
 
 
 # ---------------------------------------------------------------------- the clock, with the worker
-@action(parsers.re(r"(?P<count>\d+) (?:day passes|days pass)"))
-def _(story: Story, count: str):
-    story.now += timedelta(days=int(count))
-    run_worker(story)
-
-
-@action(parsers.re(r"(?P<count>\d+) (?:hour passes|hours pass)"))
-def _(story: Story, count: str):
-    story.now += timedelta(hours=int(count))
-    run_worker(story)
-
-
 @action(parsers.parse("the clock reaches {moment:ti}"))
 def _(story: Story, moment):
     moment = moment.replace(tzinfo=None)

@@ -8,8 +8,8 @@ from typing import Any
 
 from pytest_bdd import given, parsers, then, when
 
-from features.steps.story import Story, at_start_of, timestamp
 from mediation import errors
+from mediation.authoring.steps.story import Story, at_start_of, timestamp
 from mediation.cases import audit
 
 IRREGULAR_PAST = {"refers": "referred", "submits": "submitted", "applies": "applied", "has": "had"}

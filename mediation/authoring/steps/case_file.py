@@ -14,10 +14,10 @@ from PIL import Image
 from pypdf import PdfReader
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.screening import _input
-from features.steps.story import Story
 from mediation import errors, jsontext
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.screening import _input
+from mediation.authoring.steps.story import Story
 from mediation.cases.attachments import store_attachment
 from mediation.cases.intake import PartyInput
 from mediation.documents import DocumentRequest, document_bytes, prepare_document

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 
 
 @action(parsers.re(r"(?P<user>\w+) applies for judicial confirmation at (?P<court>\S+) "

@@ -176,8 +176,16 @@ class Story:
         return row
 
     def ladder_level(self) -> str:
+        return self._ladder_step()["level"]
+
+    def ladder_level_named(self, name: str) -> str:
+        """The case's ladder level as `name` calls it: its code or one of its labels."""
+        step = self._ladder_step()
+        return name if name in (step["level"], *(step.get("labels") or {}).values()) else step["level"]
+
+    def _ladder_step(self) -> dict[str, Any]:
         policy = self.db.workflows.machine(self.case().workflow_version_id).definition.policy
-        return policy["escalation_ladder"][self.case().ladder_level]["level"]
+        return policy["escalation_ladder"][self.case().ladder_level]
 
 
 def at_start_of(day: str) -> datetime:

@@ -7,13 +7,14 @@ import re
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 from mediation.cases.intake import CaseInput, PartyInput
 from mediation.cases.views import CaseFilters, case_detail, list_cases
 from mediation.errors import NotFound
 from mediation.metrics.figures import case_metrics
 from mediation.notifications.inbox import notifications_for
+
 
 @action(parsers.re(r'调解员 (?P<user>\w+) (?:已)?邀请 (?P<unit>\S+) 协同调解，理由 "(?P<reason>[^"]+)"'))
 def _(story: Story, user, unit, reason):

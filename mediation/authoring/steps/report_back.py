@@ -11,8 +11,8 @@ from io import BytesIO
 from pypdf import PdfReader
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 from mediation.deadlines.orders import list_orders
 from mediation.deadlines.worker import run_until_idle
 from mediation.documents import DocumentRequest, document_bytes, prepare_document

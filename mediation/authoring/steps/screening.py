@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then
 
-from features.steps.common import action, outcome
-from features.steps.story import Story, case_input
+from mediation.authoring.steps.common import action, outcome
+from mediation.authoring.steps.story import Story, case_input
 from mediation.cases.intake import PartyInput
 
 CHANNEL = r'(?: through "(?P<channel>\w+)")?'
@@ -44,6 +44,7 @@ def _(story: Story, user, category, first, second, unit, channel, risk):
 @given(parsers.re(
     r'an? "(?P<category>\w+)" dispute between (?P<first>\S+) and (?P<second>\S+) in (?P<unit>\S+) '
     r'has reached "(?P<state>[\w.]+)"'))
+@given(parsers.re(r'(?P<first>\S+) 与 (?P<second>\S+) 在 (?P<unit>\S+) 的 "(?P<category>\w+)" 纠纷已到达 "(?P<state>[\w.]+)"'))
 def _(story: Story, category, first, second, unit, state):
     parties = [PartyInput(first, "applicant"), PartyInput(second, "respondent")]
     story.drive(state, _input(story, category=category, unit=unit, parties=parties))

@@ -9,9 +9,9 @@ from datetime import datetime
 
 from pytest_bdd import parsers, then
 
-from features.steps.common import action
-from features.steps.deadlines import run_worker
-from features.steps.story import Story, case_input
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.deadlines import run_worker
+from mediation.authoring.steps.story import Story, case_input
 from mediation.cases.intake import PartyInput
 from mediation.workflows.calendar import CHINA_OFFSET
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from pytest_bdd import given, parsers, then
 
-from features.steps.common import action
-from features.steps.story import Story
+from mediation.authoring.steps.common import action
+from mediation.authoring.steps.story import Story
 from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.return_visits import early_tolerance_days, schedule_days
 
@@ -26,10 +27,11 @@ def _(story: Story, user, outcome):
 
 @given(parsers.re(r"return visits are scheduled at (?P<days>\+\d+(?: and \+\d+)*) days, "
                   r"each counting from (?P<tolerance>\d+) days? before its day"))
+@given(parsers.re(r"回访安排在第 (?P<days>\d+(?: 日和第 \d+)*) 日，每次可提前 (?P<tolerance>\d+) 日"))
 def _(story: Story, days, tolerance):
     """The policy the scenario is written against (checked, so a changed policy.yaml changes the scenario too)."""
     policy = story.db.workflows.machine(story.db.workflows.current_version_id()).definition.policy
-    assert schedule_days(policy) == [int(day) for day in days.replace("+", "").split(" and ")]
+    assert schedule_days(policy) == [int(day) for day in re.findall(r"\d+", days)], schedule_days(policy)
     assert early_tolerance_days(policy) == int(tolerance)
 
 
