@@ -66,3 +66,24 @@ def workflows_graph(
     except KeyError as error:
         _fail(str(error.args[0]))
     typer.echo(mermaid(definition, stage=stage, lang=lang), nl=False)
+
+
+@workflows_app.command("publish")
+def workflows_publish(
+    directory: Path = typer.Argument(..., help="Folder holding the workflow and policy YAML to publish"),
+    features: Optional[Path] = typer.Option(None, help="Folder of the author's .feature files (default: DIR/features)"),
+    name: str = typer.Option("mediation", help="The workflow to publish"),
+    verbose: bool = typer.Option(False, "--verbose", help="Show the Python traceback of a failed step"),
+) -> None:
+    """Check a folder's workflow, run its scenarios on a scratch database, and store it if all pass."""
+    from mediation.cli.workflows_publish import run_publish
+
+    run_publish(directory, features, name, verbose)
+
+
+@workflows_app.command("steps")
+def workflows_steps(lang: Optional[str] = typer.Option(None, help="zh or en (default: both)")) -> None:
+    """Print every step the scenarios of `workflows publish` may use, with an example of each."""
+    from mediation.cli.workflows_publish import print_steps
+
+    print_steps(lang)

@@ -1,0 +1,181 @@
+"""Run an author's Gherkin scenarios against one definition, on a scratch SQLite database.
+
+The scenarios run under pytest and pytest-bdd, in this process, from a generated test module
+that imports the step library and calls `scenarios(features)`. The scratch database is
+migrated, holds the definition as the workflow's current version and the sample county
+(built once); every scenario runs on its own copy of that file, as `features/conftest.py` does.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import traceback
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mediation.authoring.steps.story import Story
+from mediation.db import Database
+from mediation.db.schema import upgrade_database
+from mediation.demo.sample_county import SampleCounty, build_sample_county
+from mediation.errors import MediationError
+from mediation.workflows.definition import WorkflowDefinition
+
+TEST_MODULE = '''from pytest_bdd import scenarios
+
+from mediation.authoring.steps.library import *  # noqa: F403
+
+scenarios({features!r})
+'''
+
+
+@dataclass
+class ScenarioOutcome:
+    """One scenario's result, in the words of its feature file."""
+
+    feature: str  # the feature file's name
+    name: str
+    language: str  # the feature's language: "zh-CN", "en", …
+    passed: bool
+    step: str | None = None  # the failing step as written ("当 过了 3 天")
+    reason: str | None = None  # why it failed, in a line or two
+    no_such_step: bool = False
+    details: str | None = None  # the Python traceback (shown with --verbose)
+
+    @property
+    def chinese(self) -> bool:
+        return self.language.lower().startswith("zh")
+
+
+def feature_files(features: Path) -> list[Path]:
+    """The feature files under a folder (or the one file named)."""
+    return [features] if features.is_file() else sorted(features.rglob("*.feature"))
+
+
+def run_scenarios(definition: WorkflowDefinition, features: Path, *,
+                  on_scenario: Callable[[ScenarioOutcome], None] = lambda outcome: None) -> list[ScenarioOutcome]:
+    """Every scenario under `features`, run against `definition`; `on_scenario` hears each as it ends."""
+    with tempfile.TemporaryDirectory(prefix="mediation-publish-") as scratch:
+        folder = Path(scratch)
+        template = _scratch_template(definition, folder / "template.db")
+        module = folder / f"test_scenarios_{uuid.uuid4().hex[:12]}.py"
+        module.write_text(TEST_MODULE.format(features=str(features.resolve())), encoding="utf-8")
+        (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+        plugin = _ScenarioPlugin(template, on_scenario)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)  # an author's tags are theirs
+            pytest.main([str(module), "-c", str(folder / "pytest.ini"), "--rootdir", str(folder),
+                     "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:terminal",
+                         "-p", "no:warnings", "-s"], plugins=[plugin])
+        return plugin.outcomes
+
+
+def _scratch_template(definition: WorkflowDefinition, path: Path) -> Path:
+    """A migrated SQLite file where `definition` is the current version, holding the sample county."""
+    url = f"sqlite:///{path}"
+    upgrade_database(url)
+    database = Database(url)
+    try:
+        database.workflows.current_version_id()  # the deployment's folder first, so the author's is the latest
+        database.workflows.ensure_stored(definition)
+        database.workflows.forget_current()
+        build_sample_county(database)
+    finally:
+        database.dispose()
+    return path
+
+
+class _ScenarioPlugin:
+    """The `story` fixture on a copy of the template, and the outcome of every scenario."""
+
+    def __init__(self, template: Path, on_scenario: Callable[[ScenarioOutcome], None]) -> None:
+        self.template = template
+        self.on_scenario = on_scenario
+        self.outcomes: list[ScenarioOutcome] = []
+        self._running: dict[str, ScenarioOutcome] = {}
+
+    @pytest.fixture
+    def story(self, tmp_path: Path) -> Iterator[Story]:
+        path = tmp_path / "scenario.db"
+        shutil.copyfile(self.template, path)
+        database = Database(f"sqlite:///{path}")
+        world = Story(db=database, county=SampleCounty())
+        try:
+            yield world
+            world.assert_no_pending_refusal()
+        finally:
+            database.dispose()
+
+    @pytest.hookimpl
+    def pytest_bdd_before_scenario(self, request, feature, scenario) -> None:
+        self._running[request.node.nodeid] = ScenarioOutcome(
+            feature=Path(feature.filename).name, name=scenario.name, language=feature.language or "en", passed=True)
+
+    @pytest.hookimpl
+    def pytest_bdd_before_step_call(self, request, feature, scenario, step, step_func, step_func_args) -> None:
+        request.getfixturevalue("story").phase = step.type
+
+    @pytest.hookimpl
+    def pytest_bdd_step_error(self, request, feature, scenario, step, step_func, step_func_args, exception) -> None:
+        self._fail(request.node.nodeid, step, _reason(exception))
+
+    @pytest.hookimpl
+    def pytest_bdd_step_func_lookup_error(self, request, feature, scenario, step, exception) -> None:
+        outcome = self._fail(request.node.nodeid, step, step.name)
+        outcome.no_such_step = True
+
+    def _fail(self, nodeid: str, step: Any, reason: str) -> ScenarioOutcome:
+        outcome = self._running[nodeid]
+        outcome.passed, outcome.step, outcome.reason = False, f"{step.keyword.strip()} {step.name}", reason
+        return outcome
+
+    @pytest.hookimpl
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        outcome = self._running.get(report.nodeid)
+        if outcome is None:
+            if report.failed:  # the feature file could not be read or collected
+                self._finish(ScenarioOutcome(feature=report.nodeid, name=report.nodeid, language="en",
+                                             passed=False, reason=_last_line(report.longreprtext)))
+            return
+        if report.failed:
+            outcome.passed = False
+            outcome.reason = outcome.reason or _last_line(report.longreprtext)
+            outcome.details = report.longreprtext
+        if report.when == "teardown":
+            self._finish(self._running.pop(report.nodeid))
+
+    @pytest.hookimpl
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self._finish(ScenarioOutcome(feature=report.nodeid, name=report.nodeid, language="en", passed=False,
+                                         reason=_last_line(report.longreprtext), details=report.longreprtext))
+
+    def _finish(self, outcome: ScenarioOutcome) -> None:
+        self.outcomes.append(outcome)
+        self.on_scenario(outcome)
+
+
+def _reason(exception: BaseException) -> str:
+    """Why a step failed, in a line or two: a refusal's words, an assertion's message, or the error."""
+    if isinstance(exception, MediationError):
+        return f"{type(exception).__name__}: {exception.detail}"
+    text = str(exception).strip()
+    if isinstance(exception, AssertionError):
+        return _first_lines(text) or "the check did not hold"
+    return _first_lines(f"{type(exception).__name__}: {text}" if text else "".join(
+        traceback.format_exception_only(exception)))
+
+
+def _first_lines(text: str, count: int = 2) -> str:
+    return "\n".join(line for line in text.splitlines()[:count] if line.strip())
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
