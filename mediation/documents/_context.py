@@ -4,6 +4,8 @@ can be sent to a rendering process)."""
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -33,6 +35,7 @@ ROWS_PER_IMAGE = 20  # a picture printed inline takes about half a page
 CASE_ROW_SQL = "SELECT mediator_id, unit_path, court_id, workflow_version_id FROM cases WHERE id = :id"
 COMMITTEE_KINDS = ("community", "town", "county")  # units that hold a people's mediation committee
 MAX_CONSISTENT_READS = 3
+REMEMBERED_ANSWERS = 4096  # document answers kept per process, each for one case as of one event
 
 
 @dataclass(frozen=True)
@@ -56,14 +59,53 @@ def document_context(db: Database, actor: Actor, case_id: int, request: Document
     return _checked_context(db, _read_case(db, actor, case_id), request)
 
 
-def document_refusals(db: Database, actor: Actor, case_id: int, lang: str) -> dict[str, MediationError | None]:
+class _Remembered:
+    """Answers by (database, case, the case's last event, language, viewer): a case changes only by a
+    new event (an attachment too), so an answer for its last event holds until the next one."""
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[tuple, dict[str, MediationError | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[str, MediationError | None] | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, answer: dict[str, MediationError | None]) -> None:
+        with self._lock:
+            self._answers[key] = answer
+            while len(self._answers) > REMEMBERED_ANSWERS:
+                self._answers.popitem(last=False)
+
+
+_remembered = _Remembered()
+
+
+def document_refusals(db: Database, actor: Actor, case_id: int, lang: str,
+                      *, chain_head: str | None = None) -> dict[str, MediationError | None]:
     """For each kind, None when the viewer can have the document now, else why not (not applicable
     yet, too large); the case is read once (NotFound outside reach).
+
+    Given the case's `chain_head` as the caller just read it (the case page), an answer already
+    worked out for that event and viewer is given again without reading the case.
 
     The case file binds every other paper and prints every section, so its context answers for all
     kinds whether they apply, and when it is within the limits so is every other kind; only a case
     file over the limits has each kind measured on its own."""
+    if chain_head is not None:
+        found = _remembered.get((db.url, case_id, chain_head, lang, actor))
+        if found is not None:
+            return dict(found)
     record = _read_case(db, actor, case_id)
+    refusals = _refusals_of(db, record, lang)
+    _remembered.put((db.url, case_id, record.detail.chain_head, lang, actor), dict(refusals))
+    return refusals
+
+
+def _refusals_of(db: Database, record: CaseRecord, lang: str) -> dict[str, MediationError | None]:
     whole = _context(db, record, DocumentRequest("case_file", lang))
     try:
         _check_size(whole)

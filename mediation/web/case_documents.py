@@ -41,9 +41,10 @@ class DocumentLink:
     unavailable: str | None = None
 
 
-def document_links(page: Page, case_id: int) -> list[DocumentLink]:
-    """Every kind of document, asking the document service itself whether it applies to the case now."""
-    refusals = document_refusals(services_of(page.request).db, page.actor, case_id, page.lang)
+def document_links(page: Page, case_id: int, chain_head: str | None = None) -> list[DocumentLink]:
+    """Every kind of document, asking the document service itself whether it applies to the case now
+    (as of the event `chain_head` when the page read the case)."""
+    refusals = document_refusals(services_of(page.request).db, page.actor, case_id, page.lang, chain_head=chain_head)
     return [DocumentLink(kind, f"/cases/{case_id}/documents/{kind}.pdf") if refusal is None else
             DocumentLink(kind, None, f"doc_not_yet_{kind}" if isinstance(refusal, DocumentNotApplicable)
                          else "doc_too_large")

@@ -42,7 +42,16 @@ def _edges(definition: WorkflowDefinition, stage: str | None) -> dict[tuple[str,
 def mermaid(definition: WorkflowDefinition, *, stage: str | None = None, lang: str = "zh",
             highlight: str | None = None, codes: bool = True) -> str:
     """A top-down `stateDiagram-v2` of the workflow (or of the transitions touching one stage);
-    `codes=False` leaves the codes out of the labels (for a page people read)."""
+    `codes=False` leaves the codes out of the labels (for a page people read). Drawn once per
+    definition and choice (a definition does not change once stored)."""
+    drawn = definition.__dict__.setdefault("_mermaid", {})
+    key = (stage, lang, highlight, codes)
+    if key not in drawn:
+        drawn[key] = _draw(definition, stage, lang, highlight, codes)
+    return drawn[key]
+
+
+def _draw(definition: WorkflowDefinition, stage: str | None, lang: str, highlight: str | None, codes: bool) -> str:
     edges = _edges(definition, stage)
     shown = {state for pair in edges for state in pair}
     lines = ["stateDiagram-v2", "    direction TB"]

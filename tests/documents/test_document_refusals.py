@@ -58,3 +58,24 @@ def test_a_case_file_too_large_to_print_leaves_the_short_papers_offered(module_c
     assert listed == _one_by_one(db, case_id), listed
     assert listed["case_file"] == "DocumentTooLarge"
     assert listed["return_visit"] is None and listed["agreement"] is None  # measured each on its own
+
+
+def test_an_answer_given_again_for_the_same_event_is_worked_out_anew_after_the_next(
+        module_county_db: Database) -> None:
+    """The case page passes the chain head it read: the same event gets the answer again without a
+    read; a new event (an investigation recorded) makes the investigation record available at once."""
+    db = module_county_db
+    case_id = drive_to(db, state="mediation.in_session", county=SampleCounty())
+    mediator = actor_for(db, "mediator1")
+    with db.snapshot() as tx:
+        version, head = tx.one("SELECT version, last_event_hash FROM cases WHERE id = :id", {"id": case_id})
+    before = document_refusals(db, mediator, case_id, "zh", chain_head=head)
+    assert type(before["investigation_record"]).__name__ == "DocumentNotApplicable"
+    assert document_refusals(db, mediator, case_id, "zh", chain_head=head) == before
+    result = apply_transition(db, case_id=case_id, trigger="record_investigation", actor=mediator,
+                              data={"held_at": "2026-03-01T10:00:00+08:00", "interviewee": "邻居王大妈",
+                                    "content": "了解宅基地边界的由来。"}, expected_version=version)
+    after = document_refusals(db, mediator, case_id, "zh", chain_head=result.event_hash)
+    assert after["investigation_record"] is None
+    by_system = document_refusals(db, SYSTEM, case_id, "zh", chain_head=result.event_hash)  # each viewer its own
+    assert {kind: type(r).__name__ for kind, r in by_system.items()} == {kind: type(r).__name__ for kind, r in after.items()}
