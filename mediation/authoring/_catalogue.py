@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from pytest_bdd.steps import StepFunctionContext, step_function_context_registry
 
+from mediation.authoring.steps.common import ROLE
+
 CATALOGUE_FILE = Path(__file__).with_name("catalogue.yaml")
 LIBRARY_PACKAGE = "mediation.authoring.steps"
 LANGUAGES = ("en", "zh")
@@ -62,9 +64,9 @@ def split_keyword(line: str) -> tuple[str, str]:
 
 
 def language_of(pattern: str) -> str:
-    """"zh" for a pattern in Chinese words (a place name alone, such as 永嘉县, does not make it Chinese)."""
-    words = re.sub(r"\(\?P<\w+>[^)]*\)|永嘉县|\d", "", pattern)
-    return "zh" if CJK.search(words) else "en"
+    """"en" for a pattern in English words (names such as 永嘉县 or 民转刑 may stand in it), else "zh"."""
+    words = re.sub(r"\{[^}]*\}", "", readable_pattern(pattern))
+    return "en" if re.search(r"[a-z]{2,}", words) else "zh"
 
 
 @lru_cache(maxsize=1)
@@ -94,11 +96,13 @@ def catalogue() -> tuple[tuple[dict[str, str], tuple[CatalogueEntry, ...]], ...]
 
 def readable_pattern(pattern: str) -> str:
     """A regular expression or parse pattern as an author reads it."""
-    text = re.sub(r"\(\?P<(\w+)>[^()]*(?:\([^()]*\)[^()]*)*\)", r"{\1}", pattern)
+    text = pattern.replace(ROLE, "[{角色} ]").replace("{role:Role}", "{角色}").replace("{past:Already}", "[已]")
+    text = re.sub(r"\(\?P<(\w+)>[^()]*(?:\([^()]*\)[^()]*)*\)", r"{\1}", text)
+    text = re.sub(r"\(\?P=(\w+)\)", r"{\1}", text)
     text = re.sub(r"\{(\w+):\w+\}", r"{\1}", text)
     text = re.sub(r"\(\?:([^()]*)\)\?", r"[\1]", text)
-    text = re.sub(r"\(\?:([^()]*)\)", r"\1", text)
-    return text.replace("\\.", ".").replace("\\", "").replace("?", "")
+    text = re.sub(r"\(\?:([^()|]*)(?:\|[^()]*)?\)", r"\1", text)
+    return text.replace("\\.", ".").replace("\\(", "(").replace("\\)", ")").replace("\\", "").replace("?", "")
 
 
 def render(language: str | None = None) -> str:

@@ -6,11 +6,32 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
+import parse
 from pytest_bdd import given, parsers, then, when
 
 from mediation import errors
 from mediation.authoring.steps.story import Story, at_start_of, timestamp
 from mediation.cases import audit
+
+# Who acts, in a Chinese step: "调解员 mediator1", "民警 police1", or the user name alone.
+ROLE_WORDS = "调解员|网格员|民警|法官|督导员|部门|管理员|工作人员"
+ROLE = rf"(?:(?:{ROLE_WORDS}) )?"
+
+
+@parse.with_pattern(rf"(?:{ROLE_WORDS})?")
+def _role(text: str) -> str:
+    return text
+
+
+@parse.with_pattern("已?")
+def _already(text: str) -> str:
+    return text
+
+
+def zh(pattern: str) -> parsers.parse:
+    """A Chinese step pattern: `{role:Role}` is the actor's title, `{past:Already}` an optional 已 (Given)."""
+    return parsers.parse(pattern, extra_types={"Role": _role, "Already": _already})
+
 
 IRREGULAR_PAST = {"refers": "referred", "submits": "submitted", "applies": "applied", "has": "had"}
 ACTOR_AND_VERB = re.compile(r"^(\{user\}|\(\?P<user>\\w\+\)) ([a-z]+)\b")
@@ -64,6 +85,7 @@ def _(story: Story, day):
 
 
 @action(parsers.parse("it is {moment:ti}"))
+@action(zh("现在是 {moment:ti}"))
 def _(story: Story, moment):
     story.now = moment.replace(tzinfo=None)
 
@@ -75,6 +97,7 @@ def _(story: Story, count: str):
 
 
 @action(parsers.re(r"(?P<count>\d+) (?:hour passes|hours pass)"))
+@action(parsers.re(r"过了 (?P<count>\d+) 小时"))
 def _(story: Story, count: str):
     story.now += timedelta(hours=int(count))
 
@@ -103,11 +126,13 @@ def table_data(story: Story, rows: list[list[str]]) -> dict[str, Any]:
 
 
 @action(parsers.re(r'(?P<user>\w+) fires "(?P<trigger>\w+)"'))
+@action(parsers.re(rf'{ROLE}(?P<user>\w+) 触发 "(?P<trigger>\w+)"'))
 def _(story: Story, user: str, trigger: str):
     story.fire(user, trigger)
 
 
 @action(parsers.re(r'(?P<user>\w+) fires "(?P<trigger>\w+)" with:'))
+@action(parsers.re(rf'{ROLE}(?P<user>\w+) 触发 "(?P<trigger>\w+)"，数据如下：'))
 def _(story: Story, user: str, trigger: str, datatable: list[list[str]]):
     story.fire(user, trigger, table_data(story, datatable))
 
@@ -123,6 +148,7 @@ def _(story: Story, state: str):
 
 
 @then(parsers.parse('the case is still in state "{state}"'))
+@then(zh('案件仍为 "{state}" 状态'))
 def _(story: Story, state: str):
     assert story.case().state == state
 
@@ -132,6 +158,7 @@ ERRORS = {name: getattr(errors, name) for name in (
 
 
 @then(parsers.re(r"it is refused as (?P<error>\w+)"))
+@then(parsers.re(r"被拒绝，错误类型为 (?P<error>\w+)"))
 def _(story: Story, error: str):
     story.take_refusal(ERRORS[error])
 
@@ -146,41 +173,48 @@ def _(story: Story, guard: str, text: str | None):
 
 
 @then(parsers.parse('it is refused as invalid "{field}"'))
+@then(zh('被拒绝，字段 "{field}" 无效'))
 def _(story: Story, field: str):
     refusal = story.take_refusal(errors.InvalidData)
     assert refusal.field == field, f"invalid {refusal.field}: {refusal.reason}"
 
 
 @then(parsers.parse('it is not allowed in state "{state}"'))
+@then(zh('在 "{state}" 状态下不允许此操作'))
 def _(story: Story, state: str):
     refusal = story.take_refusal(errors.TransitionNotAllowed)
     assert refusal.extra["state"] == state, refusal.detail
 
 
 @then(parsers.parse('the triggers still allowed are "{triggers}"'))
+@then(zh('仍可执行的操作为 "{triggers}"'))
 def _(story: Story, triggers: str):
     allowed = story.checked_refusal.allowed
     assert sorted(allowed) == sorted(t.strip() for t in triggers.split(",")), allowed
 
 
 @then(parsers.parse('the last event is "{trigger}" by {user} from "{from_state}" to "{to_state}"'))
+@then(zh('最后一条事件是 {user} 的 "{trigger}"，由 "{from_state}" 转入 "{to_state}"'))
 def _(story: Story, trigger: str, user: str, from_state: str, to_state: str):
     event = story.last_event()
     assert (event.trigger, event.actor, event.from_state, event.to_state) == (trigger, user, from_state, to_state)
 
 
 @then(parsers.parse('the last event records the reason "{reason}"'))
+@then(zh('最后一条事件记录的理由为 "{reason}"'))
 def _(story: Story, reason: str):
     assert story.last_event().reason == reason
 
 
 @then(parsers.parse("the case has {count:d} events and its hash chain verifies"))
+@then(zh("案件共有 {count:d} 条事件，哈希链校验通过"))
 def _(story: Story, count: int):
     assert len(story.events()) == count, [e.trigger for e in story.events()]
     assert audit.verify_case(story.db, story.case_id) is None
 
 
 @then("the case's hash chain verifies")
+@then("案件的哈希链校验通过")
 def _(story: Story):
     assert audit.verify_case(story.db, story.case_id) is None
 
@@ -211,11 +245,13 @@ def _(story: Story, kind: str):
 
 
 @then(parsers.parse('there is no "{kind}" deadline'))
+@then(zh('没有 "{kind}" 期限'))
 def _(story: Story, kind: str):
     assert story.deadlines(kind) == []
 
 
 @then(parsers.parse('"{recipient}" is notified of "{topic}"'))
+@then(zh('"{recipient}" 收到 "{topic}" 通知'))
 def _(story: Story, recipient: str, topic: str):
     messages = story.outbox(topic)
     assert [m.recipient for m in messages] == [recipient], [(m.recipient, m.topic) for m in messages]

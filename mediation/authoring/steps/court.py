@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import parsers, then
 
-from mediation.authoring.steps.common import action
+from mediation.authoring.steps.common import action, zh
 from mediation.authoring.steps.story import Story
 
 
@@ -30,6 +30,7 @@ def _(story: Story, user):
 
 
 @action(parsers.parse('{user} declines the application because "{reason}"'))
+@action(zh('法官 {user} {past:Already}不予受理司法确认申请，理由 "{reason}"'))
 def _(story: Story, user, reason):
     story.fire(user, "court_decline", {"reason": reason})
 
@@ -41,26 +42,31 @@ def _(story: Story, user, ruling):
 
 
 @action(parsers.parse("{user} confirms the agreement without a ruling number"))
+@action(zh("法官 {user} {past:Already}确认协议有效，但未填写裁定书编号"))
 def _(story: Story, user):
     story.fire(user, "confirm", {})
 
 
 @action(parsers.parse('{user} rejects the agreement because "{reason}"'))
+@action(zh('法官 {user} {past:Already}驳回申请，理由 "{reason}"'))
 def _(story: Story, user, reason):
     story.fire(user, "reject", {"reason": reason})
 
 
 @action(parsers.parse('{user} has the case re-mediated by {mediator} for "{mechanism}" mediation'))
+@action(zh('{role:Role} {user} {past:Already}交由 {mediator} 以 "{mechanism}" 机制重新调解'))
 def _(story: Story, user, mediator, mechanism):
     story.fire(user, "remediate", {"mediator": mediator, "mechanism": mechanism, "resolver": "judicial"})
 
 
 @action(parsers.parse('{user} advises litigation because "{reason}"'))
+@action(zh('{role:Role} {user} {past:Already}引导当事人向法院起诉，理由 "{reason}"'))
 def _(story: Story, user, reason):
     story.fire(user, "advise_litigation", {"reason": reason})
 
 
 @then(parsers.parse("the case is before {court}"))
+@then(zh("案件由 {court} 审查"))
 def _(story: Story, court):
     assert story.case().court_id == story.unit_id(court)
 
@@ -72,5 +78,6 @@ def _(story: Story, ruling):
 
 
 @then("every party is recorded as an applicant")
+@then("全部当事人均记录为申请人")
 def _(story: Story):
     assert story.progress()["applicants"] == sorted(story.party_ids())

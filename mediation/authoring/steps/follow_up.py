@@ -7,9 +7,8 @@ from datetime import timedelta
 
 from pytest_bdd import given, parsers, then
 
-from mediation.authoring.steps.common import action
+from mediation.authoring.steps.common import action, zh
 from mediation.authoring.steps.story import Story
-from mediation.workflows.calendar import CHINA_OFFSET
 from mediation.workflows.return_visits import early_tolerance_days, schedule_days
 
 
@@ -35,23 +34,21 @@ def _(story: Story, days, tolerance):
     assert early_tolerance_days(policy) == int(tolerance)
 
 
-@action(parsers.parse("it is {moment:ti} China time"))
-def _(story: Story, moment):
-    story.now = moment.replace(tzinfo=None) - CHINA_OFFSET
-
-
 @then(parsers.parse('the return visits on record are "{schedules}"'))
+@then(zh('已记录的回访为 "{schedules}"'))
 def _(story: Story, schedules):
     recorded = [visit.get("schedule", "").replace("_", " ") for visit in story.progress().get("visits", [])]
     assert recorded == [item.strip() for item in schedules.split(",")], recorded
 
 
 @action(parsers.parse("{user} verifies the closure"))
+@action(parsers.re(r"调解员 (?P<user>\w+) 核查办结"))
 def _(story: Story, user):
     story.fire(user, "verify_closure")
 
 
 @action(parsers.parse('{user} reports a recurrence because "{reason}"'))
+@action(zh('{role:Role} {user} {past:Already}报告纠纷复发，理由 "{reason}"'))
 def _(story: Story, user, reason):
     story.fire(user, "report_recurrence", {"reason": reason})
 
@@ -64,6 +61,7 @@ def _(story: Story, user, reason):
 
 @action(parsers.parse('{user} designates the case a key case owned by {owner}, due in {days:d} days, '
                       'with the co-units "{units}" and the milestones "{milestones}"'))
+@action(zh('{role:Role} {user} {past:Already}将案件列为重点案件，由 {owner} 负责，{days:d} 天内办结，协办单位 "{units}"，节点 "{milestones}"'))
 def _(story: Story, user, owner, days, units, milestones):
     story.fire(user, "designate_key_case", {
         "owner": owner, "deadline": (story.now + timedelta(days=days)).date().isoformat(),
@@ -73,32 +71,38 @@ def _(story: Story, user, owner, days, units, milestones):
 
 
 @action(parsers.parse('{user} reopens the case because "{reason}"'))
+@action(zh('{role:Role} {user} {past:Already}重新启动案件，理由 "{reason}"'))
 def _(story: Story, user, reason):
     story.fire(user, "reopen", {"reason": reason})
 
 
 @action(parsers.parse("{user} reopens the case without a reason"))
+@action(zh("{role:Role} {user} {past:Already}重新启动案件，未说明理由"))
 def _(story: Story, user):
     story.fire(user, "reopen", {})
 
 
 @then(parsers.parse("the case has recurred {count:d} time"))
 @then(parsers.parse("the case has recurred {count:d} times"))
+@then(zh("案件已复发 {count:d} 次"))
 def _(story: Story, count):
     assert story.case().recurrence_count == count
 
 
 @then("no return visit is on record")
+@then("尚无回访记录")
 def _(story: Story):
     assert story.progress().get("visits", []) == []
 
 
 @then(parsers.parse("the case has been reopened {count:d} time"))
+@then(zh("案件已重新启动 {count:d} 次"))
 def _(story: Story, count):
     assert story.progress().get("reopened") == count
 
 
 @then(parsers.parse('an open order is owned by {owner} with the deadline {deadline:ti}'))
+@then(zh("有一份由 {owner} 负责、期限为 {deadline:ti} 的未办结订单"))
 def _(story: Story, owner, deadline):
     order = story.order()
     assert (story.username(order.owner_id), str(order.deadline), order.status) == (
@@ -106,6 +110,7 @@ def _(story: Story, owner, deadline):
 
 
 @then("the order is done and its timers are cancelled")
+@then("订单已办结，其计时已取消")
 def _(story: Story):
     assert story.order().status == "done"
     timers = story.deadlines("order_due_soon") + story.deadlines("order_overdue")
@@ -113,12 +118,14 @@ def _(story: Story):
 
 
 @then(parsers.parse('the resolution at the "{level}" level is credited to {user}'))
+@then(zh('在 "{level}" 层级化解的案件计入 {user}'))
 def _(story: Story, level, user):
     case = story.case()
     assert (case.state, case.resolved_level, story.username(case.mediator_id)) == ("closed.resolved", level, user)
 
 
 @then("the case counts as a prevented 民转刑")
+@then("案件计为成功预防民转刑")
 def _(story: Story):
     case = story.case()
     reached = {event.to_state for event in story.events()}
