@@ -102,6 +102,14 @@ def _(story: Story, count: str):
     story.now += timedelta(hours=int(count))
 
 
+def china_time(moment: datetime) -> str:
+    """A stored UTC moment as China time; the end of a day reads as that day's 24:00."""
+    local = moment + timedelta(hours=8)
+    if local.time() == datetime.min.time():
+        return f"{local.date() - timedelta(days=1)} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
 # ---------------------------------------------------------------------- any trigger
 def table_data(story: Story, rows: list[list[str]]) -> dict[str, Any]:
     """A two-column table as trigger data; party names become party ids, lists are split on commas."""
@@ -225,7 +233,8 @@ def _(story: Story, kind: str, due, action: str):
     pending = [d for d in story.deadlines(kind) if d.status == "pending"]
     assert pending, f"no pending {kind} deadline: {story.deadlines(kind)}"
     found = [(timestamp(d.due_at), d.action) for d in pending]
-    assert found == [(due.replace(tzinfo=None), action)], f"pending {kind}: {found}"
+    assert found == [(due.replace(tzinfo=None), action)], f"pending {kind}: " + ", ".join(
+        f"due {moment:%Y-%m-%d %H:%M}, action {found_action}" for moment, found_action in found)
 
 
 @then(parsers.parse('a pending "{kind}" deadline is due by the end of {day:ti} China time with the action "{action}"'))
@@ -234,7 +243,8 @@ def _(story: Story, kind: str, day, action: str):
     """Working-day deadlines end at 24:00 China time (UTC+8) of their last working day."""
     end_utc = datetime.combine(day.date() + timedelta(days=1), datetime.min.time()) - timedelta(hours=8)
     found = [(timestamp(d.due_at), d.action) for d in story.deadlines(kind) if d.status == "pending"]
-    assert found == [(end_utc, action)], f"pending {kind}: {found}"
+    assert found == [(end_utc, action)], f"pending {kind}: " + (", ".join(
+        f"due {china_time(due)} China time, action {found_action}" for due, found_action in found) or "none")
 
 
 @then(parsers.parse('the "{kind}" deadline is cancelled'))
