@@ -35,6 +35,12 @@ scenarios({features!r})
 '''
 
 
+# In this process, quietly: the plugin reports each scenario; a feature file that cannot be read
+# fails alone; generated modules are imported by path, so runs never share a module name.
+PYTEST_OPTIONS = ("--import-mode=importlib", "--continue-on-collection-errors", "-s",
+                  "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:warnings")
+
+
 @dataclass
 class ScenarioOutcome:
     """One scenario's result, in the words of its feature file."""
@@ -64,15 +70,18 @@ def run_scenarios(definition: WorkflowDefinition, features: Path, *,
     with tempfile.TemporaryDirectory(prefix="mediation-publish-") as scratch:
         folder = Path(scratch)
         template = _scratch_template(definition, folder / "template.db")
-        module = folder / f"test_scenarios_{uuid.uuid4().hex[:12]}.py"
-        module.write_text(TEST_MODULE.format(features=str(features.resolve())), encoding="utf-8")
-        (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         plugin = _ScenarioPlugin(template, on_scenario)
+        modules = []
+        for feature in feature_files(features):  # a module each: a file that cannot be read fails alone
+            module = folder / f"test_scenarios_{uuid.uuid4().hex[:12]}.py"
+            module.write_text(TEST_MODULE.format(features=str(feature.resolve())), encoding="utf-8")
+            plugin.modules[module.name] = feature.name
+            modules.append(str(module))
+        (folder / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pytest.PytestUnknownMarkWarning)  # an author's tags are theirs
-            pytest.main([str(module), "-c", str(folder / "pytest.ini"), "--rootdir", str(folder),
-                     "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "no:terminal",
-                         "-p", "no:warnings", "-s"], plugins=[plugin])
+            pytest.main([*modules, "-c", str(folder / "pytest.ini"), "--rootdir", str(folder), *PYTEST_OPTIONS],
+                        plugins=[plugin])
         return plugin.outcomes
 
 
@@ -98,6 +107,7 @@ class _ScenarioPlugin:
         self.template = template
         self.on_scenario = on_scenario
         self.outcomes: list[ScenarioOutcome] = []
+        self.modules: dict[str, str] = {}  # generated test module -> the feature file it runs
         self._running: dict[str, ScenarioOutcome] = {}
 
     @pytest.fixture
@@ -139,22 +149,21 @@ class _ScenarioPlugin:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = self._running.get(report.nodeid)
         if outcome is None:
-            if report.failed:  # the feature file could not be read or collected
-                self._finish(ScenarioOutcome(feature=report.nodeid, name=report.nodeid, language="en",
-                                             passed=False, reason=_last_line(report.longreprtext)))
             return
         if report.failed:
             outcome.passed = False
-            outcome.reason = outcome.reason or _last_line(report.longreprtext)
+            outcome.reason = outcome.reason or _error_lines(report.longreprtext)
             outcome.details = report.longreprtext
         if report.when == "teardown":
             self._finish(self._running.pop(report.nodeid))
 
     @pytest.hookimpl
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A feature file that cannot be read: reported under its own name, with the parser's words."""
         if report.failed:
-            self._finish(ScenarioOutcome(feature=report.nodeid, name=report.nodeid, language="en", passed=False,
-                                         reason=_last_line(report.longreprtext), details=report.longreprtext))
+            feature = self.modules.get(Path(report.nodeid.split("::")[0]).name, report.nodeid)
+            self._finish(ScenarioOutcome(feature=feature, name=feature, language="en", passed=False,
+                                         reason=_error_lines(report.longreprtext), details=report.longreprtext))
 
     def _finish(self, outcome: ScenarioOutcome) -> None:
         self.outcomes.append(outcome)
@@ -174,6 +183,12 @@ def _reason(exception: BaseException) -> str:
 
 def _first_lines(text: str, count: int = 2) -> str:
     return "\n".join(line for line in text.splitlines()[:count] if line.strip())
+
+
+def _error_lines(text: str) -> str:
+    """The first two of the error's own lines in a pytest report (those marked E)."""
+    lines = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
+    return "\n".join(line for line in lines[:2] if line) or _last_line(text)
 
 
 def _last_line(text: str) -> str:

@@ -75,6 +75,16 @@ def test_a_broken_definition_is_refused_by_the_check_and_nothing_runs_or_is_stor
     assert any("closed.nowhere" in problem for problem in result.problems), result.problems
 
 
+def test_a_feature_file_that_cannot_be_read_fails_alone_and_nothing_is_stored(db: Database, tmp_path: Path) -> None:
+    folder = _copy_of_example(tmp_path, "court_acceptance.feature")
+    (folder / "features" / "broken.feature").write_text(
+        "# language: zh-CN\n功能: 残缺\n  场景大纲: 没有例子 <x>\n    假如 永嘉县示范数据已就绪\n   例子\n", encoding="utf-8")
+    result = publish(folder, database=db)
+    outcomes = {(o.feature, o.passed) for o in result.outcomes}
+    assert outcomes == {("broken.feature", False), ("court_acceptance.feature", True)}
+    assert not result.published and _stored(db) == []
+
+
 @pytest.fixture
 def cli(database_url: str, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MEDIATION_DATABASE_URL", database_url)
