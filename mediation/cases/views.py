@@ -15,6 +15,7 @@ from typing import Any
 from mediation import jsontext
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, roles_may_fire
+from mediation.cases.capped_counts import capped_counts
 from mediation.cases.masking import (
     mask_address,
     mask_id_number,
@@ -323,8 +324,15 @@ def _count_matches(tx: RawTransaction, clause: str, params: dict[str, Any], coun
     """How many cases match; at most `count_limit + 1` when a limit is given."""
     if count_limit is None:
         return tx.one(f"SELECT count(*) FROM cases c WHERE {clause}", params)[0]
-    return tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
-                  {**params, "count_cap": max(count_limit, 0) + 1})[0]
+    cap = max(count_limit, 0) + 1
+    key = capped_counts.key(tx.database_url, clause, {**params, "count_cap": cap})
+    if capped_counts.over_cap(key):
+        return cap
+    found = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {clause} LIMIT :count_cap) capped",
+                   {**params, "count_cap": cap})[0]
+    if found >= cap:
+        capped_counts.note_over_cap(key)
+    return found
 
 
 def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters: CaseFilters) -> list[_Row]:

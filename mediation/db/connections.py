@@ -105,6 +105,11 @@ class RawTransaction:
         self._prepare = None if database.is_sqlite else database.prepare
         self._stamped: tuple[Any, Any] = (None, None)  # one transaction writes one `now` many times
 
+    @property
+    def database_url(self) -> str:
+        """The URL of the database this transaction is on."""
+        return self._database.url
+
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
         if self._prepare is not None:
             sql = self._prepare(sql)

@@ -10,6 +10,7 @@ Bulk actions on the ticked rows are `board_bulk.py`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -18,6 +19,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect, Stream
+from markupsafe import Markup
 
 from mediation.cases.bulk import MAX_CASES, fire_bulk
 from mediation.cases.list_export import CONTENT_TYPES, case_sheet, file_name, spreadsheet_bytes
@@ -94,7 +96,7 @@ def render_board(page: Page, query: Mapping[str, Any], *, partial: bool = False,
         "_board_results.html" if partial else "board.html", status=status, here=here, **data, chosen=chosen,
         overdue=bool(overdue), error=error, kept=kept, saved=saved_filters(services.db, actor=page.actor,
                                                                            list_name="cases"),
-        options={} if partial else _filter_options(words, definition),
+        options={} if partial else _option_tags(_filter_options(words, definition), data["units"], chosen),
         notice=None if partial else left_reach_notice(page, definition),
         bulk=None if partial else bulk_form(page, definition, bulk_raw,
                                             fields=bulk_fields or bulk_raw is not None),
@@ -255,6 +257,16 @@ def _board_row(item: CaseSummary, due: datetime | None, now: datetime, words: Wo
     return {"case": item, "state": words.label(definition.states.get(item.state), item.state),
             "risk": words.value(item.risk_level), "updated": local_time(item.updated_at),
             "due": local_due_time(due), "due_status": status, "due_text": words.t(status) if status else ""}
+
+
+def _option_tags(options: dict[str, list[tuple[str, str]]], units: list[tuple[str, str]],
+                 chosen: Mapping[str, str | None]) -> dict[str, Markup]:
+    """Each filter's `<option>` tags, the chosen one selected (escaped here: a board has a hundred or more)."""
+    def tags(name: str, pairs: list[tuple[str, str]]) -> Markup:
+        picked = chosen.get(name)
+        return Markup("".join(f'<option value="{escape(code)}"{" selected" if code == picked else ""}>'
+                              f"{escape(text)}</option>" for code, text in pairs))
+    return {**{name: tags(name, pairs) for name, pairs in options.items()}, "unit": tags("unit", units)}
 
 
 def _filter_options(words: Words, definition: WorkflowDefinition) -> dict[str, list[tuple[str, str]]]:

@@ -40,3 +40,23 @@ def test_the_api_counts_every_match(demo: Database) -> None:
     with demo.snapshot() as tx:
         cases = tx.one("SELECT count(*) FROM cases")[0]
     assert list_cases(demo, actor, CaseFilters(page_size=1), NOW).total == cases  # the county sees every case
+
+
+def test_a_list_found_over_the_cap_is_not_counted_again_for_a_while(demo: Database, monkeypatch) -> None:
+    """Once a list matched more than the cap, loads within HOLD_SECONDS say so without counting; a lower
+    count is counted every time, and after the hold the list is counted again."""
+    from mediation.cases import capped_counts as remembered
+
+    clock = [1000.0]
+    monkeypatch.setattr(remembered.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(remembered, "capped_counts", remembered.CappedCounts())
+    monkeypatch.setattr("mediation.cases.views.capped_counts", remembered.capped_counts)
+    actor = actor_for(demo, "county_sup")
+    exact = list_cases(demo, actor, CaseFilters(), NOW).total
+    assert list_cases(demo, actor, CaseFilters(), NOW, count_limit=exact - 1).total == exact  # over: cap + 1
+    with demo.write() as tx:  # every case but one leaves the county's board (a test tampering on purpose)
+        tx.execute("UPDATE cases SET unit_path = '/elsewhere/' WHERE id > (SELECT min(id) FROM cases)")
+    assert list_cases(demo, actor, CaseFilters(), NOW, count_limit=exact - 1).total == exact  # remembered
+    assert list_cases(demo, actor, CaseFilters(), NOW, count_limit=exact).total == 1  # another cap: counted
+    clock[0] += remembered.HOLD_SECONDS + 1
+    assert list_cases(demo, actor, CaseFilters(), NOW, count_limit=exact - 1).total == 1  # counted again
