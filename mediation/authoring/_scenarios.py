@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from mediation.authoring.steps.story import Story
+from mediation.authoring.steps.story import Story, UncheckedRefusal
 from mediation.db import Database
 from mediation.db.schema import upgrade_database
 from mediation.demo.sample_county import SampleCounty, build_sample_county
@@ -109,9 +109,10 @@ class _ScenarioPlugin:
         self.outcomes: list[ScenarioOutcome] = []
         self.modules: dict[str, str] = {}  # generated test module -> the feature file it runs
         self._running: dict[str, ScenarioOutcome] = {}
+        self._unchecked: dict[str, MediationError] = {}
 
     @pytest.fixture
-    def story(self, tmp_path: Path) -> Iterator[Story]:
+    def story(self, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Story]:
         path = tmp_path / "scenario.db"
         shutil.copyfile(self.template, path)
         database = Database(f"sqlite:///{path}")
@@ -119,6 +120,9 @@ class _ScenarioPlugin:
         try:
             yield world
             world.assert_no_pending_refusal()
+        except UncheckedRefusal as unchecked:  # the scenario ended on a refusal no Then step checked
+            self._unchecked[request.node.nodeid] = unchecked.refusal
+            raise
         finally:
             database.dispose()
 
@@ -133,7 +137,8 @@ class _ScenarioPlugin:
 
     @pytest.hookimpl
     def pytest_bdd_step_error(self, request, feature, scenario, step, step_func, step_func_args, exception) -> None:
-        self._fail(request.node.nodeid, step, _reason(exception))
+        outcome = self._running[request.node.nodeid]
+        self._fail(request.node.nodeid, step, _reason(exception, "zh" if outcome.chinese else "en"))
 
     @pytest.hookimpl
     def pytest_bdd_step_func_lookup_error(self, request, feature, scenario, step, exception) -> None:
@@ -152,7 +157,9 @@ class _ScenarioPlugin:
             return
         if report.failed:
             outcome.passed = False
-            outcome.reason = outcome.reason or _error_lines(report.longreprtext)
+            unchecked = self._unchecked.pop(report.nodeid, None)
+            outcome.reason = outcome.reason or (_refusal_words(unchecked, "zh" if outcome.chinese else "en")
+                                                if unchecked else _error_lines(report.longreprtext))
             outcome.details = report.longreprtext
         if report.when == "teardown":
             self._finish(self._running.pop(report.nodeid))
@@ -170,15 +177,26 @@ class _ScenarioPlugin:
         self.on_scenario(outcome)
 
 
-def _reason(exception: BaseException) -> str:
+def _reason(exception: BaseException, language: str) -> str:
     """Why a step failed, in a line or two: a refusal's words, an assertion's message, or the error."""
     if isinstance(exception, MediationError):
-        return f"{type(exception).__name__}: {exception.detail}"
+        return _refusal_words(exception, language)
+    if isinstance(exception, UncheckedRefusal):
+        return _refusal_words(exception.refusal, language)
     text = str(exception).strip()
     if isinstance(exception, AssertionError):
         return _first_lines(text) or "the check did not hold"
     return _first_lines(f"{type(exception).__name__}: {text}" if text else "".join(
         traceback.format_exception_only(exception)))
+
+
+def _refusal_words(refusal: MediationError, language: str) -> str:
+    """The engine's refusal in the feature's language where it has the words (a guard's reason)."""
+    words = (refusal.extra.get("reasons") or {}).get(language) or refusal.detail
+    return f"{UNCHECKED[language]}{type(refusal).__name__}: {words}"
+
+
+UNCHECKED = {"zh": "操作被拒绝：", "en": "the engine refused a step: "}
 
 
 def _first_lines(text: str, count: int = 2) -> str:

@@ -75,14 +75,20 @@ def test_a_broken_definition_is_refused_by_the_check_and_nothing_runs_or_is_stor
     assert any("closed.nowhere" in problem for problem in result.problems), result.problems
 
 
-def test_a_feature_file_that_cannot_be_read_fails_alone_and_nothing_is_stored(db: Database, tmp_path: Path) -> None:
+def test_an_unreadable_feature_file_fails_alone_and_an_unchecked_refusal_is_told_in_its_words(db: Database, tmp_path: Path) -> None:
     folder = _copy_of_example(tmp_path, "court_acceptance.feature")
     (folder / "features" / "broken.feature").write_text(
         "# language: zh-CN\n功能: 残缺\n  场景大纲: 没有例子 <x>\n    假如 永嘉县示范数据已就绪\n   例子\n", encoding="utf-8")
+    (folder / "features" / "unchecked.feature").write_text(
+        "# language: zh-CN\n功能: 未检查的拒绝\n  场景: 未经同意开始调解\n    假如 永嘉县示范数据已就绪\n"
+        '    而且 张建国 与 李秀英 在 江北社区第一网格 的 "neighbour" 纠纷已到达 "mediation.assigned"\n'
+        "    当 调解员 mediator1 开始调解\n", encoding="utf-8")
     result = publish(folder, database=db)
     outcomes = {(o.feature, o.passed) for o in result.outcomes}
-    assert outcomes == {("broken.feature", False), ("court_acceptance.feature", True)}
+    assert outcomes == {("broken.feature", False), ("court_acceptance.feature", True), ("unchecked.feature", False)}
     assert not result.published and _stored(db) == []
+    (unchecked,) = [o for o in result.outcomes if o.feature == "unchecked.feature"]
+    assert unchecked.reason == "操作被拒绝：GuardFailed: 当事人张建国、李秀英尚未同意调解"
 
 
 @pytest.fixture

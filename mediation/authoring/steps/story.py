@@ -28,6 +28,14 @@ from mediation.errors import MediationError
 START_OF_DAY = time(9, 0)
 
 
+class UncheckedRefusal(AssertionError):
+    """The engine refused a When step and no Then step checked the refusal."""
+
+    def __init__(self, refusal: MediationError) -> None:
+        super().__init__(f"the engine refused a step: {type(refusal).__name__}: {refusal.detail} {refusal.extra}")
+        self.refusal = refusal
+
+
 @dataclass
 class Story:
     """One scenario's world."""
@@ -102,9 +110,7 @@ class Story:
     def assert_no_pending_refusal(self) -> None:
         if self.refusal is not None:
             refusal, self.refusal = self.refusal, None
-            raise AssertionError(
-                f"the engine refused a step: {type(refusal).__name__}: {refusal.detail} {refusal.extra}"
-            )
+            raise UncheckedRefusal(refusal)
 
     # ------------------------------------------------------------------ reading
     def _one(self, query) -> Any:
