@@ -115,7 +115,7 @@ def render(language: str | None = None) -> str:
             for lang in languages:
                 step_type, text = entry.example_type_and_text(lang)
                 forms = [form for form in forms_matching(step_type, text) if form.language == lang]
-                pattern = forms[0].readable if forms else text
+                pattern = _named(forms[0].readable, lang) if forms else text
                 lines.append(f"  {pattern}")
                 lines.append(f"      {_EXAMPLE[lang]} {entry.examples[lang]}")
         lines.append("")
@@ -123,3 +123,26 @@ def render(language: str | None = None) -> str:
 
 
 _EXAMPLE = {"en": "e.g.", "zh": "例："}
+# What a value of a Chinese step is, in Chinese words (the example shows what to write there).
+_VALUE_NAMES_ZH = {
+    "user": "用户名", "users": "用户名", "day": "日期", "moment": "时间", "due": "时间", "deadline": "日期",
+    "count": "数", "times": "次数", "days": "天数", "attempts": "次数", "tolerance": "天数",
+    "trigger": "操作", "triggers": "操作", "state": "状态", "from_state": "原状态", "to_state": "新状态",
+    "source": "原状态", "dest": "新状态", "guard": "守卫", "text": "文字", "error": "错误类型", "field": "字段",
+    "reason": "理由", "kind": "期限", "action": "到期动作", "recipient": "接收方", "topic": "通知",
+    "unit": "单位", "target": "单位", "units": "单位", "first": "当事人", "second": "当事人", "party": "当事人",
+    "who": "当事人", "name": "姓名", "interpreter": "翻译人员", "category": "纠纷类别", "channel": "渠道",
+    "risk": "风险等级", "mediator": "调解员", "owner": "负责人", "mechanism": "机制", "resolver": "途径",
+    "department": "部门", "court": "法院", "level": "层级", "ethnicity": "民族", "language": "语言",
+    "outcome": "结果", "description": "案情", "terms": "协议内容", "subjects": "条款", "ruling": "裁定书编号",
+    "milestones": "节点", "schedules": "回访", "negated": "看不到|可以查看", "scope": "合作单位|单位",
+    "figures": "统计", "status": "状态", "method": "方式", "method_label": "方式", "summary": "处理结果",
+    "done": "已|尚未",
+}
+
+
+def _named(pattern: str, language: str) -> str:
+    """A readable pattern with its values named in the language of the listing."""
+    if language != "zh":
+        return pattern
+    return re.sub(r"\{(\w+)\}", lambda found: "{" + _VALUE_NAMES_ZH.get(found.group(1), found.group(1)) + "}", pattern)

@@ -125,5 +125,5 @@ def test_the_cli_publishes_in_chinese_words(cli, db: Database, tmp_path: Path) -
 def test_the_steps_are_printed_in_chinese_with_an_example_each() -> None:
     result = runner.invoke(app, ["workflows", "steps", "--lang", "zh"])
     assert result.exit_code == 0, result.output
-    assert "今天是 {day}" in result.output and "例： 假如 今天是 2026-03-02" in result.output
+    assert "今天是 {日期}" in result.output and "例： 假如 今天是 2026-03-02" in result.output
     assert "Given" not in result.output and "today is" not in result.output

@@ -70,6 +70,6 @@ def test_every_step_the_features_use_is_in_the_catalogue() -> None:
 
 def test_the_catalogue_prints_each_language_on_its_own() -> None:
     chinese, english = render("zh"), render("en")
-    assert "案件状态为 \"{state}\"" in chinese and "例： 那么 案件状态为 \"mediation.in_session\"" in chinese
+    assert "案件状态为 \"{状态}\"" in chinese and "例： 那么 案件状态为 \"mediation.in_session\"" in chinese
     assert "the case is in state \"{state}\"" in english and "Then" not in chinese and "那么" not in english
     assert split_keyword("当 过了 3 天") == ("when", "过了 3 天")
