@@ -33,6 +33,7 @@ from mediation.workflows.calendar import after_counted, china_day_start, extende
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
 from mediation.workflows.definition import CLOSED, WorkflowDefinition, stage_of
+from mediation.workflows.engine_triggers import MIGRATE
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.machine import WorkflowMachine
 from mediation.workflows.refusals import Refusal
@@ -303,3 +304,53 @@ def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str
 
 def _applies(rule: dict[str, Any], case: CaseState) -> bool:
     return all(getattr(case, key, None) == value for key, value in (rule.get("when") or {}).items())
+
+
+def migrate_case(tx: RawTransaction, *, case_id: int, expected_version: int, to_version_id: int, to_state: str,
+                 deadline_changes: list[dict[str, Any]], actor: Actor, data: dict[str, Any], now: datetime) -> str:
+    """Move one case onto another workflow version as the dry run planned it, in the caller's transaction.
+
+    "moved", or why not: "changed" (a person changed it since the plan), "busy" (PostgreSQL: locked now),
+    "skipped" (already on that version, or gone). No machine runs: the plan says what changes.
+    """
+    row = case_rows.load_case_unless_locked(tx, case_id)
+    if row is None or row == "busy":
+        return "skipped" if row is None else "busy"
+    if row.workflow_version_id == to_version_id:
+        return "skipped"
+    if row.version != expected_version:
+        return "changed"
+    case = case_rows.case_state_of(row, {})
+    case.state = to_state
+    _migrate_deadlines(tx, case, deadline_changes, now)
+    event_hash, event_id = case_rows.append_event(
+        tx, case_id=row.id, seq=row.event_count + 1, prev_hash=row.last_event_hash, trigger=MIGRATE,
+        actor=actor.username, at=now, from_state=row.state, to_state=to_state, data=data, reason=None,
+    )
+    if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
+        return "changed"
+    tx.execute(case_rows.SET_WORKFLOW_VERSION, {"id": row.id, "version_id": to_version_id})
+    return "moved"
+
+
+def _migrate_deadlines(tx: RawTransaction, case: CaseState, changes: list[dict[str, Any]], now: datetime) -> None:
+    """Cancel, recount and start the case's deadlines as planned; its list of pending kinds follows."""
+    pending = list(case.progress.get("pending_deadlines", []))
+    for change in changes:
+        kind, what = change["kind"], change["change"]
+        if what == "cancelled":
+            case_rows.cancel_deadlines(tx, case.id, kind, now)
+            pending = [k for k in pending if k != kind]
+        elif what == "recomputed":
+            tx.execute(case_rows.MIGRATE_DEADLINE, {
+                "case_id": case.id, "kind": kind, "due_at": tx.timestamp(datetime.fromisoformat(change["due"])),
+                "estimated": change["estimated"], "action": change["action"]})
+        elif what == "added":
+            case_rows.add_deadline(tx, case_id=case.id, kind=kind, state=change["state"],
+                                   due_at=datetime.fromisoformat(change["due"]), action=change["action"], now=now,
+                                   estimated=change["estimated"])
+            pending.append(kind)
+    if pending:
+        case.progress["pending_deadlines"] = pending
+    else:
+        case.progress.pop("pending_deadlines", None)

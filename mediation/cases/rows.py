@@ -31,6 +31,13 @@ SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 # (SQLite's BEGIN IMMEDIATE already serialises writers).
 SELECT_CASE_FOR_UPDATE = SELECT_CASE + " FOR UPDATE"
 SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+# `workflows migrate`: a case a person holds now is left for a re-run, not waited for.
+SELECT_CASE_UNLESS_LOCKED = SELECT_CASE + " FOR UPDATE SKIP LOCKED"
+SET_WORKFLOW_VERSION = "UPDATE cases SET workflow_version_id = :version_id WHERE id = :id"
+MIGRATE_DEADLINE = (
+    "UPDATE deadlines SET due_at = :due_at, estimated = :estimated, action = :action "
+    "WHERE case_id = :case_id AND kind = :kind AND status = 'pending'"
+)
 
 # Columns a transition may change; only those that did change are written, because
 # SQLite rewrites every index whose column is assigned, changed or not.
@@ -107,6 +114,16 @@ def load_case(tx: RawTransaction, case_id: int) -> CaseRow | None:
         return None
     row = tx.one(SELECT_CASE if tx.is_sqlite else SELECT_CASE_FOR_UPDATE, {"id": case_id})
     return CaseRow._make(row) if row else None
+
+
+def load_case_unless_locked(tx: RawTransaction, case_id: int) -> CaseRow | None | str:
+    """The case row, locked (PostgreSQL: "busy" when another transaction holds it); None if there is none."""
+    if tx.is_sqlite:
+        return load_case(tx, case_id)
+    row = tx.one(SELECT_CASE_UNLESS_LOCKED, {"id": case_id})
+    if row is None:
+        return "busy" if tx.one("SELECT 1 FROM cases WHERE id = :id", {"id": case_id}) else None
+    return CaseRow._make(row)
 
 
 REACH_COLUMNS = "id, unit_path, mediator_id, department_id, court_id"

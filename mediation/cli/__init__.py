@@ -5,6 +5,7 @@ from mediation.cli import (  # noqa: F401  (register)
     cases,
     directory,
     documents,
+    migrate,
     notifications,
     runtime,
     transfer,

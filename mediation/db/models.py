@@ -423,3 +423,35 @@ class DirectoryChange(SQLModel, table=True):
     target: str = Field(max_length=64)  # the unit code or the username
     details: str = Field(sa_column=_text(False))  # canonical JSON of what changed
     at: NaiveDatetime
+
+
+class MigrationPlan(SQLModel, table=True):
+    """A dry run of `workflows migrate`: which version to which, the state map, its totals and hash."""
+
+    __tablename__ = "migration_plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    hash: str | None = Field(default=None, unique=True, max_length=64)  # set when the dry run has finished
+    workflow: str = Field(max_length=64)
+    from_version_id: int = Field(foreign_key="workflow_versions.id")
+    to_version_id: int = Field(foreign_key="workflow_versions.id")
+    state_map: str = Field(sa_column=_text(False))  # canonical JSON {old state: new state}
+    totals: str | None = Field(default=None, sa_column=_text())  # canonical JSON of the dry run's totals
+    created_at: NaiveDatetime
+
+
+class MigrationPlanCase(SQLModel, table=True):
+    """One in-flight case of a migration plan: what the dry run predicted and what `--apply` did."""
+
+    __tablename__ = "migration_plan_cases"
+
+    plan_id: int = Field(foreign_key="migration_plans.id", primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    case_version: int  # the case's version when planned: a different one at apply means a person changed it
+    from_state: str = Field(max_length=64)
+    to_state: str | None = Field(default=None, max_length=64)
+    outcome: str = Field(max_length=32)  # as_is, state_mapped or a reason code it cannot move
+    detail: str | None = Field(default=None, max_length=64)  # the guard or deadline kind a reason names
+    deadline_changes: str = Field(sa_column=_text(False))  # canonical JSON list
+    status: str = Field(default="planned", max_length=16)  # planned, moved, changed, refused, skipped
+    moved_at: NaiveDatetime | None = None

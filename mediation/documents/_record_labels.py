@@ -3,6 +3,8 @@ the six new kinds, the bound 卷宗's cover and contents, particulars, evidence 
 
 from __future__ import annotations
 
+from mediation.workflows.engine_triggers import ENGINE_TRIGGER_LABELS
+
 RECORD_LABELS: dict[str, tuple[str, str]] = {
     # titles of the six new kinds
     "title.application": ("人民调解申请书", "Application for people's mediation"),
@@ -217,6 +219,7 @@ RECORD_LABELS: dict[str, tuple[str, str]] = {
     "subject.boundary": ("边界", "Boundary"),
     "subject.other": ("其他", "Other"),
     "trigger.attach": ("上传材料", "Attach a file"),
+    "trigger.migrate": (ENGINE_TRIGGER_LABELS["migrate"]["zh"], ENGINE_TRIGGER_LABELS["migrate"]["en"]),
     "trigger.record_session": ("调解记录", "Session record"),
     "trigger.record_investigation": ("调查记录", "Investigation record"),
     "trigger.add_note": ("备注", "Note"),

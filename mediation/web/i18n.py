@@ -17,6 +17,7 @@ from mediation.web.dashboard_words import DASHBOARD_TEXT
 from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
 from mediation.workflows.deadline_labels import DEADLINE_LABELS
+from mediation.workflows.engine_triggers import ENGINE_TRIGGER_LABELS
 from mediation.workflows.field_labels import FIELD_LABELS, field_label
 
 LANGUAGES = ("zh", "en")
@@ -166,6 +167,7 @@ TEXT: dict[str, dict[str, str]] = {
 # Values of enum fields and other codes without labels in the workflow files.
 VALUE_LABELS: dict[str, dict[str, str]] = {
     **CASE_FILE_VALUES,  # the case file's coded values; the entries below win where both name one
+    **ENGINE_TRIGGER_LABELS,  # `migrate`: the engine's own trigger, in no workflow file
     "joint": {"zh": "联合调解", "en": "Joint"},
     "professional": {"zh": "专业调解", "en": "Professional"},
     "on_scene": {"zh": "随警调解", "en": "On scene"},

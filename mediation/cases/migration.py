@@ -1,0 +1,192 @@
+"""`workflows migrate`, the dry run: what would happen to each in-flight case moved to another version.
+
+A case on the old version in an open state moves to `map.get(state, state)` of the new version, or
+cannot move, with a stable reason code. Its pending deadlines are kept, recomputed, cancelled, and
+deadlines of the new version are added. The plan is streamed (cases and deadlines, each one ordered
+query merged by case id), stored in batches and named by a hash over every entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mediation import jsontext
+from mediation.cases import rows as case_rows
+from mediation.cases.engine import _applies
+from mediation.workflows.calendar import after_counted
+from mediation.workflows.guards import GUARDS
+from mediation.workflows.machine import WorkflowMachine
+
+MOVES = ("as_is", "state_mapped")
+REASONS = {
+    "state_removed": {"zh": "新版本没有这个状态，也未指定对应的状态", "en": "the new version has no such state and no mapping"},
+    "mapped_state_unknown": {"zh": "指定的对应状态在新版本中不存在", "en": "the state it is mapped to is not in the new version"},
+    "guard_data_missing": {"zh": "缺少新版本进入该状态所要求的条件", "en": "data a guard of the new version needs is missing"},
+    "deadline_action_removed": {"zh": "期限届满时的操作在新版本中已不存在或不能办理",
+                                "en": "a deadline's action no longer exists or is not allowed there"},
+}
+BATCH = 2000
+INSERT_ENTRY = (
+    "INSERT INTO migration_plan_cases (plan_id, case_id, case_version, from_state, to_state, outcome, detail, "
+    "deadline_changes, status) VALUES (:plan_id, :case_id, :case_version, :from_state, :to_state, :outcome, "
+    ":detail, :deadline_changes, :status)"
+)
+PENDING_OF_VERSION = (
+    "SELECT d.case_id, d.kind, d.due_at, d.action, d.created_at FROM deadlines d JOIN cases c ON c.id = d.case_id "
+    "WHERE c.workflow_version_id = :version_id AND c.stage <> 'closed' AND d.status = 'pending' "
+    "ORDER BY d.case_id, d.id"
+)
+
+
+@dataclass(frozen=True)
+class StatePlan:
+    """What every case in one old state gets: where it goes, or why it cannot; cached per state."""
+
+    to_state: str | None
+    outcome: str
+    new_guards: tuple[str, ...] = ()
+    new_rules: tuple[tuple[str, dict[str, Any], str], ...] = ()  # (kind, rule, scope) the new version adds
+
+
+@dataclass
+class Entry:
+    """One case's line of the plan."""
+
+    case_id: int
+    number: str
+    version: int
+    from_state: str
+    to_state: str | None
+    outcome: str
+    detail: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def movable(self) -> bool:
+        return self.outcome in MOVES
+
+    def hashed(self) -> bytes:
+        return jsontext.dumps([self.case_id, self.version, self.from_state, self.to_state, self.outcome,
+                               self.detail, self.changes]).encode()
+
+
+@dataclass
+class Migration:
+    """From one stored version of a workflow to another, with the state map."""
+
+    name: str
+    from_id: int
+    to_id: int
+    from_number: int
+    to_number: int
+    state_map: dict[str, str]
+    old: WorkflowMachine
+    new: WorkflowMachine
+    _states: dict[str, StatePlan] = field(default_factory=dict, repr=False)
+
+    def header(self) -> bytes:
+        return jsontext.dumps({"from": self.from_number, "to": self.to_number, "map": self.state_map}).encode()
+
+    def state_plan(self, state: str) -> StatePlan:
+        found = self._states.get(state)
+        if found is None:
+            found = self._states[state] = _plan_state(self, state)
+        return found
+
+    def action_valid(self, action: str, to_state: str) -> bool:
+        """A deadline's action still works on the new version from `to_state` (`remind` always does)."""
+        return action == "remind" or (action in self.new.definition.triggers
+                                      and action in self.new.allowed_triggers(to_state))
+
+
+def _plan_state(migration: Migration, state: str) -> StatePlan:
+    new = migration.new.definition
+    target = migration.state_map.get(state, state)
+    if state in migration.state_map and target not in new.states:
+        return StatePlan(None, "mapped_state_unknown")
+    if target not in new.states:
+        return StatePlan(None, "state_removed")
+    old_guards = {g for t in migration.old.definition.triggers.values() for s in t.transitions
+                  if s.dest == state for g in s.guards}
+    into = [set(s.guards) for t in new.triggers.values() for s in t.transitions if s.dest == target]
+    required = set.intersection(*into) if into else set()
+    old_rules = migration.old.definition.deadline_rules()
+    added = tuple(
+        (kind, rule, rule.get("state") or rule.get("stage") or kind)
+        for kind, (rule, states) in new.deadline_rules().items()
+        if target in states and not (kind in old_rules and state in old_rules[kind][1])
+    )
+    outcome = "state_mapped" if state in migration.state_map else "as_is"
+    return StatePlan(target, outcome, tuple(sorted(required - old_guards)), added)
+
+
+def plan_case(migration: Migration, row: case_rows.CaseRow, number: str, pending: list[tuple],
+              entered: Any, now: datetime) -> Entry:
+    """The plan of one case: `pending` its pending deadlines (kind, due, action, created), `entered(row)`
+    when it entered its state."""
+    plan = migration.state_plan(row.state)
+    entry = Entry(row.id, number, row.version, row.state, plan.to_state, plan.outcome)
+    if plan.to_state is None:
+        return entry
+    failing = _failing_guard(migration, plan, row, now)
+    if failing is not None:
+        entry.outcome, entry.detail = "guard_data_missing", failing
+        return entry
+    for kind, due, action, created in pending:
+        change = _pending_change(migration, plan.to_state, row, kind, due, action, created)
+        if change is None:
+            entry.outcome, entry.detail, entry.changes = "deadline_action_removed", kind, []
+            return entry
+        entry.changes.append(change)
+    kinds = {kind for kind, *_ in pending}
+    for kind, rule, scope in plan.new_rules:
+        if kind not in kinds and _applies(rule, row):
+            start = _start(rule, row) or entered(row)
+            due, estimated = after_counted(start, rule["after"])
+            entry.changes.append({"kind": kind, "change": "added", "due": due.isoformat(), "estimated": estimated,
+                                  "action": rule["action"], "state": scope})
+    return entry
+
+
+def _failing_guard(migration: Migration, plan: StatePlan, row: case_rows.CaseRow, now: datetime) -> str | None:
+    """The first guard the new version adds on the way into the state that the case, as it stands, fails."""
+    if not plan.new_guards:
+        return None
+    case = case_rows.case_state_of(row, migration.new.definition.policy)
+    case.now = now
+    for name in plan.new_guards:
+        try:
+            if GUARDS[name](case) is not None:
+                return name
+        except (KeyError, TypeError, ValueError, AttributeError):  # reads trigger data the case does not have
+            return name
+    return None
+
+
+def _start(rule: dict[str, Any], row: case_rows.CaseRow) -> datetime | None:
+    """The moment a rule with `from` counts from (a case timestamp in its progress), as the engine takes it."""
+    if not rule.get("from"):
+        return None
+    base = jsontext.loads(row.progress).get(rule["from"])
+    return datetime.fromisoformat(base) if base else None
+
+
+def _pending_change(migration: Migration, to_state: str, row: case_rows.CaseRow, kind: str, due: datetime,
+                    action: str, created: datetime) -> dict[str, Any] | None:
+    """Kept, recomputed or cancelled; None when its action would not work on the new version."""
+    old_rules, new_rules = migration.old.definition.deadline_rules(), migration.new.definition.deadline_rules()
+    if kind not in old_rules:  # not the policy's (a key-case order's): kept while its action works
+        return {"kind": kind, "change": "kept"} if migration.action_valid(action, to_state) else None
+    rule, states = new_rules.get(kind, (None, frozenset()))
+    if rule is None or to_state not in states or not _applies(rule, row):
+        return {"kind": kind, "change": "cancelled"}
+    old = old_rules[kind][0]
+    if not migration.action_valid(rule["action"], to_state):
+        return None
+    if (old["after"], old["action"], old.get("from")) == (rule["after"], rule["action"], rule.get("from")):
+        return {"kind": kind, "change": "kept"}
+    counted, estimated = after_counted(_start(rule, row) or created, rule["after"])
+    return {"kind": kind, "change": "recomputed", "due": counted.isoformat(), "estimated": estimated,
+            "action": rule["action"], "was": due.isoformat()}

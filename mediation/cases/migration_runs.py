@@ -1,0 +1,271 @@
+"""`workflows migrate`: run the dry run (stream, store, total, hash) and apply a stored plan through the engine."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Iterator
+
+import sqlalchemy as sa
+
+from mediation import jsontext
+from mediation.cases import engine
+from mediation.cases import rows as case_rows
+from mediation.cases.migration import (
+    BATCH,
+    INSERT_ENTRY,
+    MOVES,
+    PENDING_OF_VERSION,
+    Entry,
+    Migration,
+    plan_case,
+)
+from mediation.clock import utcnow
+from mediation.db import Database, parse_timestamp
+from mediation.directory.actors import Actor
+from mediation.errors import NotFound
+
+OPEN_CASES = (f"SELECT {case_rows.CASE_COLUMNS}, number FROM cases "
+              "WHERE workflow_version_id = :version_id AND stage <> 'closed' ORDER BY id")
+EVENTS_BY_ID = "SELECT from_state, to_state, at FROM events WHERE id IN ({marks}) ORDER BY seq DESC"
+
+
+class UnknownVersion(NotFound):
+    """No stored version of that number."""
+
+
+class PlanNotFound(NotFound):
+    """No stored dry run with that hash for these versions and map."""
+
+
+def open_migration(db: Database, *, name: str, from_number: int, to_number: int,
+                   state_map: dict[str, str]) -> Migration:
+    """The migration between two stored versions (UnknownVersion naming the number otherwise)."""
+    ids = []
+    for number in (from_number, to_number):
+        version_id = db.workflows.version_id(name, number)
+        if version_id is None:
+            raise UnknownVersion(f"workflow {name} has no version {number}")
+        ids.append(version_id)
+    return Migration(name, ids[0], ids[1], from_number, to_number, dict(state_map),
+                     db.workflows.machine(ids[0]), db.workflows.machine(ids[1]))
+
+
+@dataclass
+class PlanSummary:
+    """What a dry run found: its hash, its totals (per state, per outcome, deadline changes)."""
+
+    plan_id: int
+    hash: str
+    totals: dict[str, Any]
+
+
+def _streamed(connection: sa.Connection, sql: str, params: dict[str, Any]) -> Iterator[Any]:
+    return iter(connection.execution_options(stream_results=True, yield_per=BATCH).execute(sa.text(sql), params))
+
+
+def _cases_with_deadlines(connection: sa.Connection, version_id: int) -> Iterator[tuple[Any, list[tuple]]]:
+    """Each open case of the version (id order) with its pending deadlines: two ordered streams merged."""
+    params = {"version_id": version_id}
+    deadlines = _streamed(connection, PENDING_OF_VERSION, params)
+    waiting = next(deadlines, None)
+    for row in _streamed(connection, OPEN_CASES, params):
+        pending = []
+        while waiting is not None and waiting[0] <= row[0]:
+            if waiting[0] == row[0]:
+                pending.append((waiting[1], parse_timestamp(waiting[2]), waiting[3], parse_timestamp(waiting[4])))
+            waiting = next(deadlines, None)
+        yield row, pending
+
+
+def _entered(connection: sa.Connection) -> Callable[[case_rows.CaseRow], datetime]:
+    """When a case entered its state: the last event that moved it there (its events read by id)."""
+    def entered(row: case_rows.CaseRow) -> datetime:
+        ids = [int(text) for text in (row.event_ids or "").split(",") if text]
+        marks = ", ".join(f":e{i}" for i in range(len(ids)))
+        found = connection.execute(sa.text(EVENTS_BY_ID.format(marks=marks)),
+                                   {f"e{i}": value for i, value in enumerate(ids)}) if ids else []
+        for from_state, to_state, at in found:
+            if to_state == row.state and from_state != row.state:
+                return parse_timestamp(at)
+        return parse_timestamp(row.triaged_at) or utcnow()
+    return entered
+
+
+def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) -> PlanSummary:
+    """Plan every in-flight case of the old version, store the plan in batches and name it by its hash."""
+    now = now or utcnow()
+    digest = hashlib.sha256(migration.header())
+    totals = _Totals()
+    plan_id = _store_header(db, migration, now)
+    batch: list[dict[str, Any]] = []
+    with db.read() as connection:
+        if not db.is_sqlite:
+            connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        entered = _entered(connection)
+        for row, pending in _cases_with_deadlines(connection, migration.from_id):
+            entry = plan_case(migration, case_rows.CaseRow._make(row[:-1]), row[-1], pending, entered, now)
+            digest.update(entry.hashed())
+            totals.count(entry)
+            batch.append(_entry_row(plan_id, entry))
+            if len(batch) >= BATCH:
+                _store_entries(db, batch)
+                batch = []
+    _store_entries(db, batch)
+    return _finish(db, plan_id, digest.hexdigest(), totals.document())
+
+
+def _entry_row(plan_id: int, entry: Entry) -> dict[str, Any]:
+    return {"plan_id": plan_id, "case_id": entry.case_id, "case_version": entry.version,
+            "from_state": entry.from_state, "to_state": entry.to_state, "outcome": entry.outcome,
+            "detail": entry.detail, "deadline_changes": jsontext.dumps(entry.changes),
+            "status": "planned" if entry.movable else "refused"}
+
+
+def _store_header(db: Database, migration: Migration, now: datetime) -> int:
+    with db.write() as tx:
+        return tx.insert(
+            "INSERT INTO migration_plans (workflow, from_version_id, to_version_id, state_map, created_at) "
+            "VALUES (:workflow, :from_id, :to_id, :state_map, :now)",
+            {"workflow": migration.name, "from_id": migration.from_id, "to_id": migration.to_id,
+             "state_map": jsontext.dumps(migration.state_map), "now": tx.timestamp(now)})
+
+
+def _store_entries(db: Database, batch: list[dict[str, Any]]) -> None:
+    if batch:
+        with db.write() as tx:
+            tx.execute_many(INSERT_ENTRY, batch)
+
+
+def _finish(db: Database, plan_id: int, plan_hash: str, totals: dict[str, Any]) -> PlanSummary:
+    """Name the plan by its hash; an earlier dry run of the same state (same hash) gives way to it."""
+    with db.write() as tx:
+        for (older,) in tx.all("SELECT id FROM migration_plans WHERE hash = :hash", {"hash": plan_hash}):
+            tx.execute("DELETE FROM migration_plan_cases WHERE plan_id = :id", {"id": older})
+            tx.execute("DELETE FROM migration_plans WHERE id = :id", {"id": older})
+        tx.execute("UPDATE migration_plans SET hash = :hash, totals = :totals WHERE id = :id",
+                   {"hash": plan_hash, "totals": jsontext.dumps(totals), "id": plan_id})
+    return PlanSummary(plan_id, plan_hash, totals)
+
+
+@dataclass
+class _Totals:
+    by_state: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    by_outcome: Counter = field(default_factory=Counter)
+    deadlines: Counter = field(default_factory=Counter)
+
+    def count(self, entry: Entry) -> None:
+        self.by_state[entry.from_state][entry.outcome] += 1
+        self.by_outcome[entry.outcome] += 1
+        self.deadlines.update(change["change"] for change in entry.changes)
+
+    def document(self) -> dict[str, Any]:
+        return {"cases": sum(self.by_outcome.values()), "by_state": {s: dict(c) for s, c in self.by_state.items()},
+                "by_outcome": dict(self.by_outcome), "deadlines": dict(self.deadlines)}
+
+
+def refused_cases(db: Database, plan_id: int, *, every: bool = False) -> Iterator[tuple]:
+    """The plan's cases that cannot move (every case with `every`): number, state, outcome, detail, to, changes."""
+    where = "" if every else f" AND p.outcome NOT IN ({', '.join(repr(m) for m in MOVES)})"
+    with db.read() as connection:
+        yield from _streamed(connection, (
+            "SELECT c.number, p.from_state, p.outcome, p.detail, p.to_state, p.deadline_changes "
+            "FROM migration_plan_cases p JOIN cases c ON c.id = p.case_id "
+            f"WHERE p.plan_id = :plan_id{where} ORDER BY p.case_id"), {"plan_id": plan_id})
+
+
+@dataclass
+class ApplyTotals:
+    """What `--apply` did: cases moved, and the numbers of those changed since the plan or busy now."""
+
+    moved: int = 0
+    skipped: int = 0
+    refused: int = 0
+    changed: list[str] = field(default_factory=list)
+    busy: list[str] = field(default_factory=list)
+
+
+def find_plan(db: Database, migration: Migration, plan_hash: str) -> tuple[int, int]:
+    """The plan's id and how many of its cases wait to move; PlanNotFound unless it is these versions and map."""
+    with db.write() as tx:
+        found = tx.one("SELECT id FROM migration_plans WHERE hash = :hash AND from_version_id = :f "
+                       "AND to_version_id = :t AND state_map = :m",
+                       {"hash": plan_hash, "f": migration.from_id, "t": migration.to_id,
+                        "m": jsontext.dumps(migration.state_map)})
+        if found is None:
+            raise PlanNotFound(f"no dry run with plan {plan_hash} from version {migration.from_number} "
+                               f"to {migration.to_number} with this map")
+        waiting = tx.one("SELECT count(*) FROM migration_plan_cases WHERE plan_id = :id AND status = 'planned'",
+                         {"id": found[0]})[0]
+    return found[0], waiting
+
+
+def apply_plan(db: Database, migration: Migration, plan_hash: str, *, actor: Actor, limit: int | None = None,
+               advance: Callable[[], None] | None = None, now: datetime | None = None) -> ApplyTotals:
+    """Move each planned case through the engine, each in its own transaction (at most `limit` of them)."""
+    plan_id, _ = find_plan(db, migration, plan_hash)
+    totals = ApplyTotals(refused=_count(db, plan_id, "refused"))
+    after, done = 0, 0
+    while True:
+        with db.write() as tx:
+            batch = tx.all("SELECT p.case_id, c.number, p.case_version, p.from_state, p.to_state, "
+                           "p.deadline_changes FROM migration_plan_cases p JOIN cases c ON c.id = p.case_id "
+                           "WHERE p.plan_id = :plan_id AND p.status = 'planned' AND p.case_id > :after "
+                           "ORDER BY p.case_id LIMIT 500", {"plan_id": plan_id, "after": after})
+        if not batch:
+            return totals
+        for case_id, number, version, from_state, to_state, changes in batch:
+            if limit is not None and done >= limit:
+                return totals
+            _apply_one(db, migration, plan_id, plan_hash, actor, totals,
+                       (case_id, number, version, from_state, to_state, jsontext.loads(changes)), now)
+            done, after = done + 1, case_id
+            if advance is not None:
+                advance()
+
+
+def _apply_one(db: Database, migration: Migration, plan_id: int, plan_hash: str, actor: Actor,
+               totals: ApplyTotals, planned: tuple, now: datetime | None) -> None:
+    case_id, number, version, from_state, to_state, changes = planned
+    moment = now or utcnow()
+    data = {"from_version": migration.from_number, "to_version": migration.to_number, "from_state": from_state,
+            "to_state": to_state, "plan": plan_hash, "deadlines": changes}
+    with db.write() as tx:
+        status = engine.migrate_case(tx, case_id=case_id, expected_version=version, to_version_id=migration.to_id,
+                                     to_state=to_state, deadline_changes=changes, actor=actor, data=data, now=moment)
+        if status != "busy":
+            tx.execute("UPDATE migration_plan_cases SET status = :status, moved_at = :now "
+                       "WHERE plan_id = :plan_id AND case_id = :case_id",
+                       {"status": status, "now": tx.timestamp(moment) if status == "moved" else None,
+                        "plan_id": plan_id, "case_id": case_id})
+    if status == "moved":
+        totals.moved += 1
+    elif status == "skipped":
+        totals.skipped += 1
+    else:
+        (totals.changed if status == "changed" else totals.busy).append(number)
+
+
+def _count(db: Database, plan_id: int, status: str) -> int:
+    with db.write() as tx:
+        return tx.one("SELECT count(*) FROM migration_plan_cases WHERE plan_id = :id AND status = :status",
+                      {"id": plan_id, "status": status})[0]
+
+
+def migrating_admin(db: Database, username: str | None) -> Actor:
+    """The administrator who migrates: the one named, else the first active one; NotFound / PermissionError."""
+    from mediation.directory.accounts import actor_for
+
+    if username is None:
+        with db.read() as connection:
+            names = connection.execute(sa.text(
+                "SELECT username, roles FROM users WHERE active = :yes ORDER BY id"), {"yes": True}).all()
+        username = next((name for name, roles in names if "admin" in roles.split()), None)
+        if username is None:
+            raise NotFound("no active admin user: name one with --as")
+    actor = actor_for(db, username)
+    if "admin" not in actor.roles:
+        raise PermissionError(f"user '{username}' is not an admin")
+    return actor
