@@ -58,10 +58,21 @@ def run_publish(directory: Path, features: Path | None, name: str, verbose: bool
             errors.print("nothing was stored")
         raise typer.Exit(1)
     passed = len(result.outcomes)
+    _warn_if_not_the_deployment_folder(directory)
     if result.already_stored:
         console.print(f"{passed} scenarios passed; {name} is already stored as version {result.version}")
     else:
         console.print(f"{passed} scenarios passed; published {name} version {result.version}")
+
+
+def _warn_if_not_the_deployment_folder(directory: Path) -> None:
+    """A server stores its own folder's definition when it starts, if that is new: a version published
+    from another folder stays current only until that folder changes (an upgrade, an edit)."""
+    from mediation.workflows.loader import FOLDER_VARIABLE, workflow_dir
+
+    if directory.resolve() != workflow_dir().resolve():
+        errors.print(f"note: {directory} is not this deployment's folder ({workflow_dir()}); set {FOLDER_VARIABLE}="
+                     f"{directory.resolve()} for the servers, or a change to their folder will be stored over it")
 
 
 def print_steps(lang: str | None) -> None:
