@@ -10,8 +10,8 @@ Bulk actions on the ticked rows are `board_bulk.py`'s.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from html import escape
 from datetime import datetime
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
