@@ -12,6 +12,7 @@ BENCHMARKS: dict[str, str] = {
     "attachments": "attachments: a 10 MiB upload through the API vs writing it to the database; server memory",
     "directory": "directory: `directory import` of 3,500 grids and 5,000 users, then the same file again (no changes)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
+    "migrate": "migrate: `workflows migrate` dry run and apply of 100,000 cases vs the engine; memory at N and N/10",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
     "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",
     "worker": "worker: due deadlines fired per second, SQLite and 2 PostgreSQL workers, vs the engine",

@@ -15,7 +15,8 @@ from typing import Any
 from mediation import jsontext
 from mediation.cases import rows as case_rows
 from mediation.cases.engine import _applies
-from mediation.workflows.calendar import after_counted
+from mediation.db import parse_timestamp
+from mediation.workflows.calendar import CHINA_OFFSET, after_counted
 from mediation.workflows.guards import GUARDS
 from mediation.workflows.machine import WorkflowMachine
 
@@ -67,9 +68,10 @@ class Entry:
     def movable(self) -> bool:
         return self.outcome in MOVES
 
-    def hashed(self) -> bytes:
-        return jsontext.dumps([self.case_id, self.version, self.from_state, self.to_state, self.outcome,
-                               self.detail, self.changes]).encode()
+    def hashed(self, changes_text: str) -> bytes:
+        """What the plan's hash covers of this case (its deadline changes as stored, `changes_text`)."""
+        return (jsontext.dumps([self.case_id, self.version, self.from_state, self.to_state, self.outcome,
+                                self.detail]) + changes_text).encode()
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Migration:
     old: WorkflowMachine
     new: WorkflowMachine
     _states: dict[str, StatePlan] = field(default_factory=dict, repr=False)
+    _counted: dict[tuple, tuple[datetime, bool]] = field(default_factory=dict, repr=False)
 
     def header(self) -> bytes:
         return jsontext.dumps({"from": self.from_number, "to": self.to_number, "map": self.state_map}).encode()
@@ -93,6 +96,17 @@ class Migration:
         found = self._states.get(state)
         if found is None:
             found = self._states[state] = _plan_state(self, state)
+        return found
+
+    def counted(self, start: datetime, duration: dict[str, Any]) -> tuple[datetime, bool]:
+        """`after_counted`, once per China day and duration: a period in days ends the same for any hour of
+        its first day (a period in hours is counted each time)."""
+        if "hours" in duration:
+            return after_counted(start, duration)
+        key = ((start + CHINA_OFFSET).date(), jsontext.dumps(duration))
+        found = self._counted.get(key)
+        if found is None:
+            found = self._counted[key] = after_counted(start, duration)
         return found
 
     def action_valid(self, action: str, to_state: str) -> bool:
@@ -124,8 +138,8 @@ def _plan_state(migration: Migration, state: str) -> StatePlan:
 
 def plan_case(migration: Migration, row: case_rows.CaseRow, number: str, pending: list[tuple],
               entered: Any, now: datetime) -> Entry:
-    """The plan of one case: `pending` its pending deadlines (kind, due, action, created), `entered(row)`
-    when it entered its state."""
+    """The plan of one case: `pending` its pending deadlines (kind, due, action, created: as stored),
+    `entered(row)` when it entered its state."""
     plan = migration.state_plan(row.state)
     entry = Entry(row.id, number, row.version, row.state, plan.to_state, plan.outcome)
     if plan.to_state is None:
@@ -144,7 +158,7 @@ def plan_case(migration: Migration, row: case_rows.CaseRow, number: str, pending
     for kind, rule, scope in plan.new_rules:
         if kind not in kinds and _applies(rule, row):
             start = _start(rule, row) or entered(row)
-            due, estimated = after_counted(start, rule["after"])
+            due, estimated = migration.counted(start, rule["after"])
             entry.changes.append({"kind": kind, "change": "added", "due": due.isoformat(), "estimated": estimated,
                                   "action": rule["action"], "state": scope})
     return entry
@@ -173,8 +187,8 @@ def _start(rule: dict[str, Any], row: case_rows.CaseRow) -> datetime | None:
     return datetime.fromisoformat(base) if base else None
 
 
-def _pending_change(migration: Migration, to_state: str, row: case_rows.CaseRow, kind: str, due: datetime,
-                    action: str, created: datetime) -> dict[str, Any] | None:
+def _pending_change(migration: Migration, to_state: str, row: case_rows.CaseRow, kind: str, due: Any,
+                    action: str, created: Any) -> dict[str, Any] | None:
     """Kept, recomputed or cancelled; None when its action would not work on the new version."""
     old_rules, new_rules = migration.old.definition.deadline_rules(), migration.new.definition.deadline_rules()
     if kind not in old_rules:  # not the policy's (a key-case order's): kept while its action works
@@ -187,6 +201,6 @@ def _pending_change(migration: Migration, to_state: str, row: case_rows.CaseRow,
         return None
     if (old["after"], old["action"], old.get("from")) == (rule["after"], rule["action"], rule.get("from")):
         return {"kind": kind, "change": "kept"}
-    counted, estimated = after_counted(_start(rule, row) or created, rule["after"])
+    counted, estimated = migration.counted(_start(rule, row) or parse_timestamp(created), rule["after"])
     return {"kind": kind, "change": "recomputed", "due": counted.isoformat(), "estimated": estimated,
-            "action": rule["action"], "was": due.isoformat()}
+            "action": rule["action"], "was": parse_timestamp(due).isoformat()}

@@ -62,34 +62,46 @@ class PlanSummary:
     totals: dict[str, Any]
 
 
-def _streamed(connection: sa.Connection, sql: str, params: dict[str, Any]) -> Iterator[Any]:
-    return iter(connection.execution_options(stream_results=True, yield_per=BATCH).execute(sa.text(sql), params))
+def _streamed(db: Database, connection: sa.Connection, sql: str, params: dict[str, Any]) -> Iterator[tuple]:
+    """The rows of one query on the read connection's own DBAPI cursor, fetched in batches
+    (a server-side cursor on PostgreSQL): never all in memory."""
+    raw = connection.connection.dbapi_connection
+    cursor = raw.cursor() if db.is_sqlite else raw.cursor(name=f"migrate_{id(params)}")
+    cursor.execute(db.prepare(sql), params)
+    try:
+        while rows := cursor.fetchmany(BATCH):
+            yield from rows
+    finally:
+        cursor.close()
 
 
-def _cases_with_deadlines(connection: sa.Connection, version_id: int) -> Iterator[tuple[Any, list[tuple]]]:
+def _cases_with_deadlines(db: Database, connection: sa.Connection,
+                          version_id: int) -> Iterator[tuple[Any, list[tuple]]]:
     """Each open case of the version (id order) with its pending deadlines: two ordered streams merged."""
-    params = {"version_id": version_id}
-    deadlines = _streamed(connection, PENDING_OF_VERSION, params)
+    deadlines = _streamed(db, connection, PENDING_OF_VERSION, {"version_id": version_id})
     waiting = next(deadlines, None)
-    for row in _streamed(connection, OPEN_CASES, params):
+    for row in _streamed(db, connection, OPEN_CASES, {"version_id": version_id}):
         pending = []
         while waiting is not None and waiting[0] <= row[0]:
             if waiting[0] == row[0]:
-                pending.append((waiting[1], parse_timestamp(waiting[2]), waiting[3], parse_timestamp(waiting[4])))
+                pending.append(waiting[1:])
             waiting = next(deadlines, None)
         yield row, pending
 
 
-def _entered(connection: sa.Connection) -> Callable[[case_rows.CaseRow], datetime]:
-    """When a case entered its state: the last event that moved it there (its events read by id)."""
+def _entered(db: Database, connection: sa.Connection) -> Callable[[case_rows.CaseRow], datetime]:
+    """When a case entered its state: the last event that moved it there (its events read by id, on the
+    read connection's own cursor: once for each case that gains a deadline)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+
     def entered(row: case_rows.CaseRow) -> datetime:
         ids = [int(text) for text in (row.event_ids or "").split(",") if text]
-        marks = ", ".join(f":e{i}" for i in range(len(ids)))
-        found = connection.execute(sa.text(EVENTS_BY_ID.format(marks=marks)),
-                                   {f"e{i}": value for i, value in enumerate(ids)}) if ids else []
-        for from_state, to_state, at in found:
-            if to_state == row.state and from_state != row.state:
-                return parse_timestamp(at)
+        if ids:
+            marks = ", ".join(f":e{i}" for i in range(len(ids)))
+            cursor.execute(db.prepare(EVENTS_BY_ID.format(marks=marks)), {f"e{i}": v for i, v in enumerate(ids)})
+            for from_state, to_state, at in cursor.fetchall():
+                if to_state == row.state and from_state != row.state:
+                    return parse_timestamp(at)
         return parse_timestamp(row.triaged_at) or utcnow()
     return entered
 
@@ -104,12 +116,13 @@ def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) 
     with db.read() as connection:
         if not db.is_sqlite:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        entered = _entered(connection)
-        for row, pending in _cases_with_deadlines(connection, migration.from_id):
+        entered = _entered(db, connection)
+        for row, pending in _cases_with_deadlines(db, connection, migration.from_id):
             entry = plan_case(migration, case_rows.CaseRow._make(row[:-1]), row[-1], pending, entered, now)
-            digest.update(entry.hashed())
+            changes = jsontext.dumps(entry.changes)
+            digest.update(entry.hashed(changes))
             totals.count(entry)
-            batch.append(_entry_row(plan_id, entry))
+            batch.append(_entry_row(plan_id, entry, changes))
             if len(batch) >= BATCH:
                 _store_entries(db, batch)
                 batch = []
@@ -117,10 +130,10 @@ def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) 
     return _finish(db, plan_id, digest.hexdigest(), totals.document())
 
 
-def _entry_row(plan_id: int, entry: Entry) -> dict[str, Any]:
+def _entry_row(plan_id: int, entry: Entry, changes: str) -> dict[str, Any]:
     return {"plan_id": plan_id, "case_id": entry.case_id, "case_version": entry.version,
             "from_state": entry.from_state, "to_state": entry.to_state, "outcome": entry.outcome,
-            "detail": entry.detail, "deadline_changes": jsontext.dumps(entry.changes),
+            "detail": entry.detail, "deadline_changes": changes,
             "status": "planned" if entry.movable else "refused"}
 
 
@@ -170,7 +183,7 @@ def refused_cases(db: Database, plan_id: int, *, every: bool = False) -> Iterato
     """The plan's cases that cannot move (every case with `every`): number, state, outcome, detail, to, changes."""
     where = "" if every else f" AND p.outcome NOT IN ({', '.join(repr(m) for m in MOVES)})"
     with db.read() as connection:
-        yield from _streamed(connection, (
+        yield from _streamed(db, connection, (
             "SELECT c.number, p.from_state, p.outcome, p.detail, p.to_state, p.deadline_changes "
             "FROM migration_plan_cases p JOIN cases c ON c.id = p.case_id "
             f"WHERE p.plan_id = :plan_id{where} ORDER BY p.case_id"), {"plan_id": plan_id})

@@ -7,13 +7,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from mediation import jsontext
 from mediation.cases.audit import verify_all
 from mediation.cli import app
-from mediation.demo.case_paths import ROUTES, drive_to, fire
+from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import build_sample_county
 from mediation.workflows.loader import load_definition
 from tests.migration_versions import (
