@@ -1,6 +1,7 @@
 """The `mediation` command line (DESIGN §7): thin commands over the services."""
 
 from mediation.cli import (  # noqa: F401  (register)
+    backup,
     calendar,
     cases,
     directory,
