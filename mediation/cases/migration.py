@@ -88,6 +88,7 @@ class Migration:
     new: WorkflowMachine
     _states: dict[str, StatePlan] = field(default_factory=dict, repr=False)
     _counted: dict[tuple, tuple[datetime, bool]] = field(default_factory=dict, repr=False)
+    _decisions: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
     def header(self) -> bytes:
         return jsontext.dumps({"from": self.from_number, "to": self.to_number, "map": self.state_map}).encode()
@@ -136,15 +137,26 @@ def _plan_state(migration: Migration, state: str) -> StatePlan:
     return StatePlan(target, outcome, tuple(sorted(required - old_guards)), added)
 
 
-def plan_case(migration: Migration, row: case_rows.CaseRow, number: str, pending: list[tuple],
-              entered: Any, now: datetime) -> Entry:
-    """The plan of one case: `pending` its pending deadlines (kind, due, action, created: as stored),
-    `entered(row)` when it entered its state."""
+BASE_COLUMNS = ("id", "state", "version", "progress", "event_ids", "triaged_at")
+
+
+def plan_columns(migration: Migration) -> tuple[str, ...]:
+    """The case columns a plan reads: its own, and those a deadline rule's `when` names in either version."""
+    named = {key for machine in (migration.old, migration.new)
+             for rule, _ in machine.definition.deadline_rules().values() for key in (rule.get("when") or {})}
+    return BASE_COLUMNS + tuple(sorted(named & set(case_rows.CaseRow._fields) - set(BASE_COLUMNS)))
+
+
+def plan_case(migration: Migration, row: Any, number: str, pending: list[tuple], entered: Any, now: datetime,
+              full_row: Any = None) -> Entry:
+    """The plan of one case: `row` its `plan_columns` (or a whole CaseRow), `pending` its pending deadlines
+    (kind, due, action, created: as stored), `entered(row)` when it entered its state, `full_row(id)` its
+    whole CaseRow (read only when a guard is to be checked)."""
     plan = migration.state_plan(row.state)
     entry = Entry(row.id, number, row.version, row.state, plan.to_state, plan.outcome)
     if plan.to_state is None:
         return entry
-    failing = _failing_guard(migration, plan, row, now)
+    failing = _failing_guard(migration, plan, full_row(row.id) if full_row and plan.new_guards else row, now)
     if failing is not None:
         entry.outcome, entry.detail = "guard_data_missing", failing
         return entry
@@ -187,20 +199,38 @@ def _start(rule: dict[str, Any], row: case_rows.CaseRow) -> datetime | None:
     return datetime.fromisoformat(base) if base else None
 
 
-def _pending_change(migration: Migration, to_state: str, row: case_rows.CaseRow, kind: str, due: Any,
-                    action: str, created: Any) -> dict[str, Any] | None:
+def _pending_change(migration: Migration, to_state: str, row: Any, kind: str, due: Any, action: str,
+                    created: Any) -> dict[str, Any] | None:
     """Kept, recomputed or cancelled; None when its action would not work on the new version."""
-    old_rules, new_rules = migration.old.definition.deadline_rules(), migration.new.definition.deadline_rules()
-    if kind not in old_rules:  # not the policy's (a key-case order's): kept while its action works
-        return {"kind": kind, "change": "kept"} if migration.action_valid(action, to_state) else None
-    rule, states = new_rules.get(kind, (None, frozenset()))
-    if rule is None or to_state not in states or not _applies(rule, row):
-        return {"kind": kind, "change": "cancelled"}
-    old = old_rules[kind][0]
-    if not migration.action_valid(rule["action"], to_state):
-        return None
-    if (old["after"], old["action"], old.get("from")) == (rule["after"], rule["action"], rule.get("from")):
-        return {"kind": kind, "change": "kept"}
+    key = (to_state, kind, action)
+    what = migration._decisions.get(key)
+    if what is None:
+        what = _decision(migration, to_state, kind, action, row)
+        if what[1]:  # the same for every case: no `when` to read on the case
+            migration._decisions[key] = what
+    change, _, rule = what
+    if change != "recomputed":
+        return None if change is None else {"kind": kind, "change": change}
     counted, estimated = migration.counted(_start(rule, row) or parse_timestamp(created), rule["after"])
     return {"kind": kind, "change": "recomputed", "due": counted.isoformat(), "estimated": estimated,
             "action": rule["action"], "was": parse_timestamp(due).isoformat()}
+
+
+def _decision(migration: Migration, to_state: str, kind: str, action: str, row: Any) -> tuple[str | None, bool, Any]:
+    """What becomes of a pending deadline of `kind` moving to `to_state`: its change (None: its action would
+    not work), whether that holds for every case (no rule's `when` read), and the new version's rule."""
+    old_rules, new_rules = migration.old.definition.deadline_rules(), migration.new.definition.deadline_rules()
+    if kind not in old_rules:  # not the policy's (a key-case order's): kept while its action works
+        return ("kept" if migration.action_valid(action, to_state) else None), True, None
+    rule, states = new_rules.get(kind, (None, frozenset()))
+    if rule is None or to_state not in states:
+        return "cancelled", True, rule
+    same_for_all = not rule.get("when")
+    if not _applies(rule, row):
+        return "cancelled", same_for_all, rule
+    old = old_rules[kind][0]
+    if not migration.action_valid(rule["action"], to_state):
+        return None, same_for_all, rule
+    if (old["after"], old["action"], old.get("from")) == (rule["after"], rule["action"], rule.get("from")):
+        return "kept", same_for_all, rule
+    return "recomputed", same_for_all, rule

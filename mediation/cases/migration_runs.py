@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Iterator
@@ -21,14 +21,14 @@ from mediation.cases.migration import (
     Entry,
     Migration,
     plan_case,
+    plan_columns,
 )
 from mediation.clock import utcnow
 from mediation.db import Database, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.errors import NotFound
 
-OPEN_CASES = (f"SELECT {case_rows.CASE_COLUMNS}, number FROM cases "
-              "WHERE workflow_version_id = :version_id AND stage <> 'closed' ORDER BY id")
+OPEN_CASES = "SELECT {columns}, number FROM cases WHERE workflow_version_id = :version_id AND stage <> 'closed' ORDER BY id"
 EVENTS_BY_ID = "SELECT from_state, to_state, at FROM events WHERE id IN ({marks}) ORDER BY seq DESC"
 
 
@@ -75,12 +75,13 @@ def _streamed(db: Database, connection: sa.Connection, sql: str, params: dict[st
         cursor.close()
 
 
-def _cases_with_deadlines(db: Database, connection: sa.Connection,
-                          version_id: int) -> Iterator[tuple[Any, list[tuple]]]:
-    """Each open case of the version (id order) with its pending deadlines: two ordered streams merged."""
+def _cases_with_deadlines(db: Database, connection: sa.Connection, version_id: int,
+                          columns: tuple[str, ...]) -> Iterator[tuple[Any, list[tuple]]]:
+    """Each open case of the version (id order: `columns`, number) with its pending deadlines: two ordered
+    streams merged."""
     deadlines = _streamed(db, connection, PENDING_OF_VERSION, {"version_id": version_id})
     waiting = next(deadlines, None)
-    for row in _streamed(db, connection, OPEN_CASES, {"version_id": version_id}):
+    for row in _streamed(db, connection, OPEN_CASES.format(columns=", ".join(columns)), {"version_id": version_id}):
         pending = []
         while waiting is not None and waiting[0] <= row[0]:
             if waiting[0] == row[0]:
@@ -106,6 +107,16 @@ def _entered(db: Database, connection: sa.Connection) -> Callable[[case_rows.Cas
     return entered
 
 
+def _full_row(db: Database, connection: sa.Connection) -> Callable[[int], case_rows.CaseRow]:
+    """A case's whole row, read on the read connection's own cursor (for a guard to check)."""
+    cursor = connection.connection.dbapi_connection.cursor()
+
+    def full_row(case_id: int) -> case_rows.CaseRow:
+        cursor.execute(db.prepare(case_rows.SELECT_CASE), {"id": case_id})
+        return case_rows.CaseRow._make(cursor.fetchone())
+    return full_row
+
+
 def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) -> PlanSummary:
     """Plan every in-flight case of the old version, store the plan in batches and name it by its hash."""
     now = now or utcnow()
@@ -116,9 +127,11 @@ def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) 
     with db.read() as connection:
         if not db.is_sqlite:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
-        entered = _entered(db, connection)
-        for row, pending in _cases_with_deadlines(db, connection, migration.from_id):
-            entry = plan_case(migration, case_rows.CaseRow._make(row[:-1]), row[-1], pending, entered, now)
+        entered, full_row = _entered(db, connection), _full_row(db, connection)
+        columns = plan_columns(migration)
+        row_type = namedtuple("PlanRow", columns)
+        for row, pending in _cases_with_deadlines(db, connection, migration.from_id, columns):
+            entry = plan_case(migration, row_type._make(row[:-1]), row[-1], pending, entered, now, full_row)
             changes = jsontext.dumps(entry.changes)
             digest.update(entry.hashed(changes))
             totals.count(entry)

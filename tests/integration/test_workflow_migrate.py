@@ -215,7 +215,6 @@ def test_bad_arguments_are_named_with_exit_2(db, cli, args, words) -> None:
     assert result.exit_code == 2 and words in result.output, result.output
 
 
-@pytest.mark.skipif(not (VARIANT / "mediation.yaml").exists(), reason="the county variant example is not here yet")
 def test_cases_move_to_the_county_variant(db, cli) -> None:
     county = build_sample_county(db)
     made = cases_in_every_open_state(db, county, rounds=1)
