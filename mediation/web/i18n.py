@@ -114,6 +114,7 @@ TEXT: dict[str, dict[str, str]] = {
     "key_case": {"zh": "重点案件", "en": "Key case"},
     "ladder": {"zh": "调解层级", "en": "Ladder level"},
     "event_by": {"zh": "办理人", "en": "By"},
+    "workflow_version": {"zh": "流程版本", "en": "Workflow version"},  # a `migrate` event: version a → b
     "reason": {"zh": "理由", "en": "Reason"},
     # --- inboxes, orders and document links (add their words below this line)
     "inbox_court_intro": {"zh": "申请本法院司法确认、等待受理或审查的案件。",

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from mediation import jsontext
 from mediation.cases.audit import verify_all
+from mediation.cases.migration_runs import apply_plan, dry_run, migrating_admin, open_migration
 from mediation.cli import app
 from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import build_sample_county
@@ -227,3 +228,24 @@ def test_cases_move_to_the_county_variant(db, cli) -> None:
     assert sorted(moved) == sorted(c for c, row in planned.items() if row[-1] == "moved") and moved
     assert set(planned) == set(made)
     assert list(verify_all(db)) == []
+
+
+def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> None:
+    from litestar.testing import TestClient
+
+    from mediation.app import create_app
+    from mediation.demo.sample_county import PASSWORD
+    from mediation.web.session import CSRF_FIELD
+
+    case_id = drive_to(db, state="mediation.assigned", county=build_sample_county(db))
+    db.workflows.ensure_stored(harmless_version())
+    migration = open_migration(db, name="mediation", from_number=1, to_number=2, state_map={})
+    apply_plan(db, migration, dry_run(db, migration).hash, actor=migrating_admin(db, None))
+    with TestClient(create_app(database_url)) as client:
+        form = client.get("/login").text
+        token = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', form).group(1)
+        client.post("/login", data={"username": "county_sup", "password": PASSWORD, CSRF_FIELD: token})
+        page = client.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
+    timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
+    assert "迁移到新版本 办理人: 系统管理员" in timeline and "流程版本 1 → 2" in timeline
+    assert "migrate" not in timeline
