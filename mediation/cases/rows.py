@@ -358,3 +358,11 @@ def correct_facts(tx: RawTransaction, row: CaseRow, changes: dict[str, Any]) -> 
         tx.execute("UPDATE case_texts SET description = :description WHERE case_id = :id",
                    {"id": row.id, "description": changes["description"]})
     return previous
+
+
+def insert_restored_rows(tx: RawTransaction, table: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    """One table's rows of a restored case, ids as exported (`import --restore`: a faithful copy of a
+    case's record and chain, not a state change, so it is written here beside the engine's statements)."""
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join(f":{column}" for column in columns)
+    tx.execute_many(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)

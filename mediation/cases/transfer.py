@@ -3,7 +3,8 @@
 Export writes each matching case with its parties (JSON also with its whole event trail and
 hashes), optionally masked. Import files each row or object as a new case through intake
 (`open_case`): the case starts in the workflow's first state with its own first event, so the
-hash chains stay the engine's; a source system's history stays in its export. Every refused
+hash chains stay the engine's; a source system's history stays in its export (JSON: with each
+case's `record`, which `import --restore` brings back as it was: `cases.restore`). Every refused
 row is reported with its number, field and reason, and changes nothing; the others are filed.
 A row already present (its case number, or the same parties and facts: `duplicates`) is refused
 unless duplicates are allowed, so importing an export again files nothing twice. Channel,
@@ -37,6 +38,7 @@ from mediation.cases.duplicates import AlreadyPresent, refuse_if_present
 from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.cases.masking import mask_id_number, mask_phone
 from mediation.cases.read_models import utc_text
+from mediation.cases.restore import CaseTables
 from mediation.db import Database, escape_like
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
@@ -91,8 +93,10 @@ def matching_case_ids(db: Database, *, unit: str | None = None, state: str | Non
 
 
 def exported_cases(db: Database, case_ids: Iterable[int], *, masked: bool = False,
-                   with_events: bool = True) -> Iterator[dict[str, Any]]:
-    """Each case as a document: its fields, parties (masked on request) and, optionally, events."""
+                   with_events: bool = True, with_record: bool = False) -> Iterator[dict[str, Any]]:
+    """Each case as a document: its fields, parties (masked on request) and, optionally, events
+    and the `record` that `import --restore` brings back (never with masked numbers)."""
+    tables = CaseTables(db) if with_record and not masked else None
     for case_id in case_ids:
         with db.snapshot() as tx:
             row = tx.one(f"{CASES_SQL} WHERE c.id = :id", {"id": case_id})
@@ -100,6 +104,7 @@ def exported_cases(db: Database, case_ids: Iterable[int], *, masked: bool = Fals
                 continue
             parties = tx.all(PARTIES_SQL, {"id": case_id})
             events = case_rows.case_events(tx, case_id).fetchall() if with_events else []
+            record = tables.record(tx, case_id) if tables else None
         document = {name: _plain(name, value) for name, value in zip(CASE_FIELDS, row[1:])}
         document["parties"] = [
             {"name": name, "role": role,
@@ -113,13 +118,19 @@ def exported_cases(db: Database, case_ids: Iterable[int], *, masked: bool = Fals
                  "data": jsontext.loads(event[EVENT_FIELDS.index("data")])}
                 for event in events
             ]
+        if record is not None:
+            document["record"] = record
         yield document
 
 
-def write_json(cases: Iterable[dict[str, Any]], out: io.TextIOBase, *, exported_at: datetime) -> int:
-    """The export document: {format, exported_at, cases}; returns the number of cases written."""
+def write_json(cases: Iterable[dict[str, Any]], out: io.TextIOBase, *, exported_at: datetime,
+               workflows: list[dict[str, Any]] | None = None) -> int:
+    """The export document: {format, exported_at, [workflows,] cases}; returns the number of cases written.
+
+    `workflows`: the versions the cases' records run on (for `import --restore`)."""
     count = 0
-    out.write(f'{{"format": "{FORMAT}", "exported_at": "{exported_at.isoformat()}Z", "cases": [\n')
+    header = f', "workflows": {jsontext.dumps(workflows)}' if workflows is not None else ""
+    out.write(f'{{"format": "{FORMAT}", "exported_at": "{exported_at.isoformat()}Z"{header}, "cases": [\n')
     for document in cases:
         out.write((",\n" if count else "") + jsontext.dumps(document))
         count += 1

@@ -38,6 +38,7 @@ def export_command(
     masked: bool = typer.Option(False, "--masked", help="Mask ID and phone numbers (for sharing)"),
 ) -> None:
     """Write cases with their parties (JSON: and their event trail with hashes) to a file."""
+    from mediation.cases.restore import exported_workflows
     from mediation.cases.transfer import (
         exported_cases,
         matching_case_ids,
@@ -59,12 +60,14 @@ def export_command(
         task = progress.add_task(f"exporting {len(ids)} cases", total=len(ids))
 
         def advancing():
-            for document in exported_cases(database, ids, masked=masked, with_events=chosen == "json"):
+            for document in exported_cases(database, ids, masked=masked, with_events=chosen == "json",
+                                           with_record=chosen == "json"):
                 yield document
                 progress.advance(task)
 
         if chosen == "json":
-            count = write_json(advancing(), out, exported_at=utcnow())
+            count = write_json(advancing(), out, exported_at=utcnow(),
+                               workflows=None if masked else exported_workflows(database, ids))
         else:
             count = write_csv(advancing(), out, party_columns=max(2, most_parties(database, ids)))
     console.print(f"{count} cases written to {output}" + (" (ID and phone numbers masked)" if masked else ""))
@@ -74,8 +77,10 @@ def export_command(
 def import_command(
     source: Path = typer.Argument(..., help="A .json (export or list of cases) or .csv file"),
     file_format: Optional[str] = typer.Option(None, "--format", help="json or csv (default: from the file name)"),
-    as_user: str = typer.Option(..., "--as", help="File the cases as this user (one who may file cases; "
-                                                   "the cases' units must be in the user's jurisdiction)"),
+    as_user: Optional[str] = typer.Option(None, "--as", help="File the cases as this user (one who may file cases; "
+                                                              "the cases' units must be in the user's jurisdiction)"),
+    restore: bool = typer.Option(False, "--restore", help="Bring a JSON export's cases back as they were (state, "
+                                                          "event trail, hash chain, ids); refuses cases present"),
     allow_duplicates: bool = typer.Option(False, "--allow-duplicates",
                                           help="File rows already present (same number, or same parties and "
                                                "facts) again, as new cases"),
@@ -94,6 +99,11 @@ def import_command(
         text = source.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         _fail(f"{source}: cannot be read as UTF-8 text ({error})")
+    if restore:
+        _restore(source, chosen, text)
+        return
+    if as_user is None:
+        _fail("--as: name the user who files the cases (or --restore to bring an export back as it was)", code=2)
     database = Database()
     try:
         actor = actor_for(database, as_user)
@@ -114,5 +124,33 @@ def import_command(
     console.print(f"{len(result.filed)} cases filed, {len(result.refused)} refused")
     if any(refusal.already_present for refusal in result.refused):
         console.print("rows already present were not filed again; --allow-duplicates files them as new cases")
+    if result.refused:
+        raise typer.Exit(1)
+
+
+def _restore(source: Path, chosen: str, text: str) -> None:
+    """`import --restore`: every case of a JSON export back with its state and chain; exit 1 if any was refused."""
+    from mediation import jsontext
+    from mediation.cases.restore import restore_cases
+    from mediation.cases.transfer import read_json
+
+    if chosen != "json":
+        _fail(f"--restore: {source.name} is not a JSON export (a CSV holds no event trail)")
+    try:
+        cases = read_json(text)
+        header = jsontext.loads(text)
+    except InvalidData as error:
+        _fail(f"{source.name}: {error.reason}")
+    workflows = header.get("workflows") if isinstance(header, dict) else None
+    database = Database()
+    with counted_progress(transient=True) as progress:
+        task = progress.add_task(f"restoring {len(cases)} cases", total=len(cases))
+        try:
+            result = restore_cases(database, cases, workflows or [], on_row=lambda _n: progress.advance(task))
+        except InvalidData as error:
+            _fail(f"{source.name}: {error.field}: {error.reason}")
+    for refusal in result.refused:
+        errors.print(f"[red]case {refusal.row}:[/] {refusal.field}: {refusal.reason}", soft_wrap=True)
+    console.print(f"{len(result.restored)} cases restored, {len(result.refused)} refused")
     if result.refused:
         raise typer.Exit(1)
