@@ -1,0 +1,147 @@
+"""What a policy author reads for the workflow's codes that carry no labels of their own: roles, guards,
+effects, deadline actions and the policy's keys (`workflows diff` and its API and web page).
+
+Guards and effects are named Python functions (guards.py, effects.py): a county's definition may use
+and rearrange them but not invent new ones, so this table covers every one the package registers.
+"""
+
+from __future__ import annotations
+
+ROLE_LABELS: dict[str, dict[str, str]] = {
+    "grid_worker": {"zh": "网格员", "en": "Grid worker"},
+    "mediator": {"zh": "调解员", "en": "Mediator"},
+    "police": {"zh": "民警", "en": "Police officer"},
+    "department": {"zh": "部门联络员", "en": "Department liaison"},
+    "court": {"zh": "法院人员", "en": "Court staff"},
+    "supervisor": {"zh": "督导人员", "en": "Supervisor"},
+    "admin": {"zh": "系统管理员", "en": "Administrator"},
+    "system": {"zh": "系统自动", "en": "The system"},
+}
+
+GUARD_LABELS: dict[str, dict[str, str]] = {
+    "agreement_signed_and_sealed": {"zh": "协议已由各方签名并盖章", "en": "agreement signed and sealed"},
+    "all_parties_consented": {"zh": "各方当事人均同意调解", "en": "every party consented"},
+    "case_file_complete": {"zh": "卷宗材料齐全", "en": "case file complete"},
+    "category_and_risk_set": {"zh": "已确定纠纷类别和风险等级", "en": "category and risk set"},
+    "category_not_excluded": {"zh": "纠纷类别可申请司法确认", "en": "category open to confirmation"},
+    "consent_outstanding": {"zh": "尚有当事人未表态", "en": "a party's consent outstanding"},
+    "court_confirmed": {"zh": "协议经司法确认", "en": "agreement court-confirmed"},
+    "facts_changed": {"zh": "案情确有更正", "en": "facts changed"},
+    "feedback_resolved": {"zh": "部门反馈已化解", "en": "department reported it resolved"},
+    "feedback_unresolved": {"zh": "部门反馈未化解", "en": "department reported it unresolved"},
+    "interpreter_present_when_needed": {"zh": "需要翻译的已有翻译人员", "en": "interpreter present when needed"},
+    "joint_application": {"zh": "全体当事人共同申请", "en": "joint application"},
+    "ladder_exhausted": {"zh": "已到化解层级最高一级", "en": "escalation ladder exhausted"},
+    "level_above_exists": {"zh": "尚有上一级化解层级", "en": "a level above exists"},
+    "not_consented_yet": {"zh": "该当事人尚未表态", "en": "party has not consented yet"},
+    "not_court_confirmed": {"zh": "协议未经司法确认", "en": "agreement not court-confirmed"},
+    "not_duplicate_of_itself": {"zh": "不与自身重复", "en": "not a duplicate of itself"},
+    "not_key_case": {"zh": "尚非重点督办案件", "en": "not a key case yet"},
+    "not_signed_yet": {"zh": "尚未签名", "en": "not signed yet"},
+    "outcome_reported": {"zh": "已向申请人告知结果", "en": "outcome reported back"},
+    "parties_sufficient": {"zh": "当事人齐备", "en": "parties sufficient"},
+    "partner_outside_reach": {"zh": "共享单位原本无权办理", "en": "partner unit outside the case's reach"},
+    "party_count_within_limit": {"zh": "当事人人数未超上限", "en": "party count within the limit"},
+    "party_fields_changed": {"zh": "当事人信息确有更正", "en": "party's fields changed"},
+    "people_mediation_basis": {"zh": "属人民调解书面协议", "en": "written people's-mediation agreement"},
+    "returned_before": {"zh": "部门曾退回过一次", "en": "returned once before"},
+    "review_not_extended": {"zh": "审查期限未延长过", "en": "review not extended yet"},
+    "rights_notified_to_every_party": {"zh": "已向每位当事人告知权利义务", "en": "rights told to every party"},
+    "risk_below_high": {"zh": "风险等级低于高", "en": "risk below high"},
+    "risk_goes_down": {"zh": "风险等级降低", "en": "risk goes down"},
+    "risk_goes_up": {"zh": "风险等级升高", "en": "risk goes up"},
+    "risk_not_critical": {"zh": "风险等级不为极高", "en": "risk not critical"},
+    "shared_with_partner": {"zh": "已与该单位共享", "en": "shared with the partner"},
+    "signature_outstanding": {"zh": "尚有签名未完成", "en": "a signature outstanding"},
+    "signer_named": {"zh": "已写明签名人", "en": "signer named"},
+    "visits_complete_and_stable": {"zh": "已按期回访且纠纷稳定", "en": "visits complete and stable"},
+    "within_confirmation_window": {"zh": "在申请司法确认期限内", "en": "within the confirmation window"},
+}
+
+EFFECT_LABELS: dict[str, dict[str, str]] = {
+    "add_participant": {"zh": "添加参加人员", "en": "add the participant"},
+    "add_party": {"zh": "添加当事人", "en": "add the party"},
+    "assign_mediator": {"zh": "指派调解员", "en": "assign the mediator"},
+    "assign_on_scene_mediator": {"zh": "指派随警调解员", "en": "assign the on-scene mediator"},
+    "clear_agreement": {"zh": "撤销协议草稿", "en": "clear the agreement"},
+    "correct_facts": {"zh": "更正案情", "en": "correct the facts"},
+    "correct_party": {"zh": "更正当事人信息", "en": "correct the party"},
+    "count_attempt": {"zh": "计入本级调解次数", "en": "count an attempt"},
+    "count_investigation_record": {"zh": "计入调查记录", "en": "count an investigation record"},
+    "count_recurrence": {"zh": "计入纠纷反复", "en": "count a recurrence"},
+    "count_reopen": {"zh": "计入重新调解", "en": "count a reopening"},
+    "count_return": {"zh": "计入部门退回", "en": "count a return"},
+    "count_session_record": {"zh": "计入调解记录", "en": "count a session record"},
+    "draft_agreement": {"zh": "起草协议", "en": "draft the agreement"},
+    "end_share": {"zh": "结束共享", "en": "end the sharing"},
+    "escalate_level": {"zh": "升至上一级化解", "en": "escalate one level"},
+    "escalate_to_county": {"zh": "升至县级矛调中心", "en": "escalate to the county centre"},
+    "extend_ruling_deadline": {"zh": "延长审查期限", "en": "extend the ruling deadline"},
+    "inform_of_other_routes": {"zh": "告知仲裁、行政、诉讼途径", "en": "inform of the other routes"},
+    "make_agreement_effective": {"zh": "协议生效", "en": "make the agreement effective"},
+    "notify_supervisor": {"zh": "通知督导人员", "en": "notify the supervisor"},
+    "open_order": {"zh": "开具督办单", "en": "open a key-case order"},
+    "recompute_deadline": {"zh": "重新计算期限", "en": "recompute the deadline"},
+    "record_consent": {"zh": "记录当事人意愿", "en": "record the consent"},
+    "record_court_acceptance": {"zh": "记录法院受理", "en": "record the court's acceptance"},
+    "record_feedback": {"zh": "记录部门反馈", "en": "record the feedback"},
+    "record_oral_agreement": {"zh": "记录口头协议", "en": "record the oral agreement"},
+    "record_outcome_report": {"zh": "记录结果告知", "en": "record the outcome report"},
+    "record_resolution_level": {"zh": "记录化解层级", "en": "record the resolution level"},
+    "record_rights_notice": {"zh": "记录权利义务告知", "en": "record the rights notice"},
+    "record_ruling": {"zh": "记录裁定", "en": "record the ruling"},
+    "record_seal": {"zh": "记录盖章", "en": "record the seal"},
+    "record_signature": {"zh": "记录签名", "en": "record the signature"},
+    "record_visit": {"zh": "记录回访", "en": "record the visit"},
+    "refer_to_court": {"zh": "提交共享法庭", "en": "refer to the court"},
+    "refer_to_department": {"zh": "流转职能部门", "en": "refer to the department"},
+    "set_category_and_risk": {"zh": "确定纠纷类别和风险等级", "en": "set category and risk"},
+    "set_risk": {"zh": "调整风险等级", "en": "set the risk level"},
+    "share_case": {"zh": "共享案件", "en": "share the case"},
+    "start_return_visits": {"zh": "开始回访", "en": "start the return visits"},
+}
+
+# What a deadline does when it runs out, besides firing a trigger (named by the trigger's label).
+ACTION_LABELS: dict[str, dict[str, str]] = {
+    "supervise": {"zh": "督办", "en": "supervise"},
+    "remind": {"zh": "提醒承办人", "en": "remind the assignee"},
+}
+
+POLICY_LABELS: dict[str, dict[str, str]] = {
+    "return_visits": {"zh": "回访", "en": "Return visits"},
+    "return_visits.schedule": {"zh": "回访安排", "en": "Return-visit schedule"},
+    "return_visits.early_tolerance_days": {"zh": "回访可提前天数", "en": "Days a visit may come early"},
+    "judicial_confirmation": {"zh": "司法确认", "en": "Judicial confirmation"},
+    "judicial_confirmation.window": {"zh": "申请司法确认期限", "en": "Confirmation window"},
+    "judicial_confirmation.excluded_categories": {"zh": "不能司法确认的纠纷类别", "en": "Categories excluded"},
+    "judicial_confirmation.excluded_subject_matters": {"zh": "不能司法确认的协议事项",
+                                                       "en": "Subject matters excluded"},
+    "judicial_confirmation.resolution_level": {"zh": "司法确认计入的化解层级", "en": "Level a confirmation counts at"},
+    "key_case_orders": {"zh": "重点案件督办", "en": "Key-case orders"},
+    "key_case_orders.due_soon_before": {"zh": "督办到期前提醒", "en": "Reminder before an order is due"},
+    "key_case_orders.overdue_action": {"zh": "督办超期后", "en": "Action when an order is overdue"},
+    "referrals": {"zh": "部门流转", "en": "Referrals"},
+    "referrals.returns_before_county": {"zh": "退回几次后升至县级", "en": "Returns before the county"},
+    "outbox": {"zh": "消息推送", "en": "Notification delivery"},
+    "idempotency": {"zh": "重复提交保护", "en": "Repeated requests"},
+    "quotas": {"zh": "化解任务数", "en": "Quotas"},
+    "categories": {"zh": "纠纷类别", "en": "Categories"},
+    "channels": {"zh": "来源渠道", "en": "Channels"},
+    "risk_levels": {"zh": "风险等级", "en": "Risk levels"},
+    "attachments": {"zh": "附件", "en": "Attachments"},
+    "attachments.max_bytes": {"zh": "附件大小上限（字节）", "en": "Largest attachment (bytes)"},
+    "require_rights_notice": {"zh": "调解前须告知权利义务", "en": "Rights notice before mediation"},
+    "require_interpreter": {"zh": "需要翻译的须有翻译人员", "en": "Interpreter when needed"},
+    "required_for_closure": {"zh": "结案须具备的卷宗材料", "en": "Required before closure"},
+    "report_back_channels": {"zh": "须告知结果的来源渠道", "en": "Channels that need the outcome reported"},
+    "closure_items": {"zh": "卷宗材料名称", "en": "Names of the case file's items"},
+    "value_labels": {"zh": "字段选项名称", "en": "Names of field values"},
+    "limits.text_max_length": {"zh": "长文字上限（字）", "en": "Longest text (characters)"},
+    "limits.short_text_max_length": {"zh": "短文字上限（字）", "en": "Longest short text (characters)"},
+    "limits.parties_per_case": {"zh": "每案当事人上限", "en": "Parties per case"},
+}
+
+
+def label_of(table: dict[str, dict[str, str]], code: str) -> dict[str, str]:
+    """The code's labels from the table; a code the table lacks is named by itself in both languages."""
+    return dict(table.get(code) or {"zh": code, "en": code})
