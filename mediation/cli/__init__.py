@@ -10,6 +10,7 @@ from mediation.cli import (  # noqa: F401  (register)
     notifications,
     runtime,
     transfer,
+    workflow_versions,
     workflows,
 )
 from mediation.cli._app import app

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mediation.workflows.deadline_labels import DEADLINE_LABELS
-from mediation.workflows.definition import FieldSpec, TransitionSpec, TriggerSpec, WorkflowDefinition
+from mediation.workflows.definition import (
+    FieldSpec,
+    TransitionSpec,
+    TriggerSpec,
+    WorkflowDefinition,
+)
 from mediation.workflows.field_labels import FIELD_LABELS
 from mediation.workflows.rule_labels import EFFECT_LABELS, GUARD_LABELS, POLICY_LABELS, label_of
 
@@ -206,6 +211,8 @@ def _deadlines(found: _Collector) -> None:
     for kind in both:
         before, after = _deadline(found.old, old[kind]), _deadline(found.new, new[kind])
         for aspect in DEADLINE_ASPECTS:
+            if aspect == "states" and set(before["states"]) == set(after["states"]):
+                continue  # the same states, listed in another order
             if before.get(aspect) != after.get(aspect):
                 found.add("deadlines", CHANGED, kind, label_of(DEADLINE_LABELS, kind), aspect=aspect,
                           before=before.get(aspect), after=after.get(aspect))
