@@ -123,7 +123,8 @@ def prepare(url: str, count: int) -> None:
 def migrate_once(url: str, *, traced: bool = False) -> tuple[int, float, float, int, int]:
     """Dry run and apply version 1 → 2: cases, dry-run seconds, apply seconds, and the peak memory of
     each: the Python heap's peak over it (tracemalloc) when `traced`, else the growth of RssAnon."""
-    from mediation.cases.migration_runs import apply_plan, dry_run, migrating_admin, open_migration
+    from mediation.cases.migration_apply import apply_plan, migrating_admin
+    from mediation.cases.migration_runs import dry_run, open_migration
     from mediation.db import Database
 
     db = Database(url)

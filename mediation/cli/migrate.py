@@ -81,7 +81,7 @@ def _dry_run(database: Database, migration, every: bool) -> None:
 
 
 def _apply(database: Database, migration, plan: str, username: str | None, limit: int | None) -> None:
-    from mediation.cases.migration_runs import PlanNotFound, apply_plan, find_plan, migrating_admin
+    from mediation.cases.migration_apply import PlanNotFound, apply_plan, find_plan, migrating_admin
     from mediation.errors import NotFound
 
     try:

@@ -7,11 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from mediation import jsontext
 from mediation.cases.audit import verify_all
-from mediation.cases.migration_runs import apply_plan, dry_run, migrating_admin, open_migration
+from mediation.cases.migration_apply import apply_plan, migrating_admin
+from mediation.cases.migration_runs import dry_run, open_migration
 from mediation.cli import app
 from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import build_sample_county
@@ -249,3 +251,28 @@ def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> 
     timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
     assert "迁移到新版本 办理人: 系统管理员" in timeline and "流程版本 1 → 2" in timeline
     assert "migrate" not in timeline
+
+
+def test_a_case_a_person_holds_is_left_for_a_rerun_on_postgresql(db, cli, database_url) -> None:
+    """PostgreSQL: a case row locked by another transaction is skipped (SKIP LOCKED), reported busy and
+    moved by the next run. SQLite serialises writers (BEGIN IMMEDIATE), so there a case is never busy:
+    the same runs move both cases at once."""
+    county = build_sample_county(db)
+    held, free = (drive_to(db, state="mediation.assigned", county=county) for _ in range(2))
+    db.workflows.ensure_stored(harmless_version())
+    plan, _ = _dry_run(cli, "--from", 1, "--to", 2)
+    with db.snapshot() as tx:
+        number = tx.one("SELECT number FROM cases WHERE id = :id", {"id": held})[0]
+    if db.is_sqlite:
+        assert "moved: 2  changed: 0  busy: 0" in _apply(cli, plan, "--from", 1, "--to", 2)
+    else:
+        holder = sa.create_engine(database_url)
+        with holder.connect() as connection, connection.begin():
+            connection.execute(sa.text("SELECT id FROM cases WHERE id = :id FOR UPDATE"), {"id": held})
+            output = _apply(cli, plan, "--from", 1, "--to", 2)
+        holder.dispose()
+        assert "moved: 1  changed: 0  busy: 1" in output and number in output
+        assert _plan_rows(db, plan)[held][-1] == "planned" and _cases(db)[held][2] == 1
+        assert "moved: 1  changed: 0  busy: 0" in _apply(cli, plan, "--from", 1, "--to", 2)
+    assert _cases(db)[held][2] == _cases(db)[free][2] == 2
+    assert list(verify_all(db)) == []
