@@ -10,6 +10,7 @@ import sys
 BENCHMARKS: dict[str, str] = {
     "api": "api: HTTP reads and transitions per second vs a trivial endpoint (wrk, 2 workers)",
     "attachments": "attachments: a 10 MiB upload through the API vs writing it to the database; server memory",
+    "copy": "copy: `db copy` of N cases (default 1,000,000) SQLite to PostgreSQL vs PostgreSQL's own COPY",
     "directory": "directory: `directory import` of 3,500 grids and 5,000 users, then the same file again (no changes)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
     "migrate": "migrate: `workflows migrate` dry run and apply of 100,000 cases vs the engine; memory at N and N/10",

@@ -53,7 +53,8 @@ def copy_command(
 ) -> None:
     """Copy everything from this database (MEDIATION_DATABASE_URL) into an empty one, ids and hash chains kept,
     then verify every chain on the target."""
-    from mediation.cases.audit import case_ids, verify_all
+    from mediation.cases.audit import case_ids
+    from mediation.cases.chain_scan import verify_streamed
     from mediation.db.copy import CopyRefused, copy_database
 
     try:
@@ -81,7 +82,7 @@ def copy_command(
         total = len(case_ids(target))
         with Progress(console=console, transient=True) as progress:
             task = progress.add_task("verifying hash chains on the target", total=total)
-            broken = list(verify_all(target, on_case=lambda _: progress.advance(task)))
+            broken = list(verify_streamed(target, on_case=lambda _: progress.advance(task)))
     finally:
         target.dispose()
     for found in broken:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from mediation.cases.audit import verify_all
+from mediation.cases.chain_scan import verify_streamed
 from mediation.cases.intake import open_case
 from mediation.cases.restore import exported_workflows, restore_cases
 from mediation.cases.transfer import exported_cases, matching_case_ids, read_json, write_json
@@ -237,3 +238,20 @@ def test_restore_of_a_masked_export_is_refused_with_the_reason(db, tmp_path, mon
     assert runner.invoke(app, ["export", "-o", str(export), "--masked"]).exit_code == 0
     result = runner.invoke(app, ["import", "--restore", str(export)])
     assert result.exit_code == 1 and "holds no record of the case to restore" in result.output
+
+
+def test_the_one_pass_verification_finds_what_verify_finds(county_file, db) -> None:
+    copy_database(county_file.url, db.url)
+    assert list(verify_streamed(db)) == []
+    with db.begin() as connection:
+        first, second, third = connection.execute(sa.text("SELECT id FROM cases ORDER BY id LIMIT 3")).scalars()
+        connection.execute(sa.text("UPDATE events SET reason = 'edited' WHERE case_id = :id AND seq = 1"),
+                           {"id": first})
+        connection.execute(sa.text("UPDATE cases SET state = 'closed.resolved' WHERE id = :id"), {"id": second})
+        connection.execute(sa.text(
+            "INSERT INTO events (id, case_id, seq, trigger, actor, at, from_state, to_state, data, reason, "
+            "prev_hash, hash) SELECT id + 100000, case_id, seq + 50, trigger, actor, at, from_state, to_state, "
+            "data, reason, prev_hash, hash FROM events WHERE case_id = :id AND seq = 1"), {"id": third})
+    found = sorted(verify_streamed(db), key=repr)
+    assert found == sorted(verify_all(db), key=repr)
+    assert {broken.case_id for broken in found} == {first, second, third}
