@@ -28,7 +28,8 @@ REASONS = {
     "deadline_action_removed": {"zh": "期限届满时的操作在新版本中已不存在或不能办理",
                                 "en": "a deadline's action no longer exists or is not allowed there"},
 }
-BATCH = 2000
+BATCH = 2000  # rows a streaming cursor fetches at a time
+STORE_BATCH = 5000  # plan lines written in one transaction
 INSERT_ENTRY = (
     "INSERT INTO migration_plan_cases (plan_id, case_id, case_version, from_state, to_state, outcome, detail, "
     "deadline_changes, status) VALUES (:plan_id, :case_id, :case_version, :from_state, :to_state, :outcome, "

@@ -17,6 +17,7 @@ from mediation.cases.migration import (
     INSERT_ENTRY,
     MOVES,
     PENDING_OF_VERSION,
+    STORE_BATCH,
     Entry,
     Migration,
     plan_case,
@@ -130,7 +131,7 @@ def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) 
             digest.update(entry.hashed(changes))
             totals.count(entry)
             batch.append(_entry_row(plan_id, entry, changes))
-            if len(batch) >= BATCH:
+            if len(batch) >= STORE_BATCH:
                 _store_entries(db, batch)
                 batch = []
     _store_entries(db, batch)
@@ -172,18 +173,22 @@ def _finish(db: Database, plan_id: int, plan_hash: str, totals: dict[str, Any]) 
 
 @dataclass
 class _Totals:
-    by_state: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    by_outcome: Counter = field(default_factory=Counter)
+    pairs: Counter = field(default_factory=Counter)  # (from state, outcome) -> cases
     deadlines: Counter = field(default_factory=Counter)
 
     def count(self, entry: Entry) -> None:
-        self.by_state[entry.from_state][entry.outcome] += 1
-        self.by_outcome[entry.outcome] += 1
-        self.deadlines.update(change["change"] for change in entry.changes)
+        self.pairs[entry.from_state, entry.outcome] += 1
+        for change in entry.changes:
+            self.deadlines[change["change"]] += 1
 
     def document(self) -> dict[str, Any]:
-        return {"cases": sum(self.by_outcome.values()), "by_state": {s: dict(c) for s, c in self.by_state.items()},
-                "by_outcome": dict(self.by_outcome), "deadlines": dict(self.deadlines)}
+        by_state: dict[str, dict[str, int]] = defaultdict(dict)
+        by_outcome: Counter = Counter()
+        for (state, outcome), count in self.pairs.items():
+            by_state[state][outcome] = count
+            by_outcome[outcome] += count
+        return {"cases": sum(by_outcome.values()), "by_state": dict(by_state), "by_outcome": dict(by_outcome),
+                "deadlines": dict(self.deadlines)}
 
 
 def refused_cases(db: Database, plan_id: int, *, every: bool = False) -> Iterator[tuple]:

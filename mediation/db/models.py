@@ -444,6 +444,7 @@ class MigrationPlanCase(SQLModel, table=True):
     """One in-flight case of a migration plan: what the dry run predicted and what `--apply` did."""
 
     __tablename__ = "migration_plan_cases"
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: the rows live in the key's B-tree, written once
 
     plan_id: int = Field(foreign_key="migration_plans.id", primary_key=True)
     case_id: int = Field(foreign_key="cases.id", primary_key=True)

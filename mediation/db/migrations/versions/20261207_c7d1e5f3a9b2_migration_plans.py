@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
         sa.ForeignKeyConstraint(['plan_id'], ['migration_plans.id']),
         sa.PrimaryKeyConstraint('plan_id', 'case_id'),
+        sqlite_with_rowid=False,
     )
 
 
