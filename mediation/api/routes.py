@@ -25,6 +25,7 @@ from mediation.api.orders import order_index
 from mediation.api.reference import health, list_workflows, show_workflow
 from mediation.api.saved_filters import SavedFilterController
 from mediation.api.trigger_schemas import TransitionRequestSchemaPlugin
+from mediation.api.workflow_versions import WorkflowVersionController
 from mediation.workflows.loader import current_definition
 
 SWAGGER = "/static/vendor/swagger-ui"
@@ -49,7 +50,8 @@ async def answer_options(request: Request) -> Response | None:
 
 
 API_ROUTES = [
-    issue_token, CaseController, health, list_workflows, show_workflow, ping, metrics_report, order_index,
+    issue_token, CaseController, health, list_workflows, show_workflow, WorkflowVersionController, ping,
+    metrics_report, order_index,
     DocumentController, AttachmentController, FormController, bulk_transitions,
     my_work, export_cases, SavedFilterController,
     UnitController, UserController, personal_data_views, directory_changes,

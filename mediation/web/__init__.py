@@ -11,6 +11,7 @@ from mediation.web.admin_audit import PersonalDataLog
 from mediation.web.admin_changes import DirectoryChanges
 from mediation.web.admin_units import AdminUnits
 from mediation.web.admin_users import AdminUsers
+from mediation.web.admin_workflows import WorkflowVersionPages
 from mediation.web.board import Board
 from mediation.web.calendar import CalendarPages
 from mediation.web.case_attachments import CaseAttachments
@@ -27,6 +28,6 @@ from mediation.web.sign_in import SignIn
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "web"
 TEMPLATE_CONFIG = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=offer_helpers)
 WEB_ROUTES = [SignIn, Board, CasePages, Intake, WorkLists, CaseDocuments, CaseAttachments, DashboardPages,
-              AdminUnits, AdminUsers, DirectoryChanges, PersonalDataLog, MyWork, NotificationPages, CalendarPages, ListExports]
+              AdminUnits, AdminUsers, DirectoryChanges, PersonalDataLog, WorkflowVersionPages, MyWork, NotificationPages, CalendarPages, ListExports]
 
 __all__ = ["TEMPLATE_CONFIG", "TEMPLATE_DIR", "WEB_ROUTES"]

@@ -16,6 +16,7 @@ from mediation.web.case_share_words import CASE_SHARE_TEXT
 from mediation.web.dashboard_words import DASHBOARD_TEXT
 from mediation.web.my_work_words import MY_WORK_TEXT
 from mediation.web.notice_words import NOTICE_TEXT
+from mediation.web.workflow_words import WORKFLOW_TEXT
 from mediation.workflows.deadline_labels import DEADLINE_LABELS
 from mediation.workflows.engine_triggers import ENGINE_TRIGGER_LABELS
 from mediation.workflows.field_labels import FIELD_LABELS, field_label
@@ -162,6 +163,7 @@ TEXT: dict[str, dict[str, str]] = {
     **CASE_FILE_TEXT,  # the case file's words (records, corrections, attachments), in case_file_words.py
     **CASE_PAGE_TEXT,  # the case page's proceedings and diagram, in case_page_words.py
     **CASE_SHARE_TEXT,  # the case page's 协同调解 section, in case_share_words.py
+    **WORKFLOW_TEXT,  # the workflow versions pages, in workflow_words.py
 }
 
 

@@ -1,0 +1,42 @@
+"""Words of the workflow versions pages (`wf_*`), merged into i18n.TEXT."""
+
+from __future__ import annotations
+
+WORKFLOW_TEXT: dict[str, dict[str, str]] = {
+    "wf_versions": {"zh": "流程版本", "en": "Workflow versions"},
+    "wf_only": {"zh": "流程版本仅向系统管理员和督导人员开放。",
+                "en": "Workflow versions are for administrators and supervisors."},
+    "wf_intro": {"zh": "每次发布的流程和政策保存为一个版本；新登记的案件使用当前版本，在办案件仍按其登记时的版本办理。",
+                 "en": "Each published workflow and policy is kept as a version; new cases start on the current one, "
+                       "cases in hand stay on the version they started on."},
+    "wf_version": {"zh": "版本", "en": "Version"},
+    "wf_version_n": {"zh": "第{n}版", "en": "Version {n}"},
+    "wf_stored_at": {"zh": "发布时间", "en": "Published"},
+    "wf_open_cases": {"zh": "在办案件", "en": "Open cases"},
+    "wf_closed_cases": {"zh": "已结案件", "en": "Closed cases"},
+    "wf_current": {"zh": "当前版本", "en": "Current"},
+    "wf_current_mark": {"zh": "新案件使用", "en": "New cases start on it"},
+    "wf_compare": {"zh": "比较两个版本", "en": "Compare two versions"},
+    "wf_from": {"zh": "原版本", "en": "From"},
+    "wf_to": {"zh": "新版本", "en": "To"},
+    "wf_show_changes": {"zh": "查看变化", "en": "Show the changes"},
+    "wf_changes": {"zh": "版本变化", "en": "Changes"},
+    "wf_changes_between": {"zh": "第{before}版 → 第{after}版的变化", "en": "Changes from version {before} to {after}"},
+    "wf_no_changes": {"zh": "两个版本没有差别。", "en": "The two versions do not differ."},
+    "wf_changes_total": {"zh": "共 {n:,} 处变化", "en": "{n:,} changes", "en_one": "1 change"},
+    "wf_bad_version": {"zh": "请选择{field}。", "en": "Choose the {field}."},
+    "wf_unknown_version": {"zh": "该流程没有所选的版本。", "en": "The workflow has no such version."},
+    "wf_unknown_workflow": {"zh": "没有这个流程。", "en": "There is no such workflow."},
+    "wf_back": {"zh": "返回流程版本", "en": "Back to the versions"},
+    "wf_section_states": {"zh": "状态", "en": "States"},
+    "wf_section_triggers": {"zh": "操作", "en": "Triggers"},
+    "wf_section_roles": {"zh": "可操作角色", "en": "Roles"},
+    "wf_section_fields": {"zh": "数据项", "en": "Data fields"},
+    "wf_section_transitions": {"zh": "流转", "en": "Transitions"},
+    "wf_section_guards": {"zh": "条件", "en": "Guards"},
+    "wf_section_effects": {"zh": "效果", "en": "Effects"},
+    "wf_section_deadlines": {"zh": "期限", "en": "Deadlines"},
+    "wf_section_ladder": {"zh": "化解层级", "en": "Escalation ladder"},
+    "wf_section_limits": {"zh": "上限", "en": "Limits"},
+    "wf_section_policy": {"zh": "其他政策参数", "en": "Other policy values"},
+}
