@@ -58,11 +58,15 @@ def copy_command(
     from mediation.db.copy import CopyRefused, copy_database
 
     try:
-        target_url = sa.make_url(to).render_as_string(hide_password=False)
+        parsed = sa.make_url(to)
     except sa.exc.ArgumentError:
         _fail(f"--to: {to!r} is not a database URL (postgresql://USER@HOST/NAME or sqlite:///FILE)")
-    if sa.make_url(target_url).get_backend_name() not in ("sqlite", "postgresql"):
-        _fail(f"--to: {sa.make_url(target_url).drivername} is not supported (postgresql://… or sqlite:///FILE)")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        _fail(f"--to: {parsed.drivername} is not supported (postgresql://… or sqlite:///FILE)")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver this program ships with
+    target_url = parsed.render_as_string(hide_password=False)
+    _reachable(parsed)
     source_url = database_url()
     with counted_progress() as progress:
         tasks: dict[str, object] = {}
@@ -92,3 +96,21 @@ def copy_command(
               "before copying again")
     console.print(f"{total} cases: every hash chain verifies on the target")
 
+
+
+def _reachable(target: sa.URL) -> None:
+    """A one-line error naming --to when the target database cannot be opened (not the source's URL)."""
+    if target.get_backend_name() == "sqlite":
+        folder = Path(target.database or "").parent
+        if not target.database or not folder.is_dir():
+            _fail(f"--to: folder {folder} does not exist ({target})")
+        return
+    engine = sa.create_engine(target)
+    try:
+        with engine.connect():
+            pass
+    except sa.exc.DBAPIError as error:
+        reason = (str(error.orig).strip().splitlines() or ["no reason given"])[0]
+        _fail(f"--to: cannot use {target.render_as_string(hide_password=True)}: {reason}")
+    finally:
+        engine.dispose()

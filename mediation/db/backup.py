@@ -36,7 +36,7 @@ def backup_database(url: str, output: Path, *, on_pages: Callable[[int, int], No
 def _sqlite_backup(path: str, output: Path, on_pages: Callable[[int, int], None] | None) -> None:
     if not path or path == ":memory:" or not Path(path).is_file():
         raise BackupFailed(f"no SQLite database file at {path or '(none)'}")
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    source = sqlite3.connect(path)  # only read: the backup API copies its pages
     target = sqlite3.connect(output)
     try:
         source.backup(target, pages=PAGES_PER_STEP,

@@ -255,3 +255,11 @@ def test_the_one_pass_verification_finds_what_verify_finds(county_file, db) -> N
     found = sorted(verify_streamed(db), key=repr)
     assert found == sorted(verify_all(db), key=repr)
     assert {broken.case_id for broken in found} == {first, second, third}
+
+
+def test_db_copy_names_a_target_it_cannot_use(county_file, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("MEDIATION_DATABASE_URL", county_file.url)
+    for target, said in ((f"sqlite:///{tmp_path}/missing/x.db", "--to: folder"), ("mysql://h/x", "not supported"),
+                         ("not a url", "is not a database URL")):
+        result = runner.invoke(app, ["db", "copy", "--to", target])
+        assert result.exit_code == 1 and said in result.output, result.output
