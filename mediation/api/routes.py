@@ -18,6 +18,7 @@ from mediation.api.directory import UnitController, UserController
 from mediation.api.documents import DocumentController, FormController
 from mediation.api.errors import EXCEPTION_HANDLERS
 from mediation.api.metrics import metrics_report
+from mediation.api.monitoring import prometheus_metrics
 from mediation.api.my_work import my_work
 from mediation.api.notifications import NotificationController
 from mediation.api.openapi_docs import ClosedStructSchemaPlugin
@@ -55,7 +56,7 @@ API_ROUTES = [
     DocumentController, AttachmentController, FormController, bulk_transitions,
     my_work, export_cases, SavedFilterController,
     UnitController, UserController, personal_data_views, directory_changes,
-    NotificationController, issue_calendar_token, calendar_feed,
+    NotificationController, issue_calendar_token, calendar_feed, prometheus_metrics,
 ]
 
 

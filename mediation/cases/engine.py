@@ -29,6 +29,7 @@ from mediation.errors import (
     NotFound,
     StaleCase,
 )
+from mediation.observability import count_transition
 from mediation.workflows.calendar import after_counted, china_day_start, extended
 from mediation.workflows.case_file_effects import note_interpreter_need
 from mediation.workflows.case_state import CaseState
@@ -100,6 +101,7 @@ def apply_transition(
             if stored is not None:
                 return _replayed(case_id, trigger, stored)
         result = _apply(tx, db.workflows, case_id, trigger, actor, data, expected_version, now)
+        tx.after_commit(count_transition, trigger)  # whoever called: counted once it is kept
         if respond is not None or idempotency_key is not None:
             result.response_status, result.response_body = (respond or default_response)(result, tx)
         if idempotency_key is not None:

@@ -17,6 +17,7 @@ from mediation.db import Database, RawTransaction
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
+from mediation.observability import count_transition
 from mediation.workflows.calendar import china_today
 from mediation.workflows.particulars import PARTICULAR_FIELDS, PHONE
 from mediation.workflows.trigger_data import (
@@ -267,6 +268,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
         tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,
         from_state=None, to_state=definition.initial, data=event_data, reason=None,
     )
+    tx.after_commit(count_transition, "intake")
     tx.execute(
         "UPDATE cases SET party_ids = :party_ids, progress = :progress, last_event_hash = :hash, event_count = 1, "
         "event_ids = :event_ids WHERE id = :id",

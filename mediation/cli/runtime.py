@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 import typer
@@ -9,6 +10,12 @@ import typer
 from mediation.cli._app import _fail, app, console
 from mediation.db import Database
 from mediation.errors import MediationError
+from mediation.observability import (
+    configure_json_logs,
+    json_logs,
+    logging_config,
+    prepare_metrics_dir,
+)
 
 
 @app.command()
@@ -21,6 +28,7 @@ def worker(
     """Fire due deadlines through the engine as the system actor (and deliver notifications)."""
     from datetime import datetime, timezone
 
+    from mediation.db.pool_watch import watch_pools
     from mediation.deadlines.loop import WorkerLoop
 
     moment = None
@@ -34,7 +42,10 @@ def worker(
     from mediation.db.schema import upgrade_database
     from mediation.notifications.outbox import deliverer
 
+    if json_logs():
+        configure_json_logs()
     database = Database()
+    watch_pools(database)
     upgrade_database(database.url)
     try:
         deliver = deliverer(database)
@@ -46,13 +57,13 @@ def worker(
     if once:
         report = loop.once(moment)
         delivered = report.outcomes.pop("delivered", 0)
-        console.print(f"processed {report.claimed} due deadlines: {dict(sorted(report.outcomes.items()))}; "
-                      f"{delivered} notifications delivered")
+        _say(f"processed {report.claimed} due deadlines: {dict(sorted(report.outcomes.items()))}; "
+             f"{delivered} notifications delivered")
         return
     loop.install_signal_handlers()
-    console.print("worker running; SIGTERM or Ctrl-C stops it after the current batch")
+    _say("worker running; SIGTERM or Ctrl-C stops it after the current batch")
     total = loop.run()
-    console.print(f"worker stopped: {dict(sorted(total.outcomes.items()))}")
+    _say(f"worker stopped: {dict(sorted(total.outcomes.items()))}")
 
 
 @app.command()
@@ -64,27 +75,50 @@ def serve(
     with_worker: bool = typer.Option(False, "--with-worker", help="Run the deadline worker in this process too"),
 ) -> None:
     """Serve the API (and web workspace) with uvicorn."""
-    import threading
-
     import uvicorn
 
     from mediation.db.schema import upgrade_database
+
+    json_lines = json_logs()
+    if json_lines:
+        configure_json_logs(access_log=access_log)
+    remove_metrics_dir = prepare_metrics_dir()  # before any process counts anything (multi-process mode)
+    try:
+        upgrade_database(Database().url)
+        _check_workflow_folder()
+        if with_worker:
+            _start_worker_thread()
+        _say(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
+        logs = {"log_config": logging_config(access_log=access_log), "access_log": False} if json_lines else {}
+        uvicorn.run("mediation.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", **{"access_log": access_log, **logs})
+    finally:
+        remove_metrics_dir()
+
+
+def _start_worker_thread() -> None:
+    """`serve --with-worker`: the deadline worker beside the server, in this process."""
+    import threading
+
+    from mediation.db.pool_watch import watch_pools
     from mediation.deadlines.loop import WorkerLoop
+    from mediation.notifications.outbox import deliverer
 
-    upgrade_database(Database().url)
-    _check_workflow_folder()
-    if with_worker:
-        from mediation.notifications.outbox import deliverer
+    database = Database()
+    watch_pools(database)
+    try:
+        loop = WorkerLoop(database, deliver=deliverer(database))
+    except MediationError as error:
+        _fail(error.detail, code=2)
+    threading.Thread(target=loop.run, name="deadline-worker", daemon=True).start()
 
-        database = Database()
-        try:
-            loop = WorkerLoop(database, deliver=deliverer(database))
-        except MediationError as error:
-            _fail(error.detail, code=2)
-        threading.Thread(target=loop.run, name="deadline-worker", daemon=True).start()
-    console.print(f"serving on http://{host}:{port} with {workers} worker(s); API docs at /schema")
-    uvicorn.run("mediation.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=access_log)
+
+def _say(text: str) -> None:
+    """A line for the operator: a JSON log line under MEDIATION_LOG_FORMAT=json, else on the console."""
+    if json_logs():
+        logging.getLogger("mediation.cli").info(text)
+    else:
+        console.print(text)
 
 
 def _check_workflow_folder() -> None:

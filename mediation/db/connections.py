@@ -7,6 +7,7 @@ DBAPI transaction for the engine's hot path, with statements prepared once per d
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import re
 import sqlite3
@@ -15,12 +16,13 @@ import threading
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+log = logging.getLogger("mediation.db")
 DEFAULT_SQLITE_PATH = Path("var") / "mediation.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
@@ -104,6 +106,7 @@ class RawTransaction:
         # SQLite takes the `:name` style as written; PostgreSQL's statements are translated once.
         self._prepare = None if database.is_sqlite else database.prepare
         self._stamped: tuple[Any, Any] = (None, None)  # one transaction writes one `now` many times
+        self._after_commit: list[tuple[Callable[..., None], tuple]] | None = None
 
     @property
     def database_url(self) -> str:
@@ -148,15 +151,32 @@ class RawTransaction:
         self._stamped = (value, stamp)
         return stamp
 
+    def after_commit(self, callback: Callable[..., None], *args: Any) -> None:
+        """Call `callback(*args)` once this transaction has committed; never if it (or the savepoint
+        around this call) is rolled back. For figures that must count only what was kept."""
+        if self._after_commit is None:
+            self._after_commit = []
+        self._after_commit.append((callback, args))
+
+    def _committed(self) -> None:
+        for callback, args in self._after_commit or ():
+            try:
+                callback(*args)
+            except Exception:  # the transaction is kept whatever a figure does
+                log.exception("after-commit callback %r failed", callback)
+
     @contextmanager
     def savepoint(self) -> Iterator["RawTransaction"]:
         """A nested unit inside this transaction: undone alone if it raises."""
         self._savepoints += 1
         name = f"sp{self._savepoints}"
+        kept_callbacks = len(self._after_commit or ())
         self._cursor.execute(f"SAVEPOINT {name}")
         try:
             yield self
         except BaseException:
+            if self._after_commit:
+                del self._after_commit[kept_callbacks:]
             self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
             self._cursor.execute(f"RELEASE SAVEPOINT {name}")
             raise
@@ -241,8 +261,9 @@ class Database:
         else:
             connection = self.engine.raw_connection()
             cursor = connection.cursor()
+        tx = RawTransaction(self, cursor)
         try:
-            yield RawTransaction(self, cursor)
+            yield tx
             if keep:
                 connection.commit()
             else:
@@ -253,6 +274,8 @@ class Database:
         finally:
             if not self.is_sqlite:
                 connection.close()
+        if keep:
+            tx._committed()
 
     def write(self) -> AbstractContextManager[RawTransaction]:
         """One write transaction: commits on success, rolls back on any exception.
@@ -358,7 +381,7 @@ class _SqliteWrite:
     A class rather than nested generator context managers: it is on every transition's path.
     """
 
-    __slots__ = ("_connection", "_database", "_locked_file")
+    __slots__ = ("_connection", "_database", "_locked_file", "_tx")
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -376,7 +399,8 @@ class _SqliteWrite:
         except BaseException:
             self._unlock()
             raise
-        return RawTransaction(database, cursor)
+        self._tx = RawTransaction(database, cursor)
+        return self._tx
 
     def __exit__(self, exc_type: type[BaseException] | None, _exc: object, _tb: object) -> None:
         try:
@@ -390,6 +414,8 @@ class _SqliteWrite:
             raise
         finally:
             self._unlock()
+        if exc_type is None:
+            self._tx._committed()
 
     def _unlock(self) -> None:
         if self._locked_file is not None:

@@ -18,6 +18,7 @@ from mediation.cases.notice_recipients import add_person_notices
 from mediation.db import Database, RawTransaction
 from mediation.directory.actors import SYSTEM
 from mediation.errors import MediationError, StaleCase
+from mediation.observability import count_deadlines
 
 CLAIM = (
     "SELECT id, case_id, kind, state, action FROM deadlines "
@@ -118,10 +119,13 @@ def _assignee(tx: RawTransaction, kind: str, case: Any) -> int | None:
 def run_due(db: Database, *, now: datetime, batch_size: int = 200) -> BatchReport:
     """Claim up to batch_size due deadlines and carry them out in one transaction."""
     report = BatchReport()
+    by_kind: Counter = Counter()
     with db.write() as tx:
+        tx.after_commit(lambda: count_deadlines(by_kind.items()))  # what the committed batch did, for /metrics
         for deadline in tx.all(_claim_sql(db), {"now": tx.timestamp(now), "limit": batch_size}):
             outcome = _fire(db, tx, deadline, now)
             report.outcomes[outcome] += 1
+            by_kind[deadline[2], outcome] += 1
             if outcome != "busy":
                 tx.execute(MARK, {"status": "done" if outcome != "stale" else "cancelled",
                                   "now": tx.timestamp(now), "id": deadline[0]})
