@@ -115,7 +115,9 @@ def copy_database(source_url: str, target_url: str, *, batch_rows: int = BATCH_R
         target.dispose()
 
 
-class _Reader:
+class _Side:
+    """One end of the copy: a DBAPI connection inside its transaction."""
+
     def __init__(self, connection: Any, is_sqlite: bool) -> None:
         self._connection, self._is_sqlite = connection, is_sqlite
 
@@ -124,6 +126,8 @@ class _Reader:
         cursor.execute(f'SELECT count(*) FROM "{name}"')
         return cursor.fetchone()[0]
 
+
+class _Reader(_Side):
     def rows(self, table: sa.Table, columns: list[str], batch_rows: int) -> Iterator[list[tuple]]:
         """The table's rows in primary-key order, a batch at a time (never the whole table)."""
         order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns) or "1"
@@ -157,15 +161,7 @@ def _source_snapshot(engine: sa.Engine) -> Iterator[_Reader]:
         connection.close()
 
 
-class _Writer:
-    def __init__(self, connection: Any, is_sqlite: bool) -> None:
-        self._connection, self._is_sqlite = connection, is_sqlite
-
-    def count(self, name: str) -> int:
-        cursor = self._connection.cursor()
-        cursor.execute(f'SELECT count(*) FROM "{name}"')
-        return cursor.fetchone()[0]
-
+class _Writer(_Side):
     def load(self, table: sa.Table, columns: list[str], batches: Iterator[list[tuple]],
              on_rows: Callable[[int], None] | None) -> None:
         names = ", ".join(f'"{name}"' for name in columns)
