@@ -2,7 +2,9 @@
 
 ``python -m benchmarks migrate [--cases N]`` (default 100,000) measures on SQLite, in one run:
 
-(a) the engine alone: adjourn / start_session, one commit per transition (``benchmarks/workloads.py``);
+(a) the engine alone: adjourn / start_session, one commit per transition (``benchmarks/workloads.py``),
+    measured before the dry run, between it and the apply, and after: each phase is compared with the
+    mean of the two measurements around it, so that a change in the host's load touches both sides;
 (b) the dry run of N cases on version 1 to a version 2 that shortens the people's-mediation term
     (those deadlines recomputed), adds a deadline to follow-up (added, counted from when each case
     entered it) and renames court.rejected (mapped): cases per second;
@@ -29,13 +31,14 @@ import tracemalloc
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlalchemy as sa
 
 from benchmarks.report import Row, print_kv, print_table
 
 RENAMED = ("court.rejected", "court.not_confirmed")
+ENGINE_N = 3000  # transitions of each engine measurement
 
 
 def _rss() -> int:
@@ -120,33 +123,38 @@ def prepare(url: str, count: int) -> None:
         db.dispose()
 
 
-def migrate_once(url: str, *, traced: bool = False) -> tuple[int, float, float, int, int]:
-    """Dry run and apply version 1 → 2: cases, dry-run seconds, apply seconds, and the peak memory of
-    each: the Python heap's peak over it (tracemalloc) when `traced`, else the growth of RssAnon."""
+def migrate_once(url: str, *, traced: bool = False,
+                 engine: Callable[[], float] | None = None) -> tuple[int, float, float, int, int, list[float]]:
+    """Dry run and apply version 1 → 2: cases, dry-run seconds, apply seconds, the peak memory of each
+    (the Python heap's peak over it, tracemalloc, when `traced`; else the growth of RssAnon), and the
+    engine's rate measured by `engine()` before, between and after them (the host's load changes)."""
     from mediation.cases.migration_apply import apply_plan, migrating_admin
     from mediation.cases.migration_runs import dry_run, open_migration
     from mediation.db import Database
 
     db = Database(url)
-    measure = traced_peak if traced else peak_growth
+    measure, rates = (traced_peak if traced else peak_growth), []
     try:
         migration = open_migration(db, name="mediation", from_number=1, to_number=2,
                                    state_map={RENAMED[0]: RENAMED[1]})
         admin = migrating_admin(db, None)
+        rates += [engine()] if engine else []
         with measure() as dry_memory:
             started = time.perf_counter()
             summary = dry_run(db, migration)
             dry_seconds = time.perf_counter() - started
+        rates += [engine()] if engine else []
         with measure() as apply_memory:
             started = time.perf_counter()
             totals = apply_plan(db, migration, summary.hash, actor=admin)
             apply_seconds = time.perf_counter() - started
+        rates += [engine()] if engine else []
     finally:
         db.dispose()
     cases = summary.totals["cases"]
     if totals.moved != cases:
         raise SystemExit(f"expected {cases} cases moved, got {totals}")
-    return cases, dry_seconds, apply_seconds, dry_memory[0], apply_memory[0]
+    return cases, dry_seconds, apply_seconds, dry_memory[0], apply_memory[0], rates
 
 
 @contextmanager
@@ -169,32 +177,43 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000, help="in-flight cases to migrate (default 100,000)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="mediation-bench-") as tmp:
-        transitions, engine_seconds = engine_transition_rate(n=3000, database_path=Path(tmp) / "engine.db")
-        engine_rate = transitions / engine_seconds
+        runs = iter(range(1000))
+
+        def engine() -> float:
+            transitions, seconds = engine_transition_rate(n=ENGINE_N, database_path=Path(tmp) / f"engine-{next(runs)}.db")
+            return transitions / seconds
+
         measured, traced = {}, {}
         for size in (args.cases // 10, args.cases):
             path = Path(tmp) / f"migrate-{size}.db"
             print(f"preparing {size:,} cases …", flush=True)
             prepare(f"sqlite:///{path}", size)
             shutil.copyfile(path, Path(tmp) / f"traced-{size}.db")  # the same cases again, for the memory pass
-            measured[size] = migrate_once(f"sqlite:///{path}")
+            measured[size] = migrate_once(f"sqlite:///{path}", engine=engine if size == args.cases else None)
             print(f"measuring memory at {size:,} cases (tracemalloc, not timed) …", flush=True)
             traced[size] = migrate_once(f"sqlite:///{Path(tmp) / f'traced-{size}.db'}", traced=True)
-    cases, dry_s, apply_s, dry_rss, apply_rss = measured[args.cases]
-    _, _, _, dry_mem, apply_mem = traced[args.cases]
-    small = traced[args.cases // 10]
+    _report(measured[args.cases], traced[args.cases], traced[args.cases // 10])
+    return 0
+
+
+def _report(measured: tuple, traced: tuple, small: tuple) -> None:
+    """The table, and the last line of figures: rates against the engine around each phase, memory at N vs N/10."""
+    cases, dry_s, apply_s, dry_rss, apply_rss, engine_rates = measured
+    _, _, _, dry_mem, apply_mem, _ = traced
     dry_rate, apply_rate = cases / dry_s, cases / apply_s
+    engine_rate = sum(engine_rates) / len(engine_rates)
+    dry_engine, apply_engine = (engine_rates[0] + engine_rates[1]) / 2, (engine_rates[1] + engine_rates[2]) / 2
     memory_ratio = max(dry_mem / small[3], apply_mem / small[4])
     mib = 1024 * 1024
     print_table([
-        Row("engine: adjourn / start_session", transitions, engine_seconds, 1.0),
-        Row("migrate --dry-run", cases, dry_s, dry_rate / engine_rate,
+        Row("engine: adjourn / start_session", ENGINE_N * 3, ENGINE_N * 3 / engine_rate, 1.0,
+            note="before, between and after: " + ", ".join(f"{rate:,.0f}" for rate in engine_rates)),
+        Row("migrate --dry-run", cases, dry_s, dry_rate / dry_engine,
             note=f"heap peak {dry_mem / mib:.1f} MiB (N/10: {small[3] / mib:.1f}); RssAnon +{dry_rss / mib:.0f} MiB"),
-        Row("migrate --apply", cases, apply_s, apply_rate / engine_rate,
+        Row("migrate --apply", cases, apply_s, apply_rate / apply_engine,
             note=f"heap peak {apply_mem / mib:.1f} MiB (N/10: {small[4] / mib:.1f}); RssAnon +{apply_rss / mib:.0f} MiB"),
     ], title="migrate benchmark (SQLite; ratio = rate / engine rate)")
     print("RssAnon includes SQLite's page cache (up to 32 MiB a connection), which fills as more pages are read")
     print_kv(engine_per_s=round(engine_rate), dry_run_per_s=round(dry_rate), apply_per_s=round(apply_rate),
-             dry_run_vs_engine=dry_rate / engine_rate, apply_vs_engine=apply_rate / engine_rate,
+             dry_run_vs_engine=dry_rate / dry_engine, apply_vs_engine=apply_rate / apply_engine,
              memory_ratio=memory_ratio)
-    return 0
