@@ -41,6 +41,8 @@ def workflows_migrate(
 
     if dry_run == apply:
         _fail("give exactly one of --dry-run and --apply", 2)
+    if from_number == to_number:
+        _fail(f"--from and --to are the same version ({from_number}): nothing to move", 2)
     if apply and not plan:
         _fail("--apply needs --plan HASH (the last line of the dry run)", 2)
     database = Database()

@@ -206,14 +206,16 @@ def test_the_dry_run_of_the_same_state_gives_the_same_hash(db, cli) -> None:
 
 @pytest.mark.parametrize("args, words", [
     (["--from", 1, "--to", 9, "--dry-run"], "no version 9"),
-    (["--from", 1, "--to", 1, "--map", "court.rejected", "--dry-run"], "OLD=NEW"),
-    (["--from", 1, "--to", 1], "exactly one of --dry-run and --apply"),
-    (["--from", 1, "--to", 1, "--apply"], "--plan"),
-    (["--from", 1, "--to", 1, "--apply", "--plan", "x", "--as", "mediator1"], "not an admin"),
+    (["--from", 1, "--to", 2, "--map", "court.rejected", "--dry-run"], "OLD=NEW"),
+    (["--from", 1, "--to", 2], "exactly one of --dry-run and --apply"),
+    (["--from", 1, "--to", 2, "--apply"], "--plan"),
+    (["--from", 1, "--to", 1, "--dry-run"], "the same version"),
+    (["--from", 1, "--to", 2, "--apply", "--plan", "x", "--as", "mediator1"], "not an admin"),
 ])
 def test_bad_arguments_are_named_with_exit_2(db, cli, args, words) -> None:
     build_sample_county(db)
     db.workflows.current_version_id()
+    db.workflows.ensure_stored(harmless_version())
     result = cli("workflows", "migrate", *args)
     assert result.exit_code == 2 and words in result.output, result.output
 
