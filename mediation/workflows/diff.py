@@ -27,6 +27,7 @@ ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 DEADLINE_ASPECTS = ("after", "count", "action", "states", "extension", "from", "when", "notify")
 FIELD_ASPECTS = ("type", "required", "values", "roles", "kind", "future", "past", "max_length")
 OWN_SECTIONS = ("deadlines", "escalation_ladder", "limits")
+PERIOD_UNITS = {"days", "working_days", "hours"}
 
 
 @dataclass(frozen=True)
@@ -261,12 +262,17 @@ def _policy(found: _Collector, section: str, old: Any, new: Any, *, prefix: str)
         before, after = old.get(key), new.get(key)
         if before == after:
             continue
-        if isinstance(before, dict) and isinstance(after, dict) and not _labelled(before) and not _labelled(after):
+        if isinstance(before, dict) and isinstance(after, dict) and not _whole(before) and not _whole(after):
             _policy(found, section, before, after, prefix=f"{path}.")
             continue
         kind = ADDED if key not in old or before is None else REMOVED if key not in new or after is None else CHANGED
         found.add(section, kind, path, _policy_label(path, after if _labelled(after) else before), before=before,
                   after=after)
+
+
+def _whole(value: Any) -> bool:
+    """A value compared whole rather than key by key: a code's labels, or a period ({days: 5})."""
+    return _labelled(value) or (isinstance(value, dict) and bool(PERIOD_UNITS & set(value)))
 
 
 def _labelled(value: Any) -> bool:

@@ -106,3 +106,14 @@ def test_a_changed_period_and_a_removed_deadline_in_words(v1: WorkflowDefinition
 
 def test_every_guard_and_effect_has_labels() -> None:
     assert set(GUARDS) <= set(GUARD_LABELS) and set(EFFECTS) <= set(EFFECT_LABELS)
+
+
+def test_a_policy_period_is_compared_whole_and_named_in_chinese(v1: WorkflowDefinition) -> None:
+    policy = copy.deepcopy(v1.source["policy"])
+    policy["key_case_orders"]["due_soon_before"] = {"days": 3}
+    policy["outbox"]["backoff"]["base_seconds"] = 60
+    v3 = parse_definition(copy.deepcopy(v1.source["workflow"]), policy)
+    changes = diff_definitions(v1, v3)
+    assert [change.code for change in changes] == ["key_case_orders.due_soon_before", "outbox.backoff.base_seconds"]
+    assert render(changes, "zh", old=v1, new=v3, codes=False) == [
+        "政策参数「督办到期前提醒」：5日 → 3日", "政策参数「消息重试基准间隔（秒）」：30 → 60"]
