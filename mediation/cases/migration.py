@@ -64,6 +64,7 @@ class Entry:
     outcome: str
     detail: str | None = None
     changes: list[dict[str, Any]] = field(default_factory=list)
+    text: str | None = None  # the changes as stored, when they came from the cache
 
     @property
     def movable(self) -> bool:
@@ -90,6 +91,7 @@ class Migration:
     _states: dict[str, StatePlan] = field(default_factory=dict, repr=False)
     _counted: dict[tuple, tuple[datetime, bool]] = field(default_factory=dict, repr=False)
     _decisions: dict[tuple, tuple] = field(default_factory=dict, repr=False)
+    _shapes: dict[tuple, tuple] = field(default_factory=dict, repr=False)  # (state, pending kinds) -> entry
 
     def header(self) -> bytes:
         return jsontext.dumps({"from": self.from_number, "to": self.to_number, "map": self.state_map}).encode()
@@ -161,20 +163,33 @@ def plan_case(migration: Migration, row: Any, number: str, pending: list[tuple],
     if failing is not None:
         entry.outcome, entry.detail = "guard_data_missing", failing
         return entry
-    for kind, due, action, created in pending:
-        change = _pending_change(migration, plan.to_state, row, kind, due, action, created)
-        if change is None:
-            entry.outcome, entry.detail, entry.changes = "deadline_action_removed", kind, []
-            return entry
-        entry.changes.append(change)
+    shape = (row.state, tuple((kind, action) for kind, _, action, _ in pending))
+    if not plan.new_rules and shape in migration._shapes:  # the same for every case so placed
+        entry.outcome, entry.detail, entry.changes, entry.text = migration._shapes[shape]
+        return entry
+    _pending_changes(migration, plan, row, pending, entry)
+    if not plan.new_rules and all(c["change"] != "recomputed" for c in entry.changes) and all(
+            (plan.to_state, kind, action) in migration._decisions for kind, action in shape[1]):
+        entry.text = jsontext.dumps(entry.changes)
+        migration._shapes[shape] = (entry.outcome, entry.detail, entry.changes, entry.text)
     kinds = {kind for kind, *_ in pending}
-    for kind, rule, scope in plan.new_rules:
+    for kind, rule, scope in plan.new_rules if entry.movable else ():
         if kind not in kinds and _applies(rule, row):
             start = _start(rule, row) or entered(row)
             due, estimated = migration.counted(start, rule["after"])
             entry.changes.append({"kind": kind, "change": "added", "due": due.isoformat(), "estimated": estimated,
                                   "action": rule["action"], "state": scope})
     return entry
+
+
+def _pending_changes(migration: Migration, plan: StatePlan, row: Any, pending: list[tuple], entry: Entry) -> None:
+    """What becomes of each pending deadline; the first whose action would not work keeps the case where it is."""
+    for kind, due, action, created in pending:
+        change = _pending_change(migration, plan.to_state, row, kind, due, action, created)
+        if change is None:
+            entry.outcome, entry.detail, entry.changes = "deadline_action_removed", kind, []
+            return
+        entry.changes.append(change)
 
 
 def _failing_guard(migration: Migration, plan: StatePlan, row: case_rows.CaseRow, now: datetime) -> str | None:

@@ -127,7 +127,7 @@ def dry_run(db: Database, migration: Migration, *, now: datetime | None = None) 
         row_type = namedtuple("PlanRow", columns)
         for row, pending in _cases_with_deadlines(db, connection, migration.from_id, columns):
             entry = plan_case(migration, row_type._make(row[:-1]), row[-1], pending, entered, now, full_row)
-            changes = jsontext.dumps(entry.changes)
+            changes = entry.text or jsontext.dumps(entry.changes)
             digest.update(entry.hashed(changes))
             totals.count(entry)
             batch.append(_entry_row(plan_id, entry, changes))
