@@ -19,7 +19,13 @@ from mediation.workflows.definition import (
     WorkflowDefinition,
 )
 from mediation.workflows.field_labels import FIELD_LABELS
-from mediation.workflows.rule_labels import EFFECT_LABELS, GUARD_LABELS, POLICY_LABELS, label_of
+from mediation.workflows.rule_labels import (
+    EFFECT_LABELS,
+    GUARD_LABELS,
+    POLICY_LABELS,
+    ROLE_LABELS,
+    label_of,
+)
 
 SECTIONS = ("states", "triggers", "roles", "fields", "transitions", "guards", "effects", "deadlines", "ladder",
             "limits", "policy")
@@ -281,12 +287,15 @@ def _labelled(value: Any) -> bool:
 
 
 def _policy_label(path: str, value: Any) -> dict[str, str]:
-    """The path's own label, else its nearest labelled parent's followed by the code's labels or the rest."""
+    """The path's own label, else its nearest labelled parent's followed by the code's labels (a category's,
+    a role's) or the rest of the path."""
     parts = path.split(".")
     for end in range(len(parts), 0, -1):
         labels = POLICY_LABELS.get(".".join(parts[:end]))
         if labels:
             rest = ".".join(parts[end:])
-            named = value if _labelled(value) and end == len(parts) - 1 else {"zh": rest, "en": rest}
+            named = value if _labelled(value) else {
+                lang: " · ".join(label_of({**ROLE_LABELS, **POLICY_LABELS}, part)[lang] for part in parts[end:])
+                for lang in ("zh", "en")}
             return {lang: f"{text} · {named.get(lang, rest)}" if rest else text for lang, text in labels.items()}
     return {"zh": path, "en": path}

@@ -11,7 +11,7 @@ from typing import Any
 from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.diff import ADDED, REMOVED, Change
 from mediation.workflows.field_labels import field_label
-from mediation.workflows.rule_labels import ACTION_LABELS, ROLE_LABELS
+from mediation.workflows.rule_labels import ACTION_LABELS, POLICY_LABELS, ROLE_LABELS
 
 NOUNS = {
     "states": ("状态", "state"), "triggers": ("操作", "trigger"), "roles": ("操作", "trigger"),
@@ -80,6 +80,13 @@ class _Reader:
                     return self.labels(table[code], code)
         return self.labels(self.value_labels.get(code), code)
 
+    def key(self, key: str) -> str:
+        """A key of a mapping shown as a value: an aspect, a policy key or a field, by its label."""
+        if key in ASPECTS:
+            return self.word(ASPECTS, key)
+        labels = POLICY_LABELS.get(key) or ROLE_LABELS.get(key)
+        return self.labels(labels, key) if labels else field_label(key, self.lang)
+
     def value(self, value: Any, aspect: str | None = None, field: str | None = None) -> str:
         if value is None and aspect == "to":
             return self.state(None)
@@ -127,8 +134,7 @@ class _Reader:
         joiner, colon = ("；", "：") if self.lang == "zh" else ("; ", ": ")
         return joiner.join(
             self.value(item, key, field) if ASPECTS.get(key) == ("", "")
-            else f"{self.word(ASPECTS, key) if key in ASPECTS else field_label(key, self.lang)}{colon}"
-                 f"{self.value(item, key, key)}"
+            else f"{self.key(key)}{colon}{self.value(item, key, key)}"
             for key, item in value.items() if item not in (None, [], {}))
 
 

@@ -132,6 +132,8 @@ POLICY_LABELS: dict[str, dict[str, str]] = {
     "idempotency": {"zh": "重复提交保护", "en": "Repeated requests"},
     "idempotency.retention": {"zh": "重复提交答复保留时长", "en": "Answers kept for"},
     "quotas": {"zh": "化解任务数", "en": "Quotas"},
+    "per_month": {"zh": "每月件数", "en": "per month"},  # quotas.<role>.per_month
+    "roll_up": {"zh": "合并考核", "en": "rolled up to"},
     "categories": {"zh": "纠纷类别", "en": "Categories"},
     "channels": {"zh": "来源渠道", "en": "Channels"},
     "risk_levels": {"zh": "风险等级", "en": "Risk levels"},

@@ -117,3 +117,14 @@ def test_a_policy_period_is_compared_whole_and_named_in_chinese(v1: WorkflowDefi
     assert [change.code for change in changes] == ["key_case_orders.due_soon_before", "outbox.backoff.base_seconds"]
     assert render(changes, "zh", old=v1, new=v3, codes=False) == [
         "政策参数「督办到期前提醒」：5日 → 3日", "政策参数「消息重试基准间隔（秒）」：30 → 60"]
+
+
+def test_a_quota_and_a_renamed_value_are_named_by_labels(v1: WorkflowDefinition) -> None:
+    policy = copy.deepcopy(v1.source["policy"])
+    policy["quotas"]["police"]["per_month"] = 6
+    policy["quotas"]["mediator"] = {"per_month": 4}
+    policy["value_labels"]["kind"]["evidence"] = {"zh": "证据", "en": "Evidence"}
+    v3 = parse_definition(copy.deepcopy(v1.source["workflow"]), policy)
+    assert render(diff_definitions(v1, v3), "zh", old=v1, new=v3, codes=False) == [
+        "政策参数「化解任务数 · 民警 · 每月件数」：5 → 6", "新增政策参数「化解任务数 · 调解员」（每月件数：4）",
+        "政策参数「字段选项名称 · 证据」：证据材料 → 证据"]
