@@ -13,7 +13,7 @@ from web_session import anonymous_browser, signed_in
 pytestmark = pytest.mark.usefixtures("no_server_errors")
 
 # Headers that differ from one answer to the next whatever the method.
-VARYING = {"date", "set-cookie"}
+VARYING = {"date", "set-cookie", "x-request-id"}
 
 API_PATHS = (
     "/health",
