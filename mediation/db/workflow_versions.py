@@ -51,6 +51,7 @@ class WorkflowRegistry:
     def __init__(self, database) -> None:
         self._database = database
         self._machines: dict[int, WorkflowMachine] = {}
+        self._labels: dict[tuple, tuple[dict[str, dict], dict[str, dict]]] = {}
         self._current_id: int | None = None
         self._name: str | None = None
         self._looked_at = 0.0
@@ -102,6 +103,24 @@ class WorkflowRegistry:
     def definition(self, version_id: int) -> WorkflowDefinition:
         """The stored definition of a version (its machine built once)."""
         return self.machine(version_id).definition
+
+    def labels_over_versions(self, definition: WorkflowDefinition) -> tuple[dict[str, dict], dict[str, dict]]:
+        """State and trigger labels of every stored version of the definition's workflow, the given
+        definition's own winning: a case's history names states and triggers a later version renamed
+        or removed (after a migration) by their words, not their codes."""
+        key = (definition.name, self.current_version_id(), id(definition))
+        found = self._labels.get(key)
+        if found is None:
+            states: dict[str, dict] = {}
+            triggers: dict[str, dict] = {}
+            for stored in self.versions(definition.name):
+                older = self.definition(stored.id)
+                states.update(older.states)
+                triggers.update({name: spec.labels for name, spec in older.triggers.items()})
+            states.update(definition.states)
+            triggers.update({name: spec.labels for name, spec in definition.triggers.items()})
+            found = self._labels[key] = (states, triggers)
+        return found
 
     def ensure_stored(self, definition: WorkflowDefinition) -> int:
         """The id of the version holding this definition, stored as the next version when new."""

@@ -104,8 +104,9 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     casefile.record_of.update(steps.anchors())
     for item in [*casefile.records, *casefile.corrections, *([casefile.agreement] if casefile.agreement else [])]:
         item.actor = steps.actor_names.get(item.actor, item.actor)  # people by name, not by username
+    state_labels, trigger_labels = services.db.workflows.labels_over_versions(definition)
     return page.render(
-        "case.html", status=status, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
+        "case.html", status=status, state_labels=state_labels, trigger_labels=trigger_labels, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
         deadlines=deadlines, documents=document_links(page, case_id, detail.chain_head),
         definition=definition, stages=stages, notice=_notice_text(page.words, definition, notice), alert=alert,
         stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state,

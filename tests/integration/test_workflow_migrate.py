@@ -255,6 +255,32 @@ def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> 
     assert "migrate" not in timeline
 
 
+def test_a_renamed_states_old_name_is_still_told_in_words_on_the_case_page(db, database_url) -> None:
+    """After a migration that renamed the case's state, its earlier events still name that state by its
+    label from the version they were written under, never by its code."""
+    from litestar.testing import TestClient
+
+    from mediation.app import create_app
+    from mediation.demo.sample_county import PASSWORD
+    from mediation.web.session import CSRF_FIELD
+
+    old_state, new_state = next(iter(STATE_MAP.items()))
+    case_id = drive_to(db, state=old_state, county=build_sample_county(db))
+    old_label = load_definition("mediation").states[old_state]["zh"]
+    db.workflows.ensure_stored(changed_version())
+    migration = open_migration(db, name="mediation", from_number=1, to_number=2, state_map=STATE_MAP)
+    apply_plan(db, migration, dry_run(db, migration).hash, actor=migrating_admin(db, None))
+    assert _cases(db)[case_id][0] == new_state
+    with TestClient(create_app(database_url)) as client:
+        form = client.get("/login").text
+        token = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', form).group(1)
+        client.post("/login", data={"username": "county_sup", "password": PASSWORD, CSRF_FIELD: token})
+        page = client.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
+    timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
+    assert old_state not in timeline and new_state not in timeline
+    assert f"→ {old_label}" in timeline
+
+
 def test_a_case_a_person_holds_is_left_for_a_rerun_on_postgresql(db, cli, database_url) -> None:
     """PostgreSQL: a case row locked by another transaction is skipped (SKIP LOCKED), reported busy and
     moved by the next run. SQLite serialises writers (BEGIN IMMEDIATE), so there a case is never busy:
