@@ -324,6 +324,9 @@ def migrate_case(tx: RawTransaction, *, case_id: int, expected_version: int, to_
         return "changed"
     case = case_rows.case_state_of(row, {})
     case.state = to_state
+    for change in deadline_changes:
+        if change["change"] == "rung":  # the same rung of the escalation ladder, at its place in the new one
+            case.ladder_level = change["level"]
     _migrate_deadlines(tx, case, deadline_changes, now)
     event_hash, event_id = case_rows.append_event(
         tx, case_id=row.id, seq=row.event_count + 1, prev_hash=row.last_event_hash, trigger=MIGRATE,

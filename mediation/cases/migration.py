@@ -27,7 +27,10 @@ REASONS = {
     "guard_data_missing": {"zh": "缺少新版本进入该状态所要求的条件", "en": "data a guard of the new version needs is missing"},
     "deadline_action_removed": {"zh": "期限届满时的操作在新版本中已不存在或不能办理",
                                 "en": "a deadline's action no longer exists or is not allowed there"},
+    "ladder_rung_removed": {"zh": "案件所在的化解层级在新版本中已不存在",
+                            "en": "the rung of the escalation ladder the case is on is not in the new version"},
 }
+LADDER = "escalation_ladder"  # a case's rung is kept by its name: a rung inserted below moves its place
 BATCH = 2000  # rows a streaming cursor fetches at a time
 STORE_BATCH = 5000  # plan lines written in one transaction
 INSERT_ENTRY = (
@@ -91,7 +94,8 @@ class Migration:
     _states: dict[str, StatePlan] = field(default_factory=dict, repr=False)
     _counted: dict[tuple, tuple[datetime, bool]] = field(default_factory=dict, repr=False)
     _decisions: dict[tuple, tuple] = field(default_factory=dict, repr=False)
-    _shapes: dict[tuple, tuple] = field(default_factory=dict, repr=False)  # (state, pending kinds) -> entry
+    _shapes: dict[tuple, tuple] = field(default_factory=dict, repr=False)  # (state, rung, pending kinds) -> entry
+    _rungs: dict[int, int | None] | None = field(default=None, repr=False)
 
     def header(self) -> bytes:
         return jsontext.dumps({"from": self.from_number, "to": self.to_number, "map": self.state_map}).encode()
@@ -112,6 +116,14 @@ class Migration:
         if found is None:
             found = self._counted[key] = after_counted(start, duration)
         return found
+
+    def rung(self, level: int) -> int | None:
+        """Where the old ladder's rung `level` is on the new ladder (by its name), None when it is gone."""
+        if self._rungs is None:
+            new = [step["level"] for step in self.new.definition.policy[LADDER]]
+            self._rungs = {index: new.index(step["level"]) if step["level"] in new else None
+                           for index, step in enumerate(self.old.definition.policy[LADDER])}
+        return self._rungs.get(level)
 
     def action_valid(self, action: str, to_state: str) -> bool:
         """A deadline's action still works on the new version from `to_state` (`remind` always does)."""
@@ -140,7 +152,7 @@ def _plan_state(migration: Migration, state: str) -> StatePlan:
     return StatePlan(target, outcome, tuple(sorted(required - old_guards)), added)
 
 
-BASE_COLUMNS = ("id", "state", "version", "progress", "event_ids", "triaged_at")
+BASE_COLUMNS = ("id", "state", "version", "progress", "event_ids", "triaged_at", "ladder_level")
 
 
 def plan_columns(migration: Migration) -> tuple[str, ...]:
@@ -163,13 +175,19 @@ def plan_case(migration: Migration, row: Any, number: str, pending: list[tuple],
     if failing is not None:
         entry.outcome, entry.detail = "guard_data_missing", failing
         return entry
-    shape = (row.state, tuple((kind, action) for kind, _, action, _ in pending))
+    rung = migration.rung(row.ladder_level)
+    if rung is None:
+        entry.outcome, entry.detail = "ladder_rung_removed", _rung_name(migration, row.ladder_level)
+        return entry
+    shape = (row.state, row.ladder_level, tuple((kind, action) for kind, _, action, _ in pending))
     if not plan.new_rules and shape in migration._shapes:  # the same for every case so placed
         entry.outcome, entry.detail, entry.changes, entry.text = migration._shapes[shape]
         return entry
+    if rung != row.ladder_level:
+        entry.changes.append({"kind": LADDER, "change": "rung", "level": rung})
     _pending_changes(migration, plan, row, pending, entry)
     if not plan.new_rules and all(c["change"] != "recomputed" for c in entry.changes) and all(
-            (plan.to_state, kind, action) in migration._decisions for kind, action in shape[1]):
+            (plan.to_state, kind, action) in migration._decisions for kind, action in shape[2]):
         entry.text = jsontext.dumps(entry.changes)
         migration._shapes[shape] = (entry.outcome, entry.detail, entry.changes, entry.text)
     kinds = {kind for kind, *_ in pending}
@@ -180,6 +198,10 @@ def plan_case(migration: Migration, row: Any, number: str, pending: list[tuple],
             entry.changes.append({"kind": kind, "change": "added", "due": due.isoformat(), "estimated": estimated,
                                   "action": rule["action"], "state": scope})
     return entry
+
+
+def _rung_name(migration: Migration, level: int) -> str:
+    return migration.old.definition.policy[LADDER][level]["level"]
 
 
 def _pending_changes(migration: Migration, plan: StatePlan, row: Any, pending: list[tuple], entry: Entry) -> None:

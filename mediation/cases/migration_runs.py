@@ -175,11 +175,15 @@ def _finish(db: Database, plan_id: int, plan_hash: str, totals: dict[str, Any]) 
 class _Totals:
     pairs: Counter = field(default_factory=Counter)  # (from state, outcome) -> cases
     deadlines: Counter = field(default_factory=Counter)
+    rungs: int = 0  # cases whose ladder rung stands at another place on the new ladder
 
     def count(self, entry: Entry) -> None:
         self.pairs[entry.from_state, entry.outcome] += 1
         for change in entry.changes:
-            self.deadlines[change["change"]] += 1
+            if change["change"] == "rung":  # the ladder, not a deadline: counted under its own name
+                self.rungs += 1
+            else:
+                self.deadlines[change["change"]] += 1
 
     def document(self) -> dict[str, Any]:
         by_state: dict[str, dict[str, int]] = defaultdict(dict)
@@ -188,7 +192,7 @@ class _Totals:
             by_state[state][outcome] = count
             by_outcome[outcome] += count
         return {"cases": sum(by_outcome.values()), "by_state": dict(by_state), "by_outcome": dict(by_outcome),
-                "deadlines": dict(self.deadlines)}
+                "deadlines": dict(self.deadlines), "ladder_rungs_moved": self.rungs}
 
 
 def refused_cases(db: Database, plan_id: int, *, every: bool = False) -> Iterator[tuple]:

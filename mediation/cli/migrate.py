@@ -73,6 +73,8 @@ def _dry_run(database: Database, migration, every: bool) -> None:
         f"{outcome}: {count}" for outcome, count in sorted(summary.totals["by_outcome"].items())))
     console.print("deadlines: " + ("  ".join(f"{change}: {count}" for change, count
                                              in sorted(summary.totals["deadlines"].items())) or "none change"))
+    if summary.totals.get("ladder_rungs_moved"):
+        console.print(f"ladder: {summary.totals['ladder_rungs_moved']} cases keep their rung at its new place")
     for number, state, outcome, detail, to_state, changes in refused_cases(database, summary.plan_id, every=every):
         words = REASONS.get(outcome)
         said = f"{words['zh']} / {words['en']}" if words else f"→ {to_state}"

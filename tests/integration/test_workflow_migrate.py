@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from mediation.cases.migration_runs import dry_run, open_migration
 from mediation.cli import app
 from mediation.demo.case_paths import drive_to, fire
 from mediation.demo.sample_county import build_sample_county
+from mediation.workflows.definition import parse_definition
 from mediation.workflows.loader import load_definition
 from tests.migration_versions import (
     STATE_MAP,
@@ -232,6 +234,38 @@ def test_cases_move_to_the_county_variant(db, cli) -> None:
     assert sorted(moved) == sorted(c for c, row in planned.items() if row[-1] == "moved") and moved
     assert set(planned) == set(made)
     assert list(verify_all(db)) == []
+
+
+def test_a_case_keeps_its_ladder_rung_by_name_when_a_rung_is_inserted_below(db, cli) -> None:
+    """The variant inserts 村级调解 between the grid and the community: a case at the community rung stays at
+    the community rung (now third, not second); a version without the case's rung cannot take it."""
+    county = build_sample_county(db)
+    at_community = drive_to(db, state="mediation.in_session", county=county)
+    at_grid = drive_to(db, state="mediation.in_session", county=county)
+    with db.write() as tx:  # escalated once already (a test placing the case on purpose)
+        tx.execute("UPDATE cases SET ladder_level = 1 WHERE id = :id", {"id": at_community})
+    variant = load_definition("mediation", VARIANT)
+    rungs = [step["level"] for step in variant.policy["escalation_ladder"]]
+    stored = db.workflows.ensure_stored(variant)
+    number = next(v.version for v in db.workflows.versions("mediation") if v.id == stored)
+    plan, output = _dry_run(cli, "--from", 1, "--to", number)
+    assert "ladder: 1 cases keep their rung at its new place" in output
+    _apply(cli, plan, "--from", 1, "--to", number)
+    with db.snapshot() as tx:
+        levels = dict(tx.all("SELECT id, ladder_level FROM cases WHERE id IN (:a, :b)",
+                             {"a": at_community, "b": at_grid}))
+    assert rungs[levels[at_community]] == "community" and rungs[levels[at_grid]] == "grid"
+    assert list(verify_all(db)) == []
+
+    without_community = copy.deepcopy(variant.source)
+    without_community["policy"]["escalation_ladder"] = [
+        step for step in without_community["policy"]["escalation_ladder"] if step["level"] != "community"]
+    stored = db.workflows.ensure_stored(parse_definition(without_community["workflow"], without_community["policy"]))
+    last = next(v.version for v in db.workflows.versions("mediation") if v.id == stored)
+    plan, output = _dry_run(cli, "--from", number, "--to", last)
+    assert "ladder_rung_removed" in output and "(community)" in output
+    assert _plan_rows(db, plan)[at_community][3] == "ladder_rung_removed"
+    assert _plan_rows(db, plan)[at_grid][3] == "as_is"
 
 
 def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> None:
