@@ -269,22 +269,11 @@ def test_a_case_keeps_its_ladder_rung_by_name_when_a_rung_is_inserted_below(db, 
 
 
 def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> None:
-    from litestar.testing import TestClient
-
-    from mediation.app import create_app
-    from mediation.demo.sample_county import PASSWORD
-    from mediation.web.session import CSRF_FIELD
-
     case_id = drive_to(db, state="mediation.assigned", county=build_sample_county(db))
     db.workflows.ensure_stored(harmless_version())
     migration = open_migration(db, name="mediation", from_number=1, to_number=2, state_map={})
     apply_plan(db, migration, dry_run(db, migration).hash, actor=migrating_admin(db, None))
-    with TestClient(create_app(database_url)) as client:
-        form = client.get("/login").text
-        token = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', form).group(1)
-        client.post("/login", data={"username": "county_sup", "password": PASSWORD, CSRF_FIELD: token})
-        page = client.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
-    timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
+    timeline = _timeline_on_the_case_page(database_url, case_id)
     assert "迁移到新版本 办理人: 系统管理员" in timeline and "流程版本 1 → 2" in timeline
     assert "migrate" not in timeline
 
@@ -292,12 +281,6 @@ def test_the_case_page_names_the_move_in_the_readers_words(db, database_url) -> 
 def test_a_renamed_states_old_name_is_still_told_in_words_on_the_case_page(db, database_url) -> None:
     """After a migration that renamed the case's state, its earlier events still name that state by its
     label from the version they were written under, never by its code."""
-    from litestar.testing import TestClient
-
-    from mediation.app import create_app
-    from mediation.demo.sample_county import PASSWORD
-    from mediation.web.session import CSRF_FIELD
-
     old_state, new_state = next(iter(STATE_MAP.items()))
     case_id = drive_to(db, state=old_state, county=build_sample_county(db))
     old_label = load_definition("mediation").states[old_state]["zh"]
@@ -305,12 +288,7 @@ def test_a_renamed_states_old_name_is_still_told_in_words_on_the_case_page(db, d
     migration = open_migration(db, name="mediation", from_number=1, to_number=2, state_map=STATE_MAP)
     apply_plan(db, migration, dry_run(db, migration).hash, actor=migrating_admin(db, None))
     assert _cases(db)[case_id][0] == new_state
-    with TestClient(create_app(database_url)) as client:
-        form = client.get("/login").text
-        token = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', form).group(1)
-        client.post("/login", data={"username": "county_sup", "password": PASSWORD, CSRF_FIELD: token})
-        page = client.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
-    timeline = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
+    timeline = _timeline_on_the_case_page(database_url, case_id)
     assert old_state not in timeline and new_state not in timeline
     assert f"→ {old_label}" in timeline
 
@@ -338,3 +316,19 @@ def test_a_case_a_person_holds_is_left_for_a_rerun_on_postgresql(db, cli, databa
         assert "moved: 1  changed: 0  busy: 0" in _apply(cli, plan, "--from", 1, "--to", 2)
     assert _cases(db)[held][2] == _cases(db)[free][2] == 2
     assert list(verify_all(db)) == []
+
+
+def _timeline_on_the_case_page(database_url: str, case_id: int) -> str:
+    """The text of the case page's timeline as the county supervisor reads it in Chinese."""
+    from litestar.testing import TestClient
+
+    from mediation.app import create_app
+    from mediation.demo.sample_county import PASSWORD
+    from mediation.web.session import CSRF_FIELD
+
+    with TestClient(create_app(database_url)) as client:
+        form = client.get("/login").text
+        token = re.search(rf'name="{CSRF_FIELD}" value="([^"]+)"', form).group(1)
+        client.post("/login", data={"username": "county_sup", "password": PASSWORD, CSRF_FIELD: token})
+        page = client.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page[page.index('id="h-timeline"'):]))
