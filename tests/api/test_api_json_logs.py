@@ -8,7 +8,9 @@ while another process holds the database's write lock: its warning names the req
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import api_support
@@ -22,6 +24,7 @@ from mediation.demo.case_paths import drive_to
 from mediation.demo.sample_county import PASSWORD, build_sample_county
 
 pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_json_lines_carry_the_request_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,3 +73,13 @@ def test_json_lines_carry_the_request_id(tmp_path: Path, monkeypatch: pytest.Mon
     warning = next(line for line in outage if line["logger"] == "mediation.api")
     assert warning["level"] == "WARNING" and "database unavailable" in warning["message"]
     assert next(line for line in outage if line["logger"] == "mediation.access")["status"] == 503
+
+
+def test_the_worker_writes_json_lines_too(database_url: str) -> None:
+    command = [*api_support.serve_command(0)[:-5], "worker", "--once"]
+    ran = subprocess.run(command, env={**os.environ, "MEDIATION_DATABASE_URL": database_url,
+                                       "MEDIATION_LOG_FORMAT": "json"},
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    lines = [json.loads(line) for line in (ran.stdout + ran.stderr).splitlines() if line.strip()]
+    assert any(line["message"].startswith("processed 0 due deadlines") for line in lines), lines

@@ -74,3 +74,17 @@ def test_the_live_gauges_of_ended_processes_are_dropped(tmp_path) -> None:
     forget_dead_processes(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"counter_{dead_pid}.db",
                                                                   f"gauge_livesum_{os.getpid()}.db"])
+
+
+def test_a_scrape_that_cannot_reach_the_database_says_so_and_still_answers() -> None:
+    from mediation.api.monitoring import _database_figures
+    from mediation.db import Database
+    from mediation.observability import exposition
+
+    db = Database("postgresql+psycopg://nobody@127.0.0.1:1/nothing?connect_timeout=2")
+    try:
+        text, content_type = exposition(lambda: _database_figures(db))
+    finally:
+        db.dispose()
+    assert content_type.startswith("text/plain")
+    assert "mediation_database_reachable 0.0" in text.decode() and "mediation_outbox_backlog" not in text.decode()
