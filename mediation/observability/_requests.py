@@ -31,7 +31,12 @@ def observe_requests(app: ASGIApp, *, access_lines: bool = False) -> ASGIApp:
             await app(scope, receive, send)
             return
         started = perf_counter()
-        request_id = request_id_from(next((value for name, value in scope["headers"] if name == _HEADER), None))
+        given = None
+        for name, value in scope["headers"]:
+            if name == _HEADER:
+                given = value
+                break
+        request_id = request_id_from(given)
         id_header = (_HEADER, request_id.encode())
         token = REQUEST_ID.set(request_id)
         status = 500  # unless an answer starts
