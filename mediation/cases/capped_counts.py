@@ -9,10 +9,10 @@ always counted afresh (it is exact).
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
+
+from mediation.recently_used import RecentlyUsed
 
 HOLD_SECONDS = 30.0
 REMEMBERED_LISTS = 1024
@@ -23,9 +23,8 @@ class CappedCounts:
     """(database, condition, parameters) -> when the list was last found over the cap."""
 
     def __init__(self, hold_seconds: float = HOLD_SECONDS) -> None:
-        self._seen: OrderedDict[tuple, float] = OrderedDict()
+        self._seen: RecentlyUsed[float] = RecentlyUsed(REMEMBERED_LISTS)
         self._hold = hold_seconds
-        self._lock = threading.Lock()
 
     @staticmethod
     def key(database: str, clause: str, params: dict[str, Any]) -> tuple:
@@ -33,19 +32,14 @@ class CappedCounts:
 
     def over_cap(self, key: tuple) -> bool:
         """True when this list matched more than the cap within the last HOLD_SECONDS."""
-        with self._lock:
-            seen = self._seen.get(key)
-            if seen is None or time.monotonic() - seen > self._hold:
-                self._seen.pop(key, None)
-                return False
-            return True
+        seen = self._seen.get(key)
+        if seen is None or time.monotonic() - seen > self._hold:
+            self._seen.forget(key)
+            return False
+        return True
 
     def note_over_cap(self, key: tuple) -> None:
-        with self._lock:
-            self._seen[key] = time.monotonic()
-            self._seen.move_to_end(key)
-            while len(self._seen) > REMEMBERED_LISTS:
-                self._seen.popitem(last=False)
+        self._seen.put(key, time.monotonic())
 
 
 capped_counts = CappedCounts()

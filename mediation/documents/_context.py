@@ -4,8 +4,6 @@ can be sent to a rendering process)."""
 from __future__ import annotations
 
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -25,6 +23,7 @@ from mediation.documents._names import Names
 from mediation.documents._particulars import read_attachments
 from mediation.documents._rendering import MAX_PAGES
 from mediation.errors import InvalidData, MediationError
+from mediation.recently_used import RecentlyUsed
 
 MAX_TEXT_CHARS = 300_000  # far more than a page cap's worth of Chinese text
 # Measured on cases of 2,000 events: about 1,150 characters a page in tables and text, and
@@ -59,29 +58,9 @@ def document_context(db: Database, actor: Actor, case_id: int, request: Document
     return _checked_context(db, _read_case(db, actor, case_id), request)
 
 
-class _Remembered:
-    """Answers by (database, case, the case's last event, language, viewer): a case changes only by a
-    new event (an attachment too), so an answer for its last event holds until the next one."""
-
-    def __init__(self) -> None:
-        self._answers: OrderedDict[tuple, dict[str, MediationError | None]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> dict[str, MediationError | None] | None:
-        with self._lock:
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-            return found
-
-    def put(self, key: tuple, answer: dict[str, MediationError | None]) -> None:
-        with self._lock:
-            self._answers[key] = answer
-            while len(self._answers) > REMEMBERED_ANSWERS:
-                self._answers.popitem(last=False)
-
-
-_remembered = _Remembered()
+# Answers by (database, case, the case's last event, language, viewer): a case changes only by a new
+# event (an attachment too), so an answer for its last event holds until the next one.
+_remembered: RecentlyUsed[dict[str, MediationError | None]] = RecentlyUsed(REMEMBERED_ANSWERS)
 
 
 def document_refusals(db: Database, actor: Actor, case_id: int, lang: str,
