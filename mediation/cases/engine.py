@@ -19,7 +19,7 @@ from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
 from mediation.cases.refusal_texts import forbidden, guard_failed, not_allowed, party_names
 from mediation.clock import utcnow
-from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.db import Database, RawTransaction, parse_timestamp, search_index
 from mediation.db.workflow_versions import WorkflowRegistry
 from mediation.directory.actors import Actor
 from mediation.directory.queries import active_user, unit_by_code
@@ -277,6 +277,7 @@ def _write_case_file(tx: RawTransaction, row: case_rows.CaseRow, case: CaseState
             note_interpreter_need(case, party_id, fields["needs_interpreter"])
     if case.fact_changes is not None:
         data["previous"] = case_rows.correct_facts(tx, row, case.fact_changes)
+    search_index.refresh(tx, row.id)
     return data
 
 

@@ -13,7 +13,7 @@ from mediation.cases import rows as case_rows
 from mediation.cases.hashchain import GENESIS
 from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
 from mediation.clock import utcnow
-from mediation.db import Database, RawTransaction
+from mediation.db import Database, RawTransaction, search_index
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import Forbidden, InvalidData
@@ -256,6 +256,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     tx.execute(INSERT_TEXT, {"case_id": case_id, "description": case.description.strip()})
     policy = definition.policy
     party_ids = [party_rows.insert_party(tx, case_id, _party_fields(p, policy, now)) for p in case.parties]
+    search_index.refresh(tx, case_id)
     needing = [party_id for party_id, p in zip(party_ids, case.parties) if p.needs_interpreter]
     event_data = {"title": case.title.strip(), "channel": case.channel, "category": case.category,
                   "unit": case.unit, "risk_level": case.risk_level, "party_ids": party_ids}

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from mediation import jsontext
 from mediation.cases import rows as case_rows
-from mediation.db import Database, RawTransaction, parse_timestamp
+from mediation.db import Database, RawTransaction, parse_timestamp, search_index
 from mediation.errors import InvalidData
 from mediation.workflows.definition import parse_definition
 
@@ -208,6 +208,7 @@ def _restore_case(db: Database, tables: CaseTables, document: dict[str, Any]) ->
             _refuse_taken_ids(tx, table, rows)
             if rows:
                 case_rows.insert_restored_rows(tx, table.name, list(rows[0]), rows)
+        search_index.refresh(tx, record["cases"][0]["id"])
         _count_past(tx, number)
     return number
 

@@ -39,7 +39,7 @@ from mediation.cases.read_models import (
     with_offsets,
 )
 from mediation.cases.shares import case_shares
-from mediation.db import Database, RawTransaction, escape_like
+from mediation.db import Database, RawTransaction, escape_like, search_index
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code
 from mediation.errors import InvalidData, NotFound, UnknownFilterValue
@@ -81,11 +81,6 @@ SUMMARY_SQL = (
 )
 OVERDUE_SQL = (
     "EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' AND dl.due_at < :now)"
-)
-SEARCH_SQL = (
-    "(c.number LIKE :q ESCAPE '\\' OR c.title LIKE :q ESCAPE '\\' "
-    "OR c.id IN (SELECT case_id FROM case_texts WHERE description LIKE :q ESCAPE '\\') "
-    "OR c.id IN (SELECT case_id FROM parties WHERE name LIKE :q ESCAPE '\\'))"
 )
 
 
@@ -314,9 +309,8 @@ def _filter_clause(tx: RawTransaction, actor: Actor, filters: CaseFilters, now: 
     if filters.overdue is not None:
         where.append(OVERDUE_SQL if filters.overdue else f"NOT {OVERDUE_SQL}")
         params["now"] = tx.timestamp(now)
-    if filters.q:
-        where.append(SEARCH_SQL)
-        params["q"] = "%" + escape_like(filters.q) + "%"
+    if filters.q:  # the number, title, facts and parties' names hold q (mediation.db.search_index)
+        where.append(search_index.search_condition(tx.is_sqlite, filters.q, params, "%" + escape_like(filters.q) + "%"))
     return " AND ".join(where)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from mediation.db import search_index
 from mediation.db.schema import upgrade_database
 
 BATCH_ROWS = 5_000
@@ -109,6 +110,7 @@ def copy_database(source_url: str, target_url: str, *, batch_rows: int = BATCH_R
                                   + ", ".join(f"{name} {report.source[name]} → {report.target[name]}"
                                               for name in report.differing))
             write.reset_sequences(tables)
+            write.rebuild_search_grams()
         return report
     finally:
         source.dispose()
@@ -181,6 +183,11 @@ class _Writer(_Side):
                     copy.write_row(row)
                 if on_rows:
                     on_rows(len(batch))
+
+    def rebuild_search_grams(self) -> None:
+        """SQLite: the case search's FTS table (a virtual table, never copied) indexed from the copied texts."""
+        if self._is_sqlite and search_index.has_sqlite_grams(self._connection):
+            search_index.rebuild_sqlite_grams(self._connection)
 
     def reset_sequences(self, tables: list[sa.Table]) -> None:
         """PostgreSQL: each id sequence continues after the largest copied id (new rows get fresh ids)."""

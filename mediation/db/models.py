@@ -144,6 +144,17 @@ class CaseText(SQLModel, table=True):
     description: str = Field(sa_column=_text(False))
 
 
+class CaseSearch(SQLModel, table=True):
+    """A case's searchable text (number, title, facts, parties' names; one per line), kept by
+    `mediation.db.search_index.refresh` in the transaction that changes it; its character grams are
+    indexed (SQLite: the FTS5 table case_search_grams; PostgreSQL: a GIN index)."""
+
+    __tablename__ = "case_search"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    text: str = Field(sa_column=_text(False))
+
+
 class Party(SQLModel, table=True):
     """A party to a case, as recorded at intake."""
 

@@ -1,9 +1,19 @@
 """search and lists at scale: text-search indexes and list indexes for a million cases
 
+`case_search` holds each case's searchable text (number, title, facts, parties' names), filled here
+for the cases already present; its character grams are indexed for the case list's `q`
+(`mediation.db.search_index`): a contentless FTS5 table on SQLite, a GIN index over an immutable
+function on PostgreSQL.
+
 Revision ID: d8e2f6a4b1c3
 Revises: c7d1e5f3a9b2
 Create Date: 2026-12-07 14:00:00
 """
+
+import sqlalchemy as sa
+from alembic import op
+
+from mediation.db import search_index
 
 revision = 'd8e2f6a4b1c3'
 down_revision = 'c7d1e5f3a9b2'
@@ -12,8 +22,27 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    bind = op.get_bind()
+    is_sqlite = bind.dialect.name == "sqlite"
+    op.create_table(
+        'case_search',
+        sa.Column('case_id', sa.Integer(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(['case_id'], ['cases.id']),
+        sa.PrimaryKeyConstraint('case_id'),
+    )
+    op.execute(search_index.CREATE_SQLITE_GRAMS if is_sqlite else search_index.CREATE_POSTGRESQL_FUNCTION)
+    search_index.fill(bind.connection.dbapi_connection, is_sqlite)
+    if not is_sqlite:  # built after the rows arrived: one pass instead of a GIN insert per row
+        op.execute(search_index.CREATE_POSTGRESQL_INDEX)
 
 
 def downgrade() -> None:
-    pass
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        op.execute(f"DROP TABLE {search_index.GRAMS}")
+    else:
+        op.execute("DROP INDEX ix_case_search_grams")
+    op.drop_table('case_search')
+    if bind.dialect.name != "sqlite":
+        op.execute(f"DROP FUNCTION {search_index.GRAMS}(text)")
