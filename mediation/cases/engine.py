@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from mediation import jsontext
-from mediation.cases import idempotency, party_rows
+from mediation.cases import figure_rows, idempotency, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.access import in_reach, may_fire
 from mediation.cases.refusal_texts import forbidden, guard_failed, not_allowed, party_names
@@ -129,7 +129,11 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
         case.shares = case_rows.shared_units(tx, case.id)
     if not machine.fire(case, trigger):
         raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
+    # The supervisors' figures move with the case; its deadlines and order only when they may have.
+    moves = case.state != row.state or case.new_deadlines or case.moved_deadlines or case.new_order is not None
+    counted = figure_rows.pending_of(tx, row.id, row.key_case or case.key_case) if moves else None
     result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
+    figure_rows.follow(tx, row, counted)
     result.in_reach = _reaches(tx, actor, case)
     return result
 
@@ -323,6 +327,7 @@ def migrate_case(tx: RawTransaction, *, case_id: int, expected_version: int, to_
         return "skipped"
     if row.version != expected_version:
         return "changed"
+    counted = figure_rows.share_of(tx, row.id)
     case = case_rows.case_state_of(row, {})
     case.state = to_state
     for change in deadline_changes:
@@ -336,6 +341,7 @@ def migrate_case(tx: RawTransaction, *, case_id: int, expected_version: int, to_
     if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
         raise StaleCase(row.id, row.version, row.version + 1)  # the caller's transaction rolls the event back
     tx.execute(case_rows.SET_WORKFLOW_VERSION, {"id": row.id, "version_id": to_version_id})
+    figure_rows.apply(tx, counted, figure_rows.share_of(tx, row.id))
     return "moved"
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mediation import jsontext
-from mediation.cases import party_rows
+from mediation.cases import figure_rows, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.hashchain import GENESIS
 from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
@@ -276,6 +276,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
         {"party_ids": jsontext.dumps(party_ids), "hash": event_hash, "event_ids": str(event_id), "id": case_id,
          "progress": jsontext.dumps({"interpreter_needed": needing} if needing else {})},
     )
+    figure_rows.add_case(tx, case_id)  # counted in the supervisors' figures with the case
     return case_id
 
 

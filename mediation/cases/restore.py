@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from mediation import jsontext
+from mediation.cases import figure_rows
 from mediation.cases import rows as case_rows
 from mediation.db import Database, RawTransaction, parse_timestamp, search_index
 from mediation.errors import InvalidData
@@ -209,6 +210,7 @@ def _restore_case(db: Database, tables: CaseTables, document: dict[str, Any]) ->
             if rows:
                 case_rows.insert_restored_rows(tx, table.name, list(rows[0]), rows)
         search_index.refresh(tx, record["cases"][0]["id"])
+        figure_rows.add_case(tx, record["cases"][0]["id"])  # counted in the supervisors' figures
         _count_past(tx, number)
     return number
 

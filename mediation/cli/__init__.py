@@ -6,6 +6,7 @@ from mediation.cli import (  # noqa: F401  (register)
     cases,
     directory,
     documents,
+    figures,
     migrate,
     notifications,
     runtime,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from mediation import jsontext
+from mediation.cases import figure_rows
 from mediation.cases.engine import apply_transition
 from mediation.cases.notice_recipients import add_person_notices
 from mediation.db import Database, RawTransaction
@@ -127,8 +128,10 @@ def run_due(db: Database, *, now: datetime, batch_size: int = 200) -> BatchRepor
             report.outcomes[outcome] += 1
             by_kind[deadline[2], outcome] += 1
             if outcome != "busy":
+                counted = figure_rows.share_of(tx, deadline[1])
                 tx.execute(MARK, {"status": "done" if outcome != "stale" else "cancelled",
                                   "now": tx.timestamp(now), "id": deadline[0]})
+                figure_rows.apply(tx, counted, figure_rows.share_of(tx, deadline[1]))
     return report
 
 

@@ -6,36 +6,52 @@ to them, referred to their department or court, shared with their unit), optiona
 a unit's subtree. A unit outside the reach gives zeros, never other units' numbers.
 
 Periods are whole days of China (UTC+8), both ends included, over the stored naive-UTC
-timestamps (`periods`); months (quotas) are China's too. The queries are a handful of grouped
-statements on one snapshot; medians and month buckets are computed in Python, so the same SQL
-runs on SQLite and PostgreSQL. Each family of figures has its module: `resolution`, `quotas`,
-`year_on_year`, `visits`; this one reads the snapshot and counts the cases created.
+timestamps (`periods`); months (quotas) are China's too. The figures are sums of the counts kept
+beside the cases in the transaction that changes them (`kept`, `mediation.cases.figure_rows`:
+why, and how the cases outside the summed subtree are added), a handful of grouped statements
+on one snapshot; medians and month buckets are computed in Python, so the same SQL runs on
+SQLite and PostgreSQL. Each family of figures has its module: `resolution`, `quotas`,
+`year_on_year`, `co_mediation`, `kept`; this one puts them together.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from mediation.cases import figure_rows
 from mediation.cases.read_models import UnitRef
 from mediation.cases.views import reach_clause
 from mediation.db import Database, RawTransaction, escape_like
-from mediation.deadlines.orders import order_counts
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code, unit_by_id, unit_names
 from mediation.errors import InvalidData
 from mediation.metrics.co_mediation import SHARED_IN_SUBTREE, co_mediation, partner_condition
-from mediation.metrics.periods import period_condition
+from mediation.metrics.kept import (
+    SCHEDULES,
+    Closings,
+    Kept,
+    closings,
+    created_by_category,
+    created_counts,
+    kept_scope,
+    month_moment,
+    order_statuses,
+    overdue_counts,
+    visit_counts,
+    weighted_median_days,
+)
 from mediation.metrics.quotas import quotas
 from mediation.metrics.report import (
     MECHANISMS,
-    UNSET,
     Metrics,
     Overdue,
     Period,
     Recurrence,
+    ReturnVisits,
+    TimeToResolution,
     UnitCount,
 )
 from mediation.metrics.resolution import (
@@ -44,25 +60,15 @@ from mediation.metrics.resolution import (
     resolution,
     resolution_levels,
     resolved_levels,
-    time_to_resolution,
 )
-from mediation.metrics.visits import return_visits
 from mediation.metrics.year_on_year import year_on_year
+from mediation.workflows.return_visits import EARLY, EXTRA, ON_SCHEDULE, schedule_days
 
 __all__ = ["case_metrics", "resolution_levels"]
 
-CUBE_SQL = (
-    "SELECT c.channel, c.category, c.mechanism, c.state, c.unit_path, count(*), "
-    "sum(CASE WHEN c.recurrence_count > 0 THEN 1 ELSE 0 END), sum(c.recurrence_count), "
-    "sum(CASE WHEN c.follow_up_at IS NOT NULL OR c.recurrence_count > 0 THEN 1 ELSE 0 END) "
-    "FROM cases c WHERE {where} GROUP BY c.channel, c.category, c.mechanism, c.state, c.unit_path"
-)
-RESOLVED_SQL = (
-    "SELECT c.created_at, c.follow_up_at, c.closed_at, c.resolved_level, m.username, m.display_name, "
-    "m.roles, mu.path, c.ladder_level "
-    "FROM cases c LEFT JOIN users m ON m.id = c.mediator_id LEFT JOIN units mu ON mu.id = m.unit_id "
-    "WHERE {where} AND c.state IN ('closed.resolved', 'closed.enforcement')"
-)
+# The mediators of the resolved cases, as the quotas name them.
+MEDIATORS_SQL = ("SELECT m.id, m.username, m.display_name, m.roles, mu.path FROM users m "
+                 "LEFT JOIN units mu ON mu.id = m.unit_id WHERE m.id IN ({ids})")
 # A key-case order's due-soon reminder is not a deadline of its own: missing it is not overdue
 # (the order's own status says whether it is due soon or overdue).
 REMINDERS_AHEAD = "dl.kind <> 'order_due_soon'"
@@ -89,12 +95,14 @@ def case_metrics(
     policy = definition.policy
     with db.snapshot() as tx:
         scope = _scope(tx, actor, unit, partner)
-        created = _created_counts(tx, scope, date_from, date_to)
-        closed_counts, resolved = _closed_in_period(tx, scope, date_from, date_to)
-        overdue = _overdue(tx, scope, now, policy)
-        change = year_on_year(tx, scope.where, dict(scope.params), date_from, date_to, now)
+        kept = kept_scope(tx, actor, scope.where, scope.params, scope.scope_path, partner is not None)
+        created = created_counts(tx, kept, date_from, date_to)
+        closed = closings(tx, kept, date_from, date_to)
+        resolved = _resolved_rows(tx, closed.resolved)
+        overdue = _overdue(tx, scope, kept, now, policy)
+        change = year_on_year(lambda start, end: created_by_category(tx, kept, start, end), date_from, date_to, now)
         by_unit = _by_unit(tx, scope.root, created.by_path)
-        visits = return_visits(tx, scope.where, scope.params, date_from, date_to, policy)
+        visits = _return_visits(tx, kept, closed, date_from, date_to, policy)
         quota_report = quotas(tx, resolved, policy, scope.root, date_from, date_to, now)
         shared = co_mediation(tx, scope.where, scope.params, date_from, date_to)
     return Metrics(
@@ -106,10 +114,15 @@ def case_metrics(
         by_unit=by_unit,
         by_stage=_filled(definition.stage_labels, created.by_stage()),
         by_state=_filled(definition.states, created.by_state),
-        resolution=resolution(closed_counts),
-        time_to_resolution=time_to_resolution(resolved),
+        resolution=resolution(closed.by_state),
+        time_to_resolution=TimeToResolution(
+            cases=sum(row[-1] for row in closed.resolved),
+            median_days=weighted_median_days((row[5], row[-1]) for row in closed.resolved),
+            median_days_to_agreement=weighted_median_days(
+                (row[6], row[-1]) for row in closed.resolved if row[6] != figure_rows.NO_AGREEMENT)),
         overdue=overdue,
-        recurrence=created.recurrence(),
+        recurrence=Recurrence(created.recurred, created.recurrences, created.followed_up,
+                              ratio(created.recurred, created.followed_up)),
         quotas=quota_report,
         resolved_levels=resolved_levels(resolved, policy),
         agreement_levels=agreement_levels(resolved, policy),
@@ -130,6 +143,7 @@ class _Scope:
     unit: UnitRef | None
     root: str  # the path whose children `by_unit` rolls cases up to
     partner: UnitRef | None = None
+    scope_path: str | None = None  # the `unit` filter's subtree
 
 
 def _scope(tx: RawTransaction, actor: Actor, unit: str | None, partner: str | None = None) -> _Scope:
@@ -151,69 +165,16 @@ def _scope(tx: RawTransaction, actor: Actor, unit: str | None, partner: str | No
         raise InvalidData("unit", f"no unit '{unit}'")
     params["scope_path"] = escape_like(found.path) + "%"
     return _Scope(f"{reach} AND (c.unit_path LIKE :scope_path ESCAPE '\\' OR {SHARED_IN_SUBTREE})", params,
-                  UnitRef(found.code, found.name), found.path, partner_unit)
+                  UnitRef(found.code, found.name), found.path, partner_unit, found.path)
 
 
-@dataclass
-class _CreatedCounts:
-    """The cases created in the period, counted by each breakdown, and their recurrence."""
-
-    by_channel: Counter = field(default_factory=Counter)
-    by_category: Counter = field(default_factory=Counter)
-    by_mechanism: Counter = field(default_factory=Counter)
-    by_state: Counter = field(default_factory=Counter)
-    by_path: list[tuple[str, int]] = field(default_factory=list)
-    recurred: int = 0
-    recurrences: int = 0
-    followed_up: int = 0
-
-    def by_stage(self) -> Counter:
-        """The state counts summed by stage (the state's first part)."""
-        stages: Counter = Counter()
-        for state, count in self.by_state.items():
-            stages[state.split(".", 1)[0]] += count
-        return stages
-
-    def recurrence(self) -> Recurrence:
-        return Recurrence(self.recurred, self.recurrences, self.followed_up, ratio(self.recurred, self.followed_up))
-
-
-def _created_counts(tx: RawTransaction, scope: _Scope, date_from: date | None,
-                    date_to: date | None) -> _CreatedCounts:
-    """One grouped read of the cases created in the period, tallied by each breakdown."""
-    params = dict(scope.params)
-    created = period_condition(tx, "c.created_at", "created", date_from, date_to, params)
-    counts = _CreatedCounts()
-    for channel, category, mechanism, state, path, count, recurred, reports, reached in tx.all(
-            CUBE_SQL.format(where=f"{scope.where} AND {created}"), params):
-        counts.by_channel[channel] += count
-        counts.by_category[category or UNSET] += count
-        counts.by_mechanism[mechanism or UNSET] += count
-        counts.by_state[state] += count
-        counts.by_path.append((path, count))
-        counts.recurred += int(recurred or 0)
-        counts.recurrences += int(reports or 0)
-        counts.followed_up += int(reached or 0)
-    return counts
-
-
-def _closed_in_period(tx: RawTransaction, scope: _Scope, date_from: date | None,
-                      date_to: date | None) -> tuple[dict[str, int], list[tuple]]:
-    """The cases closed in the period: counts by closing state, and the resolved ones' rows."""
-    params = dict(scope.params)
-    closed = period_condition(tx, "c.closed_at", "closed", date_from, date_to, params)
-    where = f"{scope.where} AND {closed}"
-    counts = dict(tx.all(f"SELECT c.state, count(*) FROM cases c WHERE {where} GROUP BY c.state", params))
-    return counts, tx.all(RESOLVED_SQL.format(where=where), params)
-
-
-def _overdue(tx: RawTransaction, scope: _Scope, now: datetime, policy: dict[str, Any]) -> Overdue:
-    """What is overdue at `now`, and apart from it what falls due soon: cases, deadlines by kind, orders."""
-    where = scope.where
+def _overdue(tx: RawTransaction, scope: _Scope, kept: Kept, now: datetime, policy: dict[str, Any]) -> Overdue:
+    """What is overdue at `now` (from the kept counts), and apart from it what falls due soon (from the pending
+    deadlines' index: the next few days' are few): cases, deadlines by kind, orders."""
     params = {**scope.params, "now": tx.timestamp(now), "soon": tx.timestamp(now + timedelta(days=DUE_SOON_DAYS))}
-    overdue_cases, overdue_by_kind = _pending(tx, where, params, PENDING_OVERDUE)
-    soon_cases, soon_by_kind = _pending(tx, where, params, PENDING_DUE_SOON)
-    orders = order_counts(tx, where, scope.params, now, policy)
+    overdue_cases, overdue_by_kind = overdue_counts(tx, kept, now)
+    soon_cases, soon_by_kind = _due_soon(tx, scope.where, params)
+    orders = order_statuses(tx, kept, now, policy)
     return Overdue(
         cases=overdue_cases, deadlines_by_kind=overdue_by_kind, orders_overdue=orders.get("overdue", 0),
         orders_due_soon=orders.get("due_soon", 0),
@@ -222,14 +183,47 @@ def _overdue(tx: RawTransaction, scope: _Scope, now: datetime, policy: dict[str,
     )
 
 
-def _pending(tx: RawTransaction, where: str, params: dict[str, Any], condition: str) -> tuple[int, dict[str, int]]:
-    """The cases with a pending deadline meeting `condition` (on deadlines `dl`), and those deadlines by kind."""
-    cases = tx.one(f"SELECT count(*) FROM cases c WHERE {where} AND EXISTS "
-                   f"(SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND {condition})", params)[0]
-    by_kind = dict(tx.all(
-        f"SELECT dl.kind, count(*) FROM deadlines dl JOIN cases c ON c.id = dl.case_id "
-        f"WHERE {where} AND {condition} GROUP BY dl.kind ORDER BY dl.kind", params))
-    return cases, by_kind
+def _due_soon(tx: RawTransaction, where: str, params: dict[str, Any]) -> tuple[int, dict[str, int]]:
+    """The cases with a pending deadline falling due soon, and those deadlines by kind (read from the
+    deadlines due in the window, then their cases)."""
+    rows = tx.all(
+        f"SELECT dl.case_id, dl.kind FROM deadlines dl JOIN cases c ON c.id = dl.case_id "
+        f"WHERE {PENDING_DUE_SOON} AND {where}", params)
+    by_kind: Counter = Counter(kind for _case, kind in rows)
+    return len({case for case, _kind in rows}), dict(sorted(by_kind.items()))
+
+
+def _resolved_rows(tx: RawTransaction, grouped: list[tuple]) -> list[tuple]:
+    """The resolved cases' groups as the quotas and levels read them: (created, follow-up, closed, resolved
+    level, mediator's username, name, roles, unit path, ladder level, cases)."""
+    ids = sorted({row[2] for row in grouped if row[2]})
+    mediators: dict[int, tuple] = {}
+    if ids:
+        params = {f"m{i}": mediator for i, mediator in enumerate(ids)}
+        for mediator, *about in tx.all(MEDIATORS_SQL.format(ids=", ".join(":" + name for name in params)), params):
+            mediators[mediator] = tuple(about)
+    rows = []
+    for day, _state, mediator, level, ladder, _close, _agree, _visits, cases in grouped:
+        username, name, roles, path = mediators.get(mediator, (None, None, None, None))
+        rows.append((None, None, month_moment(day), level or None, username, name, roles, path, ladder, cases))
+    return rows
+
+
+def _return_visits(tx: RawTransaction, kept: Kept, closed: Closings, date_from: date | None, date_to: date | None,
+                   policy: dict[str, Any]) -> ReturnVisits:
+    """The visits recorded in the period by how they counted, and the resolutions they bore."""
+    counted = visit_counts(tx, kept, date_from, date_to)
+    scheduled = len(schedule_days(policy))
+    figures = ReturnVisits(recorded=sum(counted[name] for name in SCHEDULES), on_schedule=counted[ON_SCHEDULE],
+                           early=counted[EARLY], extra=counted[EXTRA])
+    for _day, state, *_rest, on_schedule, cases in closed.resolved:
+        if state != "closed.resolved" or on_schedule == figure_rows.NOT_FOLLOWED:
+            continue
+        if on_schedule >= scheduled:
+            figures.resolved_on_schedule += cases
+        else:
+            figures.resolved_not_on_schedule += cases
+    return figures
 
 
 def _filled(names: Any, counts: Counter) -> dict[str, int]:

@@ -72,11 +72,12 @@ def quotas(tx: RawTransaction, rows: list[tuple], policy: dict[str, Any], scope_
     per_mediator: dict[tuple[str, str], Counter] = defaultdict(Counter)
     about: dict[str, tuple[list[str], str | None]] = {}
     unattributed = 0
-    for _created, _follow_up, closed_at, _level, username, name, roles, unit_path, *_ in rows:
+    for _created, _follow_up, closed_at, _level, username, name, roles, unit_path, *rest in rows:
+        cases = rest[1] if len(rest) > 1 else 1  # a row may stand for several cases alike
         if username is None:
-            unattributed += 1
+            unattributed += cases
             continue
-        per_mediator[(username, name)][_month(in_china(parse_timestamp(closed_at)))] += 1
+        per_mediator[(username, name)][_month(in_china(parse_timestamp(closed_at)))] += cases
         about[username] = (str(roles or "").split(), unit_path)
     first_quota = next(iter(by_role.values()), None)
     monthly = first_quota.per_month if first_quota else None

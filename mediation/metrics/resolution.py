@@ -1,22 +1,20 @@
 """Figures of the cases closed in the period: resolution rate, time to resolve, where resolved.
 
 The resolved cases arrive as rows of (created_at, follow_up_at, closed_at, resolved_level,
-mediator username, mediator name), as `figures` reads them.
+mediator username, name, roles, unit path, ladder level[, cases]), as `figures` reads them; a row
+with a tenth column stands for that many cases alike.
 """
 
 from __future__ import annotations
 
-from statistics import median
 from typing import Any
 
-from mediation.db import parse_timestamp
 from mediation.metrics.report import (
     EXCLUDED_STATES,
     RESOLUTION_DEFINITION,
     RESOLVED_STATES,
     UNRECORDED,
     Resolution,
-    TimeToResolution,
 )
 
 
@@ -37,27 +35,6 @@ def resolution(closed_counts: dict[str, int]) -> Resolution:
     )
 
 
-def _days_between(start: Any, end: Any) -> float | None:
-    first, last = parse_timestamp(start), parse_timestamp(end)
-    if first is None or last is None:
-        return None
-    return (last - first).total_seconds() / 86400
-
-
-def _median_days(values: list[float | None]) -> float | None:
-    known = [value for value in values if value is not None]
-    return round(median(known), 2) if known else None
-
-
-def time_to_resolution(rows: list[tuple]) -> TimeToResolution:
-    """Median days from intake to closure, and to agreement, of the resolved cases."""
-    return TimeToResolution(
-        cases=len(rows),
-        median_days=_median_days([_days_between(row[0], row[2]) for row in rows]),
-        median_days_to_agreement=_median_days([_days_between(row[0], row[1]) for row in rows]),
-    )
-
-
 def resolution_levels(policy: dict[str, Any]) -> list[dict[str, Any]]:
     """Where a case can be resolved: the escalation ladder's levels, then the court."""
     return [*policy["escalation_ladder"], policy["judicial_confirmation"]["resolution_level"]]
@@ -68,7 +45,7 @@ def resolved_levels(rows: list[tuple], policy: dict[str, Any]) -> dict[str, int]
     levels = {step["level"]: 0 for step in resolution_levels(policy)}
     for row in rows:
         key = row[3] or UNRECORDED
-        levels[key] = levels.get(key, 0) + 1
+        levels[key] = levels.get(key, 0) + _cases(row)
     return levels
 
 
@@ -90,5 +67,10 @@ def agreement_levels(rows: list[tuple], policy: dict[str, Any], *, confirmed_onl
         if confirmed:
             index = row[8]
             key = ladder[index] if isinstance(index, int) and 0 <= index < len(ladder) else UNRECORDED
-        levels[key] = levels.get(key, 0) + 1
+        levels[key] = levels.get(key, 0) + _cases(row)
     return levels
+
+
+def _cases(row: tuple) -> int:
+    """How many resolved cases a row stands for (its tenth column when it has one)."""
+    return row[9] if len(row) > 9 else 1

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Callable
 
-from mediation.db import RawTransaction
-from mediation.metrics.periods import in_china, period_condition
-from mediation.metrics.report import UNSET, Period, YearOnYear, YearOnYearChange
+from mediation.metrics.periods import in_china
+from mediation.metrics.report import Period, YearOnYear, YearOnYearChange
 
 
 def _year_earlier(day: date) -> date | None:
@@ -24,26 +23,18 @@ def _change(current: int, previous: int) -> YearOnYearChange:
     return YearOnYearChange(current, previous, current - previous, percent)
 
 
-def year_on_year(tx: RawTransaction, where: str, params: dict[str, Any], date_from: date | None,
-                 date_to: date | None, now: datetime) -> YearOnYear | None:
-    """The change of the cases matching `where` (on cases `c`); None when the period has no start."""
+def year_on_year(created: Callable[[date, date], dict[str, int]], date_from: date | None, date_to: date | None,
+                 now: datetime) -> YearOnYear | None:
+    """The change of the cases created (`created(first day, last day)`: counts by category); None when the
+    period has no start."""
     end = date_to if date_to is not None else in_china(now).date()
     if date_from is None or end < date_from:
         return None
     previous_from, previous_to = _year_earlier(date_from), _year_earlier(end)
     if previous_from is None or previous_to is None:
         return None
-    current = period_condition(tx, "c.created_at", "yoy_current", date_from, end, params)
-    previous = period_condition(tx, "c.created_at", "yoy_previous", previous_from, previous_to, params)
-    rows = tx.all(
-        f"SELECT c.category, sum(CASE WHEN {current} THEN 1 ELSE 0 END), "
-        f"sum(CASE WHEN {previous} THEN 1 ELSE 0 END) FROM cases c "
-        f"WHERE {where} AND ({current} OR {previous}) GROUP BY c.category", params)
-    by_category: dict[str, tuple[int, int]] = {}
-    for category, now_count, then_count in rows:
-        key = category or UNSET
-        was = by_category.get(key, (0, 0))
-        by_category[key] = (was[0] + int(now_count or 0), was[1] + int(then_count or 0))
+    current, previous = created(date_from, end), created(previous_from, previous_to)
+    by_category = {key: (current.get(key, 0), previous.get(key, 0)) for key in current.keys() | previous.keys()}
     return YearOnYear(
         previous_period=Period(previous_from, previous_to),
         total=_change(sum(c for c, _ in by_category.values()), sum(p for _, p in by_category.values())),

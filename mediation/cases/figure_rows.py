@@ -1,0 +1,287 @@
+"""The supervisors' figures kept in the transaction that changes them (issue 16): the only writer of
+the `figure_*` tables.
+
+At a million cases the dashboard cannot count the cases on every request (13 s on SQLite), so
+what its figures count over every case of a subtree and period is kept as counts beside the
+cases, keyed by the case's unit path and a day (China's, like the figures' periods):
+
+- `figure_created` — cases by the day they were created, state, channel, category, mechanism,
+  with their recurrence sums (the counts, stages, units, recurrence and year-on-year);
+- `figure_closed` — cases by the day they closed and closing state; a resolved case also by its
+  mediator, levels, days to close and to agreement (as microseconds) and scheduled visits kept
+  (resolution rate, time to resolve, levels, quotas, visits on schedule);
+- `figure_visits` — return visits by the day recorded and how each counted;
+- `figure_deadlines` — pending deadlines by kind and due moment, and (kind '') each case once at
+  its first pending deadline that is not a reminder (what is overdue at any `now`);
+- `figure_orders` — key-case orders by deadline, done or not.
+
+A case's share of these counts is a pure function of its row, its pending deadlines and its
+order (`contributions`). Whoever changes a case takes its share before and after
+(`share_of`) and `apply`s the difference: one UPSERT per count that moved, none when nothing
+counted moved (a note, a record, an attachment). The engine does it in its persist step, intake
+for a new case, the worker when it marks a deadline done; `recount` rebuilds every count from the
+cases (the migration's backfill, `mediation metrics recount`, a restore), and `differences` tells
+where kept counts and a recount disagree. Rows whose counts fall to zero stay (they add nothing)
+until the next recount.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from mediation import jsontext
+from mediation.db import RawTransaction, parse_timestamp
+from mediation.workflows.loader import current_definition
+from mediation.workflows.return_visits import ON_SCHEDULE, china_day, follow_up_start, mark_visits
+
+RESOLVED_STATES = ("closed.resolved", "closed.enforcement")  # as mediation.metrics.report counts them
+REMINDER = "order_due_soon"  # a reminder, not a deadline of its own: never makes a case overdue
+FIRST = ""  # the kind of `figure_deadlines` rows that count each case once, at its first pending deadline
+NO_AGREEMENT = -1  # agree_us of a resolved case that never reached follow-up
+NOT_FOLLOWED = -1  # on_schedule of a case the visits figures do not judge
+
+# table: (key columns, counted columns); day columns hold dates, `due_at` a timestamp.
+TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "figure_created": (("unit_path", "day", "state", "channel", "category", "mechanism"),
+                       ("cases", "recurred", "recurrences", "followed_up")),
+    "figure_closed": (("unit_path", "day", "state", "mediator_id", "resolved_level", "ladder_level", "close_us",
+                       "agree_us", "on_schedule"), ("cases",)),
+    "figure_visits": (("unit_path", "day", "schedule"), ("visits",)),
+    "figure_deadlines": (("unit_path", "kind", "due_at"), ("pending",)),
+    "figure_orders": (("unit_path", "deadline", "done"), ("orders",)),
+}
+DAY_COLUMNS = {"day", "deadline"}
+TIMESTAMP_COLUMNS = {"due_at"}
+
+CASE_COLUMNS = ("unit_path, created_at, state, channel, category, mechanism, recurrence_count, follow_up_at, "
+                "closed_at, mediator_id, resolved_level, ladder_level, progress")
+CASE_SQL = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
+DEADLINES_SQL = "SELECT kind, due_at FROM deadlines WHERE case_id = :id AND status = 'pending'"
+ORDERS_SQL = "SELECT deadline, status FROM orders WHERE case_id = :id"
+
+Share = dict[tuple[str, tuple], tuple[int, ...]]
+
+
+def _micro(start: datetime, end: datetime) -> int:
+    delta = end - start
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _as_day(value: Any) -> date:
+    return value if isinstance(value, date) and not isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
+
+
+def visit_schedules(progress: dict[str, Any], follow_up_at: Any) -> list[str]:
+    """How each recorded visit counts: as kept when it was recorded, else judged under the deployment's policy
+    (a visit recorded before visits kept their judgement)."""
+    visits = progress.get("visits") or []
+    if all(visit.get("schedule") for visit in visits):
+        return [visit["schedule"] for visit in visits]
+    since = follow_up_start(progress) or follow_up_at
+    judged = mark_visits(current_definition().policy, since, [visit["at"] for visit in visits])
+    return [visit.get("schedule") or mark.schedule for visit, mark in zip(visits, judged)]
+
+
+def contributions(case: tuple, deadlines: Iterable[tuple] | None, orders: Iterable[tuple] | None) -> Share:
+    """One case's share of every kept count, from its row (CASE_COLUMNS), its pending deadlines (kind,
+    due_at) and its orders (deadline, status); None leaves out the deadlines' (or orders') counts."""
+    (unit_path, created_at, state, channel, category, mechanism, recurrence_count, follow_up_at, closed_at,
+     mediator_id, resolved_level, ladder_level, progress_text) = case
+    share: Share = {}
+
+    def add(table: str, key: tuple, values: tuple[int, ...]) -> None:
+        was = share.get((table, key))
+        share[(table, key)] = values if was is None else tuple(a + b for a, b in zip(was, values))
+
+    created = parse_timestamp(created_at)
+    follow_up = parse_timestamp(follow_up_at)
+    recurrences = int(recurrence_count or 0)
+    add("figure_created", (unit_path, china_day(created), state, channel, category or "", mechanism or ""),
+        (1, int(recurrences > 0), recurrences, int(follow_up is not None or recurrences > 0)))
+    schedules: list[str] = []
+    if follow_up is not None:
+        progress = jsontext.loads(progress_text) if progress_text else {}
+        schedules = visit_schedules(progress, follow_up_at)
+        for visit, schedule in zip(progress.get("visits") or [], schedules):
+            add("figure_visits", (unit_path, china_day(visit["at"]), schedule), (1,))
+    closed = parse_timestamp(closed_at)
+    if closed is not None:
+        if state in RESOLVED_STATES:
+            on_schedule = (sum(schedule == ON_SCHEDULE for schedule in schedules)
+                           if state == "closed.resolved" and follow_up is not None else NOT_FOLLOWED)
+            key = (unit_path, china_day(closed), state, mediator_id or 0, resolved_level or "", int(ladder_level or 0),
+                   _micro(created, closed), _micro(created, follow_up) if follow_up is not None else NO_AGREEMENT,
+                   on_schedule)
+        else:
+            key = (unit_path, china_day(closed), state, 0, "", 0, 0, NO_AGREEMENT, NOT_FOLLOWED)
+        add("figure_closed", key, (1,))
+    first = None
+    for kind, due_at in deadlines or ():
+        due = parse_timestamp(due_at)
+        add("figure_deadlines", (unit_path, kind, due), (1,))
+        if kind != REMINDER and (first is None or due < first):
+            first = due
+    if first is not None:
+        add("figure_deadlines", (unit_path, FIRST, first), (1,))
+    done_stage = state.split(".", 1)[0] == "closed"
+    for deadline, status in orders or ():
+        add("figure_orders", (unit_path, _as_day(deadline), int(status == "done" or done_stage)), (1,))
+    return share
+
+
+def share_of(tx: RawTransaction, case_id: int) -> Share:
+    """The case's share of the kept counts as the database holds it now (nothing for no case)."""
+    case = tx.one(CASE_SQL, {"id": case_id})
+    if case is None:
+        return {}
+    return contributions(case, tx.all(DEADLINES_SQL, {"id": case_id}), tx.all(ORDERS_SQL, {"id": case_id}))
+
+
+def pending_of(tx: RawTransaction, case_id: int, key_case: bool) -> tuple[list[tuple], list[tuple] | None]:
+    """The case's pending deadlines and (for a key case, else None) orders, as `contributions` takes them."""
+    return (tx.all(DEADLINES_SQL, {"id": case_id}), tx.all(ORDERS_SQL, {"id": case_id}) if key_case else None)
+
+
+def follow(tx: RawTransaction, row: Any, before: tuple[list[tuple], list[tuple] | None] | None) -> int:
+    """Move the counts of the case the engine just wrote from its `row` as loaded (a CaseRow) to what it
+    holds now; `before`: its deadlines and orders as `pending_of` read them before the transition, None when
+    the transition moved none (then only the case's own counts are compared). The number of UPSERTs.
+
+    One read of the case when nothing counted changed (a note, a record, an attachment).
+    """
+    now = tx.one(CASE_SQL, {"id": row.id})
+    was = (row.unit_path, now[1], row.state, row.channel, row.category, row.mechanism, row.recurrence_count,
+           row.follow_up_at, row.closed_at, row.mediator_id, row.resolved_level, row.ladder_level, row.progress)
+    if before is None:
+        if was == tuple(now):
+            return 0
+        return apply(tx, contributions(was, None, None), contributions(now, None, None))
+    after = pending_of(tx, row.id, before[1] is not None)
+    return apply(tx, contributions(was, *before), contributions(now, *after))
+
+
+def _upsert_sql(table: str) -> str:
+    keys, values = TABLES[table]
+    columns = (*keys, *values)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+            + ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values))
+
+
+UPSERTS = {table: _upsert_sql(table) for table in TABLES}
+
+
+def _params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...]) -> dict[str, Any]:
+    keys, counted = TABLES[table]
+    params: dict[str, Any] = {}
+    for column, value in zip(keys, key):
+        if column in DAY_COLUMNS:
+            value = tx.day(value)
+        elif column in TIMESTAMP_COLUMNS:
+            value = tx.timestamp(value)
+        params[column] = value
+    params.update(zip(counted, values))
+    return params
+
+
+def apply(tx: RawTransaction, before: Share, after: Share) -> int:
+    """Move the kept counts from a case's share `before` to its share `after`; the number of UPSERTs."""
+    if before == after:
+        return 0
+    written = 0
+    for item in before.keys() | after.keys():
+        old, new = before.get(item), after.get(item)
+        if old == new:
+            continue
+        width = len(old or new)
+        delta = tuple((new[i] if new else 0) - (old[i] if old else 0) for i in range(width))
+        table, key = item
+        tx.execute(UPSERTS[table], _params(tx, table, key, delta))
+        written += 1
+    return written
+
+
+def add_case(tx: RawTransaction, case_id: int) -> None:
+    """Count a case just written whole (intake, a restored case)."""
+    apply(tx, {}, share_of(tx, case_id))
+
+
+def recounted(tx: RawTransaction) -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """Every count as it should be, from the cases, their pending deadlines and orders."""
+    deadlines: dict[int, list[tuple]] = defaultdict(list)
+    for case_id, kind, due_at in tx.all("SELECT case_id, kind, due_at FROM deadlines WHERE status = 'pending'"):
+        deadlines[case_id].append((kind, due_at))
+    orders: dict[int, list[tuple]] = defaultdict(list)
+    for case_id, deadline, status in tx.all("SELECT case_id, deadline, status FROM orders"):
+        orders[case_id].append((deadline, status))
+    totals: dict[str, dict[tuple, tuple[int, ...]]] = {table: {} for table in TABLES}
+    last = 0
+    while True:  # in batches, so a million cases never sit in memory at once
+        rows = tx.all(f"SELECT id, {CASE_COLUMNS} FROM cases WHERE id > :last ORDER BY id LIMIT 20000",
+                      {"last": last})
+        if not rows:
+            break
+        for row in rows:
+            share = contributions(row[1:], deadlines.get(row[0], ()), orders.get(row[0], ()))
+            for (table, key), values in share.items():
+                counts = totals[table]
+                was = counts.get(key)
+                counts[key] = values if was is None else tuple(a + b for a, b in zip(was, values))
+        last = rows[-1][0]
+    return totals
+
+
+def recount(tx: RawTransaction) -> dict[str, int]:
+    """Rebuild every kept count from the cases; the number of rows written per table."""
+    totals = recounted(tx)
+    written = {}
+    for table, counts in totals.items():
+        tx.execute(f"DELETE FROM {table}")
+        keys, values = TABLES[table]
+        columns = (*keys, *values)
+        rows = [_params(tx, table, key, counted) for key, counted in counts.items()]
+        tx.execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                        rows)
+        written[table] = len(rows)
+    return written
+
+
+def kept(tx: RawTransaction) -> dict[str, dict[tuple, tuple[int, ...]]]:
+    """The counts as kept, without rows that count nothing, keys as `contributions` makes them."""
+    found: dict[str, dict[tuple, tuple[int, ...]]] = {}
+    for table, (keys, values) in TABLES.items():
+        counts: dict[tuple, tuple[int, ...]] = {}
+        for row in tx.all(f"SELECT {', '.join((*keys, *values))} FROM {table}"):
+            key = tuple(_normal(column, value) for column, value in zip(keys, row[:len(keys)]))
+            counted = tuple(int(value) for value in row[len(keys):])
+            if any(counted):
+                counts[key] = counted
+        found[table] = counts
+    return found
+
+
+def _normal(column: str, value: Any) -> Any:
+    if column in DAY_COLUMNS:
+        return _as_day(value)
+    if column in TIMESTAMP_COLUMNS:
+        return parse_timestamp(value)
+    if column in ("done", "mediator_id", "ladder_level", "close_us", "agree_us", "on_schedule"):
+        return int(value)
+    return value
+
+
+def differences(tx: RawTransaction) -> dict[str, list[tuple]]:
+    """Where the kept counts differ from a recount: per table, (key, kept, recounted) of each count that differs."""
+    now_kept = kept(tx)
+    wanted = {table: {key: values for key, values in counts.items() if any(values)}
+              for table, counts in recounted(tx).items()}
+    found: dict[str, list[tuple]] = {}
+    for table in TABLES:
+        have, want = now_kept[table], wanted[table]
+        wrong = [(key, have.get(key), want.get(key)) for key in sorted(have.keys() | want.keys(), key=repr)
+                 if have.get(key) != want.get(key)]
+        if wrong:
+            found[table] = wrong
+    return found
