@@ -5,16 +5,13 @@ An event is named by its case and its number within the case (`seq`), as `verify
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from verify_command import run_verify
 
 from mediation.cases.audit import unlisted_events, verify_all, verify_case
 from mediation.db import Database
@@ -144,12 +141,6 @@ def test_an_edited_case_head_is_found(county_db: Database, dataset: list[int]) -
     broken = verify_case(county_db, case_id)
     assert broken is not None
     assert (broken.case_id, broken.seq) == (case_id, last)
-
-
-def run_verify(url: str) -> subprocess.CompletedProcess:
-    command = Path(sys.executable).parent / "mediation"
-    environment = {**os.environ, "MEDIATION_DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([str(command), "verify"], env=environment, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.slow

@@ -9,14 +9,11 @@ Tampering is done on purpose, straight in the database, as someone bypassing the
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from verify_command import run_verify
 
 from mediation.cases.audit import check_case, verify_all, verify_case
 from mediation.cases.intake import CaseInput, PartyInput
@@ -56,13 +53,6 @@ def set_row(db: Database, case_id: int, **values) -> None:
     assignments = ", ".join(f"{column} = :{column}" for column in values)
     with db.begin() as connection:
         connection.execute(sa.text(f"UPDATE cases SET {assignments} WHERE id = :id"), {**values, "id": case_id})
-
-
-def run_verify(url: str, *arguments: str) -> subprocess.CompletedProcess:
-    command = Path(sys.executable).parent / "mediation"
-    environment = {**os.environ, "MEDIATION_DATABASE_URL": url, "COLUMNS": "200"}
-    return subprocess.run([str(command), "verify", *arguments], env=environment, capture_output=True, text=True,
-                          check=False)
 
 
 def test_rows_that_agree_with_their_events_verify(county_db: Database, cases: list[int]) -> None:

@@ -1,15 +1,11 @@
 """Worker processes: racing over due deadlines, killed mid-batch, stopped with SIGTERM; and a
 person acting on a case at the moment the worker fires its deadline.
 
-Every deadline here is the 1-working-day department acknowledgement of a real case referred
-through the engine; its action is `supervise`, one audited event by `system`. "Fired exactly
-once" is counted in the database: per deadline, its status and the system's `supervise`
-events on its case.
+The deadlines and workers are those of tests/due_deadlines.py ("fired exactly once" is counted
+in the database, per deadline).
 
 On PostgreSQL two worker processes race (`FOR UPDATE SKIP LOCKED`); on SQLite, where one
 worker runs by design, the same workload goes through a single worker process.
-Worker commands run the project's `mediation` entry point of this virtual environment
-(what `uv run mediation` starts, without re-syncing the environment mid-test).
 """
 
 from __future__ import annotations
@@ -17,97 +13,40 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from database_copies import database_copy, filled_template, opened
+from due_deadlines import (
+    COUNTY,
+    FIRST,
+    FIRST_DUE,
+    HANG_GUARD_SECONDS,
+    KIND,
+    RACED,
+    SECOND_DUE,
+    TOTAL,
+    done_count,
+    other_sessions,
+    run_worker,
+    start_worker,
+    tally,
+    until,
+)
 
 from mediation.cases.audit import verify_case
 from mediation.cases.engine import apply_transition
 from mediation.db import Database
 from mediation.deadlines import worker as deadline_worker
 from mediation.deadlines.worker import run_until_idle
-from mediation.demo.case_paths import ActorBook, drive_to, fire
-from mediation.demo.sample_county import SampleCounty
+from mediation.demo.case_paths import drive_to, fire
 from mediation.directory.accounts import actor_for
 from mediation.errors import StaleCase
 
-pytest_plugins = ["sample_databases"]  # county_template, county_db, county_url
-
-COUNTY = SampleCounty()
-KIND = "department_acknowledgement"
-# Times are naive UTC; a 1-working-day acknowledgement ends at 24:00 China time (16:00 UTC).
-FIRST = datetime(2026, 3, 4, 9, 0)  # RACED referrals (Wed 17:00 in China) …
-FIRST_DUE = datetime(2026, 3, 5, 16, 0)  # … due at the end of Thu 5 March in China
-SECOND = datetime(2026, 3, 5, 9, 0)  # the rest …
-SECOND_DUE = datetime(2026, 3, 6, 16, 0)  # … due at the end of Fri 6 March
-RACED, TOTAL = 1_000, 2_000
-HANG_GUARD_SECONDS = 120  # only against a hung process; no assertion depends on time
-WORKER_COMMAND = [str(Path(sys.executable).with_name("mediation")), "worker"]
-
-
-@pytest.fixture(scope="module")
-def due_template(county_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The sample county with TOTAL cases referred to a department: RACED due at 5 March 09:00."""
-    def refer_all(database: Database) -> None:
-        actors = ActorBook(database)
-        for number in range(TOTAL):
-            drive_to(database, state="joint.referred", county=COUNTY, now=FIRST if number < RACED else SECOND,
-                     step=timedelta(0), actors=actors)
-
-    with filled_template(county_template, tmp_path_factory.mktemp("due"), refer_all) as template:
-        yield template
-
-
-@pytest.fixture
-def due_url(due_template: str, tmp_path: Path) -> Iterator[str]:
-    with database_copy(due_template, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture
-def due_db(due_url: str) -> Iterator[Database]:
-    with opened(due_url) as database:
-        yield database
-
-
-# ---------------------------------------------------------------------- counting
-def tally(db: Database) -> Counter:
-    """(deadline status, supervise events by the system on its case) -> number of deadlines."""
-    with db.read() as connection:
-        rows = connection.execute(sa.text(
-            "SELECT d.status, (SELECT count(*) FROM events e WHERE e.case_id = d.case_id AND e.actor = 'system' "
-            "AND e.trigger = 'supervise') FROM deadlines d WHERE d.kind = :kind"), {"kind": KIND}).all()
-    return Counter((status, int(fired)) for status, fired in rows)
-
-
-def done_count(db: Database) -> int:
-    with db.read() as connection:
-        return connection.execute(sa.text(
-            "SELECT count(*) FROM deadlines WHERE kind = :kind AND status = 'done'"), {"kind": KIND}).scalar()
-
-
-def other_sessions(db: Database) -> int:
-    """PostgreSQL backends on this database besides the test's own (a killed worker's, until reaped)."""
-    with db.read() as connection:
-        return connection.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )).scalar()
-
-
-def _until(condition, what: str) -> None:
-    deadline = time.monotonic() + HANG_GUARD_SECONDS
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting until {what}"
-        time.sleep(0.002)
+pytest_plugins = ["sample_databases"]  # county_template, county_db, due_template, due_url, due_db
 
 
 def assert_chains_verify(db: Database, every: int = 97) -> None:
@@ -145,20 +84,6 @@ def race(url: str, *, workers: int, now: datetime, batch_size: int) -> list[tupl
     return reports
 
 
-def start_worker(url: str, *args: str) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("MEDIATION_WEBHOOK")}
-    env.update(MEDIATION_DATABASE_URL=url, PYTHONUNBUFFERED="1")
-    return subprocess.Popen([*WORKER_COMMAND, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-
-
-def run_worker(url: str, *args: str) -> subprocess.CompletedProcess:
-    process = start_worker(url, *args)
-    out, err = process.communicate(timeout=HANG_GUARD_SECONDS)
-    assert process.returncode == 0, err[-3000:]
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
-
-
 # ---------------------------------------------------------------------- racing
 @pytest.mark.slow
 def test_two_workers_racing_over_a_thousand_due_deadlines_fire_each_exactly_once(
@@ -186,7 +111,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing_after_a_restart(
     batch = 500
     due = SECOND_DUE.isoformat()
     worker = start_worker(due_url, "--once", "--now", due, "--batch-size", str(batch))
-    _until(lambda: done_count(due_db) >= batch or worker.poll() is not None, "the first batch commits")
+    until(lambda: done_count(due_db) >= batch or worker.poll() is not None, "the first batch commits")
     worker.kill()
     _, err = worker.communicate(timeout=HANG_GUARD_SECONDS)
     assert worker.returncode == -signal.SIGKILL, err[-3000:]
@@ -196,7 +121,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing_after_a_restart(
     assert 0 < committed < TOTAL and committed % batch == 0, after_kill  # whole batches only
     assert set(after_kill) == {("done", 1), ("pending", 0)}, after_kill
     if not due_db.is_sqlite:  # the dead worker's backend has rolled back and let go of its rows
-        _until(lambda: other_sessions(due_db) == 0, "the killed worker's session is gone")
+        until(lambda: other_sessions(due_db) == 0, "the killed worker's session is gone")
 
     restarted = run_worker(due_url, "--once", "--now", due, "--batch-size", str(batch))
     assert f"processed {TOTAL - committed} due deadlines" in restarted.stdout, restarted.stdout
@@ -211,7 +136,7 @@ def test_sigterm_stops_the_worker_after_its_current_batch_with_status_zero(
     """`mediation worker` on the real clock (every deadline here is long due)."""
     batch = 200
     worker = start_worker(due_url, "--batch-size", str(batch), "--idle-seconds", "0.05")
-    _until(lambda: done_count(due_db) >= batch or worker.poll() is not None, "the first batch commits")
+    until(lambda: done_count(due_db) >= batch or worker.poll() is not None, "the first batch commits")
     assert worker.poll() is None, worker.communicate()[1][-3000:]
     worker.send_signal(signal.SIGTERM)
     at_signal = done_count(due_db)  # the batch under way when the signal came may commit after this
@@ -316,7 +241,7 @@ def test_a_transition_committed_while_the_worker_fires_does_not_swallow_the_dead
         person = outcome.run("person", supervisor_change)
         assert written.wait(HANG_GUARD_SECONDS), outcome
         worker = outcome.run("worker", run_until_idle, db, now=FIRST_DUE)
-        _until(lambda: waiting_on_a_lock(db) or not worker.is_alive(), "the worker waits for the case or is done")
+        until(lambda: waiting_on_a_lock(db) or not worker.is_alive(), "the worker waits for the case or is done")
         release.set()
         person.join(HANG_GUARD_SECONDS)
         worker.join(HANG_GUARD_SECONDS)
@@ -354,7 +279,7 @@ def test_a_department_acknowledging_as_its_deadline_fires_gets_a_clean_answer(
     person = outcome.run("person", apply_transition, db, case_id=case_id, trigger="acknowledge", actor=department,
                          data=None, expected_version=case_now(db, case_id)[1], now=FIRST_DUE)
     if not db.is_sqlite:
-        _until(lambda: waiting_on_a_lock(db) or not person.is_alive(), "the acknowledgement waits or is done")
+        until(lambda: waiting_on_a_lock(db) or not person.is_alive(), "the acknowledgement waits or is done")
     go.set()
     worker.join(HANG_GUARD_SECONDS)
     person.join(HANG_GUARD_SECONDS)
