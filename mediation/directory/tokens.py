@@ -32,9 +32,10 @@ def shared_secret(db: Database) -> str:
         found = tx.one("SELECT value FROM settings WHERE key = :key", {"key": SECRET_SETTING})
         if found:
             return found[0]
-        secret = secrets.token_urlsafe(48)
-        tx.execute("INSERT INTO settings (key, value) VALUES (:key, :value)", {"key": SECRET_SETTING, "value": secret})
-        return secret
+        # Servers started together on a new database race here: the first stored secret is everyone's.
+        tx.execute("INSERT INTO settings (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING",
+                   {"key": SECRET_SETTING, "value": secrets.token_urlsafe(48)})
+        return tx.one("SELECT value FROM settings WHERE key = :key", {"key": SECRET_SETTING})[0]
 
 
 def new_token_key() -> str:
