@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, str] = {
     "copy": "copy: `db copy` of N cases (default 1,000,000) SQLite to PostgreSQL vs PostgreSQL's own COPY",
     "directory": "directory: `directory import` of 3,500 grids and 5,000 users, then the same file again (no changes)",
     "engine": "engine: case engine transitions vs raw sqlite3 and SpiffWorkflow",
+    "figures": "figures: the supervisors' dashboard figures (API and web) at 1,000,000 cases, SQLite and PostgreSQL",
     "migrate": "migrate: `workflows migrate` dry run and apply of 100,000 cases vs the engine; memory at N and N/10",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
     "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",

@@ -94,9 +94,23 @@ def prepare_database(path: Path, cases: int) -> list[int]:
             "SELECT id FROM cases WHERE event_count = ? ORDER BY id", (typical,))]
     finally:
         connection.close()
+    recount_figures(url)
     if copies and len(ids) < 2:
         raise RuntimeError("no cases with a typical history")
     return ids[:: max(1, len(ids) // 100)]
+
+
+def recount_figures(url: str) -> None:
+    """The supervisors' kept figures counted anew: the bulk copies were written around them."""
+    from mediation.cases import figure_rows
+    from mediation.db import Database
+
+    db = Database(url)
+    try:
+        with db.write() as tx:
+            figure_rows.recount(tx)
+    finally:
+        db.dispose()
 
 
 def copy_cases(connection: sqlite3.Connection, *, copies: int) -> int:

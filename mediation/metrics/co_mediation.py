@@ -26,7 +26,8 @@ BY_PARTNER = (
     "SELECT u.code, u.name, count(*) FROM case_shares s JOIN units u ON u.id = s.unit_id "
     "JOIN cases c ON c.id = s.case_id WHERE {where} GROUP BY u.code, u.name"
 )
-SHARED_CASES = "SELECT count(*) FROM cases c WHERE {where} AND EXISTS (SELECT 1 FROM case_shares s WHERE s.case_id = c.id)"
+# Read from the shares (few) to their cases, never the other way round.
+SHARED_CASES = "SELECT count(*) FROM cases c WHERE c.id IN (SELECT s.case_id FROM case_shares s) AND {where}"
 
 
 def partner_condition(tx: RawTransaction, partner: str, params: dict[str, Any]) -> str:
