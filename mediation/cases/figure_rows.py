@@ -191,7 +191,9 @@ def apply(tx: RawTransaction, before: Share, after: Share) -> int:
     if before == after:
         return 0
     written = 0
-    for item in before.keys() | after.keys():
+    # One order in every process (a set's order follows the hash seed): two transactions moving counts
+    # of the same rows the opposite way (adjourn and start_session) would otherwise deadlock on PostgreSQL.
+    for item in sorted(before.keys() | after.keys(), key=repr):
         old, new = before.get(item), after.get(item)
         if old == new:
             continue
