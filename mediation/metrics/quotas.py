@@ -96,8 +96,13 @@ def quotas(tx: RawTransaction, rows: list[tuple], policy: dict[str, Any], scope_
 
 def _rows(counter: Counter, months: list[str], quota: int | None) -> list[QuotaMonth]:
     """Resolutions of each month, with attainment when there is a quota."""
-    return [QuotaMonth(month, counter[month], round(counter[month] / quota, 4) if quota else None,
-                       counter[month] >= quota if quota else None) for month in months]
+    if not quota:
+        return [QuotaMonth(month, counter.get(month, 0), None, None) for month in months]
+    rows = []
+    for month in months:
+        count = counter.get(month, 0)
+        rows.append(QuotaMonth(month, count, round(count / quota, 4), count >= quota))
+    return rows
 
 
 def _mediator_quota(username: str, name: str, counter: Counter, months: list[str], by_role: dict[str, RoleQuota],

@@ -134,7 +134,7 @@ class ReturnVisits(msgspec.Struct):
     resolved_not_on_schedule: int = 0
 
 
-class QuotaMonth(msgspec.Struct):
+class QuotaMonth(msgspec.Struct, gc=False):  # thousands of them, holding no containers
     """Resolutions in one calendar month against the monthly quota (null when there is none)."""
 
     month: str  # YYYY-MM
