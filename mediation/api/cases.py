@@ -21,6 +21,7 @@ from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
 from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView, ShareView
 from mediation.cases.views import (
+    API_COUNT_LIMIT,
     CaseFilters,
     answer_after_change,
     case_detail,
@@ -144,7 +145,7 @@ class CaseController(Controller):
     ) -> CasePage:
         filters = CaseFilters(case_state, stage, unit, channel, category, risk_level, overdue, q, page, page_size)
         services = services_of(request)
-        return list_cases(services.db, actor, filters, services.clock())
+        return list_cases(services.db, actor, filters, services.clock(), count_limit=API_COUNT_LIMIT)
 
     @get("/{case_id:int}", sync_to_thread=False, summary="One case, with the triggers the caller may fire",
          responses=errors(400, 401, 404), response_headers=[ETAG])

@@ -41,6 +41,8 @@ from mediation.workflows.deadline_labels import DEADLINE_LABELS
 from mediation.workflows.definition import WorkflowDefinition
 
 DUE_SOON = timedelta(days=2)  # a deadline this close is highlighted (web and API alike)
+SMALL_QUEUE = 1_000  # a queue this long or shorter is read whole and sorted; a longer one a page at a time
+COUNT_LIMIT = 1_000  # a longer queue's counts stop past this many cases (COUNT_LIMIT + 1: "1,000+")
 MAX_PAGE_SIZE = 200
 KINDS = ("assigned", "awaiting_me", "due_soon", "overdue")
 REASONS = ("assigned", "order_owner", "awaiting_me")  # a case's first reason is the one shown
@@ -84,10 +86,12 @@ class WorkPage(msgspec.Struct):
     total: int
     page: int
     page_size: int
+    # False when counting stopped at COUNT_LIMIT: `total` is then COUNT_LIMIT + 1 ("more than COUNT_LIMIT")
+    total_exact: bool = True
 
 
 class WorkCounts(msgspec.Struct):
-    """How many cases of the whole queue each kind keeps."""
+    """How many cases of the whole queue each kind keeps (COUNT_LIMIT + 1: more than COUNT_LIMIT)."""
 
     all: int
     assigned: int
@@ -118,7 +122,7 @@ def work_queue(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Act
 
 def work_counts(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime) -> WorkCounts:
     """How many cases the actor's queue holds in all and for each kind (the web's tabs)."""
-    return _counts(_queue(tx, definition, actor, now))
+    return work_page_and_counts(tx=tx, definition=definition, actor=actor, now=now, page_size=1)[1]
 
 
 def work_page_and_counts(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
@@ -127,6 +131,9 @@ def work_page_and_counts(*, tx: RawTransaction, definition: WorkflowDefinition, 
     """work_queue and work_counts from one reading of the queue (the web page shows both)."""
     if kind is not None and kind not in KINDS:
         raise UnknownFilterValue("kind", kind, f"unknown value '{kind}'; must be one of {list(KINDS)}")
+    size = _queue_size(tx, definition, actor, now, limit=max(SMALL_QUEUE, COUNT_LIMIT))
+    if size > SMALL_QUEUE:
+        return _long_queue_page(tx, definition, actor, now, kind, page, page_size, min(size, COUNT_LIMIT + 1))
     queue = _queue(tx, definition, actor, now)
     kept = [row for row in queue if _keeps(kind, row)]
     shown = kept[(page - 1) * page_size:page * page_size]
@@ -147,14 +154,49 @@ def _counts(queue: list[tuple]) -> WorkCounts:
     return WorkCounts(len(queue), *(sum(_keeps(kind, row) for row in queue) for kind in KINDS))
 
 
-def _queue(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime) -> list[tuple]:
-    """The whole queue, sorted: (case id, first and last reason rank in REASONS, next due time, urgency rank)."""
-    params: dict[str, Any] = {"me": actor.user_id, "work_unit": actor.unit_id or -1, "work_closed": "closed",
-                              "work_now": tx.timestamp(now), "work_soon": tx.timestamp(now + DUE_SOON)}
-    branches = ["SELECT id AS case_id, 0 AS rank FROM cases WHERE mediator_id = :me AND stage <> :work_closed",
-                "SELECT case_id, 1 AS rank FROM orders WHERE owner_id = :me"]
+def _queue_params(tx: RawTransaction, actor: Actor, now: datetime) -> dict[str, Any]:
+    return {"me": actor.user_id, "work_unit": actor.unit_id or -1, "work_closed": "closed",
+            "work_now": tx.timestamp(now), "work_soon": tx.timestamp(now + DUE_SOON)}
+
+
+def _branches(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor,
+              params: dict[str, Any], ranks: tuple[int, ...] = (0, 1, 2)) -> list[str]:
+    """SELECTs of (case_id, rank) for the reasons ranked `ranks`: the caller's cases (0), order cases (1)
+    and the cases awaiting them (2)."""
+    branches = [(0, "SELECT id AS case_id, 0 AS rank FROM cases WHERE mediator_id = :me AND stage <> :work_closed"),
+                (1, "SELECT case_id, 1 AS rank FROM orders WHERE owner_id = :me")]
     awaiting = _awaiting(definition, actor, params, _subtree(tx, actor, params))
-    branches += [f"SELECT case_id, 2 AS rank FROM ({branch}) a" for branch in awaiting]
+    branches += [(2, f"SELECT case_id, 2 AS rank FROM ({branch}) a") for branch in awaiting]
+    return [sql for rank, sql in branches if rank in ranks]
+
+
+def _queue_size(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+                ranks: tuple[int, ...] = (0, 1, 2), limit: int = SMALL_QUEUE) -> int:
+    """How many cases the queue (its branches of `ranks`) holds, counted up to `limit + 1`.
+
+    Each branch is counted on its own first, up to the limit (a union is read whole before it is counted):
+    one over the limit decides; else the union of branches that small is counted exactly."""
+    params = _queue_params(tx, actor, now)
+    branches = _branches(tx, definition, actor, params, ranks)
+    if not branches:
+        return 0
+    kept = f"JOIN cases c ON c.id = q.case_id WHERE c.stage <> :work_closed AND {reach_clause(actor, params)}"
+    for branch in branches:
+        if tx.one(f"SELECT count(*) FROM (SELECT DISTINCT q.case_id FROM ({branch}) q {kept} LIMIT {limit + 1}) n",
+                  params)[0] > limit:
+            return limit + 1
+    return min(limit + 1, tx.one(f"SELECT count(*) FROM (SELECT DISTINCT q.case_id FROM "
+                                 f"({' UNION ALL '.join(branches)}) q {kept}) n", params)[0])
+
+
+def _queue(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+           ranks: tuple[int, ...] = (0, 1, 2)) -> list[tuple]:
+    """The whole queue, sorted: (case id, first and last reason rank in REASONS, next due time, urgency rank).
+    With `ranks`, only the cases in the queue for those reasons."""
+    params = _queue_params(tx, actor, now)
+    branches = _branches(tx, definition, actor, params, ranks)
+    if not branches:
+        return []
     return tx.all(
         "SELECT c.id, r.first_reason, r.last_reason, r.due, "
         "CASE WHEN r.due < :work_now THEN 0 WHEN r.due < :work_soon THEN 1 ELSE 2 END AS urgency "
@@ -259,3 +301,127 @@ def _item(row: tuple, case: tuple, definition: WorkflowDefinition, kinds: dict[i
                     unit=UnitRef(unit_code, unit_name), risk_level=risk, key_case=bool(key_case),
                     reason=reasons[0], reasons=reasons, deadline=deadline, urgency=URGENCIES[urgency],
                     updated_at=utc_text(updated))
+
+
+# --- a long queue (a county's supervisor: hundreds of thousands of cases), a page at a time ---------------
+
+
+def _member_arms(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor,
+                 params: dict[str, Any]) -> list[tuple[int, str]]:
+    """(rank, SQL over `cases c`) for each reason a case is in the queue: `_branches` as conditions on one case."""
+    subtree = _subtree(tx, actor, params)
+    arms = [(0, "c.mediator_id = :me"), (1, "EXISTS (SELECT 1 FROM orders o WHERE o.case_id = c.id AND o.owner_id = :me)")]
+    for role in ("court", "department"):
+        if role in actor.roles:
+            column = "court_id" if role == "court" else "department_id"
+            arms.append((2, f"c.{column} = :work_unit AND "
+                            f"{_in_states(role, list(waiting_states(definition, role)), params)}"))
+    for role in ("mediator", "police"):
+        if role in actor.roles:
+            screening = [s for s in waiting_states(definition, role) if s.startswith(definition.initial.split(".")[0])]
+            arms.append((2, f"{subtree} AND c.mediator_id IS NULL AND {_in_states(role, screening, params)}"))
+    if "supervisor" in actor.roles:
+        replace = definition.triggers.get("replace_mediator")
+        params.update(work_high0=HIGH_RISK[0], work_high1=HIGH_RISK[1], work_no=False)
+        arms += [
+            (2, f"{subtree} AND EXISTS (SELECT 1 FROM deadlines od WHERE od.case_id = c.id AND od.status = 'pending' "
+                f"AND od.due_at < :work_now AND od.kind <> '{NOT_A_DEADLINE}')"),
+            (2, f"c.risk_level IN (:work_high0, :work_high1) AND c.key_case = :work_no AND {subtree}"),
+            (2, f"c.ladder_level > 0 AND {_in_states('replace', list(replace.sources) if replace else [], params)} "
+                f"AND {subtree}"),
+        ]
+    if "grid_worker" in actor.roles:
+        arms.append((2, f"{subtree} AND c.created_by = :me AND "
+                        f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}"))
+    if actor.roles & CO_MEDIATING_ROLES:
+        arms.append((2, "EXISTS (SELECT 1 FROM case_shares s WHERE s.case_id = c.id AND s.unit_id = :work_unit)"))
+    return arms
+
+
+def _any(conditions: list[str]) -> str:
+    return "(" + " OR ".join(f"({condition})" for condition in conditions) + ")" if conditions else "1 = 0"
+
+
+FIRST_DUE_SQL = (  # `dl` is its case's first pending deadline (earliest, then lowest id)
+    "NOT EXISTS (SELECT 1 FROM deadlines d2 WHERE d2.case_id = dl.case_id AND d2.status = 'pending' "
+    f"AND d2.kind <> '{NOT_A_DEADLINE}' AND (d2.due_at < dl.due_at OR (d2.due_at = dl.due_at AND d2.id < dl.id)))"
+)
+NO_DUE_SQL = (
+    "NOT EXISTS (SELECT 1 FROM deadlines d3 WHERE d3.case_id = c.id AND d3.status = 'pending' "
+    f"AND d3.kind <> '{NOT_A_DEADLINE}')"
+)
+DUE_RANGES = {None: "", "overdue": " AND dl.due_at < :work_now",
+              "due_soon": " AND dl.due_at >= :work_now AND dl.due_at < :work_soon", "awaiting_me": ""}
+
+
+def _long_queue_page(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+                     kind: str | None, page: int, page_size: int, size: int) -> tuple[WorkPage, WorkCounts]:
+    """A page of a long queue and its counts, reading no more of it than the page and the capped counts need.
+
+    The queue's order is that of each case's first pending deadline (overdue, due soon and the rest are
+    its ranges), so the page is read from the pending deadlines in due order (their index), each taken
+    when it is its case's first and the case is in the queue; the deadlines due at the same moment as
+    the page's last are all read, so the page's ties are ordered as the whole queue orders them. The
+    cases with no deadline come after, the longest untouched first. Counts stop at COUNT_LIMIT + 1."""
+    if kind == "assigned":  # one person's own cases and orders: few, read whole
+        kept = _queue(tx, definition, actor, now, ranks=(0, 1))
+        shown = kept[(page - 1) * page_size:page * page_size]
+        return (_page(tx, definition, shown, len(kept), page, page_size, True),
+                _long_counts(tx, definition, actor, now, size))
+    params = _queue_params(tx, actor, now)
+    arms = _member_arms(tx, definition, actor, params)
+    awaiting = _any([condition for rank, condition in arms if rank == 2])
+    mine = [condition for rank, condition in arms if rank < 2]
+    member = awaiting if kind == "awaiting_me" else _any([condition for _rank, condition in arms])
+    first = f"CASE WHEN {mine[0]} THEN 0 WHEN {mine[1]} THEN 1 ELSE 2 END"
+    last = f"CASE WHEN {awaiting} THEN 2 WHEN {mine[1]} THEN 1 ELSE 0 END"
+    base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
+    wanted = page * page_size
+    walk = (f"SELECT c.id, {first}, {last}, dl.due_at, c.updated_at FROM deadlines dl CROSS JOIN cases c "
+            f"WHERE c.id = dl.case_id AND dl.status = 'pending' AND dl.kind <> '{NOT_A_DEADLINE}'"
+            f"{DUE_RANGES[kind]} AND {FIRST_DUE_SQL} AND {base}")
+    rows = tx.all(f"{walk} ORDER BY dl.due_at, dl.id LIMIT {wanted}", params)
+    if len(rows) == wanted:  # every case due at the same moment as the last one read, to order the ties
+        seen = {row[0] for row in rows}
+        rows += [row for row in tx.all(f"{walk} AND dl.due_at = :work_tie", {**params, "work_tie": rows[-1][3]})
+                 if row[0] not in seen]
+    elif kind in (None, "awaiting_me"):  # past the deadlines: the cases without one
+        rows += tx.all(f"SELECT c.id, {first}, {last}, NULL, c.updated_at FROM cases c WHERE {base} AND {NO_DUE_SQL} "
+                       f"ORDER BY c.updated_at, c.id LIMIT {wanted - len(rows)}", params)
+    now_stamp, soon_stamp = params["work_now"], params["work_soon"]
+    queue = [(case_id, first_reason, last_reason, due,
+              2 if due is None else 0 if due < now_stamp else 1 if due < soon_stamp else 2, updated)
+             for case_id, first_reason, last_reason, due, updated in rows]
+    queue.sort(key=lambda row: (row[4], row[3] is None, row[3] or now_stamp, row[5], row[0]))
+    shown = [row[:5] for row in queue[(page - 1) * page_size:page * page_size]]
+    counts = _long_counts(tx, definition, actor, now, size)
+    total = {None: counts.all, "awaiting_me": counts.awaiting_me, "overdue": counts.overdue,
+             "due_soon": counts.due_soon}[kind]
+    return _page(tx, definition, shown, total, page, page_size, total <= COUNT_LIMIT), counts
+
+
+def _long_counts(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
+                 size: int) -> WorkCounts:
+    """The counts of a long queue of `size` cases, each stopping at COUNT_LIMIT + 1."""
+    params = _queue_params(tx, actor, now)
+    member = _any([condition for _rank, condition in _member_arms(tx, definition, actor, params)])
+    base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
+
+    def due(kind: str) -> int:
+        return tx.one(f"SELECT count(*) FROM (SELECT 1 FROM deadlines dl CROSS JOIN cases c WHERE c.id = dl.case_id "
+                      f"AND dl.status = 'pending' AND dl.kind <> '{NOT_A_DEADLINE}'{DUE_RANGES[kind]} AND "
+                      f"{FIRST_DUE_SQL} AND {base} LIMIT {COUNT_LIMIT + 1}) n", params)[0]
+
+    return WorkCounts(all=size,
+                      assigned=_queue_size(tx, definition, actor, now, ranks=(0, 1), limit=COUNT_LIMIT),
+                      awaiting_me=_queue_size(tx, definition, actor, now, ranks=(2,), limit=COUNT_LIMIT),
+                      due_soon=due("due_soon"), overdue=due("overdue"))
+
+
+def _page(tx: RawTransaction, definition: WorkflowDefinition, shown: list[tuple], total: int, page: int,
+          page_size: int, exact: bool) -> WorkPage:
+    """The page of the queue's rows `shown` (case id, first and last reason rank, due, urgency rank)."""
+    details = _details(tx, [row[0] for row in shown])
+    kinds = _deadline_kinds(tx, [row[0] for row in shown if row[3] is not None])
+    items = [_item(row, details[row[0]], definition, kinds) for row in shown]
+    return WorkPage(items=items, total=total, page=page, page_size=page_size, total_exact=exact)

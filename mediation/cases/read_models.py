@@ -164,6 +164,8 @@ class CasePage(msgspec.Struct):
     total: int
     page: int
     page_size: int
+    # False when counting stopped at the list's cap: `total` is then the cap + 1 ("more than the cap")
+    total_exact: bool = True
 
 
 class EventView(msgspec.Struct):

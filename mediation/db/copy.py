@@ -99,7 +99,7 @@ def copy_database(source_url: str, target_url: str, *, batch_rows: int = BATCH_R
         report = CopyReport()
         with _source_snapshot(source) as read, _target_transaction(target, tables) as write:
             for table in tables:
-                columns = [column.name for column in table.columns]
+                columns = [column.name for column in table.columns if column.computed is None]  # not generated
                 report.source[table.name] = read.count(table.name)
                 if on_table:
                     on_table(table.name, report.source[table.name])

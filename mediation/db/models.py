@@ -80,8 +80,10 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_state", "state"),
-        Index("ix_cases_stage", "stage"),
+        # A state's or stage's cases newest first, with the reach test's columns: a list filtered by either
+        # pages and counts (capped) from the index alone, however rare or common the value.
+        Index("ix_cases_state_list", "state", "id", "unit_path", "mediator_id", "department_id", "court_id"),
+        Index("ix_cases_stage_list", "stage", "id", "unit_path", "mediator_id", "department_id", "court_id"),
         # Covers the reach test of case lists, so counting a reach reads the index only.
         Index("ix_cases_reach", "unit_path", "mediator_id", "department_id", "court_id"),
         Index("ix_cases_channel", "channel"),

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.cases.my_work import KINDS, WorkItem, work_page_and_counts
+from mediation.cases.my_work import COUNT_LIMIT, KINDS, WorkItem, work_page_and_counts
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
 from mediation.services import services_of
 from mediation.web.i18n import Words
@@ -76,14 +76,20 @@ class MyWork(Controller):
                                                  page=number, page_size=PAGE_SIZE)
         words = page.words
         tabs = [{"kind": name, "url": "/work" + (f"?{urlencode({'kind': name})}" if name else ""),
-                 "text": words.t(f"work_kind_{name or 'all'}"), "count": getattr(counts, name or "all"),
+                 "text": words.t(f"work_kind_{name or 'all'}"), "count": _count_text(getattr(counts, name or "all")),
                  "current": name == kind} for name in (None, *KINDS)]
         keep = {"kind": kind} if kind else {}
         return page.render(
-            "my_work.html", rows=[_row(item, words, definition) for item in found.items], total=found.total,
-            page=number, pages=max(1, -(-found.total // PAGE_SIZE)), tabs=tabs, kind=kind,
+            "my_work.html", rows=[_row(item, words, definition) for item in found.items],
+            total=min(found.total, COUNT_LIMIT), capped=found.total > COUNT_LIMIT,
+            page=number, pages=max(1, min(-(-found.total // PAGE_SIZE), MAX_PAGES)), tabs=tabs, kind=kind,
             notice=left_reach_notice(page, definition),
             page_url=lambda n: "/work?" + urlencode({**keep, "page": n}))
+
+
+def _count_text(count: int) -> str:
+    """A tab's count; past the queue's counting limit "10,000+" (a county's supervisor at a million cases)."""
+    return f"{COUNT_LIMIT:,}+" if count > COUNT_LIMIT else str(count)
 
 
 def _row(item: WorkItem, words: Words, definition: Any) -> dict[str, Any]:

@@ -56,7 +56,8 @@ def rows_by_table(db: Database) -> dict[str, list[tuple]]:
     try:
         with engine.connect() as connection:
             return {table.name: [tuple(_text(value) for value in row) for row in connection.execute(
-                        sa.select(table).order_by(*table.primary_key.columns))]
+                        sa.select(*(column for column in table.columns if column.computed is None))
+                        .order_by(*table.primary_key.columns))]
                     for table in copied_tables(engine)}
     finally:
         engine.dispose()
