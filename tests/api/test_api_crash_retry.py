@@ -16,8 +16,6 @@ older release (key claimed in a transaction of its own before the change) fails 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import time
 import uuid
@@ -107,12 +105,6 @@ def serving(world: World, name: str) -> Iterator[ServerProcess]:
         yield server
     finally:
         server.stop()
-
-
-def kill(server: ServerProcess) -> None:
-    """SIGKILL to the server's whole process group (uv, mediation, uvicorn): no shutdown, no rollback sent."""
-    os.killpg(server.process.pid, signal.SIGKILL)
-    server.process.wait(timeout=10)
 
 
 def token(server: ServerProcess, username: str = USER) -> str:
@@ -226,13 +218,13 @@ def test_a_retry_after_the_server_was_killed_mid_transaction_is_applied_at_once(
                 in_flight = pool.submit(post, first, bearer, case_id, body, key)
                 reserved_in_the_waiting_transaction, waiting_query = wait_for_pg_waiter(watcher, holder_pid)
                 assert not in_flight.done()
-                kill(first)
+                first.kill()
         else:
             with write_lock_held(world):
                 in_flight = pool.submit(post, first, bearer, case_id, body, key)
                 time.sleep(SQLITE_SETTLE)  # well inside the server's busy wait (10 s)
                 assert not in_flight.done(), in_flight.result()
-                kill(first)
+                first.kill()
         with pytest.raises(httpx.TransportError):
             in_flight.result(timeout=REQUEST_TIMEOUT)  # the connection died with the server
 

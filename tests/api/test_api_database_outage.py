@@ -15,11 +15,7 @@ with Retry-After, and nothing changes; afterwards the very next requests all suc
 
 from __future__ import annotations
 
-import os
-import shutil
 import sqlite3
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +28,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from api_support import ON_POSTGRES, Api, ServerProcess, case_input
+from pg_cluster import Cluster
 from web_session import csrf_of, signed_in
 
 from mediation.db import Database
@@ -41,57 +38,7 @@ from mediation.demo.sample_county import SampleCounty, build_sample_county
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 ADJOURN = {"next_session_at": "2031-01-15T09:30", "reason": "改期再调。"}
-
-
-# --------------------------------------------------------------------------- a cluster of the test's own
-
-
-def _pg_bin(name: str) -> str:
-    bindir = os.environ.get("MEDIATION_PG_BINDIR") or max(
-        Path("/usr/lib/postgresql").glob("*/bin"), key=lambda path: [int(p) for p in path.parent.name.split(".")])
-    return str(Path(bindir) / name)
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """pg_ctl refuses to run as root (scripts/pg does the same)."""
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-@dataclass
-class Cluster:
-    """A PostgreSQL cluster made by scripts/pg for this test alone: stopped at once, started again."""
-
-    directory: Path
-    url: str
-
-    @classmethod
-    @contextmanager
-    def running(cls) -> Iterator[Cluster]:
-        base = Path(tempfile.mkdtemp(prefix="outage-", dir="/tmp"))
-        base.chmod(0o755)  # the postgres user works in it
-        env = {**os.environ, "TMPDIR": str(base), "MEDIATION_PG_DIR_FILE": str(base / "dir")}
-        url = subprocess.run(["bash", "scripts/pg", "start"], cwd=ROOT, env=env, check=True, text=True,
-                             capture_output=True).stdout.strip()
-        cluster = cls(Path((base / "dir").read_text().strip()), url)
-        try:
-            yield cluster
-        finally:
-            subprocess.run(["bash", "scripts/pg", "stop", str(cluster.directory)], cwd=ROOT, env=env, check=False,
-                           capture_output=True)
-            shutil.rmtree(base, ignore_errors=True)
-
-    def _pg_ctl(self, *arguments: str) -> None:
-        subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(self.directory / "data"), *arguments]), check=True,
-                       capture_output=True, timeout=90)
-
-    def stop_immediately(self) -> None:
-        self._pg_ctl("-m", "immediate", "-w", "stop")
-
-    def start_again(self) -> None:
-        port = sa.make_url(self.url).port
-        self._pg_ctl("-l", str(self.directory / "postgres.log"), "-w", "-t", "60", "-o", f"-p {port}", "start")
 
 
 # --------------------------------------------------------------------------- the world
