@@ -274,6 +274,7 @@ class Order(SQLModel, table=True):
     """The order of a key case (重点疑难): owner, co-units, deadline, milestones."""
 
     __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_deadline", "deadline", "id"),)  # the orders list, in deadline order
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="cases.id", unique=True)

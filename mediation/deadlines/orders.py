@@ -29,6 +29,7 @@ from mediation.errors import InvalidData
 from mediation.workflows.calendar import china_today
 
 MAX_PAGE_SIZE = 200
+API_COUNT_LIMIT = 10_000  # GET /api/v1/orders counts this many orders at most (total_exact false beyond)
 OrderStatus = Literal["open", "due_soon", "overdue", "done"]
 STATUSES: tuple[OrderStatus, ...] = ("overdue", "due_soon", "open", "done")  # listing order
 STATUS_SQL = (
@@ -84,6 +85,8 @@ class OrderPage(msgspec.Struct):
     total: int
     page: int
     page_size: int
+    # False when counting stopped at the list's cap: `total` is then the cap + 1 ("more than the cap")
+    total_exact: bool = True
 
 
 def due_soon_days(policy: dict[str, Any]) -> int:
@@ -124,8 +127,13 @@ def list_orders(
     now: datetime,
     page: int = 1,
     page_size: int = 50,
+    count_limit: int | None = None,
 ) -> OrderPage:
-    """A page of the key-case orders whose cases are in the actor's reach, filtered by status at `now`."""
+    """A page of the key-case orders whose cases are in the actor's reach, filtered by status at `now`.
+
+    With `count_limit` (the API's), counting stops after `count_limit + 1` orders (`total_exact` false).
+    The page is read in deadline order from the orders' deadline index: the orders not done are in
+    listing order by deadline alone (overdue, due soon and open are ranges of it), then the done ones."""
     if page < 1:
         raise InvalidData("page", "must be 1 or more")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -133,14 +141,41 @@ def list_orders(
     policy = db.workflows.machine(db.workflows.current_version_id()).definition.policy
     with db.snapshot() as tx:
         params: dict[str, Any] = {}
-        clause = _orders_clause(tx, actor, wanted_statuses(overdue, due_soon), now, policy, params)
-        total = tx.one(f"SELECT count(*) FROM orders o JOIN cases c ON c.id = o.case_id WHERE {clause}", params)[0]
-        rows = tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} ORDER BY {RANK_SQL}, o.deadline, o.id "
-                      "LIMIT :limit OFFSET :offset", {**params, "limit": page_size, "offset": (page - 1) * page_size})
+        wanted = wanted_statuses(overdue, due_soon)
+        clause = _orders_clause(tx, actor, wanted, now, policy, params)
+        counted = "SELECT 1 FROM orders o JOIN cases c ON c.id = o.case_id WHERE " + clause
+        if count_limit is None:
+            total = tx.one(f"SELECT count(*) FROM ({counted}) n", params)[0]
+        else:
+            total = tx.one(f"SELECT count(*) FROM ({counted} LIMIT {count_limit + 1}) n", params)[0]
+        rows = _page_rows(tx, clause, params, wanted, page, page_size)
         co_units = [jsontext.loads(row[2]) for row in rows]
         names = unit_names(tx, {code for codes in co_units for code in codes})
     items = [_order_view(row, codes, names, china_today(now)) for row, codes in zip(rows, co_units)]
-    return OrderPage(items=items, total=total, page=page, page_size=page_size)
+    return OrderPage(items=items, total=total, page=page, page_size=page_size,
+                     total_exact=count_limit is None or total <= count_limit)
+
+
+NOT_DONE_SQL = "o.status <> 'done' AND c.stage <> 'closed'"
+DONE_SQL = "(o.status = 'done' OR c.stage = 'closed')"
+
+
+def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], wanted: list[OrderStatus], page: int,
+               page_size: int) -> list[tuple]:
+    """The page's rows in listing order: the orders not done by deadline, then the done ones by deadline."""
+    offset, rows = (page - 1) * page_size, []
+    ordered = "ORDER BY o.deadline, o.id LIMIT :limit OFFSET :offset"
+    if set(wanted) - {"done"}:
+        rows = tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} AND {NOT_DONE_SQL} {ordered}",
+                      {**params, "limit": page_size, "offset": offset})
+    if "done" in wanted and len(rows) < page_size:
+        before = 0
+        if set(wanted) - {"done"}:  # the orders not done come first: how many, to continue after them
+            before = tx.one(f"SELECT count(*) FROM orders o JOIN cases c ON c.id = o.case_id "
+                            f"WHERE {clause} AND {NOT_DONE_SQL}", params)[0]
+        rows += tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} AND {DONE_SQL} {ordered}",
+                       {**params, "limit": page_size - len(rows), "offset": max(0, offset - before)})
+    return rows
 
 
 def _orders_clause(tx: RawTransaction, actor: Actor, statuses: list[OrderStatus], now: datetime,
@@ -152,6 +187,11 @@ def _orders_clause(tx: RawTransaction, actor: Actor, statuses: list[OrderStatus]
         keys = [f"order_status_{i}" for i in range(len(statuses))]
         params.update(zip(keys, statuses))
         where.append(f"({STATUS_SQL}) IN (" + ", ".join(f":{key}" for key in keys) + ")")
+        if "done" not in statuses:  # the deadlines they can have: a range of the deadline index
+            if "open" not in statuses:
+                where.append("o.deadline <= :order_soon")
+            if "overdue" not in statuses:
+                where.append("o.deadline >= :order_today")
     return " AND ".join(where)
 
 

@@ -6,7 +6,8 @@ for the cases already present; its character grams are indexed for the case list
 function, stored as a generated column, on PostgreSQL.
 
 The state and stage indexes gain the case id and the reach columns (a filtered list pages and counts
-from the index alone); PostgreSQL gets a pattern index on the unit path (a unit's subtree by prefix).
+from the index alone); PostgreSQL gets a pattern index on the unit path (a unit's subtree by prefix); the
+orders an index by deadline (their list's order).
 
 Revision ID: d8e2f6a4b1c3
 Revises: c7d1e5f3a9b2
@@ -47,6 +48,7 @@ def upgrade() -> None:
     for column in ("state", "stage"):
         op.drop_index(f'ix_cases_{column}', table_name='cases')
         op.create_index(f'ix_cases_{column}_list', 'cases', [column, *LIST_COLUMNS])
+    op.create_index('ix_orders_deadline', 'orders', ['deadline', 'id'])
     if not is_sqlite:  # a unit's subtree (unit_path LIKE 'prefix%') by index under any collation
         op.execute("CREATE INDEX ix_cases_unit_path_pattern ON cases (unit_path text_pattern_ops)")
 
@@ -55,6 +57,7 @@ def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
         op.execute("DROP INDEX ix_cases_unit_path_pattern")
+    op.drop_index('ix_orders_deadline', table_name='orders')
     for column in ("state", "stage"):
         op.drop_index(f'ix_cases_{column}_list', table_name='cases')
         op.create_index(f'ix_cases_{column}', 'cases', [column])
