@@ -130,7 +130,9 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     if not machine.fire(case, trigger):
         raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
     # The supervisors' figures move with the case; its deadlines and order only when they may have.
-    moves = case.state != row.state or case.new_deadlines or case.moved_deadlines or case.new_order is not None
+    closing = (stage_of(case.state) == CLOSED) != (stage_of(row.state) == CLOSED)
+    moves = bool(case.new_deadlines or case.moved_deadlines or case.new_order is not None or closing
+                 or (not case.internal and machine.deadline_moves(row.state, case.state)))
     counted = figure_rows.pending_of(tx, row.id, row.key_case or case.key_case) if moves else None
     result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
     figure_rows.follow(tx, row, counted)

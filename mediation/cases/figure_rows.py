@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Iterable
 
 from mediation import jsontext
@@ -64,6 +65,18 @@ ORDERS_SQL = "SELECT deadline, status FROM orders WHERE case_id = :id"
 Share = dict[tuple[str, tuple], tuple[int, ...]]
 
 
+@lru_cache(maxsize=8192)
+def _stamp(value: Any) -> datetime | None:
+    """A stored timestamp as naive UTC (cached: a case's own come back on every transition)."""
+    return parse_timestamp(value)
+
+
+@lru_cache(maxsize=8192)
+def _china_day(value: Any) -> date | None:
+    """The China day of a stored timestamp (cached alike)."""
+    return None if value is None else china_day(_stamp(value))
+
+
 def _micro(start: datetime, end: datetime) -> int:
     delta = end - start
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
@@ -95,31 +108,31 @@ def contributions(case: tuple, deadlines: Iterable[tuple] | None, orders: Iterab
         was = share.get((table, key))
         share[(table, key)] = values if was is None else tuple(a + b for a, b in zip(was, values))
 
-    created = parse_timestamp(created_at)
-    follow_up = parse_timestamp(follow_up_at)
+    created = _stamp(created_at)
+    follow_up = _stamp(follow_up_at)
     recurrences = int(recurrence_count or 0)
-    add("figure_created", (unit_path, china_day(created), state, channel, category or "", mechanism or ""),
+    add("figure_created", (unit_path, _china_day(created_at), state, channel, category or "", mechanism or ""),
         (1, int(recurrences > 0), recurrences, int(follow_up is not None or recurrences > 0)))
     schedules: list[str] = []
     if follow_up is not None:
         progress = jsontext.loads(progress_text) if progress_text else {}
         schedules = visit_schedules(progress, follow_up_at)
         for visit, schedule in zip(progress.get("visits") or [], schedules):
-            add("figure_visits", (unit_path, china_day(visit["at"]), schedule), (1,))
-    closed = parse_timestamp(closed_at)
+            add("figure_visits", (unit_path, _china_day(visit["at"]), schedule), (1,))
+    closed = _stamp(closed_at)
     if closed is not None:
         if state in RESOLVED_STATES:
             on_schedule = (sum(schedule == ON_SCHEDULE for schedule in schedules)
                            if state == "closed.resolved" and follow_up is not None else NOT_FOLLOWED)
-            key = (unit_path, china_day(closed), state, mediator_id or 0, resolved_level or "", int(ladder_level or 0),
+            key = (unit_path, _china_day(closed_at), state, mediator_id or 0, resolved_level or "", int(ladder_level or 0),
                    _micro(created, closed), _micro(created, follow_up) if follow_up is not None else NO_AGREEMENT,
                    on_schedule)
         else:
-            key = (unit_path, china_day(closed), state, 0, "", 0, 0, NO_AGREEMENT, NOT_FOLLOWED)
+            key = (unit_path, _china_day(closed_at), state, 0, "", 0, 0, NO_AGREEMENT, NOT_FOLLOWED)
         add("figure_closed", key, (1,))
     first = None
     for kind, due_at in deadlines or ():
-        due = parse_timestamp(due_at)
+        due = _stamp(due_at)
         add("figure_deadlines", (unit_path, kind, due), (1,))
         if kind != REMINDER and (first is None or due < first):
             first = due

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column('category', NAME, nullable=False), sa.Column('mechanism', NAME, nullable=False),
         *_counted('cases', 'recurred', 'recurrences', 'followed_up'),
         sa.PrimaryKeyConstraint('day', 'unit_path', 'state', 'channel', 'category', 'mechanism'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'figure_closed',
@@ -47,6 +48,7 @@ def upgrade() -> None:
         *_counted('cases'),
         sa.PrimaryKeyConstraint('day', 'unit_path', 'state', 'mediator_id', 'resolved_level', 'ladder_level',
                                 'close_us', 'agree_us', 'on_schedule'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'figure_visits',
@@ -54,6 +56,7 @@ def upgrade() -> None:
         sa.Column('schedule', NAME, nullable=False),
         *_counted('visits'),
         sa.PrimaryKeyConstraint('day', 'unit_path', 'schedule'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'figure_deadlines',
@@ -61,6 +64,7 @@ def upgrade() -> None:
         sa.Column('due_at', sa.DateTime(), nullable=False),
         *_counted('pending'),
         sa.PrimaryKeyConstraint('kind', 'due_at', 'unit_path'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'figure_orders',
@@ -68,6 +72,7 @@ def upgrade() -> None:
         sa.Column('done', sa.Integer(), nullable=False),
         *_counted('orders'),
         sa.PrimaryKeyConstraint('deadline', 'unit_path', 'done'),
+        sqlite_with_rowid=False,
     )
     _backfill(op.get_bind())
 
