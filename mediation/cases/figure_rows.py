@@ -21,8 +21,9 @@ order (`contributions`). Whoever changes a case takes its share before and after
 counted moved (a note, a record, an attachment). The engine does it in its persist step, intake
 for a new case, the worker when it marks a deadline done; `recount` rebuilds every count from the
 cases (the migration's backfill, `mediation metrics recount`, a restore), and `differences` tells
-where kept counts and a recount disagree. Rows whose counts fall to zero stay (they add nothing)
-until the next recount.
+where kept counts and a recount disagree. Rows whose counts fall to zero stay (they add nothing, and
+their keys come back: days, states, units) until the next recount, except a pending deadline's,
+whose moment seldom comes back: that row is deleted.
 """
 
 from __future__ import annotations
@@ -184,6 +185,9 @@ def _upsert_sql(table: str) -> str:
 
 
 UPSERTS = {table: _upsert_sql(table) for table in TABLES}
+# Tables whose keys are seldom used again once their count is back to zero: the row goes.
+SWEPT = {"figure_deadlines": "DELETE FROM figure_deadlines WHERE kind = :kind AND due_at = :due_at "
+                             "AND unit_path = :unit_path AND pending = 0"}
 
 
 def _params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...]) -> dict[str, Any]:
@@ -213,7 +217,10 @@ def apply(tx: RawTransaction, before: Share, after: Share) -> int:
         width = len(old or new)
         delta = tuple((new[i] if new else 0) - (old[i] if old else 0) for i in range(width))
         table, key = item
-        tx.execute(UPSERTS[table], _params(tx, table, key, delta))
+        params = _params(tx, table, key, delta)
+        tx.execute(UPSERTS[table], params)
+        if table in SWEPT and not new:
+            tx.execute(SWEPT[table], params)  # a deadline's moment is seldom another's: leave no empty row
         written += 1
     return written
 

@@ -56,6 +56,7 @@ def test_a_day_of_transitions_keeps_the_counts_equal_to_a_recount(db: Database) 
     with db.snapshot() as tx:
         created = sum(values[0] for values in figure_rows.kept(tx)["figure_created"].values())
         assert created == tx.one("SELECT count(*) FROM cases")[0]
+        assert tx.one("SELECT count(*) FROM figure_deadlines WHERE pending = 0")[0] == 0  # fired ones leave no row
         assert referred in [row[0] for row in tx.all("SELECT id FROM cases WHERE department_id IS NOT NULL")]
     county_sup = actor_for(db, "county_sup")
     figures = case_metrics(db, county_sup, now=NOW + timedelta(days=90))
