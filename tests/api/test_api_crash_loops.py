@@ -292,6 +292,7 @@ if ON_POSTGRES:  # the SQLite half has no database server to stop
                         cluster.stop_immediately()
                         assert_unavailable(httpx.get(f"{server.base_url}/api/v1/cases", headers=clients.headers,
                                                      timeout=30.0))  # while it is away
+                        assert httpx.get(f"{server.base_url}/health", timeout=30.0).status_code == 503
                         time.sleep(AWAY)
                         cluster.start_again()
 
