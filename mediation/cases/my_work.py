@@ -263,7 +263,7 @@ def _supervisor_branches(definition: WorkflowDefinition, subtree: str, params: d
     """A supervisor's waiting cases in the subtree: overdue, high risk not yet key, escalated."""
     replace = definition.triggers.get("replace_mediator")
     params.update(work_high0=HIGH_RISK[0], work_high1=HIGH_RISK[1])
-    overdue = ("SELECT dl.case_id FROM deadlines dl JOIN cases c ON c.id = dl.case_id WHERE dl.status = 'pending' "
+    overdue = ("SELECT dl.case_id FROM deadlines dl CROSS JOIN cases c WHERE c.id = dl.case_id AND dl.status = 'pending' "
                f"AND dl.due_at < :work_now AND dl.kind <> '{NOT_A_DEADLINE}' AND c.stage <> :work_closed AND {subtree}")
     high_risk = ("SELECT c.id AS case_id FROM cases c WHERE c.risk_level IN (:work_high0, :work_high1) "
                  f"AND c.key_case = :work_no AND c.stage <> :work_closed AND {subtree}")
