@@ -197,6 +197,8 @@ def assert_each_applied_once(url: str, ledger: Ledger) -> None:
                                                "WHERE title LIKE :title"), {"title": f"{TITLE} %"}).all()
             events = connection.execute(sa.text("SELECT case_id, reason, data FROM events "
                                                 "WHERE trigger IN ('raise_risk', 'lower_risk')")).all()
+            answers = connection.execute(sa.text("SELECT key, response_status, case_id FROM idempotency_keys "
+                                                 "WHERE key LIKE 'crash-%'")).all()
     finally:
         engine.dispose()
     filed = [(KEY.search(title).group(), (case_id, number)) for case_id, number, title, _, _ in cases]
@@ -206,6 +208,10 @@ def assert_each_applied_once(url: str, ledger: Ledger) -> None:
     assert_once(Counter(key for key, _ in changed), ledger.changes, "change")
     assert dict(changed) == ledger.changes  # each change on the case it was sent to
     assert {case_id: (version, risk) for case_id, _, _, version, risk in cases} == ledger.cases
+    # Every key holds its answer, so one more retry would be replayed rather than applied.
+    assert {key: (status, case_id) for key, status, case_id in answers} == {
+        **{key: (201, case_id) for key, (case_id, _) in ledger.intakes.items()},
+        **{key: (200, case_id) for key, case_id in ledger.changes.items()}}
     assert_verify_clean(url)
 
 
