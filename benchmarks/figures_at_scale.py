@@ -171,6 +171,8 @@ def figures_at_scale(quick: bool, database: Path | None, *, postgresql: bool = T
         results = figures_timings(f"sqlite:///{path}", repeats)
         rows += _rows(results, "SQLite")
         figures["figures_ms_sqlite"] = results["figures_ms"]
+        for label, ms in results.items():  # now, in case the PostgreSQL half fails
+            print(f"SQLite {label}: {ms:.1f} ms", flush=True)
         if postgresql:
             import sqlalchemy as sa
 
@@ -186,6 +188,8 @@ def figures_at_scale(quick: bool, database: Path | None, *, postgresql: bool = T
                 engine.dispose()
                 print(f"PostgreSQL copy ready in {time.perf_counter() - started:.0f} s", flush=True)
                 results = figures_timings(url, repeats)
+                for label, ms in results.items():
+                    print(f"PostgreSQL {label}: {ms:.1f} ms", flush=True)
                 rows += _rows(results, "PostgreSQL")
                 figures["figures_ms_pg"] = results["figures_ms"]
     figures["cases"] = float(cases)

@@ -97,23 +97,18 @@ def test_a_copied_database_keeps_the_same_counts(county_file: Database, db: Data
     assert kept(db) == kept(county_file)
 
 
-def test_restored_cases_are_counted(county_file: Database, tmp_path: Path) -> None:
-    other = Database(f"sqlite:///{tmp_path / 'other.db'}")
-    upgrade_database(other.url)
-    build_sample_county(other)
-    try:
-        ids = matching_case_ids(county_file)
-        out = tmp_path / "export.json"
-        with out.open("w", encoding="utf-8") as stream:
-            write_json(exported_cases(county_file, ids, with_record=True), stream, exported_at=utcnow(),
-                       workflows=exported_workflows(county_file, ids))
-        exported = json.loads(out.read_text(encoding="utf-8"))
-        result = restore_cases(other, read_json(json.dumps(exported)), exported["workflows"])
-        assert result.refused == [] and len(result.restored) == 24
-        assert differences(other) == {}
-        assert kept(other) == kept(county_file)
-    finally:
-        other.dispose()
+def test_restored_cases_are_counted(county_file: Database, db: Database, tmp_path: Path) -> None:
+    build_sample_county(db)
+    ids = matching_case_ids(county_file)
+    out = tmp_path / "export.json"
+    with out.open("w", encoding="utf-8") as stream:
+        write_json(exported_cases(county_file, ids, with_record=True), stream, exported_at=utcnow(),
+                   workflows=exported_workflows(county_file, ids))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    result = restore_cases(db, read_json(json.dumps(exported)), exported["workflows"])
+    assert result.refused == [] and len(result.restored) == 24
+    assert differences(db) == {}
+    assert kept(db) == kept(county_file)
 
 
 def test_recount_names_counts_that_drifted_and_rebuilds_them(county_file: Database,
