@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,6 +79,10 @@ class Cluster:
                 connection.execute(sa.text("SELECT pg_reload_conf()"))
         finally:
             engine.dispose()
+        deadline = time.monotonic() + 30
+        while self.settings(*values) != values:  # the reload reaches new sessions a moment later
+            assert time.monotonic() < deadline, f"PostgreSQL did not take {values}"
+            time.sleep(0.05)
 
     def _pg_ctl(self, *arguments: str) -> None:
         subprocess.run(_as_postgres([_pg_bin("pg_ctl"), "-D", str(self.directory / "data"), *arguments]), check=True,
