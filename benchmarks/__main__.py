@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, str] = {
     "migrate": "migrate: `workflows migrate` dry run and apply of 100,000 cases vs the engine; memory at N and N/10",
     "million": "million: the board, list filters, text search, my work and orders at 1,000,000 cases, SQLite and PostgreSQL",
     "pdf": "pdf: case file rendering vs WeasyPrint on static HTML; bulk export on 1 and 2 processes",
+    "scale": "scale: POST transitions/s through 2 serve processes vs 1, deadlines/s by 2 workers vs 1, PostgreSQL",
     "web": "web: server time of the case board and the case page vs the API's case list (100,000 cases)",
     "worker": "worker: due deadlines fired per second, SQLite and 2 PostgreSQL workers, vs the engine",
 }

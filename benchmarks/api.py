@@ -105,11 +105,13 @@ def _mediation_command() -> list[str]:
 class Server:
     """`mediation serve` in its own process group, stopped (group-wide) on exit."""
 
-    def __init__(self, database: Path, workdir: Path, workers: int) -> None:
+    def __init__(self, database: Path | str, workdir: Path, workers: int, name: str = "server") -> None:
+        """`database`: a SQLite file, or a database URL."""
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "server.log"
-        env = dict(os.environ, MEDIATION_DATABASE_URL=f"sqlite:///{database}")
+        self.log_path = workdir / f"{name}.log"
+        url = database if isinstance(database, str) else f"sqlite:///{database}"
+        env = dict(os.environ, MEDIATION_DATABASE_URL=url)
         command = _mediation_command() + ["serve", "--host", "127.0.0.1", "--port", str(self.port),
                                           "--workers", str(workers)]
         self._log = open(self.log_path, "wb")

@@ -18,13 +18,15 @@ from mediation.workflows.loader import current_definition
 START = datetime(2026, 3, 2, 9, 0)
 
 
-def _cases_in_session(db: Database, count: int) -> dict[int, int]:
-    """Open `count` cases and bring each to mediation.in_session; case id -> version."""
+def _cases_in_session(db: Database, count: int, *, days_apart: int = 0) -> dict[int, int]:
+    """Open `count` cases (each `days_apart` days after the one before) and bring each to
+    mediation.in_session; case id -> version."""
     county = build_sample_county(db)
     mediator = actor_for(db, "mediator1")
     versions: dict[int, int] = {}
     for i in range(count):
-        case_id = open_case(db, actor=mediator, now=START, case=CaseInput(
+        now = START + timedelta(days=i * days_apart)
+        case_id = open_case(db, actor=mediator, now=now, case=CaseInput(
             title=f"噪音纠纷{i}", description="楼上装修噪音影响休息", channel="grid_screening",
             unit=county.community, category="neighbour",
             parties=[PartyInput("王某", "applicant"), PartyInput("李某", "respondent")]))
@@ -37,7 +39,7 @@ def _cases_in_session(db: Database, count: int) -> dict[int, int]:
         version = 1
         for trigger, data in steps:
             version = apply_transition(db, case_id=case_id, trigger=trigger, actor=mediator, data=data,
-                                       expected_version=version, now=START).version
+                                       expected_version=version, now=now).version
         versions[case_id] = version
     return versions
 
