@@ -38,7 +38,7 @@ pytestmark = pytest.mark.slow
 USER = "mediator1"
 SERVER_KILLS = 5 if ON_POSTGRES else 20
 POSTGRES_STOPS = 5
-LATEST_CRASH = 0.5  # seconds of load after a server's (or cluster's) first acknowledgement; the crash comes before
+LATEST_CRASH = 0.3  # seconds of load after a server's (or cluster's) first acknowledgement; the crash comes before
 AWAY = 0.5  # seconds PostgreSQL stays stopped
 
 
