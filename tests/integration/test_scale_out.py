@@ -43,8 +43,8 @@ pytestmark = pytest.mark.slow
 
 COUNTY = SampleCounty()
 KIND = "department_acknowledgement"
-CLIENTS, CASES_EACH = 4, 5  # mediator threads, and the cases each files and works
-REFERRED = 40               # cases referred before the day; their acknowledgements fall due during it
+CLIENTS, CASES_EACH = 4, 4  # mediator threads, and the cases each files and works
+REFERRED = 30               # cases referred before the day; their acknowledgements fall due during it
 DUE_SPREAD = 6.0            # seconds over which those deadlines fall due, from the start of the day
 DRAIN_TIMEOUT = 120.0       # only against a hung worker; nothing is asserted on time
 MARKER = "规模测试"           # in the title of every case the clients file
