@@ -196,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                                   rounds=max(3, args.rounds))
     print_table(rows, title=f"lists and search at {int(figures['cases']):,} cases (median of {max(3, args.rounds)}, "
                             "one request at a time, county supervisor unless named)")
+    for row in rows:  # one line each, whatever the terminal's width
+        print(f"{row.name:<60} {row.note}")
     print(f"total wall time {time.perf_counter() - started:.0f} s")
     print_kv(**{key: value for key, value in figures.items() if key != "cases"}, cases=int(figures["cases"]))
     return 0

@@ -72,6 +72,8 @@ DEADLINES_SQL = (
     "ORDER BY due_at"
 )
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
+SUBTREE_RANGE = "c.unit_path >= :{name}_from AND c.unit_path < :{name}_to"
+DENSE_SUBTREE = 2_000  # a unit filter matching more is paged newest first, not through its range
 API_COUNT_LIMIT = 10_000  # GET /api/v1/cases counts this many matches at most (total_exact false beyond)
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
@@ -250,7 +252,7 @@ def subtree_condition(tx: RawTransaction, path: str, params: dict[str, Any], nam
     if not tx.is_sqlite or not path.endswith("/"):
         return like
     params.update({f"{name}_from": path, f"{name}_to": path[:-1] + chr(ord("/") + 1)})
-    return f"c.unit_path >= :{name}_from AND c.unit_path < :{name}_to AND {like}"
+    return f"{SUBTREE_RANGE.format(name=name)} AND {like}"
 
 
 def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, *,
@@ -268,7 +270,7 @@ def list_cases(db: Database, actor: Actor, filters: CaseFilters, now: datetime, 
     with db.snapshot() as tx:
         clause = _filter_clause(tx, actor, filters, now, params)
         total = _count_matches(tx, clause, params, count_limit)
-        rows = _page_rows(tx, clause, params, filters)
+        rows = _page_rows(tx, clause, params, filters, total)
     return CasePage(items=[_case_summary(row) for row in rows], total=total, page=filters.page,
                     page_size=filters.page_size, total_exact=count_limit is None or total <= count_limit)
 
@@ -344,10 +346,17 @@ def _count_matches(tx: RawTransaction, clause: str, params: dict[str, Any], coun
     return found
 
 
-def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters: CaseFilters) -> list[_Row]:
-    """The filters' page of matching cases, newest first."""
+def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters: CaseFilters,
+               total: int) -> list[_Row]:
+    """The filters' page of matching cases, newest first.
+
+    On SQLite, a unit's subtree holding many matches is paged by reading the cases newest first (its
+    range would read and sort every case of the subtree first); a few matches are read by the range."""
     paging = {"limit": filters.page_size, "offset": (filters.page - 1) * filters.page_size}
     clause = search_index.page_clause(clause, params)
+    if total > DENSE_SUBTREE:
+        unit_range = SUBTREE_RANGE.format(name="unit")
+        clause = clause.replace(unit_range, "+" + unit_range.replace("AND c.", "AND +c."))
     return _rows(tx, f"{SUMMARY_SQL} WHERE {clause} ORDER BY c.id DESC LIMIT :limit OFFSET :offset",
                  {**params, **paging})
 

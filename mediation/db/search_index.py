@@ -29,6 +29,7 @@ every case that has none.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -146,9 +147,12 @@ def search_condition(tx: Any, q: str, params: dict[str, Any], like: str) -> str:
     its parameters to params. A count looks up each match's case by id; see `page_clause` for a page."""
     if tx.is_sqlite:
         params["q_grams"] = sqlite_match(q)
-        params[DENSE_KEY] = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM {GRAMS} WHERE {GRAMS} MATCH :q_grams "
-                                   f"LIMIT {DENSE_MATCHES + 1})", params)[0] > DENSE_MATCHES
-        return SQLITE_CONDITION
+        found = [row[0] for row in tx.all(f"{MATCHING_SQL} LIMIT {DENSE_MATCHES + 1}", params)]
+        params[DENSE_KEY] = len(found) > DENSE_MATCHES
+        if params[DENSE_KEY]:
+            return SQLITE_CONDITION
+        params["q_ids"] = json.dumps(found)  # few: the count and the page read them, not the index again
+        return "c.id IN (SELECT value FROM json_each(:q_ids))"
     params["q_grams"] = query_grams(q)
     exact = len(q) <= 2  # the gram is the query itself
     if not exact:
