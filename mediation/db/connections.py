@@ -36,11 +36,16 @@ _SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 13, 14})
 # SQLSTATEs of PostgreSQL that say the same: connection exceptions (08), insufficient resources (53),
 # a server shutting down or starting (57P01 to 57P03). A lost connection has no SQLSTATE at all.
 _POSTGRESQL_UNAVAILABLE = ("08", "53", "57P01", "57P02", "57P03")
+# SQLSTATEs of a transaction the server rolled back because of others running at the same time (a
+# deadlock, a serialization failure): nothing was written and the connection is sound; sent again,
+# the request goes through, like one refused while SQLite's write lock was held.
+_POSTGRESQL_ROLLED_BACK = ("40001", "40P01")
 
 
 def database_unavailable(error: BaseException) -> bool:
     """Whether `error` means the database cannot be reached or used just now (answer 503 and retry),
-    rather than a fault of the request or of the code."""
+    rather than a fault of the request or of the code: a server that is away, or a transaction it
+    rolled back because of others (a deadlock)."""
     if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free in the pool's timeout
         return True
     if isinstance(error, sa.exc.DBAPIError):
@@ -51,8 +56,14 @@ def database_unavailable(error: BaseException) -> bool:
         return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
     psycopg = sys.modules.get("psycopg")  # imported once a PostgreSQL engine connected
     if psycopg is not None and isinstance(error, psycopg.OperationalError):
-        return error.sqlstate is None or error.sqlstate.startswith(_POSTGRESQL_UNAVAILABLE)
+        return error.sqlstate is None or error.sqlstate.startswith(_POSTGRESQL_UNAVAILABLE + _POSTGRESQL_ROLLED_BACK)
     return False
+
+
+def _connection_lost(error: BaseException) -> bool:
+    """Whether the connection a failed transaction ran on is no use any more (not merely rolled back)."""
+    sqlstate = getattr(getattr(error, "orig", error), "sqlstate", None)
+    return database_unavailable(error) and not (sqlstate and sqlstate.startswith(_POSTGRESQL_ROLLED_BACK))
 
 
 def database_url() -> str:
@@ -311,7 +322,7 @@ class Database:
             finally:
                 raw.autocommit = False
         except BaseException as error:
-            if database_unavailable(error):
+            if _connection_lost(error):
                 connection.invalidate()  # never back into the pool
             raise
         finally:
@@ -369,7 +380,7 @@ class Database:
 def _roll_back_or_drop(connection: Any, error: BaseException, *, pooled: bool) -> None:
     """After a failed transaction: roll back, or drop a pooled connection the server no longer answers on
     (rolling it back would fail again, and it must never go back into the pool)."""
-    if pooled and database_unavailable(error):
+    if pooled and _connection_lost(error):
         connection.invalidate()
     else:
         connection.rollback()
