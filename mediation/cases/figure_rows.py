@@ -161,7 +161,7 @@ def pending_of(tx: RawTransaction, case_id: int, key_case: bool) -> tuple[list[t
 def follow(tx: RawTransaction, row: Any, before: tuple[list[tuple], list[tuple] | None] | None) -> int:
     """Move the counts of the case the engine just wrote from its `row` as loaded (a CaseRow) to what it
     holds now; `before`: its deadlines and orders as `pending_of` read them before the transition, None when
-    the transition moved none (then only the case's own counts are compared). The number of UPSERTs.
+    the transition moved none (then only the case's own counts are compared). The number of counts moved.
 
     One read of the case when nothing counted changed (a note, a record, an attachment).
     """
@@ -204,25 +204,46 @@ def _params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...])
 
 
 def apply(tx: RawTransaction, before: Share, after: Share) -> int:
-    """Move the kept counts from a case's share `before` to its share `after`; the number of UPSERTs."""
+    """Move the kept counts from a case's share `before` to its share `after`; the number of counts moved.
+
+    The differences are written just before the transaction commits (`RawTransaction.defer`), summed
+    over every case the transaction changed: a worker's batch of two hundred deadlines of one unit and
+    moment writes that count once, and holds its row only for the commit, so two workers or two API
+    processes moving the same counts overlap everything but their commits."""
     if before == after:
         return 0
-    written = 0
-    # One order in every process (a set's order follows the hash seed): two transactions moving counts
-    # of the same rows the opposite way (adjourn and start_session) would otherwise deadlock on PostgreSQL.
-    for item in sorted(before.keys() | after.keys(), key=repr):
+    moved = 0
+    for item in before.keys() | after.keys():
         old, new = before.get(item), after.get(item)
         if old == new:
             continue
         width = len(old or new)
-        delta = tuple((new[i] if new else 0) - (old[i] if old else 0) for i in range(width))
+        tx.defer(_write_counts, (item, tuple((new[i] if new else 0) - (old[i] if old else 0) for i in range(width)),
+                                 not new))
+        moved += 1
+    return moved
+
+
+def _write_counts(tx: RawTransaction, moves: list[tuple[tuple[str, tuple], tuple[int, ...], bool]]) -> None:
+    """One UPSERT per count the transaction moved, in one order in every process (a set's order follows
+    the hash seed): two transactions moving the same rows the opposite way (adjourn and start_session)
+    would otherwise deadlock on PostgreSQL."""
+    summed: dict[tuple[str, tuple], tuple[int, ...]] = {}
+    emptied: set[tuple[str, tuple]] = set()
+    for item, delta, gone in moves:
+        was = summed.get(item)
+        summed[item] = delta if was is None else tuple(a + b for a, b in zip(was, delta))
+        if gone:
+            emptied.add(item)
+    for item in sorted(summed, key=repr):
+        delta = summed[item]
+        if not any(delta):
+            continue
         table, key = item
         params = _params(tx, table, key, delta)
         tx.execute(UPSERTS[table], params)
-        if table in SWEPT and not new:
+        if table in SWEPT and item in emptied:
             tx.execute(SWEPT[table], params)  # a deadline's moment is seldom another's: leave no empty row
-        written += 1
-    return written
 
 
 def add_case(tx: RawTransaction, case_id: int) -> None:

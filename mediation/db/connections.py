@@ -118,6 +118,7 @@ class RawTransaction:
         self._prepare = None if database.is_sqlite else database.prepare
         self._stamped: tuple[Any, Any] = (None, None)  # one transaction writes one `now` many times
         self._after_commit: list[tuple[Callable[..., None], tuple]] | None = None
+        self._deferred: list[tuple[Callable[["RawTransaction", list[Any]], None], Any]] | None = None
 
     @property
     def database_url(self) -> str:
@@ -169,6 +170,25 @@ class RawTransaction:
             self._after_commit = []
         self._after_commit.append((callback, args))
 
+    def defer(self, write: Callable[["RawTransaction", list[Any]], None], item: Any) -> None:
+        """Have `write(tx, items)` called once, just before this transaction commits, with every item
+        deferred to it (in the order deferred; none of a savepoint rolled back). For counts that many
+        changes of one transaction move: written together at the end, their rows are locked only
+        for the moment of the commit, not for the whole transaction."""
+        if self._deferred is None:
+            self._deferred = []
+        self._deferred.append((write, item))
+
+    def _write_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        if not deferred:
+            return
+        grouped: dict[Callable[["RawTransaction", list[Any]], None], list[Any]] = {}
+        for write, item in deferred:
+            grouped.setdefault(write, []).append(item)
+        for write, items in grouped.items():
+            write(self, items)
+
     def _committed(self) -> None:
         for callback, args in self._after_commit or ():
             try:
@@ -182,12 +202,15 @@ class RawTransaction:
         self._savepoints += 1
         name = f"sp{self._savepoints}"
         kept_callbacks = len(self._after_commit or ())
+        kept_deferred = len(self._deferred or ())
         self._cursor.execute(f"SAVEPOINT {name}")
         try:
             yield self
         except BaseException:
             if self._after_commit:
                 del self._after_commit[kept_callbacks:]
+            if self._deferred:
+                del self._deferred[kept_deferred:]
             self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
             self._cursor.execute(f"RELEASE SAVEPOINT {name}")
             raise
@@ -276,6 +299,7 @@ class Database:
         try:
             yield tx
             if keep:
+                tx._write_deferred()
                 connection.commit()
             else:
                 connection.rollback()
@@ -416,6 +440,7 @@ class _SqliteWrite:
     def __exit__(self, exc_type: type[BaseException] | None, _exc: object, _tb: object) -> None:
         try:
             if exc_type is None:
+                self._tx._write_deferred()
                 self._connection.commit()
             else:
                 self._connection.rollback()
