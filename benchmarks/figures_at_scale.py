@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -34,13 +33,13 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.api import Server
+from benchmarks.million_database import case_count, postgresql_copy, sqlite_database
 from benchmarks.report import Row, print_kv, print_table
-from benchmarks.web import USERNAME, Client, api_token, prepare_database
+from benchmarks.web import USERNAME, Client, api_token
 
 FULL, QUICK = 1_000_000, 100_000
 REPEATS = 3
 COMMUNITY = "330324001B07"  # one of the communities prepare_database spreads the copies over
-FIGURES_REVISION, BEFORE_FIGURES = "e9f3a7b5c2d4", "d8e2f6a4b1c3"
 
 
 def _this_year() -> tuple[date, date]:
@@ -109,47 +108,6 @@ def figures_timings(url: str, repeats: int = REPEATS) -> dict[str, float]:
     return results
 
 
-def with_kept_figures(path: Path) -> None:
-    """Bring a SQLite database to the current schema with its kept figures filled.
-
-    A database migrated while the figures' revision was still empty is stamped past it: it is run again.
-    """
-    from mediation.db.schema import upgrade_database
-
-    connection = sqlite3.connect(path)
-    try:
-        tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if "figure_created" not in tables:
-            with connection:
-                connection.execute("UPDATE alembic_version SET version_num = ? WHERE version_num = ?",
-                                   (BEFORE_FIGURES, FIGURES_REVISION))
-    finally:
-        connection.close()
-    upgrade_database(f"sqlite:///{path}")
-    connection = sqlite3.connect(path)
-    try:
-        connection.execute("ANALYZE")
-    finally:
-        connection.close()
-
-
-def sqlite_database(workdir: Path, cases: int, database: Path | None) -> Path:
-    """A SQLite file of `cases` cases (or a copy of `database`, read through SQLite's backup) with kept figures."""
-    path = workdir / "figures.db"
-    if database is not None:
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        target = sqlite3.connect(path)
-        try:
-            source.backup(target)
-        finally:
-            source.close()
-            target.close()
-    else:
-        prepare_database(path, cases)
-    with_kept_figures(path)
-    return path
-
-
 def _rows(results: dict[str, float], database: str) -> list[Row]:
     return [Row(f"{database}: {label}", None, None, None, f"median {ms:.1f} ms")
             for label, ms in results.items() if label != "figures_ms"]
@@ -165,8 +123,7 @@ def figures_at_scale(quick: bool, database: Path | None, *, postgresql: bool = T
         workdir = Path(tmp)
         started = time.perf_counter()
         path = sqlite_database(workdir, cases, database)
-        with sqlite3.connect(path) as connection:
-            cases = connection.execute("SELECT count(*) FROM cases").fetchone()[0]
+        cases = case_count(path)
         print(f"SQLite database of {cases:,} cases ready in {time.perf_counter() - started:.0f} s", flush=True)
         results = figures_timings(f"sqlite:///{path}", repeats)
         rows += _rows(results, "SQLite")
@@ -174,19 +131,7 @@ def figures_at_scale(quick: bool, database: Path | None, *, postgresql: bool = T
         for label, ms in results.items():  # now, in case the PostgreSQL half fails
             print(f"SQLite {label}: {ms:.1f} ms", flush=True)
         if postgresql:
-            import sqlalchemy as sa
-
-            from benchmarks.worker import postgres_database, postgres_server
-            from mediation.db.copy import copy_database
-
-            with postgres_server() as server, postgres_database(server) as url:
-                started = time.perf_counter()
-                copy_database(f"sqlite:///{path}", url)
-                engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as connection:
-                    connection.exec_driver_sql("VACUUM ANALYZE")
-                engine.dispose()
-                print(f"PostgreSQL copy ready in {time.perf_counter() - started:.0f} s", flush=True)
+            with postgresql_copy(path) as url:
                 results = figures_timings(url, repeats)
                 for label, ms in results.items():
                     print(f"PostgreSQL {label}: {ms:.1f} ms", flush=True)

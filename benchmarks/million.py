@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -37,8 +36,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks.api import Server
+from benchmarks.million_database import case_count, postgresql_copy, sqlite_database
 from benchmarks.report import Row, print_kv, print_table
-from benchmarks.web import MEDIATOR, USERNAME, Client, api_token, prepare_database
+from benchmarks.web import MEDIATOR, USERNAME, Client, api_token
 
 FULL, QUICK = 1_000_000, 100_000
 ROUNDS = 5
@@ -70,34 +70,6 @@ REQUESTS = [
     ("orders API due_soon=true", USERNAME, "api", f"/api/v1/orders?{PAGE}&due_soon=true"),
     ("orders API overdue=true", USERNAME, "api", f"/api/v1/orders?{PAGE}&overdue=true"),
 ]
-
-
-def sqlite_database(workdir: Path, cases: int, database: Path | None) -> Path:
-    """A SQLite file of `cases` cases (or a copy of `database`) at the current schema, its search index full."""
-    from mediation.db import search_index
-    from mediation.db.schema import upgrade_database
-
-    path = workdir / "million.db"
-    if database is not None:
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        target = sqlite3.connect(path)
-        try:
-            source.backup(target)  # the WAL's pages too, whatever state the source is in
-        finally:
-            source.close()
-            target.close()
-    else:
-        prepare_database(path, cases)
-    upgrade_database(f"sqlite:///{path}")
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:  # the bulk copies were written around the index: index what has no text yet
-        connection.execute("BEGIN")
-        search_index.fill(connection, True)
-        connection.execute("COMMIT")
-        connection.execute("ANALYZE")
-    finally:
-        connection.close()
-    return path
 
 
 def time_requests(url_or_path: Path | str, workdir: Path, name: str, rounds: int) -> dict[str, list[float]]:
@@ -148,9 +120,6 @@ def _rows(times: dict[str, list[float]], database: str) -> list[Row]:
 def lists_figures(quick: bool, database: Path | None, *, postgresql: bool = True,
                   rounds: int = ROUNDS) -> tuple[list[Row], dict[str, float]]:
     """Rows of every timed request on SQLite (and PostgreSQL) and the key figures (see the module's doc)."""
-    from benchmarks.worker import postgres_database, postgres_server
-    from mediation.db.copy import copy_database
-
     cases = QUICK if quick else FULL
     rows: list[Row] = []
     figures: dict[str, float] = {}
@@ -158,28 +127,23 @@ def lists_figures(quick: bool, database: Path | None, *, postgresql: bool = True
         workdir = Path(tmp)
         started = time.perf_counter()
         path = sqlite_database(workdir, cases, database)
-        with sqlite3.connect(path) as connection:
-            cases = connection.execute("SELECT count(*) FROM cases").fetchone()[0]
+        cases = case_count(path)
         print(f"SQLite database of {cases:,} cases ready in {time.perf_counter() - started:.0f} s", flush=True)
-        times = time_requests(path, workdir, "sqlite", rounds)
-        rows += _rows(times, "SQLite")
-        figures.update(_figures(times, "sqlite"))
+        timed_on(path, workdir, "sqlite", rounds, rows, figures)
         if postgresql:
-            with postgres_server() as server, postgres_database(server) as url:
-                started = time.perf_counter()
-                copy_database(f"sqlite:///{path}", url)
-                import sqlalchemy as sa
-
-                engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-                with engine.connect() as connection:
-                    connection.exec_driver_sql("VACUUM ANALYZE")
-                engine.dispose()
-                print(f"PostgreSQL copy ready in {time.perf_counter() - started:.0f} s", flush=True)
-                times = time_requests(url, workdir, "postgresql", rounds)
-                rows += _rows(times, "PostgreSQL")
-                figures.update(_figures(times, "pg"))
+            with postgresql_copy(path) as url:
+                timed_on(url, workdir, "postgresql", rounds, rows, figures)
     figures["cases"] = float(cases)
     return rows, figures
+
+
+def timed_on(target: Path | str, workdir: Path, database: str, rounds: int, rows: list[Row],
+             figures: dict[str, float]) -> None:
+    """Every request timed on a SQLite file or a PostgreSQL URL (`database` "sqlite" or "postgresql");
+    its rows and key figures added to `rows` and `figures`."""
+    times = time_requests(target, workdir, database, rounds)
+    rows += _rows(times, "SQLite" if database == "sqlite" else "PostgreSQL")
+    figures.update(_figures(times, "sqlite" if database == "sqlite" else "pg"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -197,10 +197,43 @@ def scale_out_figures(quick: bool) -> tuple[list[Row], dict[str, float]]:
     return rows, figures
 
 
+def at_scale_figures(quick: bool, database: Path | None, *, postgresql: bool) -> tuple[list[Row], dict[str, float]]:
+    """The lists (benchmarks/million.py) and the dashboard figures (benchmarks/figures_at_scale.py) timed on
+    one database of many cases, and on its PostgreSQL copy."""
+    from benchmarks import million
+    from benchmarks.figures_at_scale import figures_timings
+    from benchmarks.million_database import case_count, postgresql_copy, sqlite_database
+
+    rows: list[Row] = []
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="mediation-bench-at-scale-") as tmp:
+        workdir = Path(tmp)
+        path = sqlite_database(workdir, million.QUICK if quick else million.FULL, database)
+        figures["cases"] = case_count(path)
+        targets = [("sqlite", path)]
+        with contextlib.ExitStack() as stack:
+            if postgresql:
+                targets.append(("postgresql", stack.enter_context(postgresql_copy(path))))
+            for name, target in targets:
+                million.timed_on(target, workdir, name, million.ROUNDS, rows, figures)
+                timings = figures_timings(target if name == "postgresql" else f"sqlite:///{target}")
+                suffix = "sqlite" if name == "sqlite" else "pg"
+                rows.append(Row(f"{'SQLite' if name == 'sqlite' else 'PostgreSQL'}: dashboard figures (slowest)",
+                                None, None, None, f"{timings['figures_ms']:.1f} ms"))
+                figures[f"figures_ms_{suffix}"] = timings["figures_ms"]
+    return rows, figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks scale", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short rounds (about a minute and a half)")
+    parser.add_argument("--at-scale", action="store_true",
+                        help="also time the lists, searches, my work, orders and dashboard figures at 1,000,000 "
+                             "cases (100,000 with --quick) on SQLite and PostgreSQL")
+    parser.add_argument("--database", type=Path,
+                        help="with --at-scale: a SQLite database of many cases to copy instead of building one")
+    parser.add_argument("--no-postgresql", action="store_true", help="with --at-scale: SQLite only")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("scale: wrk not found; install it (apt-get install -y wrk, or scripts/setup)")
@@ -208,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))  # still stop servers and cluster
     started = time.perf_counter()
     rows, figures = scale_out_figures(args.quick)
+    if args.at_scale:
+        more_rows, more_figures = at_scale_figures(args.quick, args.database, postgresql=not args.no_postgresql)
+        rows += more_rows
+        figures.update(more_figures)
     settings = QUICK if args.quick else FULL
     print_table(rows, title=f"scale-out benchmark ({'quick' if args.quick else 'full'}; ratio = rate / one process's)")
     print(f"PostgreSQL with fsync, synchronous_commit and full_page_writes on; POST: {CASES} cases in session, "
