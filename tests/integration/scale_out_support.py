@@ -40,7 +40,8 @@ class Process:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith("MEDIATION_WEBHOOK") and key != "MEDIATION_JWT_SECRET"}
         env.update(MEDIATION_DATABASE_URL=url, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir), PYTHONUNBUFFERED="1",
-                   MEDIATION_PDF_PROCESSES="1", COLUMNS="500")  # a wide console: one line per message
+                   MEDIATION_PDF_PROCESSES="1", COLUMNS="500",  # a wide console: one line per message
+                   PYTHONFAULTHANDLER="1")  # a hung process shows where it hangs (see stop)
         self.log_path = log_path
         self._log = open(log_path, "wb")  # noqa: SIM115 — open while the process runs
         self.process = subprocess.Popen([MEDIATION, *args], env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -52,12 +53,15 @@ class Process:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> int | None:
-        """SIGTERM to the group, then wait; its exit status (None when it had to be killed)."""
+        """SIGTERM to the group, then wait; its exit status (None when it had to be killed: its log then ends
+        with every thread's stack, written by the fault handler on SIGABRT)."""
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=60)
             except subprocess.TimeoutExpired:
+                os.kill(self.process.pid, signal.SIGABRT)
+                time.sleep(2)
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
                 self._log.close()
