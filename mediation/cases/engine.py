@@ -129,13 +129,13 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
         case.shares = case_rows.shared_units(tx, case.id)
     if not machine.fire(case, trigger):
         raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
-    # The supervisors' figures move with the case; its deadlines and order only when they may have.
-    closing = (stage_of(case.state) == CLOSED) != (stage_of(row.state) == CLOSED)
-    moves = bool(case.new_deadlines or case.moved_deadlines or case.new_order is not None or closing
-                 or (not case.internal and machine.deadline_moves(row.state, case.state)))
-    counted = figure_rows.pending_of(tx, row.id, row.key_case or case.key_case) if moves else None
-    result = _persist(tx, machine, row, case, actor, trigger, cleaned, now)
-    figure_rows.follow(tx, row, counted)
+    # The supervisors' figures move with the case; its deadlines and orders are read before the first of
+    # them is written, or at once when the case enters or leaves the closed stage (its orders count anew).
+    pending = figure_rows.PendingBefore(tx, row.id, bool(row.key_case or case.key_case))
+    if (stage_of(case.state) == CLOSED) != (stage_of(row.state) == CLOSED):
+        pending.read()
+    result, written = _persist(tx, machine, row, case, actor, trigger, cleaned, now, pending)
+    figure_rows.follow(tx, row, written, pending.before)
     result.in_reach = _reaches(tx, actor, case)
     return result
 
@@ -230,7 +230,9 @@ def _persist(
     trigger: str,
     data: dict[str, Any],
     now: datetime,
-) -> TransitionResult:
+    pending: figure_rows.PendingBefore,
+) -> tuple[TransitionResult, case_rows.CaseRow]:
+    """Write the event, the case, its deadlines, order, shares and notices: the answer and the row as written."""
     seq = row.event_count + 1
     if case.new_party is not None or case.party_changes is not None or case.fact_changes is not None:
         data = _write_case_file(tx, row, case, data)
@@ -239,10 +241,13 @@ def _persist(
         at=now, from_state=row.state, to_state=case.state, data=data, reason=data.get("reason"),
     )
     if not case.internal:
-        _move_deadlines(tx, machine, row.state, case, now)
-    if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
+        _move_deadlines(tx, machine, row.state, case, now, pending)
+    written = case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now)
+    if written is None:
         current = tx.one("SELECT version FROM cases WHERE id = :id", {"id": row.id})
         raise StaleCase(row.id, row.version, current[0] if current else row.version)
+    if case.new_deadlines or case.moved_deadlines or case.new_order is not None:
+        pending.read()
     for deadline in case.new_deadlines:
         due = china_day_start(deadline["due_on"])  # a key-case order's timers fall at 00:00 China time (§9.1)
         case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
@@ -263,7 +268,7 @@ def _persist(
     return TransitionResult(
         case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,
         version=row.version + 1, event_seq=seq, event_hash=event_hash,
-    )
+    ), written
 
 
 def _write_case_file(tx: RawTransaction, row: case_rows.CaseRow, case: CaseState,
@@ -287,15 +292,18 @@ def _write_case_file(tx: RawTransaction, row: case_rows.CaseRow, case: CaseState
     return data
 
 
-def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime):
+def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str, case: CaseState, now: datetime,
+                    before: figure_rows.PendingBefore):
     """Cancel the deadlines whose guarded states were left; start those whose states were entered."""
     # The kinds with a pending deadline are kept on the case, so nothing is cancelled blindly.
     pending = case.progress.get("pending_deadlines", [])
     for kind, rule, cancels, starts in machine.deadline_moves(old_state, case.state):
         if cancels and kind in pending:
+            before.read()
             case_rows.cancel_deadlines(tx, case.id, kind, now)
             pending = [k for k in pending if k != kind]
         if starts and _applies(rule, case):
+            before.read()
             base = case.progress.get(rule["from"]) if rule.get("from") else None
             start = datetime.fromisoformat(base) if base else now
             scope = rule.get("state") or rule.get("stage") or kind
@@ -308,6 +316,7 @@ def _move_deadlines(tx: RawTransaction, machine: WorkflowMachine, old_state: str
     else:
         case.progress.pop("pending_deadlines", None)
     if stage_of(case.state) == CLOSED and stage_of(old_state) != CLOSED and case.key_case:
+        before.read()
         case_rows.close_order(tx, case.id, now)
 
 
@@ -340,7 +349,7 @@ def migrate_case(tx: RawTransaction, *, case_id: int, expected_version: int, to_
         tx, case_id=row.id, seq=row.event_count + 1, prev_hash=row.last_event_hash, trigger=MIGRATE,
         actor=actor.username, at=now, from_state=row.state, to_state=to_state, data=data, reason=None,
     )
-    if not case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now):
+    if case_rows.write_case(tx, row, case, event_hash=event_hash, event_id=event_id, now=now) is None:
         raise StaleCase(row.id, row.version, row.version + 1)  # the caller's transaction rolls the event back
     tx.execute(case_rows.SET_WORKFLOW_VERSION, {"id": row.id, "version_id": to_version_id})
     figure_rows.apply(tx, counted, figure_rows.share_of(tx, row.id))

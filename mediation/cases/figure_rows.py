@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Iterable
 
 from mediation import jsontext
@@ -158,33 +159,64 @@ def pending_of(tx: RawTransaction, case_id: int, key_case: bool) -> tuple[list[t
     return (tx.all(DEADLINES_SQL, {"id": case_id}), tx.all(ORDERS_SQL, {"id": case_id}) if key_case else None)
 
 
-def follow(tx: RawTransaction, row: Any, before: tuple[list[tuple], list[tuple] | None] | None) -> int:
-    """Move the counts of the case the engine just wrote from its `row` as loaded (a CaseRow) to what it
-    holds now; `before`: its deadlines and orders as `pending_of` read them before the transition, None when
-    the transition moved none (then only the case's own counts are compared). The number of counts moved.
+class PendingBefore:
+    """A case's pending deadlines and orders as they stood before its transaction first changed them.
 
-    One read of the case when nothing counted changed (a note, a record, an attachment).
-    """
-    now = tx.one(CASE_SQL, {"id": row.id})
-    was = (row.unit_path, now[1], row.state, row.channel, row.category, row.mechanism, row.recurrence_count,
-           row.follow_up_at, row.closed_at, row.mediator_id, row.resolved_level, row.ladder_level, row.progress)
+    The engine calls `read` just before it writes a deadline or an order of the case (and at once when
+    the case enters or leaves the closed stage, which changes how its orders count); a transition that
+    writes none (most of them) reads none, before or after."""
+
+    __slots__ = ("before", "_case_id", "_key_case", "_tx")
+
+    def __init__(self, tx: RawTransaction, case_id: int, key_case: bool) -> None:
+        self._tx, self._case_id, self._key_case = tx, case_id, key_case
+        self.before: tuple[list[tuple], list[tuple] | None] | None = None
+
+    def read(self) -> None:
+        if self.before is None:
+            self.before = pending_of(self._tx, self._case_id, self._key_case)
+
+
+_counted_columns = attrgetter(*(column.strip() for column in CASE_COLUMNS.split(",")))
+
+
+def follow(tx: RawTransaction, row: Any, written: Any, before: tuple[list[tuple], list[tuple] | None] | None) -> int:
+    """Move the counts of the case the engine just wrote from its `row` as loaded to its row as `written`
+    (both CaseRows); `before`: its deadlines and orders as `PendingBefore` read them before the first of
+    them changed, None when the transition changed none (then only the case's own counts are compared).
+    The number of counts moved.
+
+    No read at all when no deadline or order changed (a note, a record, an adjournment)."""
+    was, now = _counted_columns(row), _counted_columns(written)
     if before is None:
-        if was == tuple(now):
+        if was == now:
             return 0
         return apply(tx, contributions(was, None, None), contributions(now, None, None))
     after = pending_of(tx, row.id, before[1] is not None)
     return apply(tx, contributions(was, *before), contributions(now, *after))
 
 
-def _upsert_sql(table: str) -> str:
+def _upsert_sql(table: str, rows: int = 1) -> str:
+    """The UPSERT of `rows` counts of `table` at once (parameters named `column_i`)."""
     keys, values = TABLES[table]
     columns = (*keys, *values)
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+    listed = ", ".join(f"({', '.join(f':{c}_{i}' for c in columns)})" for i in range(rows))
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {listed} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
             + ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values))
 
 
-UPSERTS = {table: _upsert_sql(table) for table in TABLES}
+UPSERT_ROWS = 50  # counts of one table per statement at most (SQLite allows some 32,000 parameters)
+_upserts: dict[tuple[str, int], str] = {}
+
+
+def _upsert(table: str, rows: int) -> str:
+    statement = _upserts.get((table, rows))
+    if statement is None:
+        statement = _upserts[(table, rows)] = _upsert_sql(table, rows)
+    return statement
+
+
 # Tables whose keys are seldom used again once their count is back to zero: the row goes.
 SWEPT = {"figure_deadlines": "DELETE FROM figure_deadlines WHERE kind = :kind AND due_at = :due_at "
                              "AND unit_path = :unit_path AND pending = 0"}
@@ -235,15 +267,18 @@ def _write_counts(tx: RawTransaction, moves: list[tuple[tuple[str, tuple], tuple
         summed[item] = delta if was is None else tuple(a + b for a, b in zip(was, delta))
         if gone:
             emptied.add(item)
-    for item in sorted(summed, key=repr):
-        delta = summed[item]
-        if not any(delta):
-            continue
-        table, key = item
-        params = _params(tx, table, key, delta)
-        tx.execute(UPSERTS[table], params)
-        if table in SWEPT and item in emptied:
-            tx.execute(SWEPT[table], params)  # a deadline's moment is seldom another's: leave no empty row
+    moved = [item for item in sorted(summed, key=repr) if any(summed[item])]
+    for table in dict.fromkeys(table for table, _key in moved):  # in the sorted order, a statement per table
+        items = [item for item in moved if item[0] == table]
+        for start in range(0, len(items), UPSERT_ROWS):
+            chunk = items[start:start + UPSERT_ROWS]
+            rows = [_params(tx, table, key, summed[(table, key)]) for _table, key in chunk]
+            tx.execute(_upsert(table, len(rows)),
+                       {f"{column}_{i}": value for i, params in enumerate(rows) for column, value in params.items()})
+            if table in SWEPT:  # a deadline's moment is seldom another's: leave no empty row
+                for item, params in zip(chunk, rows):
+                    if item in emptied:
+                        tx.execute(SWEPT[table], params)
 
 
 def add_case(tx: RawTransaction, case_id: int) -> None:

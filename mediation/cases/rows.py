@@ -24,7 +24,7 @@ CASE_COLUMNS = (
     "mediator_id, department_id, court_id, ladder_level, ladder_attempts, return_count, "
     "recurrence_count, key_case, resolved_level, party_ids, progress, last_event_hash, "
     "event_count, event_ids, workflow_version_id, triaged_at, mediation_at, joint_at, court_at, follow_up_at, "
-    "closed_at, channel"
+    "closed_at, channel, created_at"
 )
 SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 # PostgreSQL: lock the row, so a racing writer waits here and then sees the new version
@@ -254,8 +254,9 @@ def append_event(
 
 
 def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash: str, event_id: int,
-               now: datetime) -> bool:
-    """Write the case back at version + 1 with its new event; False when another writer got there first."""
+               now: datetime) -> CaseRow | None:
+    """Write the case back at version + 1 with its new event: the row as written, or None when another
+    writer got there first."""
     stamp = tx.timestamp(now)
     params: dict[str, Any] = {
         "id": row.id, "version": row.version, "new_version": row.version + 1,
@@ -283,7 +284,11 @@ def write_case(tx: RawTransaction, row: CaseRow, case: CaseState, *, event_hash:
         changed.append("party_ids")
         params["party_ids"] = jsontext.dumps(case.party_ids)
     tx.execute(_update_statement(tuple(changed)), params)
-    return tx.rowcount == 1
+    if tx.rowcount != 1:
+        return None
+    return row._replace(version=params["new_version"], progress=params["progress"], last_event_hash=event_hash,
+                        event_count=params["event_count"], event_ids=params["event_ids"],
+                        **{column: params[column] for column in changed if column != "stage"})
 
 
 def cancel_deadlines(tx: RawTransaction, case_id: int, kind: str, now: datetime) -> None:

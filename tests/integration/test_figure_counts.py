@@ -17,7 +17,7 @@ from mediation.cases.restore import exported_workflows, restore_cases
 from mediation.cases.transfer import exported_cases, matching_case_ids, read_json, write_json
 from mediation.cli import app
 from mediation.clock import utcnow
-from mediation.db import Database
+from mediation.db import Database, RawTransaction
 from mediation.db.copy import copy_database
 from mediation.db.schema import upgrade_database
 from mediation.deadlines.worker import run_until_idle
@@ -61,6 +61,28 @@ def test_a_day_of_transitions_keeps_the_counts_equal_to_a_recount(db: Database) 
     county_sup = actor_for(db, "county_sup")
     figures = case_metrics(db, county_sup, now=NOW + timedelta(days=90))
     assert figures.cases == created and figures.resolution.closed > 0 and figures.overdue.cases >= 0
+
+
+def test_a_transition_that_moves_no_deadline_reads_neither_the_case_again_nor_its_deadlines(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The counts of an adjournment follow from the case as loaded and as written: the only reads are
+    the engine's own (the case, once)."""
+    county = build_sample_county(db)
+    case_id = drive_to(db, state="mediation.in_session", county=county, now=NOW)
+    mediator = actor_for(db, "mediator1")
+    statements: list[str] = []
+    execute = RawTransaction.execute
+
+    def recorded(tx: RawTransaction, sql: str, params=None):
+        statements.append(" ".join(sql.split()))
+        return execute(tx, sql, params)
+
+    monkeypatch.setattr(RawTransaction, "execute", recorded)
+    fire(db, case_id, "adjourn", actor=mediator, data={"next_session_at": "2026-11-25T09:00:00"}, now=NOW)
+    reads = [sql for sql in statements if sql.startswith("SELECT")]
+    assert len(reads) == 1 and reads[0].startswith("SELECT id, state, version"), reads
+    assert not any("FROM deadlines" in sql for sql in statements), statements
+    assert differences(db) == {}
 
 
 def test_a_workflow_migration_keeps_the_counts(db: Database, database_url: str,
