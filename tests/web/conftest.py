@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_support import ServerProcess, create_database, drop_database
 from browser_site import CHROMIUM, CHROMIUM_ARGS, SHOTS, Site, build_cases  # noqa: I001 (puts tests/api on the path)
+from api_support import ServerProcess, create_database, drop_database
 from playwright.sync_api import sync_playwright
 
 from mediation.db import Database
