@@ -35,6 +35,7 @@ from mediation.web.case_documents import document_links
 from mediation.web.case_file import case_file
 from mediation.web.case_proceedings import proceedings
 from mediation.web.case_shares import offer_share_units, share_section
+from mediation.web.case_timeline import timeline
 from mediation.web.i18n import Words
 from mediation.web.inboxes import work_list
 from mediation.web.page import (
@@ -96,26 +97,39 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     offer_share_units(page, services.db, detail, shares, trigger_forms)
     deadlines = [{"deadline": deadline, "due": local_due_time(deadline.due_at),
                   "status": due_status(parse_timestamp(deadline.due_at), now)} for deadline in detail.deadlines]
-    stages: dict[str, list[str]] = {}
-    for state in definition.states:
-        stages.setdefault(stage_of(state), []).append(state)
     casefile = case_file(events, detail, definition, page.words)
     steps = proceedings(services.db, events, detail, definition, page.words)
     casefile.record_of.update(steps.anchors())
     for item in [*casefile.records, *casefile.corrections, *([casefile.agreement] if casefile.agreement else [])]:
         item.actor = steps.actor_names.get(item.actor, item.actor)  # people by name, not by username
     state_labels, trigger_labels = services.db.workflows.labels_over_versions(definition)
+    party_names = {p.id: p.name for p in detail.parties}
     return page.render(
-        "case.html", status=status, state_labels=state_labels, trigger_labels=trigger_labels, here=f"/cases/{case_id}", case=detail, events=events, forms=trigger_forms,
+        "case.html", status=status, here=f"/cases/{case_id}", case=detail, forms=trigger_forms,
+        timeline=timeline(events, words=page.words, state_labels=state_labels, trigger_labels=trigger_labels,
+                          party_names=party_names, steps=steps, casefile=casefile),
         deadlines=deadlines, documents=document_links(page, case_id, detail.chain_head),
-        definition=definition, stages=stages, notice=_notice_text(page.words, definition, notice), alert=alert,
+        definition=definition, stages=_stages(definition, page.words), notice=_notice_text(page.words, definition, notice), alert=alert,
         stale=stale, mermaid_source=mermaid(definition, stage=detail.stage, lang=page.lang, highlight=detail.state,
                                             codes=False),
         next_steps=next_steps(definition, detail.state, page.lang),
-        party_names={p.id: p.name for p in detail.parties}, **_policy_labels(page.words, definition, detail),
+        **_policy_labels(page.words, definition, detail),
         casefile=casefile, steps=steps,
         attachments=attachment_section(page, detail, definition, upload_error), shares=shares,
     )
+
+
+def _stages(definition: WorkflowDefinition, words: Words) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The workflow's stages in order, each with its states, by label in the reader's language: (stage label,
+    [(state, state label)]). Told once per definition and language (the list is shared: read it only)."""
+    told = definition.__dict__.setdefault("_page_stages", {})
+    if words.lang not in told:
+        stages: dict[str, list[tuple[str, str]]] = {}
+        for state in definition.states:
+            stages.setdefault(stage_of(state), []).append((state, words.label(definition.states[state], state)))
+        told[words.lang] = [(words.label(definition.stage_labels.get(stage), stage), states)
+                            for stage, states in stages.items()]
+    return told[words.lang]
 
 
 def _notice_text(words: Words, definition: WorkflowDefinition, notice: str | None) -> str | None:

@@ -53,6 +53,7 @@ def may_file_cases(actor: Actor | None) -> bool:
 def offer_helpers(engine: Any) -> None:
     """Give every template `landing`, `has_my_work` and `may_file_cases` (the nav's role-aware offers)."""
     engine.engine.globals.update(landing=landing, has_my_work=has_my_work, may_file_cases=may_file_cases)
+    engine.engine.auto_reload = False
 
 
 class MyWork(Controller):

@@ -75,7 +75,16 @@ def _draw(definition: WorkflowDefinition, stage: str | None, lang: str, highligh
 
 
 def next_steps(definition: WorkflowDefinition, state: str, lang: str = "zh") -> list[tuple[str, str]]:
-    """The moves out of `state` in the reader's words: (trigger label, the state it leads to)."""
+    """The moves out of `state` in the reader's words: (trigger label, the state it leads to). Told once per
+    definition, state and language, like the diagram (the list is shared: read it, do not change it)."""
+    told = definition.__dict__.setdefault("_next_steps", {})
+    key = (state, lang)
+    if key not in told:
+        told[key] = _next_steps(definition, state, lang)
+    return told[key]
+
+
+def _next_steps(definition: WorkflowDefinition, state: str, lang: str) -> list[tuple[str, str]]:
     steps: list[tuple[str, str]] = []
     for trigger in definition.triggers.values():
         for spec in trigger.transitions:
