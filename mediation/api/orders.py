@@ -10,7 +10,7 @@ from litestar.params import QueryParameter
 
 from mediation.api.auth import AUTHENTICATED
 from mediation.api.openapi_docs import BEARER, errors
-from mediation.deadlines.orders import API_COUNT_LIMIT, MAX_PAGE_SIZE, OrderPage, list_orders
+from mediation.deadlines.orders import MAX_PAGE_SIZE, OrderPage, list_orders
 from mediation.directory.actors import Actor
 from mediation.services import services_of
 
@@ -29,5 +29,4 @@ def order_index(
     """Orders of cases in the caller's reach; true filters add up (overdue=true&due_soon=true: both)."""
     services = services_of(request)
     return list_orders(services.db, actor, overdue=overdue, due_soon=due_soon, now=services.clock(),
-                       count_limit=API_COUNT_LIMIT,
                        page=page, page_size=page_size)

@@ -77,11 +77,13 @@ DENSE_SUBTREE = 2_000  # a unit filter matching more is paged newest first, not 
 API_COUNT_LIMIT = 10_000  # GET /api/v1/cases counts this many matches at most (total_exact false beyond)
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
-SUMMARY_SQL = (
-    "SELECT c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
-    "c.key_case, c.updated_at, c.created_at, u.code AS unit_code, u.name AS unit_name "
-    "FROM cases c JOIN units u ON u.id = c.unit_id"
-)
+SUMMARY_COLUMNS = ("c.id, c.number, c.title, c.category, c.channel, c.state, c.stage, c.version, c.risk_level, "
+                   "c.key_case, c.updated_at, c.created_at")
+# A page of the list: the cases first, their units named after (a search's matches are often misjudged as one
+# row by PostgreSQL's planner, which would then scan the units once per match).
+PAGE_SQL = (f"SELECT {SUMMARY_COLUMNS}, u.code AS unit_code, u.name AS unit_name FROM "
+            f"(SELECT {SUMMARY_COLUMNS}, c.unit_id FROM cases c WHERE {{clause}} "
+            "ORDER BY c.id DESC LIMIT :limit OFFSET :offset) c JOIN units u ON u.id = c.unit_id ORDER BY c.id DESC")
 OVERDUE_SQL = (
     "EXISTS (SELECT 1 FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' AND dl.due_at < :now)"
 )
@@ -357,8 +359,7 @@ def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], filters:
     if total > DENSE_SUBTREE:
         unit_range = SUBTREE_RANGE.format(name="unit")
         clause = clause.replace(unit_range, "+" + unit_range.replace("AND c.", "AND +c."))
-    return _rows(tx, f"{SUMMARY_SQL} WHERE {clause} ORDER BY c.id DESC LIMIT :limit OFFSET :offset",
-                 {**params, **paging})
+    return _rows(tx, PAGE_SQL.format(clause=clause), {**params, **paging})
 
 
 def _case_summary(row: _Row) -> CaseSummary:

@@ -14,12 +14,14 @@ Orders are listed when their case is in the actor's reach (the rule of the case 
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 import msgspec
 
 from mediation import jsontext
+from mediation.cases.kept_sums import Kept, kept_scope, summed
 from mediation.cases.read_models import UnitRef, UserRef
 from mediation.cases.views import reach_clause
 from mediation.db import Database, RawTransaction, parse_timestamp
@@ -29,7 +31,6 @@ from mediation.errors import InvalidData
 from mediation.workflows.calendar import china_today
 
 MAX_PAGE_SIZE = 200
-API_COUNT_LIMIT = 10_000  # GET /api/v1/orders counts this many orders at most (total_exact false beyond)
 OrderStatus = Literal["open", "due_soon", "overdue", "done"]
 STATUSES: tuple[OrderStatus, ...] = ("overdue", "due_soon", "open", "done")  # listing order
 STATUS_SQL = (
@@ -85,7 +86,7 @@ class OrderPage(msgspec.Struct):
     total: int
     page: int
     page_size: int
-    # False when counting stopped at the list's cap: `total` is then the cap + 1 ("more than the cap")
+    # Always true: the total is summed from kept counts, exact at any size (kept for the clients that read it)
     total_exact: bool = True
 
 
@@ -98,16 +99,6 @@ def _status_params(tx: RawTransaction, params: dict[str, Any], now: datetime, po
     today = china_today(now)
     params["order_today"] = tx.day(today)
     params["order_soon"] = tx.day(today + timedelta(days=due_soon_days(policy)))
-
-
-def order_counts(tx: RawTransaction, where: str, params: dict[str, Any], now: datetime,
-                 policy: dict[str, Any]) -> dict[str, int]:
-    """Orders of the cases matching `where` (on cases `c`) by status at `now`."""
-    params = dict(params)
-    _status_params(tx, params, now, policy)
-    return dict(tx.all(
-        f"SELECT {STATUS_SQL} AS order_status, count(*) FROM orders o JOIN cases c ON c.id = o.case_id "
-        f"WHERE {where} GROUP BY 1", params))
 
 
 def wanted_statuses(overdue: bool | None, due_soon: bool | None) -> list[OrderStatus]:
@@ -127,13 +118,13 @@ def list_orders(
     now: datetime,
     page: int = 1,
     page_size: int = 50,
-    count_limit: int | None = None,
 ) -> OrderPage:
     """A page of the key-case orders whose cases are in the actor's reach, filtered by status at `now`.
 
-    With `count_limit` (the API's), counting stops after `count_limit + 1` orders (`total_exact` false).
     The page is read in deadline order from the orders' deadline index: the orders not done are in
-    listing order by deadline alone (overdue, due soon and open are ranges of it), then the done ones."""
+    listing order by deadline alone (overdue, due soon and open are ranges of it), then the done ones.
+    The total is summed from the orders counts kept beside the cases (`mediation.cases.figure_rows`), so
+    it is exact at any size without reading the orders one by one."""
     if page < 1:
         raise InvalidData("page", "must be 1 or more")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -143,17 +134,29 @@ def list_orders(
         params: dict[str, Any] = {}
         wanted = wanted_statuses(overdue, due_soon)
         clause = _orders_clause(tx, actor, wanted, now, policy, params)
-        counted = "SELECT 1 FROM orders o JOIN cases c ON c.id = o.case_id WHERE " + clause
-        if count_limit is None:
-            total = tx.one(f"SELECT count(*) FROM ({counted}) n", params)[0]
-        else:
-            total = tx.one(f"SELECT count(*) FROM ({counted} LIMIT {count_limit + 1}) n", params)[0]
-        rows = _page_rows(tx, clause, params, wanted, page, page_size)
+        reach: dict[str, Any] = {}
+        statuses = order_statuses(tx, kept_scope(tx, actor, reach_clause(actor, reach), reach, None, False), now,
+                                  policy)
+        total = sum(statuses.get(status, 0) for status in wanted)
+        rows = _page_rows(tx, clause, params, wanted, page, page_size, statuses)
         co_units = [jsontext.loads(row[2]) for row in rows]
         names = unit_names(tx, {code for codes in co_units for code in codes})
     items = [_order_view(row, codes, names, china_today(now)) for row, codes in zip(rows, co_units)]
-    return OrderPage(items=items, total=total, page=page, page_size=page_size,
-                     total_exact=count_limit is None or total <= count_limit)
+    return OrderPage(items=items, total=total, page=page, page_size=page_size)
+
+
+def order_statuses(tx: RawTransaction, kept: Kept, now: datetime, policy: dict[str, Any]) -> dict[str, int]:
+    """Key-case orders by status at `now` (done, overdue, due_soon, open), as STATUS_SQL tells them, summed
+    from the kept counts of the orders by deadline and whether done."""
+    today = china_today(now)
+    soon = today + timedelta(days=due_soon_days(policy))
+    found: Counter = Counter()
+    for deadline, done, orders in summed(tx, kept, "figure_orders", ("deadline", "done"), [], {}, lambda row: True):
+        if not orders:
+            continue
+        status = "done" if done else "overdue" if deadline < today else "due_soon" if deadline <= soon else "open"
+        found[status] += orders
+    return dict(found)
 
 
 NOT_DONE_SQL = "o.status <> 'done' AND c.stage <> 'closed'"
@@ -161,18 +164,16 @@ DONE_SQL = "(o.status = 'done' OR c.stage = 'closed')"
 
 
 def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], wanted: list[OrderStatus], page: int,
-               page_size: int) -> list[tuple]:
-    """The page's rows in listing order: the orders not done by deadline, then the done ones by deadline."""
+               page_size: int, statuses: dict[str, int]) -> list[tuple]:
+    """The page's rows in listing order: the orders not done by deadline, then the done ones by deadline
+    (`statuses`: how many orders of each status the list holds, to continue after those not done)."""
     offset, rows = (page - 1) * page_size, []
     ordered = "ORDER BY o.deadline, o.id LIMIT :limit OFFSET :offset"
     if set(wanted) - {"done"}:
         rows = tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} AND {NOT_DONE_SQL} {ordered}",
                       {**params, "limit": page_size, "offset": offset})
     if "done" in wanted and len(rows) < page_size:
-        before = 0
-        if set(wanted) - {"done"}:  # the orders not done come first: how many, to continue after them
-            before = tx.one(f"SELECT count(*) FROM orders o JOIN cases c ON c.id = o.case_id "
-                            f"WHERE {clause} AND {NOT_DONE_SQL}", params)[0]
+        before = sum(statuses.get(status, 0) for status in wanted if status != "done")
         rows += tx.all(f"{ORDER_ROWS_SQL} WHERE {clause} AND {DONE_SQL} {ordered}",
                        {**params, "limit": page_size - len(rows), "offset": max(0, offset - before)})
     return rows

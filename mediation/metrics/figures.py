@@ -22,9 +22,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from mediation.cases import figure_rows
+from mediation.cases.kept_sums import Kept, kept_scope
 from mediation.cases.read_models import UnitRef
 from mediation.cases.views import reach_clause
 from mediation.db import Database, RawTransaction, escape_like
+from mediation.deadlines.orders import order_statuses
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_by_code, unit_by_id, unit_names
 from mediation.errors import InvalidData
@@ -32,13 +34,10 @@ from mediation.metrics.co_mediation import SHARED_IN_SUBTREE, co_mediation, part
 from mediation.metrics.kept import (
     SCHEDULES,
     Closings,
-    Kept,
     closings,
     created_by_category,
     created_counts,
-    kept_scope,
     month_moment,
-    order_statuses,
     overdue_counts,
     visit_counts,
     weighted_median_days,

@@ -1,5 +1,5 @@
 """The orders list read from its deadline index pages as the whole list orders it: overdue, due soon,
-open, then done, each by deadline; a capped count says so."""
+open, then done, each by deadline; its total, summed from the kept counts, counts every order in reach."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from mediation.db import Database
-from mediation.deadlines.orders import STATUSES, list_orders
+from mediation.deadlines.orders import STATUSES, list_orders, wanted_statuses
 from mediation.demo.dataset import load_demo
 from mediation.directory.accounts import actor_for
 
@@ -41,9 +41,14 @@ def test_pages_follow_the_listing_order(demo: Database, later: int, overdue, due
     assert paged == whole.items
 
 
-def test_a_capped_count_is_marked(demo: Database) -> None:
-    actor = actor_for(demo, "county_sup")
-    whole = list_orders(demo, actor, now=NOW, page_size=200)
-    assert whole.total > 2 and whole.total_exact
-    capped = list_orders(demo, actor, now=NOW, page_size=2, count_limit=1)
-    assert (capped.total, capped.total_exact) == (2, False) and capped.items == whole.items[:2]
+@pytest.mark.parametrize("username", ["county_sup", "supervisor1", "mediator2", "dept_rs"])
+@pytest.mark.parametrize("later", [0, 60], ids=["now", "60 days on"])
+def test_the_total_is_every_order_in_reach_of_each_status(demo: Database, username: str, later: int) -> None:
+    """The total, summed from the kept counts, is what counting the orders in reach of each status gives."""
+    actor, now = actor_for(demo, username), NOW + timedelta(days=later)
+    everything = list_orders(demo, actor, now=now, page_size=200)
+    assert everything.total == len(everything.items) and everything.total_exact
+    for overdue, due_soon in [(True, None), (None, True), (False, False)]:
+        found = list_orders(demo, actor, overdue=overdue, due_soon=due_soon, now=now, page_size=200)
+        wanted = wanted_statuses(overdue, due_soon)
+        assert found.total == len(found.items) == sum(item.status in wanted for item in everything.items)
