@@ -20,7 +20,8 @@ A case is in the queue — never a closed one, always within the caller's reach 
 Each item carries its next pending deadline (a reminder of an order's coming deadline,
 `order_due_soon`, is no deadline of its own) and its urgency: `overdue` when that deadline has
 passed, `due_soon` within DUE_SOON of it, else `rest`. The queue is sorted overdue first (oldest
-due first), then due soon, then the rest by due time (none last), then the longest untouched.
+due first), then due soon, then the rest by due time; cases due at the same moment in the order their
+deadlines were set; the cases with no deadline last, the longest untouched first.
 The `kind` filter keeps the cases in the queue for that reason (`assigned` covers order owners)
 or of that urgency.
 """
@@ -197,14 +198,16 @@ def _queue(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now
     branches = _branches(tx, definition, actor, params, ranks)
     if not branches:
         return []
+    first = ("FROM deadlines dl WHERE dl.case_id = q.case_id AND dl.status = 'pending' "
+             f"AND dl.kind <> '{NOT_A_DEADLINE}' ORDER BY dl.due_at, dl.id LIMIT 1")
     return tx.all(
         "SELECT c.id, r.first_reason, r.last_reason, r.due, "
         "CASE WHEN r.due < :work_now THEN 0 WHEN r.due < :work_soon THEN 1 ELSE 2 END AS urgency "
         "FROM (SELECT q.case_id, min(q.rank) AS first_reason, max(q.rank) AS last_reason, "
-        "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = q.case_id AND dl.status = 'pending' "
-        f"AND dl.kind <> '{NOT_A_DEADLINE}') AS due FROM ({' UNION ALL '.join(branches)}) q GROUP BY q.case_id) r "
+        f"(SELECT dl.due_at {first}) AS due, (SELECT dl.id {first}) AS first_id "
+        f"FROM ({' UNION ALL '.join(branches)}) q GROUP BY q.case_id) r "
         f"JOIN cases c ON c.id = r.case_id WHERE c.stage <> :work_closed AND {reach_clause(actor, params)} "
-        "ORDER BY urgency, (r.due IS NULL), r.due, c.updated_at, c.id", params)
+        "ORDER BY urgency, (r.due IS NULL), r.due, r.first_id, c.updated_at, c.id", params)
 
 
 def _details(tx: RawTransaction, case_ids: list[int]) -> dict[int, tuple]:
@@ -358,11 +361,10 @@ def _long_queue_page(tx: RawTransaction, definition: WorkflowDefinition, actor: 
                      kind: str | None, page: int, page_size: int, size: int) -> tuple[WorkPage, WorkCounts]:
     """A page of a long queue and its counts, reading no more of it than the page and the capped counts need.
 
-    The queue's order is that of each case's first pending deadline (overdue, due soon and the rest are
-    its ranges), so the page is read from the pending deadlines in due order (their index), each taken
-    when it is its case's first and the case is in the queue; the deadlines due at the same moment as
-    the page's last are all read, so the page's ties are ordered as the whole queue orders them. The
-    cases with no deadline come after, the longest untouched first. Counts stop at COUNT_LIMIT + 1."""
+    The queue's order is that of each case's first pending deadline, by due moment then id (overdue, due
+    soon and the rest are ranges of it), so the page is read from the pending deadlines in that order
+    (their index), each taken when it is its case's first and the case is in the queue. The cases with no
+    deadline come after, the longest untouched first. Counts stop at COUNT_LIMIT + 1."""
     if kind == "assigned":  # one person's own cases and orders: few, read whole
         kept = _queue(tx, definition, actor, now, ranks=(0, 1))
         shown = kept[(page - 1) * page_size:page * page_size]
@@ -377,23 +379,18 @@ def _long_queue_page(tx: RawTransaction, definition: WorkflowDefinition, actor: 
     last = f"CASE WHEN {awaiting} THEN 2 WHEN {mine[1]} THEN 1 ELSE 0 END"
     base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
     wanted = page * page_size
-    walk = (f"SELECT c.id, {first}, {last}, dl.due_at, c.updated_at FROM deadlines dl CROSS JOIN cases c "
+    walk = (f"SELECT c.id, {first}, {last}, dl.due_at, dl.id, c.updated_at FROM deadlines dl CROSS JOIN cases c "
             f"WHERE c.id = dl.case_id AND dl.status = 'pending' AND dl.kind <> '{NOT_A_DEADLINE}'"
             f"{DUE_RANGES[kind]} AND {FIRST_DUE_SQL} AND {base}")
     rows = tx.all(f"{walk} ORDER BY dl.due_at, dl.id LIMIT {wanted}", params)
-    if len(rows) == wanted:  # every case due at the same moment as the last one read, to order the ties
-        seen = {row[0] for row in rows}
-        rows += [row for row in tx.all(f"{walk} AND dl.due_at = :work_tie", {**params, "work_tie": rows[-1][3]})
-                 if row[0] not in seen]
-    elif kind in (None, "awaiting_me"):  # past the deadlines: the cases without one
-        rows += tx.all(f"SELECT c.id, {first}, {last}, NULL, c.updated_at FROM cases c WHERE {base} AND {NO_DUE_SQL} "
-                       f"ORDER BY c.updated_at, c.id LIMIT {wanted - len(rows)}", params)
+    if len(rows) < wanted and kind in (None, "awaiting_me"):  # past the deadlines: the cases without one
+        rows += tx.all(f"SELECT c.id, {first}, {last}, NULL, NULL, c.updated_at FROM cases c WHERE {base} AND "
+                       f"{NO_DUE_SQL} ORDER BY c.updated_at, c.id LIMIT {wanted - len(rows)}", params)
     now_stamp, soon_stamp = params["work_now"], params["work_soon"]
     queue = [(case_id, first_reason, last_reason, due,
-              2 if due is None else 0 if due < now_stamp else 1 if due < soon_stamp else 2, updated)
-             for case_id, first_reason, last_reason, due, updated in rows]
-    queue.sort(key=lambda row: (row[4], row[3] is None, row[3] or now_stamp, row[5], row[0]))
-    shown = [row[:5] for row in queue[(page - 1) * page_size:page * page_size]]
+              2 if due is None else 0 if due < now_stamp else 1 if due < soon_stamp else 2)
+             for case_id, first_reason, last_reason, due, _first_id, _updated in rows]  # already in queue order
+    shown = queue[(page - 1) * page_size:page * page_size]
     counts = _long_counts(tx, definition, actor, now, size)
     total = {None: counts.all, "awaiting_me": counts.awaiting_me, "overdue": counts.overdue,
              "due_soon": counts.due_soon}[kind]

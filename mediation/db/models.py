@@ -251,8 +251,9 @@ class Deadline(SQLModel, table=True):
 
     __tablename__ = "deadlines"
     __table_args__ = (
-        # Only pending deadlines are looked up by due time; cancelling leaves this index.
-        Index("ix_deadlines_pending_due", "due_at", sqlite_where=text("status = 'pending'"),
+        # Only pending deadlines are looked up by due time (then id: the worker's and my work's order);
+        # cancelling leaves this index.
+        Index("ix_deadlines_pending_due", "due_at", "id", sqlite_where=text("status = 'pending'"),
               postgresql_where=text("status = 'pending'")),
         Index("ix_deadlines_case", "case_id"),
     )

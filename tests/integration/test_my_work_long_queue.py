@@ -63,3 +63,34 @@ def test_long_queue_counts_stop_past_the_limit(demo: Database, monkeypatch) -> N
     paged, capped = _read(demo, "county_sup", None, 1, NOW + timedelta(days=40), 0, monkeypatch)
     assert capped.all == 3 and paged.total == 3 and not paged.total_exact
     assert [item.id for item in paged.items] == [item.id for item in whole.items]
+
+
+@pytest.fixture(scope="module")
+def tied(tmp_path_factory) -> Database:
+    """The demo's cases with every pending deadline falling due at one of two moments (a day's windows)."""
+    from mediation.db.schema import upgrade_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('tied') / 'tied.db'}"
+    upgrade_database(url)
+    database = Database(url)
+    load_demo(database, cases=60, seed=7, now=NOW)
+    with database.begin() as connection:
+        connection.exec_driver_sql("UPDATE deadlines SET due_at = CASE WHEN id % 2 = 0 THEN '2026-03-01 16:00:00.000000' "
+                                   "ELSE '2026-03-10 16:00:00.000000' END WHERE status = 'pending'")
+    yield database
+    database.dispose()
+
+
+@pytest.mark.parametrize("username", ["county_sup", "supervisor1"])
+def test_cases_due_at_one_moment_page_as_the_whole_queue_orders_them(tied: Database, username: str,
+                                                                     monkeypatch) -> None:
+    """Many cases due at the same moment: a page of the long queue holds what the whole queue holds there,
+    in the order their deadlines were set."""
+    for kind in (None, "overdue", "awaiting_me"):
+        for page in (1, 2, 3, 5):
+            whole, _counts = _read(tied, username, kind, page, NOW, 1_000_000, monkeypatch)
+            paged, _paged_counts = _read(tied, username, kind, page, NOW, 0, monkeypatch)
+            assert paged.items == whole.items, (kind, page)
+    whole, _counts = _read(tied, username, None, 1, NOW, 1_000_000, monkeypatch)
+    due = [item.deadline.due_at for item in whole.items if item.deadline is not None]
+    assert len(due) >= 2 and len(set(due)) == 1  # the first page is all ties
