@@ -32,7 +32,7 @@ from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from mediation import jsontext
 from mediation.db import RawTransaction, parse_timestamp
@@ -99,17 +99,21 @@ def visit_schedules(progress: dict[str, Any], follow_up_at: Any) -> list[str]:
     return [visit.get("schedule") or mark.schedule for visit, mark in zip(visits, judged)]
 
 
+def _adding(share: Share) -> Callable[[str, tuple, tuple[int, ...]], None]:
+    """A function adding counts to `share` (table, key, values)."""
+    def add(table: str, key: tuple, values: tuple[int, ...]) -> None:
+        was = share.get((table, key))
+        share[(table, key)] = values if was is None else tuple(a + b for a, b in zip(was, values))
+    return add
+
+
 def contributions(case: tuple, deadlines: Iterable[tuple] | None, orders: Iterable[tuple] | None) -> Share:
     """One case's share of every kept count, from its row (CASE_COLUMNS), its pending deadlines (kind,
     due_at) and its orders (deadline, status); None leaves out the deadlines' (or orders') counts."""
     (unit_path, created_at, state, channel, category, mechanism, recurrence_count, follow_up_at, closed_at,
      mediator_id, resolved_level, ladder_level, progress_text) = case
     share: Share = {}
-
-    def add(table: str, key: tuple, values: tuple[int, ...]) -> None:
-        was = share.get((table, key))
-        share[(table, key)] = values if was is None else tuple(a + b for a, b in zip(was, values))
-
+    add = _adding(share)
     created = _stamp(created_at)
     follow_up = _stamp(follow_up_at)
     recurrences = int(recurrence_count or 0)
@@ -132,18 +136,45 @@ def contributions(case: tuple, deadlines: Iterable[tuple] | None, orders: Iterab
         else:
             key = (unit_path, _china_day(closed_at), state, 0, "", 0, 0, NO_AGREEMENT, NOT_FOLLOWED)
         add("figure_closed", key, (1,))
+    _add_deadlines(add, unit_path, deadlines or ())
+    done_stage = state.split(".", 1)[0] == "closed"
+    for deadline, status in orders or ():
+        add("figure_orders", (unit_path, _as_day(deadline), int(status == "done" or done_stage)), (1,))
+    return share
+
+
+def _add_deadlines(add: Callable[[str, tuple, tuple[int, ...]], None], unit_path: str, deadlines: Iterable[tuple]) -> None:
+    """The pending deadlines' share (kind, due_at each): one per kind and moment, and the case once at its first."""
     first = None
-    for kind, due_at in deadlines or ():
+    for kind, due_at in deadlines:
         due = _stamp(due_at)
         add("figure_deadlines", (unit_path, kind, due), (1,))
         if kind != REMINDER and (first is None or due < first):
             first = due
     if first is not None:
         add("figure_deadlines", (unit_path, FIRST, first), (1,))
-    done_stage = state.split(".", 1)[0] == "closed"
-    for deadline, status in orders or ():
-        add("figure_orders", (unit_path, _as_day(deadline), int(status == "done" or done_stage)), (1,))
+
+
+def _deadlines_share(unit_path: str, deadlines: list[tuple]) -> Share:
+    share: Share = {}
+    _add_deadlines(_adding(share), unit_path, deadlines)
     return share
+
+
+PENDING_WITH_PATH_SQL = ("SELECT c.unit_path, d.id, d.kind, d.due_at FROM cases c LEFT JOIN deadlines d "
+                         "ON d.case_id = c.id AND d.status = 'pending' WHERE c.id = :id")
+
+
+def deadline_ends(tx: RawTransaction, case_id: int, deadline_id: int) -> int:
+    """Move the counts of a pending deadline about to be marked fired or cancelled (the worker calls it just
+    before it marks one): only the deadlines' counts move, read in one statement. The number of counts moved."""
+    rows = tx.all(PENDING_WITH_PATH_SQL, {"id": case_id})
+    pending = [(row[1], row[2], row[3]) for row in rows if row[1] is not None]
+    if not any(found == deadline_id for found, _kind, _due in pending):
+        return 0
+    unit_path = rows[0][0]
+    return apply(tx, _deadlines_share(unit_path, [(kind, due) for _id, kind, due in pending]),
+                 _deadlines_share(unit_path, [(kind, due) for found, kind, due in pending if found != deadline_id]))
 
 
 def share_of(tx: RawTransaction, case_id: int) -> Share:

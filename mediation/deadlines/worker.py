@@ -128,10 +128,9 @@ def run_due(db: Database, *, now: datetime, batch_size: int = 200) -> BatchRepor
             report.outcomes[outcome] += 1
             by_kind[deadline[2], outcome] += 1
             if outcome != "busy":
-                counted = figure_rows.share_of(tx, deadline[1])
+                figure_rows.deadline_ends(tx, deadline[1], deadline[0])  # only its pending count moves
                 tx.execute(MARK, {"status": "done" if outcome != "stale" else "cancelled",
                                   "now": tx.timestamp(now), "id": deadline[0]})
-                figure_rows.apply(tx, counted, figure_rows.share_of(tx, deadline[1]))
     return report
 
 
