@@ -16,14 +16,20 @@ NOW = datetime(2026, 3, 2, 9, 0)
 USERS = ("county_sup", "supervisor1", "mediator1", "police1", "court1", "dept_sj", "grid1", "partner_sup")
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Database:
+def _demo_database(tmp_path_factory, name: str) -> Database:
+    """A SQLite database with the demo county's cases."""
     from mediation.db.schema import upgrade_database
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('work') / 'work.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.db'}"
     upgrade_database(url)
     database = Database(url)
     load_demo(database, cases=60, seed=7, now=NOW)
+    return database
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Database:
+    database = _demo_database(tmp_path_factory, "work")
     yield database
     database.dispose()
 
@@ -68,12 +74,7 @@ def test_long_queue_counts_stop_past_the_limit(demo: Database, monkeypatch) -> N
 @pytest.fixture(scope="module")
 def tied(tmp_path_factory) -> Database:
     """The demo's cases with every pending deadline falling due at one of two moments (a day's windows)."""
-    from mediation.db.schema import upgrade_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('tied') / 'tied.db'}"
-    upgrade_database(url)
-    database = Database(url)
-    load_demo(database, cases=60, seed=7, now=NOW)
+    database = _demo_database(tmp_path_factory, "tied")
     with database.begin() as connection:
         connection.exec_driver_sql("UPDATE deadlines SET due_at = CASE WHEN id % 2 = 0 THEN '2026-03-01 16:00:00.000000' "
                                    "ELSE '2026-03-10 16:00:00.000000' END WHERE status = 'pending'")
