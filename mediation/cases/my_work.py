@@ -379,17 +379,17 @@ def _long_queue_page(tx: RawTransaction, definition: WorkflowDefinition, actor: 
     last = f"CASE WHEN {awaiting} THEN 2 WHEN {mine[1]} THEN 1 ELSE 0 END"
     base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
     wanted = page * page_size
-    walk = (f"SELECT c.id, {first}, {last}, dl.due_at, dl.id, c.updated_at FROM deadlines dl CROSS JOIN cases c "
+    walk = (f"SELECT c.id, {first}, {last}, dl.due_at FROM deadlines dl CROSS JOIN cases c "
             f"WHERE c.id = dl.case_id AND dl.status = 'pending' AND dl.kind <> '{NOT_A_DEADLINE}'"
             f"{DUE_RANGES[kind]} AND {FIRST_DUE_SQL} AND {base}")
     rows = tx.all(f"{walk} ORDER BY dl.due_at, dl.id LIMIT {wanted}", params)
     if len(rows) < wanted and kind in (None, "awaiting_me"):  # past the deadlines: the cases without one
-        rows += tx.all(f"SELECT c.id, {first}, {last}, NULL, NULL, c.updated_at FROM cases c WHERE {base} AND "
+        rows += tx.all(f"SELECT c.id, {first}, {last}, NULL FROM cases c WHERE {base} AND "
                        f"{NO_DUE_SQL} ORDER BY c.updated_at, c.id LIMIT {wanted - len(rows)}", params)
     now_stamp, soon_stamp = params["work_now"], params["work_soon"]
     queue = [(case_id, first_reason, last_reason, due,
               2 if due is None else 0 if due < now_stamp else 1 if due < soon_stamp else 2)
-             for case_id, first_reason, last_reason, due, _first_id, _updated in rows]  # already in queue order
+             for case_id, first_reason, last_reason, due in rows]  # already in queue order
     shown = queue[(page - 1) * page_size:page * page_size]
     counts = _long_counts(tx, definition, actor, now, size)
     total = {None: counts.all, "awaiting_me": counts.awaiting_me, "overdue": counts.overdue,
