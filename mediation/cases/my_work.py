@@ -103,12 +103,18 @@ class WorkCounts(msgspec.Struct):
 
 def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
     """States in which the role may fire a trigger (in workflow order), with those triggers. A trigger
-    fired in every open state (a note, a risk change) is no work the case waits on."""
+    fired in every open state (a note, a risk change) is no work the case waits on. Worked out once per
+    definition and role (the answer is shared: read it only)."""
+    return definition.told("waiting_states", role, lambda: _waiting_states(definition, role))
+
+
+def _waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
+    open_states = set(definition.open_states)
+    work = [(spec.name, spec.sources) for spec in definition.triggers.values()
+            if role in spec.roles and not open_states <= set(spec.sources)]
     waiting: dict[str, list[str]] = {}
-    work = [spec for spec in definition.triggers.values()
-            if role in spec.roles and not set(definition.open_states) <= set(spec.sources)]
     for state in definition.states:
-        names = [spec.name for spec in work if state in spec.sources]
+        names = [name for name, sources in work if state in sources]
         if names:
             waiting[state] = names
     return waiting

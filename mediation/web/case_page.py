@@ -122,14 +122,12 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
 def _stages(definition: WorkflowDefinition, words: Words) -> list[tuple[str, list[tuple[str, str]]]]:
     """The workflow's stages in order, each with its states, by label in the reader's language: (stage label,
     [(state, state label)]). Told once per definition and language (the list is shared: read it only)."""
-    told = definition.__dict__.setdefault("_page_stages", {})
-    if words.lang not in told:
-        stages: dict[str, list[tuple[str, str]]] = {}
+    def stages() -> list[tuple[str, list[tuple[str, str]]]]:
+        by_stage: dict[str, list[tuple[str, str]]] = {}
         for state in definition.states:
-            stages.setdefault(stage_of(state), []).append((state, words.label(definition.states[state], state)))
-        told[words.lang] = [(words.label(definition.stage_labels.get(stage), stage), states)
-                            for stage, states in stages.items()]
-    return told[words.lang]
+            by_stage.setdefault(stage_of(state), []).append((state, words.label(definition.states[state], state)))
+        return [(words.label(definition.stage_labels.get(stage), stage), states) for stage, states in by_stage.items()]
+    return definition.told("page_stages", words.lang, stages)
 
 
 def _notice_text(words: Words, definition: WorkflowDefinition, notice: str | None) -> str | None:

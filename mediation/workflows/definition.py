@@ -6,7 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 OPEN = "open"
 CLOSED = "closed"
@@ -102,14 +103,16 @@ class WorkflowDefinition:
 
     def deadline_rules(self) -> dict[str, tuple[dict[str, Any], frozenset[str]]]:
         """Policy deadlines by kind, with the states each guards (computed once)."""
-        rules = self.__dict__.get("_deadline_rules")
-        if rules is None:
-            rules = {
-                kind: (rule, self.deadline_states(rule))
-                for kind, rule in (self.policy.get("deadlines") or {}).items()
-            }
-            self.__dict__["_deadline_rules"] = rules
-        return rules
+        return self.told("deadline_rules", None, lambda: {
+            kind: (rule, self.deadline_states(rule)) for kind, rule in (self.policy.get("deadlines") or {}).items()})
+
+    def told(self, name: str, key: Hashable, make: Callable[[], T]) -> T:
+        """What `make` gives, worked out once per definition, `name` and `key` (a definition does not change
+        once parsed). The value is shared by every caller: read it, do not change it."""
+        answers = self.__dict__.setdefault("_told", {})
+        if (name, key) not in answers:
+            answers[name, key] = make()
+        return answers[name, key]
 
 
 def stage_of(state: str) -> str:

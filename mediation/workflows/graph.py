@@ -44,11 +44,8 @@ def mermaid(definition: WorkflowDefinition, *, stage: str | None = None, lang: s
     """A top-down `stateDiagram-v2` of the workflow (or of the transitions touching one stage);
     `codes=False` leaves the codes out of the labels (for a page people read). Drawn once per
     definition and choice (a definition does not change once stored)."""
-    drawn = definition.__dict__.setdefault("_mermaid", {})
-    key = (stage, lang, highlight, codes)
-    if key not in drawn:
-        drawn[key] = _draw(definition, stage, lang, highlight, codes)
-    return drawn[key]
+    return definition.told("mermaid", (stage, lang, highlight, codes),
+                           lambda: _draw(definition, stage, lang, highlight, codes))
 
 
 def _draw(definition: WorkflowDefinition, stage: str | None, lang: str, highlight: str | None, codes: bool) -> str:
@@ -77,11 +74,7 @@ def _draw(definition: WorkflowDefinition, stage: str | None, lang: str, highligh
 def next_steps(definition: WorkflowDefinition, state: str, lang: str = "zh") -> list[tuple[str, str]]:
     """The moves out of `state` in the reader's words: (trigger label, the state it leads to). Told once per
     definition, state and language, like the diagram (the list is shared: read it, do not change it)."""
-    told = definition.__dict__.setdefault("_next_steps", {})
-    key = (state, lang)
-    if key not in told:
-        told[key] = _next_steps(definition, state, lang)
-    return told[key]
+    return definition.told("next_steps", (state, lang), lambda: _next_steps(definition, state, lang))
 
 
 def _next_steps(definition: WorkflowDefinition, state: str, lang: str) -> list[tuple[str, str]]:
