@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 OPEN = "open"
 CLOSED = "closed"
 SAME = "same"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
