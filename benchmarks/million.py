@@ -13,7 +13,8 @@ warm-up each) of:
   and a text search (``q``: one Chinese character 张, a two-character name 家豪, a fragment of a case
   number 00136, a phrase of the facts), my work (``GET /api/v1/me/work`` and the web ``/work``) and the
   orders list (``GET /api/v1/orders``, due soon and overdue);
-- as mediator1 (a community's mediator): my work, API and web.
+- as mediator1 (a community's mediator, some two hundred cases in reach): the board, the API's list, a text
+  search and my work (API and web).
 
 Then the same on PostgreSQL: ``mediation db copy`` of the SQLite file into a database of a throwaway
 ``scripts/pg`` cluster (or of MEDIATION_DATABASE_URL's server), served and timed alike.
@@ -64,6 +65,9 @@ REQUESTS = [
     ("my work API", USERNAME, "api", f"/api/v1/me/work?{PAGE}"),
     ("my work API due_soon", USERNAME, "api", f"/api/v1/me/work?{PAGE}&kind=due_soon"),
     ("my work web /work", USERNAME, "web", "/work"),
+    (f"board GET / as {MEDIATOR}", MEDIATOR, "web", "/"),
+    (f"API cases as {MEDIATOR}", MEDIATOR, "api", f"/api/v1/cases?{PAGE}"),
+    (f"search q=张 as {MEDIATOR}", MEDIATOR, "api", f"/api/v1/cases?{PAGE}&q=" + quote("张")),
     (f"my work API as {MEDIATOR}", MEDIATOR, "api", f"/api/v1/me/work?{PAGE}"),
     (f"my work web /work as {MEDIATOR}", MEDIATOR, "web", "/work"),
     ("orders API", USERNAME, "api", f"/api/v1/orders?{PAGE}"),

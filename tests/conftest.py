@@ -6,9 +6,11 @@ there (copied from a migrated template); otherwise each test gets a SQLite file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,9 +47,9 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> str:
         yield str(path)
 
 
-@pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> str:
-    """The URL of a fresh, migrated, empty database for this test."""
+@contextlib.contextmanager
+def _fresh_database(template_database: str, folder: Path) -> Iterator[str]:
+    """The URL of a fresh copy of the migrated template, dropped afterwards on PostgreSQL."""
     if ON_POSTGRES:
         name = f"mediation_test_{uuid.uuid4().hex[:12]}"
         admin = _admin_engine()
@@ -58,9 +60,16 @@ def database_url(template_database: str, tmp_path: Path) -> str:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     else:
-        path = tmp_path / "mediation.db"
+        path = folder / "mediation.db"
         shutil.copyfile(template_database, path)
         yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> str:
+    """The URL of a fresh, migrated, empty database for this test."""
+    with _fresh_database(template_database, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -68,3 +77,12 @@ def db(database_url: str) -> Database:
     database = Database(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(scope="module")
+def module_db(template_database: str, tmp_path_factory: pytest.TempPathFactory) -> Database:
+    """A fresh, migrated, empty database shared by the tests of one module (for data they only read)."""
+    with _fresh_database(template_database, tmp_path_factory.mktemp("module")) as url:
+        database = Database(url)
+        yield database
+        database.dispose()

@@ -74,7 +74,7 @@ DEADLINES_SQL = (
 SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 SUBTREE_RANGE = "c.unit_path >= :{name}_from AND c.unit_path < :{name}_to"
 DENSE_SUBTREE = 2_000  # a unit filter matching more is paged newest first, not through its range
-SPARSE_REACH = 2_000  # a reach whose own subtree holds no more cases is listed through its indexes (SQLite)
+SPARSE_REACH = 2_000  # a reach of no more cases is listed through its indexes (list_reach_clause)
 API_COUNT_LIMIT = 10_000  # GET /api/v1/cases counts this many matches at most (total_exact false beyond)
 FILTER_COLUMNS = ("state", "stage", "channel", "category", "risk_level")
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
@@ -246,25 +246,27 @@ def reach_clause(actor: Actor, params: dict[str, Any]) -> str:
 
 
 def list_reach_clause(tx: RawTransaction, actor: Actor, params: dict[str, Any]) -> str:
-    """`reach_clause` as the case list reads it best: on SQLite, a reach whose own subtree holds few cases
-    (a community's mediator) names its cases through the indexes of each way a case comes in reach,
-    newest first; otherwise a list walks the cases newest first and keeps those in reach, which finds a
-    page at once when most cases are (a county's supervisor) but reads every case when few are."""
+    """`reach_clause` as the case list reads it best. A list walks the cases newest first and keeps those in
+    reach: a page at once when many cases are (a county's supervisor, a department with many referrals),
+    but every case read when few are. So a reach of at most SPARSE_REACH cases (a community's mediator)
+    names its cases instead, through the index of each way a case comes in reach."""
     clause = reach_clause(actor, params)
-    if not tx.is_sqlite or actor.is_system or actor.unit_path == "/" or not actor.unit_path.endswith("/"):
+    if actor.is_system or actor.unit_path == "/":
         return clause
-    own = subtree_condition(tx, actor.unit_path, params, "reach_own")
-    key = capped_counts.key(tx.database_url, own, params)
+    ways = (f"SELECT c.id FROM cases c WHERE {subtree_condition(tx, actor.unit_path, params, 'reach_own')} "
+            "UNION ALL SELECT id FROM cases WHERE mediator_id = :reach_user "
+            "UNION ALL SELECT id FROM cases WHERE department_id = :reach_unit "
+            "UNION ALL SELECT id FROM cases WHERE court_id = :reach_unit "
+            "UNION ALL SELECT case_id FROM case_shares WHERE unit_id = :reach_unit")
+    key = capped_counts.key(tx.database_url, ways, params)
     if capped_counts.over_cap(key):
         return clause
-    own_cases = tx.one(f"SELECT count(*) FROM (SELECT 1 FROM cases c WHERE {own} LIMIT :sparse_cap) own",
-                       {**params, "sparse_cap": SPARSE_REACH + 1})[0]
-    if own_cases > SPARSE_REACH:
+    if tx.one(f"SELECT count(*) FROM ({ways} LIMIT :sparse_cap) ways", {**params, "sparse_cap": SPARSE_REACH + 1})[0] \
+            > SPARSE_REACH:
         capped_counts.note_over_cap(key)
         return clause
-    return (f"c.id IN (SELECT c.id FROM cases c WHERE {own} UNION ALL SELECT id FROM cases WHERE mediator_id = "
-            ":reach_user UNION ALL SELECT id FROM cases WHERE department_id = :reach_unit UNION ALL SELECT id FROM "
-            "cases WHERE court_id = :reach_unit UNION ALL SELECT case_id FROM case_shares WHERE unit_id = :reach_unit)")
+    # PostgreSQL would merge an IN list with every case's id; an array is looked up id by id
+    return f"c.id IN ({ways})" if tx.is_sqlite else f"c.id = ANY(ARRAY({ways}))"
 
 
 def subtree_condition(tx: RawTransaction, path: str, params: dict[str, Any], name: str) -> str:
