@@ -23,7 +23,7 @@ import msgspec
 from mediation import jsontext
 from mediation.cases.kept_sums import Kept, kept_scope, summed
 from mediation.cases.read_models import UnitRef, UserRef
-from mediation.cases.views import reach_clause
+from mediation.cases.views import list_reach_clause, reach_clause
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import unit_names
@@ -182,7 +182,7 @@ def _page_rows(tx: RawTransaction, clause: str, params: dict[str, Any], wanted: 
 def _orders_clause(tx: RawTransaction, actor: Actor, statuses: list[OrderStatus], now: datetime,
                    policy: dict[str, Any], params: dict[str, Any]) -> str:
     """SQL (over orders `o` and cases `c`) for the orders in reach with one of `statuses`; adds its parameters."""
-    where = [reach_clause(actor, params)]
+    where = [list_reach_clause(tx, actor, params)]
     _status_params(tx, params, now, policy)
     if len(statuses) < len(STATUSES):
         keys = [f"order_status_{i}" for i in range(len(statuses))]

@@ -16,15 +16,10 @@ NOW = datetime(2026, 3, 2, 9, 0)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Database:
-    from mediation.db.schema import upgrade_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('orders') / 'orders.db'}"
-    upgrade_database(url)
-    database = Database(url)
-    load_demo(database, cases=120, seed=7, now=NOW)
-    yield database
-    database.dispose()
+def demo(module_db: Database) -> Database:
+    """The demo's cases, read by every test of the module."""
+    load_demo(module_db, cases=120, seed=7, now=NOW)
+    return module_db
 
 
 @pytest.mark.parametrize("later", [0, 20, 60], ids=["now", "20 days on", "60 days on"])
