@@ -71,9 +71,11 @@ class CaseOutcome:
 
 
 def bulk_triggers(definition: WorkflowDefinition) -> list[str]:
-    """Triggers a bulk request may fire: those whose data can be the same for every case."""
-    return [name for name, spec in definition.triggers.items()
-            if not spec.via and not any(f.type in PER_CASE_TYPES for f in spec.fields)]
+    """Triggers a bulk request may fire: those whose data can be the same for every case (worked out once per
+    definition; the list is shared: read it only)."""
+    return definition.told("bulk_triggers", None, lambda: [
+        name for name, spec in definition.triggers.items()
+        if not spec.via and not any(f.type in PER_CASE_TYPES for f in spec.fields)])
 
 
 def check_bulk_request(definition: WorkflowDefinition, trigger: str, references: list[Any]) -> None:

@@ -36,10 +36,12 @@ class BulkGroup:
 
 
 def offered_actions(page: Page, definition: WorkflowDefinition) -> list[str]:
-    """The bulk actions the user's roles may fire (department and court roles on the cases referred to them)."""
-    allowed = set(bulk_triggers(definition))
-    return [name for name in BULK_ACTIONS if name in allowed
-            and roles_may_fire(page.actor.roles, definition.triggers[name].roles, referred_to_them=(True, True))]
+    """The bulk actions the user's roles may fire (department and court roles on the cases referred to them);
+    worked out once per definition and roles (the list is shared: read it only)."""
+    roles = page.actor.roles
+    return definition.told("offered_bulk_actions", roles, lambda: [
+        name for name in BULK_ACTIONS if name in bulk_triggers(definition)
+        and roles_may_fire(roles, definition.triggers[name].roles, referred_to_them=(True, True))])
 
 
 def bulk_form(page: Page, definition: WorkflowDefinition, raw: dict[str, Any] | None = None, *,
