@@ -27,6 +27,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mediation.cases.event_lookup import event_ids_of, events_with_ids
 from mediation.db import RawTransaction
 from mediation.workflows.case_state import CaseState
 
@@ -50,10 +51,6 @@ OWNER_PATH = (
     "(SELECT un.path FROM orders o JOIN users ou ON ou.id = o.owner_id JOIN units un ON un.id = ou.unit_id "
     "WHERE o.case_id = :case_id ORDER BY o.id DESC LIMIT 1)"
 )
-REFERRER = (
-    "SELECT e.actor FROM events e WHERE e.case_id = :case_id AND e.trigger = 'refer_department' "
-    "ORDER BY e.seq DESC LIMIT 1"
-)
 COUNTY_OF_PATH = "SELECT s.id FROM units s WHERE s.kind = 'county' AND substr(:path, 1, length(s.path)) = s.path"
 
 PEOPLE = {
@@ -64,7 +61,7 @@ PEOPLE = {
     "supervisor": SUPERVISORS_OF.format(unit=NEAREST_SUPERVISED_UNIT.format(path=":path")),
     "county_centre": HOLDS.format(who="u", role="supervisor") + f" AND u.unit_id IN ({COUNTY_OF_PATH})",
     "owner_supervisor": SUPERVISORS_OF.format(unit=NEAREST_SUPERVISED_UNIT.format(path=OWNER_PATH)),
-    "referring_unit": f"{PERSON} OR u.username = ({REFERRER}) OR "
+    "referring_unit": f"{PERSON} OR u.username = :referrer OR "
                       f"({SUPERVISORS_OF.format(unit=NEAREST_SUPERVISED_UNIT.format(path=':path'))})",
 }
 PEOPLE["partner_unit"] = "u.unit_id = :unit_id AND (" + " OR ".join(
@@ -107,7 +104,14 @@ def add_person_notices(
     tx.execute(statement, {
         "case_id": case_id, "topic": topic, "payload": payload, "now": tx.timestamp(now),
         "actor_id": actor_id or 0, "user_id": user_id, "unit_id": unit_id, "path": unit_path, **ROLE_PATTERNS,
+        "referrer": _last_referrer(tx, case_id) if recipient == "referring_unit" else None,
     })
+
+
+def _last_referrer(tx: RawTransaction, case_id: int) -> str | None:
+    """The username of whoever made the case's last referral to a department (its events read by id)."""
+    found = events_with_ids(tx, event_ids_of(tx, case_id), "seq, actor", "trigger = 'refer_department'")
+    return max(found)[1] if found else None
 
 
 def add_case_notices(tx: RawTransaction, case: CaseState, message: dict[str, Any], payload: dict[str, Any],

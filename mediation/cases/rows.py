@@ -12,6 +12,7 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from mediation import jsontext
+from mediation.cases.event_lookup import event_ids_of, id_list
 from mediation.cases.hashchain import chain_hash, event_document
 from mediation.cases.notice_recipients import add_case_notices
 from mediation.db import RawTransaction
@@ -67,7 +68,6 @@ INSERT_EVENT = (
     "VALUES (:case_id, :seq, :trigger, :actor, :at, :from_state, :to_state, :data, :reason, :prev_hash, :hash)"
 )
 EVENT_COLUMNS = "seq, trigger, actor, at, from_state, to_state, data, reason, prev_hash, hash"
-EVENT_IDS_OF_CASE = "SELECT event_ids FROM cases WHERE id = :id"
 
 CANCEL_DEADLINES = """
 UPDATE deadlines SET status = 'cancelled', fired_at = :now
@@ -212,13 +212,11 @@ def with_event(event_ids: str, event_id: int) -> str:
 
 def case_events(tx: RawTransaction, case_id: int, columns: str = EVENT_COLUMNS) -> Any:
     """The cursor over the case's events (`columns` of each), in order; empty for no such case."""
-    found = tx.one(EVENT_IDS_OF_CASE, {"id": case_id})
-    ids = [int(text) for text in found[0].split(",")] if found and found[0] else []
+    ids = event_ids_of(tx, case_id)
     if not ids:
         return tx.execute(f"SELECT {columns} FROM events WHERE 1 = 0")
-    marks = ", ".join(f":e{i}" for i in range(len(ids)))
-    return tx.execute(f"SELECT {columns} FROM events WHERE id IN ({marks}) ORDER BY seq",
-                      {f"e{i}": event_id for i, event_id in enumerate(ids)})
+    marks, params = id_list(ids)
+    return tx.execute(f"SELECT {columns} FROM events WHERE id IN ({marks}) ORDER BY seq", params)
 
 
 def append_event(

@@ -5,7 +5,9 @@ and department staff the cases referred to their unit, and for mediators, police
 the cases shared with their unit (co-mediation, DESIGN §9.5). What of them:
 
 - planned sessions (`adjourn.next_session_at`; one planned after the case closed is dropped) and
-  held sessions (`record_session.held_at`), one hour each;
+  held sessions (`record_session.held_at`), one hour each, of the cases they mediate, own an order of
+  or co-mediate: a referred case's sessions are its mediator's appointments, not the court's or the
+  department's (and a court at a million cases has a hundred thousand referred cases to read them from);
 - pending deadlines: return visits due (the whole day they are due), the court's acceptance and
   ruling deadlines and the other timers of the policy (at the moment they expire);
 - open key-case orders (重点疑难督办): the whole day of their deadline.
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 from mediation import jsontext
+from mediation.cases.event_lookup import events_with_ids, parse_event_ids
 from mediation.db import RawTransaction, parse_timestamp
 from mediation.workflows.calendar import NO_TIME, closing_day
 
@@ -27,26 +30,23 @@ CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 SESSION_LENGTH = timedelta(hours=1)
 ORDER_TIMERS = ("order_due_soon", "order_overdue")  # the order itself is the entry
 
-MY_CASES = (
-    "SELECT c.id FROM cases c WHERE c.mediator_id = :me "
-    "OR c.id IN (SELECT o.case_id FROM orders o WHERE o.owner_id = :me) "
-    "OR (:is_court = 1 AND c.court_id = :unit) OR (:is_department = 1 AND c.department_id = :unit) "
-    "OR (:co_mediates = 1 AND c.id IN (SELECT s.case_id FROM case_shares s WHERE s.unit_id = :unit))"
-)
 CO_MEDIATING_ROLES = frozenset({"mediator", "police", "supervisor"})
-SESSIONS = (
-    "SELECT e.case_id, e.seq, e.trigger, e.data, c.number, c.title, c.closed_at "
-    f"FROM events e JOIN cases c ON c.id = e.case_id WHERE e.case_id IN ({MY_CASES}) "
-    "AND e.trigger IN ('adjourn', 'record_session')"
-)
+# The ways a case is the person's (each read through its own index; MY_CASES picks those of their roles)
+MEDIATED = "SELECT c.id FROM cases c WHERE c.mediator_id = :me"
+OWNED = "SELECT o.case_id FROM orders o WHERE o.owner_id = :me"
+IN_COURT = "SELECT c.id FROM cases c WHERE c.court_id = :unit"
+IN_DEPARTMENT = "SELECT c.id FROM cases c WHERE c.department_id = :unit"
+SHARED = "SELECT s.case_id FROM case_shares s WHERE s.unit_id = :unit"
+SESSION_CASES = "SELECT c.id, c.number, c.title, c.closed_at, c.event_ids FROM cases c WHERE c.id IN ({mine})"
+SESSION_EVENTS = ("seq, trigger, data", "trigger IN ('adjourn', 'record_session')")  # columns, condition
 DEADLINES = (
     "SELECT d.id, d.case_id, d.kind, d.due_at, c.number, c.title "
-    f"FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE d.case_id IN ({MY_CASES}) "
+    "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE d.case_id IN ({mine}) "
     "AND d.status = 'pending' AND d.due_at > :start AND d.due_at <= :end"  # 24:00 ends the day before
 )
 ORDERS = (
     "SELECT o.id, o.case_id, o.deadline, c.number, c.title "
-    f"FROM orders o JOIN cases c ON c.id = o.case_id WHERE o.case_id IN ({MY_CASES}) "
+    "FROM orders o JOIN cases c ON c.id = o.case_id WHERE o.case_id IN ({mine}) "
     "AND o.status <> 'done' AND o.deadline >= :start_day AND o.deadline < :end_day"
 )
 USER = "SELECT id, unit_id, roles FROM users WHERE id = :id AND active"
@@ -97,21 +97,37 @@ def calendar_entries(*, tx: RawTransaction, person: CalendarPerson, first_day: d
     """The person's entries on the China days first_day … last_day, in time order (whole days first)."""
     start = datetime.combine(first_day, time(), CHINA)
     end = datetime.combine(last_day + timedelta(days=1), time(), CHINA)
-    params = {"me": person.user_id, "unit": person.unit_id, "is_court": int("court" in person.roles),
-              "is_department": int("department" in person.roles),
-              "co_mediates": int(bool(person.roles & CO_MEDIATING_ROLES))}
-    entries = _sessions(tx, params, start, end) + _deadlines(tx, params, start, end)
-    entries += _orders(tx, params, first_day, last_day)
+    params = {"me": person.user_id, "unit": person.unit_id}
+    mine = my_cases(person)
+    entries = _sessions(tx, my_cases(person, referred=False), params, start, end)
+    entries += _deadlines(tx, mine, params, start, end)
+    entries += _orders(tx, mine, params, first_day, last_day)
     return sorted(entries, key=lambda e: (e.day, not e.all_day, _moment(e.starts), e.case_number, e.uid))
+
+
+def my_cases(person: CalendarPerson, *, referred: bool = True) -> str:
+    """SQL selecting the ids of the person's cases (with repeats), a branch per way a case is theirs;
+    without `referred`, leaving out the cases referred to their court or department."""
+    ways = [MEDIATED, OWNED]
+    ways += [IN_COURT] if referred and "court" in person.roles else []
+    ways += [IN_DEPARTMENT] if referred and "department" in person.roles else []
+    ways += [SHARED] if person.roles & CO_MEDIATING_ROLES else []
+    return " UNION ALL ".join(ways)
 
 
 def _moment(value: datetime | date) -> datetime:
     return value if isinstance(value, datetime) else datetime.combine(value, time(), CHINA)
 
 
-def _sessions(tx: RawTransaction, params: dict, start: datetime, end: datetime) -> list[CalendarEntry]:
+def _sessions(tx: RawTransaction, mine: str, params: dict, start: datetime, end: datetime) -> list[CalendarEntry]:
+    """The sessions planned and held on the person's cases, their events found by id (`event_lookup`)."""
+    rows = tx.all(SESSION_CASES.format(mine=mine), params)
+    cases = {row[0]: row[1:4] for row in rows}
+    ids = [event_id for row in rows for event_id in parse_event_ids(row[4])]
+    events = events_with_ids(tx, ids, "case_id, " + SESSION_EVENTS[0], SESSION_EVENTS[1])
     entries = []
-    for case_id, seq, trigger, data, number, title, closed_at in tx.all(SESSIONS, params):
+    for case_id, seq, trigger, data in sorted(events):
+        number, title, closed_at = cases[case_id]
         planned = trigger == "adjourn"
         text = jsontext.loads(data).get("next_session_at" if planned else "held_at")
         if not text:
@@ -127,10 +143,10 @@ def _sessions(tx: RawTransaction, params: dict, start: datetime, end: datetime) 
     return entries
 
 
-def _deadlines(tx: RawTransaction, params: dict, start: datetime, end: datetime) -> list[CalendarEntry]:
+def _deadlines(tx: RawTransaction, mine: str, params: dict, start: datetime, end: datetime) -> list[CalendarEntry]:
     bounds = {"start": tx.timestamp(_utc(start)), "end": tx.timestamp(_utc(end))}
     entries = []
-    for deadline_id, case_id, kind, due_at, number, title in tx.all(DEADLINES, {**params, **bounds}):
+    for deadline_id, case_id, kind, due_at, number, title in tx.all(DEADLINES.format(mine=mine), {**params, **bounds}):
         if kind in ORDER_TIMERS:
             continue
         due = parse_timestamp(due_at).replace(tzinfo=timezone.utc).astimezone(CHINA)
@@ -144,10 +160,10 @@ def _deadlines(tx: RawTransaction, params: dict, start: datetime, end: datetime)
     return entries
 
 
-def _orders(tx: RawTransaction, params: dict, first_day: date, last_day: date) -> list[CalendarEntry]:
+def _orders(tx: RawTransaction, mine: str, params: dict, first_day: date, last_day: date) -> list[CalendarEntry]:
     bounds = {"start_day": tx.day(first_day), "end_day": tx.day(last_day + timedelta(days=1))}
     entries = []
-    for order_id, case_id, deadline, number, title in tx.all(ORDERS, {**params, **bounds}):
+    for order_id, case_id, deadline, number, title in tx.all(ORDERS.format(mine=mine), {**params, **bounds}):
         day = deadline if isinstance(deadline, date) else date.fromisoformat(str(deadline)[:10])
         entries.append(CalendarEntry(
             uid=f"order-{order_id}@mediation", kind="order", detail="key_case_order", case_id=case_id,

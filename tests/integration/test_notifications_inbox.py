@@ -129,6 +129,21 @@ def test_feedback_tells_the_cases_mediator_and_nearest_supervisors(county_db: Da
     assert told == ["mediator1", "supervisor1"]
 
 
+def test_feedback_tells_whoever_made_the_last_referral(county_db: Database) -> None:
+    """The referrer is read from the case's own events (found by id: the events have no index by case)."""
+    case_id = drive_to(county_db, state="joint.in_progress", county=COUNTY, now=NOW)
+    with county_db.write() as tx:  # as if a police officer had referred it (a test tampering on purpose)
+        tx.execute("UPDATE events SET actor = 'police1' WHERE case_id = :id AND trigger = 'refer_department'",
+                   {"id": case_id})
+        tx.execute("UPDATE cases SET mediator_id = NULL WHERE id = :id", {"id": case_id})
+        department = tx.one("SELECT u.username FROM users u JOIN cases c ON c.department_id = u.unit_id "
+                            "WHERE c.id = :id", {"id": case_id})[0]
+    fire(county_db, case_id, "submit_feedback", actor=department, now=NOW + timedelta(days=1),
+         data={"outcome": "resolved", "summary": "部门已协调解决。"})
+    told = [who for who, topic in all_notices(county_db, case_id) if topic == "feedback_submitted"]
+    assert told == ["police1", "supervisor1"]  # the referrer, and the supervisors nearest up the case's path
+
+
 def page_of(db: Database, username: str, **options):
     with db.snapshot() as tx:
         return notifications_for(tx=tx, user_id=user_id(db, username), **options)
