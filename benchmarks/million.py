@@ -14,7 +14,7 @@ warm-up each) of:
   number 00136, a phrase of the facts), my work (``GET /api/v1/me/work`` and the web ``/work``) and the
   orders list (``GET /api/v1/orders``, due soon and overdue);
 - as mediator1 (a community's mediator, some two hundred cases in reach): the board, the API's list, a text
-  search and my work (API and web).
+  search, my work (API and web) and the month's calendar.
 
 Then the same on PostgreSQL: ``mediation db copy`` of the SQLite file into a database of a throwaway
 ``scripts/pg`` cluster (or of MEDIATION_DATABASE_URL's server), served and timed alike.
@@ -70,6 +70,7 @@ REQUESTS = [
     (f"search q=张 as {MEDIATOR}", MEDIATOR, "api", f"/api/v1/cases?{PAGE}&q=" + quote("张")),
     (f"my work API as {MEDIATOR}", MEDIATOR, "api", f"/api/v1/me/work?{PAGE}"),
     (f"my work web /work as {MEDIATOR}", MEDIATOR, "web", "/work"),
+    (f"calendar web /calendar as {MEDIATOR}", MEDIATOR, "web", "/calendar"),
     ("orders API", USERNAME, "api", f"/api/v1/orders?{PAGE}"),
     ("orders API due_soon=true", USERNAME, "api", f"/api/v1/orders?{PAGE}&due_soon=true"),
     ("orders API overdue=true", USERNAME, "api", f"/api/v1/orders?{PAGE}&overdue=true"),
