@@ -5,9 +5,9 @@ and department staff the cases referred to their unit, and for mediators, police
 the cases shared with their unit (co-mediation, DESIGN §9.5). What of them:
 
 - planned sessions (`adjourn.next_session_at`; one planned after the case closed is dropped) and
-  held sessions (`record_session.held_at`), one hour each, of the cases they mediate, own an order of
-  or co-mediate: a referred case's sessions are its mediator's appointments, not the court's or the
-  department's (and a court at a million cases has a hundred thousand referred cases to read them from);
+  held sessions (`record_session.held_at`), one hour each; of the cases referred to a court or a
+  department, only while the case is open (the sessions that led to what the court reviews): the
+  sessions of every case ever referred would be read from each case's events;
 - pending deadlines: return visits due (the whole day they are due), the court's acceptance and
   ruling deadlines and the other timers of the policy (at the moment they expire);
 - open key-case orders (重点疑难督办): the whole day of their deadline.
@@ -99,18 +99,19 @@ def calendar_entries(*, tx: RawTransaction, person: CalendarPerson, first_day: d
     end = datetime.combine(last_day + timedelta(days=1), time(), CHINA)
     params = {"me": person.user_id, "unit": person.unit_id}
     mine = my_cases(person)
-    entries = _sessions(tx, my_cases(person, referred=False), params, start, end)
+    entries = _sessions(tx, my_cases(person, closed_referrals=False), params, start, end)
     entries += _deadlines(tx, mine, params, start, end)
     entries += _orders(tx, mine, params, first_day, last_day)
     return sorted(entries, key=lambda e: (e.day, not e.all_day, _moment(e.starts), e.case_number, e.uid))
 
 
-def my_cases(person: CalendarPerson, *, referred: bool = True) -> str:
+def my_cases(person: CalendarPerson, *, closed_referrals: bool = True) -> str:
     """SQL selecting the ids of the person's cases (with repeats), a branch per way a case is theirs;
-    without `referred`, leaving out the cases referred to their court or department."""
+    without `closed_referrals`, the cases referred to their court or department only while open."""
+    still_open = "" if closed_referrals else " AND c.stage <> 'closed'"
     ways = [MEDIATED, OWNED]
-    ways += [IN_COURT] if referred and "court" in person.roles else []
-    ways += [IN_DEPARTMENT] if referred and "department" in person.roles else []
+    ways += [IN_COURT + still_open] if "court" in person.roles else []
+    ways += [IN_DEPARTMENT + still_open] if "department" in person.roles else []
     ways += [SHARED] if person.roles & CO_MEDIATING_ROLES else []
     return " UNION ALL ".join(ways)
 

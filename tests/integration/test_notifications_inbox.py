@@ -296,6 +296,17 @@ def test_the_calendar_shows_each_persons_sessions_visits_and_deadlines(county_db
     assert entries_of(county_db, "mediator1", date(2026, 11, 26), date(2026, 11, 26)) == []
 
 
+def test_a_referred_case_brings_its_sessions_to_the_court_while_it_is_open(county_db: Database) -> None:
+    """The court sees the sessions that led to what it reviews; once the case is closed, only its mediator
+    does (the sessions of every case ever referred would be read from each case's events)."""
+    applied = drive_to(county_db, state="court.applied", county=COUNTY, now=NOW, step=timedelta(0))
+    closed = drive_to(county_db, state="closed.litigation_advised", county=COUNTY, now=NOW, step=timedelta(0))
+    days = (date(2026, 11, 1), date(2026, 12, 31))
+    sessions = {(e.case_id, e.kind) for e in entries_of(county_db, "court1", *days) if "session" in e.kind}
+    assert (applied, "held_session") in sessions and not any(case == closed for case, _kind in sessions)
+    assert (closed, "held_session") in {(e.case_id, e.kind) for e in entries_of(county_db, "mediator1", *days)}
+
+
 def test_a_session_planned_after_the_case_closed_is_dropped(county_db: Database) -> None:
     case_id = drive_to(county_db, state="mediation.in_session", county=COUNTY, now=NOW, step=timedelta(0))
     fire(county_db, case_id, "adjourn", actor="mediator1", now=NOW,
