@@ -17,6 +17,7 @@ from typing import Any
 from mediation.cases.attachment_audit import stored_attachments
 from mediation.cases.attachments import ATTACH
 from mediation.cases.audit import EventRow, check_case, row_disagreement
+from mediation.cases.event_lookup import parse_event_ids
 from mediation.cases.hashchain import ChainBreak, verify_events
 from mediation.cases.rows import EVENT_COLUMNS
 from mediation.db import Database
@@ -61,7 +62,7 @@ def _plain(case_id: int, chain: list[tuple[int, EventRow]], head: str, state: st
     """Whether the case holds with nothing more to look at: its listed events are all its stored events,
     its chain and row agree, and it has no files."""
     rows = [row for _id, row in chain]
-    listed = [int(text) for text in event_ids.split(",")] if event_ids else []
+    listed = parse_event_ids(event_ids)
     return (listed == [event_id for event_id, _row in chain] and case_id not in with_files
             and not any(row.trigger == ATTACH for row in rows)
             and verify_events(case_id, rows, head) is None

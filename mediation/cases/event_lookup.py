@@ -27,12 +27,11 @@ def id_list(ids: list[int], prefix: str = "e") -> tuple[str, dict[str, int]]:
     return ", ".join(f":{name}" for name in params), params
 
 
-def events_with_ids(tx: RawTransaction, ids: list[int], columns: str, where: str = "1 = 1",
-                    params: dict | None = None) -> list[tuple]:
+def events_with_ids(tx: RawTransaction, ids: list[int], columns: str, where: str = "1 = 1") -> list[tuple]:
     """`columns` of the events with these ids that also meet `where`, read IDS_PER_STATEMENT ids at a time
     (in no particular order)."""
     rows: list[tuple] = []
     for start in range(0, len(ids), IDS_PER_STATEMENT):
         marks, named = id_list(ids[start:start + IDS_PER_STATEMENT])
-        rows += tx.all(f"SELECT {columns} FROM events WHERE id IN ({marks}) AND {where}", {**(params or {}), **named})
+        rows += tx.all(f"SELECT {columns} FROM events WHERE id IN ({marks}) AND {where}", named)
     return rows

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from mediation.cases import figure_rows
+from mediation.cases.views import REACH_BEYOND_SUBTREE
 from mediation.db import RawTransaction, escape_like
 from mediation.directory.actors import Actor
 
@@ -45,10 +46,7 @@ def candidates(actor: Actor, params: dict[str, Any], *, unit_scope: bool, partne
         return "SELECT ps.case_id FROM case_shares ps WHERE ps.unit_id = :partner_id"
     parts = []
     if not actor.is_system:
-        parts += ["SELECT id FROM cases WHERE mediator_id = :reach_user",
-                  "SELECT id FROM cases WHERE department_id = :reach_unit",
-                  "SELECT id FROM cases WHERE court_id = :reach_unit",
-                  "SELECT case_id FROM case_shares WHERE unit_id = :reach_unit"]
+        parts += REACH_BEYOND_SUBTREE
     if unit_scope:
         parts.append("SELECT ss.case_id FROM case_shares ss JOIN units su ON su.id = ss.unit_id "
                      "WHERE su.path LIKE :scope_path ESCAPE '\\'")

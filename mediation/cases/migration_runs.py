@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from mediation import jsontext
 from mediation.cases import rows as case_rows
+from mediation.cases.event_lookup import id_list, parse_event_ids
 from mediation.cases.migration import (
     BATCH,
     INSERT_ENTRY,
@@ -91,10 +92,10 @@ def _entered(db: Database, connection: sa.Connection) -> Callable[[case_rows.Cas
     cursor = connection.connection.dbapi_connection.cursor()
 
     def entered(row: case_rows.CaseRow) -> datetime:
-        ids = [int(text) for text in (row.event_ids or "").split(",") if text]
+        ids = parse_event_ids(row.event_ids)
         if ids:
-            marks = ", ".join(f":e{i}" for i in range(len(ids)))
-            cursor.execute(db.prepare(EVENTS_BY_ID.format(marks=marks)), {f"e{i}": v for i, v in enumerate(ids)})
+            marks, named = id_list(ids)
+            cursor.execute(db.prepare(EVENTS_BY_ID.format(marks=marks)), named)
             for from_state, to_state, at in cursor.fetchall():
                 if to_state == row.state and from_state != row.state:
                     return parse_timestamp(at)

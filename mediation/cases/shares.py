@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from mediation import jsontext
+from mediation.cases.event_lookup import event_ids_of
 from mediation.db import RawTransaction, parse_timestamp
 
 SHARES_OF_CASE = (
@@ -17,7 +18,6 @@ SHARES_OF_CASE = (
     "JOIN units u ON u.id = s.unit_id LEFT JOIN users su ON su.username = s.shared_by "
     "WHERE s.case_id = :case_id ORDER BY s.created_at, u.code"
 )
-EVENT_IDS = "SELECT event_ids FROM cases WHERE id = :case_id"
 EVENT_DATA = "SELECT data FROM events WHERE id = :id"  # events are found by id (there is no index by case)
 UNIT_NAME = "SELECT name FROM units WHERE code = :code"
 
@@ -38,9 +38,8 @@ def case_shares(tx: RawTransaction, case_id: int) -> list[CaseShare]:
 
 def referred_from(tx: RawTransaction, case_id: int) -> str | None:
     """The name of the unit a `referral_in` case names as the one that referred it, or None."""
-    ids = tx.one(EVENT_IDS, {"case_id": case_id})
-    first = ids[0].split(",", 1)[0] if ids and ids[0] else None
-    found = tx.one(EVENT_DATA, {"id": int(first)}) if first else None
+    ids = event_ids_of(tx, case_id)
+    found = tx.one(EVENT_DATA, {"id": ids[0]}) if ids else None
     code = jsontext.loads(found[0]).get("referred_by") if found and found[0] else None
     if not code:
         return None

@@ -245,6 +245,16 @@ def reach_clause(actor: Actor, params: dict[str, Any]) -> str:
     )
 
 
+# The ways a case comes in reach besides the actor's own subtree (reach_clause's parameters), each
+# through its own index: assigned to them, referred to their department or court, shared with their unit.
+REACH_BEYOND_SUBTREE = (
+    "SELECT id FROM cases WHERE mediator_id = :reach_user",
+    "SELECT id FROM cases WHERE department_id = :reach_unit",
+    "SELECT id FROM cases WHERE court_id = :reach_unit",
+    "SELECT case_id FROM case_shares WHERE unit_id = :reach_unit",
+)
+
+
 def list_reach_clause(tx: RawTransaction, actor: Actor, params: dict[str, Any]) -> str:
     """`reach_clause` as the case list reads it best. A list walks the cases newest first and keeps those in
     reach: a page at once when many cases are (a county's supervisor, a department with many referrals),
@@ -253,11 +263,8 @@ def list_reach_clause(tx: RawTransaction, actor: Actor, params: dict[str, Any]) 
     clause = reach_clause(actor, params)
     if actor.is_system or actor.unit_path == "/":
         return clause
-    ways = (f"SELECT c.id FROM cases c WHERE {subtree_condition(tx, actor.unit_path, params, 'reach_own')} "
-            "UNION ALL SELECT id FROM cases WHERE mediator_id = :reach_user "
-            "UNION ALL SELECT id FROM cases WHERE department_id = :reach_unit "
-            "UNION ALL SELECT id FROM cases WHERE court_id = :reach_unit "
-            "UNION ALL SELECT case_id FROM case_shares WHERE unit_id = :reach_unit")
+    own = f"SELECT c.id FROM cases c WHERE {subtree_condition(tx, actor.unit_path, params, 'reach_own')}"
+    ways = " UNION ALL ".join((own, *REACH_BEYOND_SUBTREE))
     key = capped_counts.key(tx.database_url, ways, params)
     if capped_counts.over_cap(key):
         return clause

@@ -31,14 +31,14 @@ SESSION_LENGTH = timedelta(hours=1)
 ORDER_TIMERS = ("order_due_soon", "order_overdue")  # the order itself is the entry
 
 CO_MEDIATING_ROLES = frozenset({"mediator", "police", "supervisor"})
-# The ways a case is the person's (each read through its own index; MY_CASES picks those of their roles)
+# The ways a case is the person's, each read through its own index (`my_cases` picks those of their roles)
 MEDIATED = "SELECT c.id FROM cases c WHERE c.mediator_id = :me"
 OWNED = "SELECT o.case_id FROM orders o WHERE o.owner_id = :me"
 IN_COURT = "SELECT c.id FROM cases c WHERE c.court_id = :unit"
 IN_DEPARTMENT = "SELECT c.id FROM cases c WHERE c.department_id = :unit"
 SHARED = "SELECT s.case_id FROM case_shares s WHERE s.unit_id = :unit"
 SESSION_CASES = "SELECT c.id, c.number, c.title, c.closed_at, c.event_ids FROM cases c WHERE c.id IN ({mine})"
-SESSION_EVENTS = ("seq, trigger, data", "trigger IN ('adjourn', 'record_session')")  # columns, condition
+SESSION_COLUMNS, SESSION_TRIGGERS = "case_id, seq, trigger, data", "trigger IN ('adjourn', 'record_session')"
 DEADLINES = (
     "SELECT d.id, d.case_id, d.kind, d.due_at, c.number, c.title "
     "FROM deadlines d JOIN cases c ON c.id = d.case_id WHERE d.case_id IN ({mine}) "
@@ -125,7 +125,7 @@ def _sessions(tx: RawTransaction, mine: str, params: dict, start: datetime, end:
     rows = tx.all(SESSION_CASES.format(mine=mine), params)
     cases = {row[0]: row[1:4] for row in rows}
     ids = [event_id for row in rows for event_id in parse_event_ids(row[4])]
-    events = events_with_ids(tx, ids, "case_id, " + SESSION_EVENTS[0], SESSION_EVENTS[1])
+    events = events_with_ids(tx, ids, SESSION_COLUMNS, SESSION_TRIGGERS)
     entries = []
     for case_id, seq, trigger, data in sorted(events):
         number, title, closed_at = cases[case_id]
