@@ -24,9 +24,13 @@ the unread count (``mediation.notifications.inbox.unread_count``) is timed in-pr
 database, as the page header asks for it.
 
 Server time is the time to the full response on loopback (the client's share is the same on
-every side). The last line is ``board_vs_api=R1 casepage_ms=M mywork_vs_api=R2 notification_count_ms=N``:
+every side). ``GET /api/v1/ping``, the trivial answer, is timed over the same connection: no page can
+take less, so ``ping_vs_api`` is the least any ratio to the API's list can be.
+
+The last line is ``board_vs_api=R1 casepage_ms=M mywork_vs_api=R2 notification_count_ms=N ping_vs_api=P``:
 R1 = median board time / median API time (a), M = the case page's median in milliseconds, R2 = median
-my-work time (d) / median API time (a), N = the unread count's median in milliseconds.
+my-work time (d) / median API time (a), N = the unread count's median in milliseconds, P = median ping
+time / median API time (a).
 """
 
 from __future__ import annotations
@@ -256,6 +260,7 @@ def measure(server: Server, case_ids: list[int], settings: dict[str, int]) -> di
     mediator_api = Client(server.port, {"Authorization": f"Bearer {mediator_token}"})
     mediator_web = Client(server.port, {"Cookie": f"{SESSION_COOKIE}={mediator_token}", "Accept-Language": "zh"})
     pages = {
+        "ping": (api, lambda i: "/api/v1/ping"),
         "api": (api, lambda i: f"/api/v1/cases?page_size={PAGE_SIZE}"),
         "api50": (api, lambda i: "/api/v1/cases"),
         "board": (web, lambda i: "/"),
@@ -337,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
 
     api = statistics.median(times["api"])
     rows = [
+        _row("API GET /api/v1/ping (a trivial answer: the least any request takes)", times["ping"], api),
         _row(f"API GET /api/v1/cases?page_size={PAGE_SIZE}", times["api"], api),
         _row("API GET /api/v1/cases (default 50)", times["api50"], api),
         _row(f"board GET / ({PAGE_SIZE} rows)", times["board"], api),
@@ -353,8 +359,12 @@ def main(argv: list[str] | None = None) -> int:
           f"case page over {len(case_ids)} cases with the median event history")
     print(f"preparation {prepared:.1f}s; total wall time {time.perf_counter() - started:.1f}s")
     print(f"my work as {MEDIATOR}, against the API list (a), as board_vs_api; {MEDIATOR}'s own API list is shown for reference")
+    milliseconds = {name: statistics.median(seconds) * 1e3 for name, seconds in times.items()}
+    print("medians (ms): " + ", ".join(f"{name} {milliseconds[name]:.3f}" for name in
+                                       ("ping", "api", "board", "case", "mediator_api", "mywork")))
     print_kv(board_vs_api=statistics.median(times["board"]) / api,
-             casepage_ms=statistics.median(times["case"]) * 1e3,
+             casepage_ms=milliseconds["case"],
              mywork_vs_api=statistics.median(times["mywork"]) / api,
-             notification_count_ms=statistics.median(times["notification_count"]) * 1e3)
+             notification_count_ms=milliseconds["notification_count"],
+             ping_vs_api=milliseconds["ping"] / milliseconds["api"])
     return 0

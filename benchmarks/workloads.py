@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Callable
 
 from mediation.cases.engine import apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case
-from mediation.db import Database
+from mediation.db import Database, RawTransaction
+from mediation.db.connections import SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES
 from mediation.db.schema import upgrade_database
 from mediation.demo.sample_county import build_sample_county
 from mediation.directory.accounts import actor_for
@@ -51,15 +54,59 @@ def _party_ids(db: Database, case_id: int) -> list[int]:
 
 def engine_transition_rate(*, n: int, database_path: str | Path, cases: int = 200) -> tuple[int, float]:
     """Fire n state-changing transitions (adjourn / start_session), each its own commit."""
+    db, versions = _engine_workload(database_path, cases)
+    try:
+        started = time.perf_counter()
+        _fire_transitions(db, versions, n)
+        return n, time.perf_counter() - started
+    finally:
+        db.dispose()
+
+
+def engine_replay_rate(*, n: int, database_path: str | Path, cases: int = 200) -> tuple[int, float]:
+    """The engine's SQL alone: the statements the engine ran for the n transitions of
+    `engine_transition_rate` (recorded in an untimed run), replayed by raw sqlite3 on a copy of the
+    database as it was before them, each transition as BEGIN IMMEDIATE, its statements, COMMIT, with
+    the connection set up as the product's. What the engine's own Python costs on top of its SQL is
+    the difference between the two rates."""
+    db, versions = _engine_workload(database_path, cases)
+    before = Path(f"{database_path}.before")
+    try:
+        with sqlite3.connect(database_path) as source, sqlite3.connect(before) as copy:
+            source.backup(copy)
+        transactions = _recorded(lambda: _fire_transitions(db, versions, n))
+    finally:
+        db.dispose()
+    connection = sqlite3.connect(before, isolation_level=None)
+    try:
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                       f"mmap_size={SQLITE_MMAP_BYTES}", f"cache_size=-{SQLITE_CACHE_KIB}"):
+            connection.execute(f"PRAGMA {pragma}")
+        started = time.perf_counter()
+        for statements in transactions:
+            connection.execute("BEGIN IMMEDIATE")
+            for sql, params in statements:
+                connection.execute(sql, params).fetchall()
+            connection.execute("COMMIT")
+        return n, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def _engine_workload(database_path: str | Path, cases: int) -> tuple[Database, dict[int, int]]:
     url = f"sqlite:///{database_path}"
     upgrade_database(url)
     db = Database(url)
-    versions = _cases_in_session(db, cases)
+    return db, _cases_in_session(db, cases)
+
+
+def _fire_transitions(db: Database, versions: dict[int, int], n: int) -> None:
+    """n transitions through the cases in turn: adjourn a case in session, start the next session of
+    an adjourned one (the versions are kept up to date)."""
     mediator = actor_for(db, "mediator1")
     case_ids = list(versions)
     now = START + timedelta(days=1)
     adjourn = {"next_session_at": "2026-03-05T09:00:00"}
-    started = time.perf_counter()
     for i in range(n):
         case_id = case_ids[i % len(case_ids)]
         in_session = (i // len(case_ids)) % 2 == 0
@@ -68,9 +115,29 @@ def engine_transition_rate(*, n: int, database_path: str | Path, cases: int = 20
             data=adjourn if in_session else {}, expected_version=versions[case_id], now=now,
         )
         versions[case_id] = result.version
-    elapsed = time.perf_counter() - started
-    db.dispose()
-    return n, elapsed
+
+
+def _recorded(run: Callable[[], None]) -> list[list[tuple[str, dict]]]:
+    """The statements of each write transaction `run` commits through the engine's raw path, in order."""
+    transactions: list[list[tuple[str, dict]]] = []
+    statements: list[tuple[str, dict]] = []
+    execute, committed = RawTransaction.execute, RawTransaction._committed
+
+    def recording_execute(tx: RawTransaction, sql: str, params: dict | None = None):
+        statements.append((sql, dict(params or {})))
+        return execute(tx, sql, params)
+
+    def recording_committed(tx: RawTransaction) -> None:
+        transactions.append(statements[:])
+        statements.clear()
+        committed(tx)
+
+    RawTransaction.execute, RawTransaction._committed = recording_execute, recording_committed
+    try:
+        run()
+    finally:
+        RawTransaction.execute, RawTransaction._committed = execute, committed
+    return transactions
 
 
 # --------------------------------------------------------------------------- the timer worker
