@@ -17,9 +17,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, time, timedelta
 from typing import Any, NamedTuple
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from mediation.cases.masking import mask_id_number, mask_phone, sees_full_numbers
 from mediation.cases.personal_data_views import record_view
 from mediation.cases.queues import next_deadlines
@@ -204,11 +201,15 @@ def csv_bytes(rows: Iterable[list[str]]) -> Iterator[bytes]:
 def xlsx_bytes(rows: Iterable[list[str]], sheet_title: str) -> Iterator[bytes]:
     """The rows as an XLSX workbook (write-only: rows go to disk as they come), then read out in chunks.
 
-    Every cell is typed as text, so a title such as `=HYPERLINK(…)` stays the words it is, never a formula."""
+    Every cell is typed as text, so a title such as `=HYPERLINK(…)` stays the words it is, never a formula.
+    openpyxl is imported here, at the first export, not with the server (a fifth of a second)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     for row in rows:
-        sheet.append([_text_cell(sheet, text) for text in row])
+        sheet.append([_text_cell(WriteOnlyCell(sheet, value=text)) for text in row])
     with tempfile.TemporaryFile() as spool:
         workbook.save(spool)
         spool.seek(0)
@@ -216,8 +217,8 @@ def xlsx_bytes(rows: Iterable[list[str]], sheet_title: str) -> Iterator[bytes]:
             yield chunk
 
 
-def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=text)
+def _text_cell(cell: Any) -> Any:
+    """The write-only cell, typed as text."""
     cell.data_type = "s"
     return cell
 

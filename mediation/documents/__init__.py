@@ -15,7 +15,6 @@ from mediation.documents._errors import (
     RendererBusy,
     UnknownDocument,
 )
-from mediation.documents._fetcher import DocumentURLFetcher, RefusedURL
 from mediation.documents._forms import BLANK_FORMS
 from mediation.documents._pool import RenderPool, shared_pool
 from mediation.documents._rendering import MAX_PAGES, Limits, render_html
@@ -59,3 +58,13 @@ __all__ = [
     "shared_cache",
     "shared_pool",
 ]
+
+
+def __getattr__(name: str):
+    """The URL fetcher and its refusal, built on WeasyPrint, imported when first asked for (the
+    server itself lays out no PDF: its rendering processes do)."""
+    if name in ("DocumentURLFetcher", "RefusedURL"):
+        from mediation.documents import _fetcher
+
+        return getattr(_fetcher, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
+from mediation.documents._rendering import TEMPLATE_DIR
+
 SERVED_SUFFIXES = frozenset({".css", ".html", ".svg", ".png", ".otf", ".ttf", ".ttc", ".woff", ".woff2"})
 MAX_FILE_BYTES = 32 * 1024 * 1024
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

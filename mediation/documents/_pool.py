@@ -54,7 +54,7 @@ def _render_to_file(context: dict[str, Any], limits: Limits, path: str) -> int:
 def _start_method() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["mediation.documents._rendering"])  # weasyprint imported once
+        context.set_forkserver_preload(["mediation.documents._fetcher"])  # weasyprint imported once
         return context
     return multiprocessing.get_context("spawn")
 

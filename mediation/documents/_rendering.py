@@ -1,7 +1,9 @@
 """HTML from the Jinja2 templates, then PDF with WeasyPrint, within a page cap and a time limit.
 
 This module runs inside the rendering processes (and in-process for the command line); it reads no
-database: everything comes in the context built by `_context`.
+database: everything comes in the context built by `_context`. WeasyPrint (and the URL fetcher built
+on it) is imported where a PDF is laid out, not with this module: its half second of imports is the
+rendering processes' (their forkserver loads it once), not every server's and command's start.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import signal
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterator
 
 import jinja2
 import segno
-import weasyprint
 from markupsafe import Markup
 
-from mediation.documents._fetcher import TEMPLATE_DIR, DocumentURLFetcher
 from mediation.documents._labels import translator
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "documents"
 
 MAX_PAGES = 120
 RENDER_SECONDS = 30.0
@@ -78,6 +81,10 @@ def render_html(context: dict[str, Any]) -> str:
 
 def render_pdf(context: dict[str, Any], limits: Limits = Limits()) -> bytes:
     """The PDF of one document; RenderLimit past the page cap or the time limit."""
+    import weasyprint
+
+    from mediation.documents._fetcher import DocumentURLFetcher
+
     options = {"pdf_variant": ARCHIVAL_VARIANT if context["archival"] else None, "custom_metadata": True}
     with time_limit(limits.seconds):
         html = weasyprint.HTML(string=render_html(context), base_url=TEMPLATE_DIR.as_uri() + "/",
@@ -97,6 +104,10 @@ WARM_UP_HTML = (
 
 def warm_up() -> None:
     """Load the fonts and compile the templates once, before the first document is asked for."""
+    import weasyprint
+
+    from mediation.documents._fetcher import DocumentURLFetcher
+
     weasyprint.HTML(string=WARM_UP_HTML, url_fetcher=DocumentURLFetcher()).write_pdf()
     for name in environment().list_templates(extensions=["html"]):
         environment().get_template(name)

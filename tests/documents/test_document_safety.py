@@ -24,8 +24,8 @@ from mediation.documents import (
     RefusedURL,
     RendererBusy,
     RenderPool,
+    _fetcher,
     _pool,
-    _rendering,
     prepare_document,
 )
 from mediation.documents._fetcher import TEMPLATE_DIR
@@ -79,7 +79,7 @@ def test_markup_smuggled_into_user_text_fetches_nothing(module_county_db: Databa
             asked.append(url)
             return super().fetch(url, headers)
 
-    monkeypatch.setattr(_rendering, "DocumentURLFetcher", Recording)
+    monkeypatch.setattr(_fetcher, "DocumentURLFetcher", Recording)  # what render_pdf imports when it runs
     context = prepare_document(module_county_db, SYSTEM, everything_case, DocumentRequest("case_file")).context
     assert SMUGGLED in context["case"]["description"]
     render_here(context)
