@@ -16,21 +16,18 @@ from mediation.api.openapi_docs import BEARER, body_documented_as, errors, stric
 from mediation.api.schemas import CaseCreate, TransitionRequest
 from mediation.cases import idempotency
 from mediation.cases.attachments import ATTACH, refuse_direct_attach
-from mediation.cases.engine import TransitionResult, apply_transition
-from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
-from mediation.cases.personal_data_views import log_if_unmasked
-from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView, ShareView
-from mediation.cases.views import (
-    API_COUNT_LIMIT,
-    CaseFilters,
+from mediation.cases.case_detail import (
     answer_after_change,
     case_detail,
     case_detail_in,
     case_events,
     case_share_views,
-    filter_values,
-    list_cases,
 )
+from mediation.cases.engine import TransitionResult, apply_transition
+from mediation.cases.intake import CaseInput, PartyInput, open_case_answered
+from mediation.cases.personal_data_views import log_if_unmasked
+from mediation.cases.read_models import CaseDetail, CasePage, CaseReceipt, EventView, ShareView
+from mediation.cases.views import API_COUNT_LIMIT, CaseFilters, filter_values, list_cases
 from mediation.db import RawTransaction
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of

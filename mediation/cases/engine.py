@@ -248,20 +248,7 @@ def _persist(
         raise StaleCase(row.id, row.version, current[0] if current else row.version)
     if case.new_deadlines or case.moved_deadlines or case.new_order is not None:
         pending.read()
-    for deadline in case.new_deadlines:
-        due = china_day_start(deadline["due_on"])  # a key-case order's timers fall at 00:00 China time (§9.1)
-        case_rows.add_deadline(tx, case_id=row.id, kind=deadline["kind"], state=None, due_at=due,
-                               action=deadline["action"], now=now)
-    for move in case.moved_deadlines:
-        if "to" in move:  # recompute_deadlines: counted anew on the holiday arrangement entered since
-            case_rows.recount_deadline(tx, case_id=row.id, kind=move["kind"], due_at=move["to"],
-                                       estimated=move["estimated"])
-            continue
-        for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": row.id, "kind": move["kind"]}):
-            moved = extended(parse_timestamp(due), move["by"])
-            tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
-    if case.new_order is not None:
-        case_rows.add_order(tx, case, now)
+        _write_order_and_timers(tx, row.id, case, now)
     if case.new_share is not None or case.ended_share is not None or case.co_unit_shares:
         case_rows.write_share(tx, case, actor.username, now)
     case_rows.add_notifications(tx, case, seq, now)
@@ -269,6 +256,25 @@ def _persist(
         case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,
         version=row.version + 1, event_seq=seq, event_hash=event_hash,
     ), written
+
+
+def _write_order_and_timers(tx: RawTransaction, case_id: int, case: CaseState, now: datetime) -> None:
+    """The deadlines the effects started or moved (a key-case order's timers, an extension, a recount on
+    new holidays) and the key-case order they opened."""
+    for deadline in case.new_deadlines:
+        due = china_day_start(deadline["due_on"])  # a key-case order's timers fall at 00:00 China time (§9.1)
+        case_rows.add_deadline(tx, case_id=case_id, kind=deadline["kind"], state=None, due_at=due,
+                               action=deadline["action"], now=now)
+    for move in case.moved_deadlines:
+        if "to" in move:  # recompute_deadlines: counted anew on the holiday arrangement entered since
+            case_rows.recount_deadline(tx, case_id=case_id, kind=move["kind"], due_at=move["to"],
+                                       estimated=move["estimated"])
+            continue
+        for deadline_id, due in tx.all(case_rows.PENDING_OF_KIND, {"case_id": case_id, "kind": move["kind"]}):
+            moved = extended(parse_timestamp(due), move["by"])
+            tx.execute(case_rows.MOVE_DEADLINE, {"id": deadline_id, "due_at": tx.timestamp(moved)})
+    if case.new_order is not None:
+        case_rows.add_order(tx, case, now)
 
 
 def _write_case_file(tx: RawTransaction, row: case_rows.CaseRow, case: CaseState,

@@ -248,6 +248,13 @@ def _upsert(table: str, rows: int) -> str:
     return statement
 
 
+@lru_cache(maxsize=None)
+def _parameter_names(table: str, rows: int) -> tuple[tuple[str, ...], ...]:
+    """The UPSERT's parameter names (`column_i`), row by row, in its columns' order."""
+    keys, values = TABLES[table]
+    return tuple(tuple(f"{column}_{i}" for column in (*keys, *values)) for i in range(rows))
+
+
 # Tables whose keys are seldom used again once their count is back to zero: the row goes.
 SWEPT = {"figure_deadlines": "DELETE FROM figure_deadlines WHERE kind = :kind AND due_at = :due_at "
                              "AND unit_path = :unit_path AND pending = 0"}
@@ -304,8 +311,10 @@ def _write_counts(tx: RawTransaction, moves: list[tuple[tuple[str, tuple], tuple
         for start in range(0, len(items), UPSERT_ROWS):
             chunk = items[start:start + UPSERT_ROWS]
             rows = [_params(tx, table, key, summed[(table, key)]) for _table, key in chunk]
-            tx.execute(_upsert(table, len(rows)),
-                       {f"{column}_{i}": value for i, params in enumerate(rows) for column, value in params.items()})
+            named: dict[str, Any] = {}
+            for names, params in zip(_parameter_names(table, len(rows)), rows):
+                named.update(zip(names, params.values()))  # `_params` lists the columns in the UPSERT's order
+            tx.execute(_upsert(table, len(rows)), named)
             if table in SWEPT:  # a deadline's moment is seldom another's: leave no empty row
                 for item, params in zip(chunk, rows):
                     if item in emptied:

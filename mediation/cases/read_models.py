@@ -15,6 +15,18 @@ import msgspec
 from mediation.db import parse_timestamp
 
 
+class Row(dict):
+    """A row read through the raw path, as a dict with attribute access (what access checks read)."""
+
+    __getattr__ = dict.__getitem__
+
+
+def rows_of(cursor: Any) -> list[Row]:
+    """The rows a cursor holds, each as a Row named by its columns."""
+    names = [column[0] for column in cursor.description]
+    return [Row(zip(names, values)) for values in cursor.fetchall()]
+
+
 def utc_text(value: Any) -> str | None:
     """A stored (naive UTC) timestamp as ISO text with its offset, `Z` (SQLite hands back text already)."""
     if value is None:

@@ -9,10 +9,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from mediation import jsontext
+from mediation.cases.case_detail import case_detail_in
 from mediation.cases.masking import sees_full_numbers
 from mediation.cases.read_models import CaseDetail
 from mediation.cases.rows import case_events
-from mediation.cases.views import case_detail_in
 from mediation.db import Database, RawTransaction, parse_timestamp
 from mediation.directory.actors import Actor
 from mediation.directory.queries import display_names, unit_names

@@ -34,6 +34,7 @@ from mediation.metrics.co_mediation import SHARED_IN_SUBTREE, co_mediation, part
 from mediation.metrics.kept import (
     SCHEDULES,
     Closings,
+    CreatedCounts,
     closings,
     created_by_category,
     created_counts,
@@ -61,6 +62,7 @@ from mediation.metrics.resolution import (
     resolved_levels,
 )
 from mediation.metrics.year_on_year import year_on_year
+from mediation.workflows.definition import WorkflowDefinition
 from mediation.workflows.return_visits import EARLY, EXTRA, ON_SCHEDULE, schedule_days
 
 __all__ = ["case_metrics", "resolution_levels"]
@@ -98,39 +100,53 @@ def case_metrics(
         created = created_counts(tx, kept, date_from, date_to)
         closed = closings(tx, kept, date_from, date_to)
         resolved = _resolved_rows(tx, closed.resolved)
-        overdue = _overdue(tx, scope, kept, now, policy)
-        change = year_on_year(lambda start, end: created_by_category(tx, kept, start, end), date_from, date_to, now)
-        by_unit = _by_unit(tx, scope.root, created.by_path)
-        visits = _return_visits(tx, kept, closed, date_from, date_to, policy)
-        quota_report = quotas(tx, resolved, policy, scope.root, date_from, date_to, now)
-        shared = co_mediation(tx, scope.where, scope.params, date_from, date_to)
-    return Metrics(
-        period=Period(date_from, date_to), unit=scope.unit, now=now.isoformat() + "+00:00",
-        cases=sum(created.by_state.values()),
-        by_channel=_filled(policy.get("channels") or {}, created.by_channel),
-        by_category=_filled(policy.get("categories") or {}, created.by_category),
-        by_mechanism=_filled(MECHANISMS, created.by_mechanism),
-        by_unit=by_unit,
-        by_stage=_filled(definition.stage_labels, created.by_stage()),
-        by_state=_filled(definition.states, created.by_state),
-        resolution=resolution(closed.by_state),
-        time_to_resolution=TimeToResolution(
-            cases=sum(row[-1] for row in closed.resolved),
-            median_days=weighted_median_days((row[5], row[-1]) for row in closed.resolved),
-            median_days_to_agreement=weighted_median_days(
-                (row[6], row[-1]) for row in closed.resolved if row[6] != figure_rows.NO_AGREEMENT)),
-        overdue=overdue,
-        recurrence=Recurrence(created.recurred, created.recurrences, created.followed_up,
-                              ratio(created.recurred, created.followed_up)),
-        quotas=quota_report,
-        resolved_levels=resolved_levels(resolved, policy),
-        agreement_levels=agreement_levels(resolved, policy),
-        court_confirmed=agreement_levels(resolved, policy, confirmed_only=True),
-        year_on_year=change,
-        return_visits=visits,
-        partner=scope.partner,
-        co_mediation=shared,
-    )
+        return Metrics(
+            period=Period(date_from, date_to), unit=scope.unit, now=now.isoformat() + "+00:00",
+            **_created_breakdowns(definition, created),
+            by_unit=_by_unit(tx, scope.root, created.by_path),
+            resolution=resolution(closed.by_state),
+            time_to_resolution=_time_to_resolution(closed),
+            overdue=_overdue(tx, scope, kept, now, policy),
+            recurrence=_recurrence(created),
+            quotas=quotas(tx, resolved, policy, scope.root, date_from, date_to, now),
+            resolved_levels=resolved_levels(resolved, policy),
+            agreement_levels=agreement_levels(resolved, policy),
+            court_confirmed=agreement_levels(resolved, policy, confirmed_only=True),
+            year_on_year=year_on_year(lambda start, end: created_by_category(tx, kept, start, end),
+                                      date_from, date_to, now),
+            return_visits=_return_visits(tx, kept, closed, date_from, date_to, policy),
+            partner=scope.partner,
+            co_mediation=co_mediation(tx, scope.where, scope.params, date_from, date_to),
+        )
+
+
+def _created_breakdowns(definition: WorkflowDefinition, created: CreatedCounts) -> dict[str, Any]:
+    """The cases created in the period in all and by channel, category, mechanism, stage and state (every
+    name the policy and the workflow know, at zero when none)."""
+    policy = definition.policy
+    return {
+        "cases": sum(created.by_state.values()),
+        "by_channel": _filled(policy.get("channels") or {}, created.by_channel),
+        "by_category": _filled(policy.get("categories") or {}, created.by_category),
+        "by_mechanism": _filled(MECHANISMS, created.by_mechanism),
+        "by_stage": _filled(definition.stage_labels, created.by_stage()),
+        "by_state": _filled(definition.states, created.by_state),
+    }
+
+
+def _recurrence(created: CreatedCounts) -> Recurrence:
+    """How many of the cases created recurred, and how often, against those followed up."""
+    return Recurrence(created.recurred, created.recurrences, created.followed_up,
+                      ratio(created.recurred, created.followed_up))
+
+
+def _time_to_resolution(closed: Closings) -> TimeToResolution:
+    """The median days to resolve the resolved cases, and to their agreement (of those that reached one)."""
+    return TimeToResolution(
+        cases=sum(row[-1] for row in closed.resolved),
+        median_days=weighted_median_days((row[5], row[-1]) for row in closed.resolved),
+        median_days_to_agreement=weighted_median_days(
+            (row[6], row[-1]) for row in closed.resolved if row[6] != figure_rows.NO_AGREEMENT))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect
 
+from mediation.cases.case_detail import case_detail, case_events
 from mediation.cases.engine import apply_transition
 from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.read_models import CaseDetail
-from mediation.cases.views import case_detail, case_events
 from mediation.db import parse_timestamp
 from mediation.errors import (
     Forbidden,

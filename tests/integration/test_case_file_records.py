@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from mediation import jsontext
 from mediation.cases.audit import verify_case
+from mediation.cases.case_detail import case_detail, case_events
 from mediation.cases.intake import CaseInput, PartyInput, open_case
-from mediation.cases.views import case_detail, case_events
 from mediation.db import Database
 from mediation.db.models import Case, CaseText, Party
 from mediation.demo.case_paths import drive_to, fire

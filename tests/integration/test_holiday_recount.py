@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from mediation import jsontext
 from mediation.cases.audit import verify_case
-from mediation.cases.views import case_detail
+from mediation.cases.case_detail import case_detail
 from mediation.cli import app
 from mediation.db import Database, parse_timestamp
 from mediation.db.models import Case, Deadline, Event

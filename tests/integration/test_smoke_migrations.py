@@ -3,7 +3,7 @@ from alembic import command
 from alembic.config import Config
 
 from mediation.cases.audit import verify_all
-from mediation.cases.views import case_detail, case_events
+from mediation.cases.case_detail import case_detail, case_events
 from mediation.db import Database
 from mediation.db.schema import MIGRATIONS
 from mediation.demo.case_paths import drive_to

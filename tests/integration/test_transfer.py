@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from mediation.cases.audit import verify_all
+from mediation.cases.case_detail import case_detail, case_events
 from mediation.cases.intake import CaseInput, PartyInput
-from mediation.cases.views import CaseFilters, case_detail, case_events, list_cases
+from mediation.cases.views import CaseFilters, list_cases
 from mediation.cli import app
 from mediation.clock import utcnow
 from mediation.db import Database

@@ -9,8 +9,9 @@ from pytest_bdd import parsers, then
 
 from mediation.authoring.steps.common import action
 from mediation.authoring.steps.story import Story
+from mediation.cases.case_detail import case_detail
 from mediation.cases.intake import CaseInput, PartyInput
-from mediation.cases.views import CaseFilters, case_detail, list_cases
+from mediation.cases.views import CaseFilters, list_cases
 from mediation.errors import NotFound
 from mediation.metrics.figures import case_metrics
 from mediation.notifications.inbox import notifications_for
