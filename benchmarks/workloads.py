@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Callable
 from mediation.cases.engine import apply_transition
 from mediation.cases.intake import CaseInput, PartyInput, open_case
 from mediation.db import Database, RawTransaction
-from mediation.db.connections import SQLITE_CACHE_KIB, SQLITE_MMAP_BYTES
+from mediation.db.backup import backup_database
 from mediation.db.schema import upgrade_database
 from mediation.demo.sample_county import build_sample_county
 from mediation.directory.accounts import actor_for
@@ -66,22 +65,20 @@ def engine_transition_rate(*, n: int, database_path: str | Path, cases: int = 20
 def engine_replay_rate(*, n: int, database_path: str | Path, cases: int = 200) -> tuple[int, float]:
     """The engine's SQL alone: the statements the engine ran for the n transitions of
     `engine_transition_rate` (recorded in an untimed run), replayed by raw sqlite3 on a copy of the
-    database as it was before them, each transition as BEGIN IMMEDIATE, its statements, COMMIT, with
-    the connection set up as the product's. What the engine's own Python costs on top of its SQL is
-    the difference between the two rates."""
+    database as it was before them (`mediation db backup`'s copy), each transition as BEGIN IMMEDIATE,
+    its statements, COMMIT, on a connection the product set up. What the engine's own Python costs on
+    top of its SQL is the difference between the two rates."""
     db, versions = _engine_workload(database_path, cases)
     before = Path(f"{database_path}.before")
     try:
-        with sqlite3.connect(database_path) as source, sqlite3.connect(before) as copy:
-            source.backup(copy)
+        backup_database(db.url, before)
         transactions = _recorded(lambda: _fire_transitions(db, versions, n))
     finally:
         db.dispose()
-    connection = sqlite3.connect(before, isolation_level=None)
+    copy = Database(f"sqlite:///{before}")
+    pooled = copy.engine.raw_connection()
     try:
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       f"mmap_size={SQLITE_MMAP_BYTES}", f"cache_size=-{SQLITE_CACHE_KIB}"):
-            connection.execute(f"PRAGMA {pragma}")
+        connection = pooled.dbapi_connection  # set up with the product's pragmas; no Python of ours on it
         started = time.perf_counter()
         for statements in transactions:
             connection.execute("BEGIN IMMEDIATE")
@@ -90,7 +87,8 @@ def engine_replay_rate(*, n: int, database_path: str | Path, cases: int = 200) -
             connection.execute("COMMIT")
         return n, time.perf_counter() - started
     finally:
-        connection.close()
+        pooled.close()
+        copy.dispose()
 
 
 def _engine_workload(database_path: str | Path, cases: int) -> tuple[Database, dict[int, int]]:

@@ -227,25 +227,7 @@ def follow(tx: RawTransaction, row: Any, written: Any, before: tuple[list[tuple]
     return apply(tx, contributions(was, *before), contributions(now, *after))
 
 
-def _upsert_sql(table: str, rows: int = 1) -> str:
-    """The UPSERT of `rows` counts of `table` at once (parameters named `column_i`)."""
-    keys, values = TABLES[table]
-    columns = (*keys, *values)
-    listed = ", ".join(f"({', '.join(f':{c}_{i}' for c in columns)})" for i in range(rows))
-    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES {listed} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-            + ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values))
-
-
 UPSERT_ROWS = 50  # counts of one table per statement at most (SQLite allows some 32,000 parameters)
-_upserts: dict[tuple[str, int], str] = {}
-
-
-def _upsert(table: str, rows: int) -> str:
-    statement = _upserts.get((table, rows))
-    if statement is None:
-        statement = _upserts[(table, rows)] = _upsert_sql(table, rows)
-    return statement
 
 
 @lru_cache(maxsize=None)
@@ -253,6 +235,16 @@ def _parameter_names(table: str, rows: int) -> tuple[tuple[str, ...], ...]:
     """The UPSERT's parameter names (`column_i`), row by row, in its columns' order."""
     keys, values = TABLES[table]
     return tuple(tuple(f"{column}_{i}" for column in (*keys, *values)) for i in range(rows))
+
+
+@lru_cache(maxsize=None)
+def _upsert(table: str, rows: int) -> str:
+    """The UPSERT of `rows` counts of `table` at once (parameters as `_parameter_names` names them)."""
+    keys, values = TABLES[table]
+    listed = ", ".join(f"({', '.join(':' + name for name in names)})" for names in _parameter_names(table, rows))
+    return (f"INSERT INTO {table} ({', '.join((*keys, *values))}) VALUES {listed} "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
+            + ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values))
 
 
 # Tables whose keys are seldom used again once their count is back to zero: the row goes.
