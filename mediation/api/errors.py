@@ -11,7 +11,7 @@ import logging
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 
-from mediation.db.connections import database_unavailable
+from mediation.db.availability import database_unavailable
 from mediation.errors import InvalidData, MediationError
 from mediation.workflows.field_labels import field_path_label
 from mediation.workflows.reasons import reason_words

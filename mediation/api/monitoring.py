@@ -11,7 +11,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import NotAuthorizedException
 
 from mediation.db import Database
-from mediation.db.connections import database_unavailable
+from mediation.db.availability import database_unavailable
 from mediation.notifications.outbox_backlog import outbox_backlog
 from mediation.observability import exposition, gauge
 from mediation.services import services_of

@@ -35,7 +35,15 @@ import msgspec
 
 from mediation.cases.read_models import UnitRef, utc_text
 from mediation.cases.views import reach_clause
-from mediation.db import RawTransaction, escape_like
+from mediation.cases.work_reasons import (
+    ASSIGNED,
+    AWAITING_ME,
+    NOT_A_DEADLINE,
+    ORDER_OWNER,
+    any_of,
+    reasons,
+)
+from mediation.db import RawTransaction
 from mediation.directory.actors import Actor
 from mediation.errors import UnknownFilterValue
 from mediation.workflows.deadline_labels import DEADLINE_LABELS
@@ -48,13 +56,6 @@ MAX_PAGE_SIZE = 200
 KINDS = ("assigned", "awaiting_me", "due_soon", "overdue")
 REASONS = ("assigned", "order_owner", "awaiting_me")  # a case's first reason is the one shown
 URGENCIES = ("overdue", "due_soon", "rest")
-NOT_A_DEADLINE = "order_due_soon"  # the reminder before an order's deadline, not a deadline
-HIGH_RISK = ("high", "critical")
-CO_MEDIATING_ROLES = frozenset({"mediator", "police", "supervisor"})  # their unit's shared cases wait on them
-NEXT_DUE_SQL = (
-    "(SELECT min(dl.due_at) FROM deadlines dl WHERE dl.case_id = c.id AND dl.status = 'pending' "
-    f"AND dl.kind <> '{NOT_A_DEADLINE}')"
-)
 
 
 class WorkDeadline(msgspec.Struct):
@@ -99,25 +100,6 @@ class WorkCounts(msgspec.Struct):
     awaiting_me: int
     due_soon: int
     overdue: int
-
-
-def waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
-    """States in which the role may fire a trigger (in workflow order), with those triggers. A trigger
-    fired in every open state (a note, a risk change) is no work the case waits on. Worked out once per
-    definition and role (the answer is shared: read it only)."""
-    return definition.told("waiting_states", role, lambda: _waiting_states(definition, role))
-
-
-def _waiting_states(definition: WorkflowDefinition, role: str) -> dict[str, list[str]]:
-    open_states = set(definition.open_states)
-    work = [(spec.name, spec.sources) for spec in definition.triggers.values()
-            if role in spec.roles and not open_states <= set(spec.sources)]
-    waiting: dict[str, list[str]] = {}
-    for state in definition.states:
-        names = [name for name, sources in work if state in sources]
-        if names:
-            waiting[state] = names
-    return waiting
 
 
 def work_queue(*, tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
@@ -170,11 +152,8 @@ def _branches(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor,
               params: dict[str, Any], ranks: tuple[int, ...] = (0, 1, 2)) -> list[str]:
     """SELECTs of (case_id, rank) for the reasons ranked `ranks`: the caller's cases (0), order cases (1)
     and the cases awaiting them (2)."""
-    branches = [(0, "SELECT id AS case_id, 0 AS rank FROM cases WHERE mediator_id = :me AND stage <> :work_closed"),
-                (1, "SELECT case_id, 1 AS rank FROM orders WHERE owner_id = :me")]
-    awaiting = _awaiting(definition, actor, params, _subtree(tx, actor, params))
-    branches += [(2, f"SELECT case_id, 2 AS rank FROM ({branch}) a") for branch in awaiting]
-    return [sql for rank, sql in branches if rank in ranks]
+    return [f"SELECT case_id, {reason.rank} AS rank FROM ({reason.selected()}) a"
+            for reason in reasons(tx, definition, actor, params) if reason.rank in ranks]
 
 
 def _queue_size(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor, now: datetime,
@@ -227,67 +206,6 @@ def _details(tx: RawTransaction, case_ids: list[int]) -> dict[int, tuple]:
     return {row[0]: row for row in rows}
 
 
-def _subtree(tx: RawTransaction, actor: Actor, params: dict[str, Any]) -> str:
-    """SQL (over `cases c`) for the cases of the actor's unit subtree (the reach clause's test).
-
-    On SQLite a range on the path comes first: its LIKE cannot use the reach index and a range can
-    (paths compare byte by byte there). PostgreSQL compares text by its collation, so it has the LIKE alone.
-    """
-    if actor.unit_path == "/":
-        return "1 = 0"
-    params.update(work_path=escape_like(actor.unit_path) + "%")
-    like = "c.unit_path LIKE :work_path ESCAPE '\\'"
-    if not tx.is_sqlite or not actor.unit_path.endswith("/"):
-        return like
-    params.update(work_from=actor.unit_path, work_to=actor.unit_path[:-1] + chr(ord("/") + 1))
-    return f"c.unit_path >= :work_from AND c.unit_path < :work_to AND {like}"
-
-
-def _awaiting(definition: WorkflowDefinition, actor: Actor, params: dict[str, Any], subtree: str) -> list[str]:
-    """SQL selecting `case_id` of the cases waiting on each of the actor's roles (the module's rules)."""
-    params.update(work_no=False)
-    branches = []
-    for role in ("court", "department"):
-        if role in actor.roles:
-            column = "court_id" if role == "court" else "department_id"
-            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE c.{column} = :work_unit AND "
-                            f"{_in_states(role, list(waiting_states(definition, role)), params)}")
-    for role in ("mediator", "police"):
-        if role in actor.roles:
-            screening = [s for s in waiting_states(definition, role) if s.startswith(definition.initial.split(".")[0])]
-            # `+` keeps SQLite off the mediator index (most closed cases have no mediator either): the subtree's is narrower
-            branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND +c.mediator_id IS NULL AND "
-                            f"{_in_states(role, screening, params)}")
-    if "supervisor" in actor.roles:
-        branches += _supervisor_branches(definition, subtree, params)
-    if "grid_worker" in actor.roles:
-        branches.append(f"SELECT c.id AS case_id FROM cases c WHERE {subtree} AND c.created_by = :me AND "
-                        f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}")
-    if actor.roles & CO_MEDIATING_ROLES:
-        branches.append("SELECT s.case_id FROM case_shares s WHERE s.unit_id = :work_unit")
-    return branches
-
-
-def _supervisor_branches(definition: WorkflowDefinition, subtree: str, params: dict[str, Any]) -> list[str]:
-    """A supervisor's waiting cases in the subtree: overdue, high risk not yet key, escalated."""
-    replace = definition.triggers.get("replace_mediator")
-    params.update(work_high0=HIGH_RISK[0], work_high1=HIGH_RISK[1])
-    overdue = ("SELECT dl.case_id FROM deadlines dl CROSS JOIN cases c WHERE c.id = dl.case_id AND dl.status = 'pending' "
-               f"AND dl.due_at < :work_now AND dl.kind <> '{NOT_A_DEADLINE}' AND c.stage <> :work_closed AND {subtree}")
-    high_risk = ("SELECT c.id AS case_id FROM cases c WHERE c.risk_level IN (:work_high0, :work_high1) "
-                 f"AND c.key_case = :work_no AND c.stage <> :work_closed AND {subtree}")
-    escalated = ("SELECT c.id AS case_id FROM cases c WHERE c.ladder_level > 0 AND "
-                 f"{_in_states('replace', list(replace.sources) if replace else [], params)} AND {subtree}")
-    return [overdue, high_risk, escalated]
-
-
-def _in_states(prefix: str, states: list[str], params: dict[str, Any]) -> str:
-    """`c.state IN (…)` with its parameters named after `prefix`; false when there are none."""
-    names = {f"work_{prefix}_state{i}": state for i, state in enumerate(states)}
-    params.update(names)
-    return f"c.state IN ({', '.join(':' + name for name in names)})" if names else "1 = 0"
-
-
 def _deadline_kinds(tx: RawTransaction, cases: list[int]) -> dict[int, str]:
     """Case id → kind of its next deadline (the one due at the time the queue found)."""
     if not cases:
@@ -301,54 +219,18 @@ def _deadline_kinds(tx: RawTransaction, cases: list[int]) -> dict[int, str]:
 def _item(row: tuple, case: tuple, definition: WorkflowDefinition, kinds: dict[int, str]) -> WorkItem:
     case_id, first_reason, last_reason, due, urgency = row
     _id, number, title, state, stage, risk, key_case, updated, unit_code, unit_name = case
-    reasons = [REASONS[first_reason]] + ([REASONS[last_reason]] if last_reason != first_reason else [])
+    why = [REASONS[first_reason]] + ([REASONS[last_reason]] if last_reason != first_reason else [])
     kind = kinds.get(case_id)
     deadline = (WorkDeadline(kind, DEADLINE_LABELS.get(kind, {}).get("zh", kind), utc_text(due))
                 if kind is not None else None)
     return WorkItem(id=case_id, number=number, title=title, state=state,
                     state_label=(definition.states.get(state) or {}).get("zh", state), stage=stage,
                     unit=UnitRef(unit_code, unit_name), risk_level=risk, key_case=bool(key_case),
-                    reason=reasons[0], reasons=reasons, deadline=deadline, urgency=URGENCIES[urgency],
+                    reason=why[0], reasons=why, deadline=deadline, urgency=URGENCIES[urgency],
                     updated_at=utc_text(updated))
 
 
 # --- a long queue (a county's supervisor: hundreds of thousands of cases), a page at a time ---------------
-
-
-def _member_arms(tx: RawTransaction, definition: WorkflowDefinition, actor: Actor,
-                 params: dict[str, Any]) -> list[tuple[int, str]]:
-    """(rank, SQL over `cases c`) for each reason a case is in the queue: `_branches` as conditions on one case."""
-    subtree = _subtree(tx, actor, params)
-    arms = [(0, "c.mediator_id = :me"), (1, "EXISTS (SELECT 1 FROM orders o WHERE o.case_id = c.id AND o.owner_id = :me)")]
-    for role in ("court", "department"):
-        if role in actor.roles:
-            column = "court_id" if role == "court" else "department_id"
-            arms.append((2, f"c.{column} = :work_unit AND "
-                            f"{_in_states(role, list(waiting_states(definition, role)), params)}"))
-    for role in ("mediator", "police"):
-        if role in actor.roles:
-            screening = [s for s in waiting_states(definition, role) if s.startswith(definition.initial.split(".")[0])]
-            arms.append((2, f"{subtree} AND c.mediator_id IS NULL AND {_in_states(role, screening, params)}"))
-    if "supervisor" in actor.roles:
-        replace = definition.triggers.get("replace_mediator")
-        params.update(work_high0=HIGH_RISK[0], work_high1=HIGH_RISK[1], work_no=False)
-        arms += [
-            (2, f"{subtree} AND EXISTS (SELECT 1 FROM deadlines od WHERE od.case_id = c.id AND od.status = 'pending' "
-                f"AND od.due_at < :work_now AND od.kind <> '{NOT_A_DEADLINE}')"),
-            (2, f"c.risk_level IN (:work_high0, :work_high1) AND c.key_case = :work_no AND {subtree}"),
-            (2, f"c.ladder_level > 0 AND {_in_states('replace', list(replace.sources) if replace else [], params)} "
-                f"AND {subtree}"),
-        ]
-    if "grid_worker" in actor.roles:
-        arms.append((2, f"{subtree} AND c.created_by = :me AND "
-                        f"{_in_states('grid', list(waiting_states(definition, 'grid_worker')), params)}"))
-    if actor.roles & CO_MEDIATING_ROLES:
-        arms.append((2, "EXISTS (SELECT 1 FROM case_shares s WHERE s.case_id = c.id AND s.unit_id = :work_unit)"))
-    return arms
-
-
-def _any(conditions: list[str]) -> str:
-    return "(" + " OR ".join(f"({condition})" for condition in conditions) + ")" if conditions else "1 = 0"
 
 
 FIRST_DUE_SQL = (  # `dl` is its case's first pending deadline (earliest, then lowest id)
@@ -377,12 +259,13 @@ def _long_queue_page(tx: RawTransaction, definition: WorkflowDefinition, actor: 
         return (_page(tx, definition, shown, len(kept), page, page_size, True),
                 _long_counts(tx, definition, actor, now, size))
     params = _queue_params(tx, actor, now)
-    arms = _member_arms(tx, definition, actor, params)
-    awaiting = _any([condition for rank, condition in arms if rank == 2])
-    mine = [condition for rank, condition in arms if rank < 2]
-    member = awaiting if kind == "awaiting_me" else _any([condition for _rank, condition in arms])
-    first = f"CASE WHEN {mine[0]} THEN 0 WHEN {mine[1]} THEN 1 ELSE 2 END"
-    last = f"CASE WHEN {awaiting} THEN 2 WHEN {mine[1]} THEN 1 ELSE 0 END"
+    found = reasons(tx, definition, actor, params)
+    awaiting = any_of([reason.condition for reason in found if reason.rank == AWAITING_ME])
+    assigned, order_owner = (any_of([reason.condition for reason in found if reason.rank == rank])
+                             for rank in (ASSIGNED, ORDER_OWNER))
+    member = awaiting if kind == "awaiting_me" else any_of([reason.condition for reason in found])
+    first = f"CASE WHEN {assigned} THEN 0 WHEN {order_owner} THEN 1 ELSE 2 END"
+    last = f"CASE WHEN {awaiting} THEN 2 WHEN {order_owner} THEN 1 ELSE 0 END"
     base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
     wanted = page * page_size
     walk = (f"SELECT c.id, {first}, {last}, dl.due_at FROM deadlines dl CROSS JOIN cases c "
@@ -407,7 +290,7 @@ def _long_counts(tx: RawTransaction, definition: WorkflowDefinition, actor: Acto
                  size: int) -> WorkCounts:
     """The counts of a long queue of `size` cases, each stopping at COUNT_LIMIT + 1."""
     params = _queue_params(tx, actor, now)
-    member = _any([condition for _rank, condition in _member_arms(tx, definition, actor, params)])
+    member = any_of([reason.condition for reason in reasons(tx, definition, actor, params)])
     base = f"c.stage <> :work_closed AND {reach_clause(actor, params)} AND {member}"
 
     def due(kind: str) -> int:

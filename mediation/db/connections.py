@@ -1,28 +1,28 @@
 """Database connections: SQLite (WAL, busy timeout, immediate writes) or PostgreSQL.
 
 Two ways in: SQLAlchemy connections for queries and admin writes, and `write()`, a raw
-DBAPI transaction for the engine's hot path, with statements prepared once per dialect.
+DBAPI transaction for the engine's hot path (`raw_transaction.py`), with statements prepared
+once per dialect. Which failures mean the database is away is told by `availability.py`.
 """
 
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import re
-import sqlite3
-import sys
 import threading
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-log = logging.getLogger("mediation.db")
+from mediation.db.availability import connection_lost
+from mediation.db.raw_transaction import RawTransaction
+
 DEFAULT_SQLITE_PATH = Path("var") / "mediation.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000
@@ -30,40 +30,6 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 SQLITE_CACHE_KIB = 32 * 1024
 SQLITE_PAGE_BYTES = 2048
 _NAMED_PARAM = re.compile(r"(?<![:\w]):(\w+)")
-# SQLite result codes that mean the database cannot be used just now: BUSY and LOCKED (another process
-# holds it past the busy timeout), READONLY, IOERR, FULL, CANTOPEN (the file or its disk went away).
-_SQLITE_UNAVAILABLE = frozenset({5, 6, 8, 10, 13, 14})
-# SQLSTATEs of PostgreSQL that say the same: connection exceptions (08), insufficient resources (53),
-# a server shutting down or starting (57P01 to 57P03). A lost connection has no SQLSTATE at all.
-_POSTGRESQL_UNAVAILABLE = ("08", "53", "57P01", "57P02", "57P03")
-# SQLSTATEs of a transaction the server rolled back because of others running at the same time (a
-# deadlock, a serialization failure): nothing was written and the connection is sound; sent again,
-# the request goes through, like one refused while SQLite's write lock was held.
-_POSTGRESQL_ROLLED_BACK = ("40001", "40P01")
-
-
-def database_unavailable(error: BaseException) -> bool:
-    """Whether `error` means the database cannot be reached or used just now (answer 503 and retry),
-    rather than a fault of the request or of the code: a server that is away, or a transaction it
-    rolled back because of others (a deadlock)."""
-    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free in the pool's timeout
-        return True
-    if isinstance(error, sa.exc.DBAPIError):
-        if error.connection_invalidated:
-            return True
-        error = error.orig
-    if isinstance(error, sqlite3.OperationalError):
-        return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_UNAVAILABLE
-    psycopg = sys.modules.get("psycopg")  # imported once a PostgreSQL engine connected
-    if psycopg is not None and isinstance(error, psycopg.OperationalError):
-        return error.sqlstate is None or error.sqlstate.startswith(_POSTGRESQL_UNAVAILABLE + _POSTGRESQL_ROLLED_BACK)
-    return False
-
-
-def _connection_lost(error: BaseException) -> bool:
-    """Whether the connection a failed transaction ran on is no use any more (not merely rolled back)."""
-    sqlstate = getattr(getattr(error, "orig", error), "sqlstate", None)
-    return database_unavailable(error) and not (sqlstate and sqlstate.startswith(_POSTGRESQL_ROLLED_BACK))
 
 
 def database_url() -> str:
@@ -105,119 +71,6 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         connection.exec_driver_sql(begin)
 
     return engine
-
-
-class RawTransaction:
-    """A DBAPI transaction running prepared statements; the engine's hot path."""
-
-    def __init__(self, database: "Database", cursor: Any) -> None:
-        self._database = database
-        self._cursor = cursor
-        self._savepoints = 0
-        # SQLite takes the `:name` style as written; PostgreSQL's statements are translated once.
-        self._prepare = None if database.is_sqlite else database.prepare
-        self._stamped: tuple[Any, Any] = (None, None)  # one transaction writes one `now` many times
-        self._after_commit: list[tuple[Callable[..., None], tuple]] | None = None
-        self._deferred: list[tuple[Callable[["RawTransaction", list[Any]], None], Any]] | None = None
-
-    @property
-    def database_url(self) -> str:
-        """The URL of the database this transaction is on."""
-        return self._database.url
-
-    def execute(self, sql: str, params: dict[str, Any] | None = None) -> Any:
-        if self._prepare is not None:
-            sql = self._prepare(sql)
-        self._cursor.execute(sql, params or {})
-        return self._cursor
-
-    def execute_many(self, sql: str, rows: list[dict[str, Any]]) -> None:
-        """Run one statement for each of many rows (bulk inserts of an import)."""
-        if rows:
-            self._cursor.executemany(sql if self._prepare is None else self._prepare(sql), rows)
-
-    def insert(self, sql: str, params: dict[str, Any]) -> int:
-        """Run an INSERT of one row into a table keyed by `id`; the new row's id."""
-        if self._prepare is None:
-            return self.execute(sql, params).lastrowid
-        return self.execute(sql + " RETURNING id", params).fetchone()[0]
-
-    def one(self, sql: str, params: dict[str, Any] | None = None) -> tuple | None:
-        return self.execute(sql, params).fetchone()
-
-    def all(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        return self.execute(sql, params).fetchall()
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self._database.is_sqlite
-
-    @property
-    def rowcount(self) -> int:
-        return self._cursor.rowcount
-
-    def timestamp(self, value: datetime | None) -> Any:
-        if value is self._stamped[0]:
-            return self._stamped[1]
-        stamp = self._database.timestamp(value)
-        self._stamped = (value, stamp)
-        return stamp
-
-    def after_commit(self, callback: Callable[..., None], *args: Any) -> None:
-        """Call `callback(*args)` once this transaction has committed; never if it (or the savepoint
-        around this call) is rolled back. For figures that must count only what was kept."""
-        if self._after_commit is None:
-            self._after_commit = []
-        self._after_commit.append((callback, args))
-
-    def defer(self, write: Callable[["RawTransaction", list[Any]], None], item: Any) -> None:
-        """Have `write(tx, items)` called once, just before this transaction commits, with every item
-        deferred to it (in the order deferred; none of a savepoint rolled back). For counts that many
-        changes of one transaction move: written together at the end, their rows are locked only
-        for the moment of the commit, not for the whole transaction."""
-        if self._deferred is None:
-            self._deferred = []
-        self._deferred.append((write, item))
-
-    def _write_deferred(self) -> None:
-        deferred, self._deferred = self._deferred, None
-        if not deferred:
-            return
-        grouped: dict[Callable[["RawTransaction", list[Any]], None], list[Any]] = {}
-        for write, item in deferred:
-            grouped.setdefault(write, []).append(item)
-        for write, items in grouped.items():
-            write(self, items)
-
-    def _committed(self) -> None:
-        for callback, args in self._after_commit or ():
-            try:
-                callback(*args)
-            except Exception:  # the transaction is kept whatever a figure does
-                log.exception("after-commit callback %r failed", callback)
-
-    @contextmanager
-    def savepoint(self) -> Iterator["RawTransaction"]:
-        """A nested unit inside this transaction: undone alone if it raises."""
-        self._savepoints += 1
-        name = f"sp{self._savepoints}"
-        kept_callbacks = len(self._after_commit or ())
-        kept_deferred = len(self._deferred or ())
-        self._cursor.execute(f"SAVEPOINT {name}")
-        try:
-            yield self
-        except BaseException:
-            if self._after_commit:
-                del self._after_commit[kept_callbacks:]
-            if self._deferred:
-                del self._deferred[kept_deferred:]
-            self._cursor.execute(f"ROLLBACK TO SAVEPOINT {name}")
-            self._cursor.execute(f"RELEASE SAVEPOINT {name}")
-            raise
-        self._cursor.execute(f"RELEASE SAVEPOINT {name}")
-
-    def day(self, value: date | None) -> Any:
-        return self._database.day(value)
 
 
 class Database:
@@ -346,7 +199,7 @@ class Database:
             finally:
                 raw.autocommit = False
         except BaseException as error:
-            if _connection_lost(error):
+            if connection_lost(error):
                 connection.invalidate()  # never back into the pool
             raise
         finally:
@@ -404,7 +257,7 @@ class Database:
 def _roll_back_or_drop(connection: Any, error: BaseException, *, pooled: bool) -> None:
     """After a failed transaction: roll back, or drop a pooled connection the server no longer answers on
     (rolling it back would fail again, and it must never go back into the pool)."""
-    if pooled and _connection_lost(error):
+    if pooled and connection_lost(error):
         connection.invalidate()
     else:
         connection.rollback()

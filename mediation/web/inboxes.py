@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 
-from mediation.cases.my_work import waiting_states
 from mediation.cases.queues import inbox_cases
+from mediation.cases.work_reasons import waiting_states
 from mediation.deadlines.orders import list_orders
 from mediation.directory.actors import Actor
 from mediation.services import Services, services_of

@@ -10,7 +10,7 @@ import sqlite3
 import psycopg.errors
 import pytest
 
-from mediation.db.connections import database_unavailable
+from mediation.db.availability import database_unavailable
 
 
 @pytest.mark.parametrize("error", [
