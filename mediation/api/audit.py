@@ -21,6 +21,7 @@ from mediation.cases.numbers import case_id_of
 from mediation.cases.personal_data_views import MAX_PAGE_SIZE, ViewPage, list_views, may_read_log
 from mediation.directory.actors import Actor
 from mediation.directory.listings import ChangePage, list_changes
+from mediation.directory.queries import user_exists
 from mediation.errors import Forbidden, InvalidData, UnknownFilterValue
 from mediation.services import services_of
 from mediation.workflows.calendar import china_day_start
@@ -74,7 +75,7 @@ def personal_data_views(
         case_id = case_id_of(tx, case) if case is not None else None
         if case is not None and case_id is None:
             raise UnknownFilterValue("case", case)
-        if user is not None and tx.one("SELECT 1 FROM users WHERE username = :u", {"u": user}) is None:
+        if user is not None and not user_exists(tx, user):
             raise UnknownFilterValue("user", user)
         return list_views(tx, actor, case_id=case_id, username=user, since=since, until=until, page=page,
                           page_size=page_size)

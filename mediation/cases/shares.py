@@ -12,6 +12,7 @@ from typing import NamedTuple
 from mediation import jsontext
 from mediation.cases.event_lookup import event_ids_of
 from mediation.db import RawTransaction, parse_timestamp
+from mediation.directory.queries import unit_by_code
 
 SHARES_OF_CASE = (
     "SELECT u.code, u.name, s.reason, s.shared_by, su.display_name, s.created_at FROM case_shares s "
@@ -19,7 +20,6 @@ SHARES_OF_CASE = (
     "WHERE s.case_id = :case_id ORDER BY s.created_at, u.code"
 )
 EVENT_DATA = "SELECT data FROM events WHERE id = :id"  # events are found by id (there is no index by case)
-UNIT_NAME = "SELECT name FROM units WHERE code = :code"
 
 
 class CaseShare(NamedTuple):
@@ -43,5 +43,5 @@ def referred_from(tx: RawTransaction, case_id: int) -> str | None:
     code = jsontext.loads(found[0]).get("referred_by") if found and found[0] else None
     if not code:
         return None
-    name = tx.one(UNIT_NAME, {"code": code})
-    return name[0] if name else None
+    unit = unit_by_code(tx, code)
+    return unit.name if unit else None

@@ -10,6 +10,7 @@ import msgspec
 
 from mediation import jsontext
 from mediation.db import RawTransaction, escape_like, parse_timestamp
+from mediation.directory.queries import unit_by_code
 from mediation.directory.rules import ROLES, UNIT_KINDS, refuse
 from mediation.errors import ChangedMeanwhile
 
@@ -109,11 +110,11 @@ def list_units(tx: RawTransaction, *, q: str | None = None, kind: str | None = N
         params["kind"] = kind
     for field, code in (("parent", parent), ("under", under)):
         if code is not None:
-            found = tx.one("SELECT id, path FROM units WHERE code = :code", {"code": code})
+            found = unit_by_code(tx, code)
             if found is None:
                 raise refuse(field, f"unknown value '{code}'", f"没有代码为“{code}”的单位").with_status(400)
             where.append("n.parent_id = :parent_id" if field == "parent" else "n.path LIKE :under ESCAPE '\\'")
-            params.update({"parent_id": found[0]} if field == "parent" else {"under": escape_like(found[1]) + "%"})
+            params.update({"parent_id": found.id} if field == "parent" else {"under": escape_like(found.path) + "%"})
     if q:
         where.append("(n.code LIKE :q ESCAPE '\\' OR n.name LIKE :q ESCAPE '\\')")
         params["q"] = f"%{escape_like(q)}%"
@@ -127,11 +128,11 @@ def list_users(tx: RawTransaction, *, q: str | None = None, unit: str | None = N
     where: list[str] = []
     params: dict[str, Any] = {}
     if unit is not None:
-        found = tx.one("SELECT path FROM units WHERE code = :code", {"code": unit})
+        found = unit_by_code(tx, unit)
         if found is None:
             raise refuse("unit", f"unknown value '{unit}'", f"没有代码为“{unit}”的单位").with_status(400)
         where.append("n.path LIKE :under ESCAPE '\\'")
-        params["under"] = escape_like(found[0]) + "%"
+        params["under"] = escape_like(found.path) + "%"
     if role is not None:
         if role not in ROLES:
             raise refuse("role", f"unknown value '{role}'", f"未知角色“{role}”").with_status(400)

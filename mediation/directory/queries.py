@@ -42,6 +42,14 @@ def units_in_reach(tx: RawTransaction, unit_path: str) -> list[tuple[str, str]]:
                   {"prefix": escape_like(unit_path) + "%"})
 
 
+def units_in_tree_order(tx: RawTransaction, *, kinds: Iterable[str] = (), limit: int) -> list[tuple[str, str, str]]:
+    """Code, name and kind of the units of `kinds` (every unit when none are named), in tree order, at most `limit`."""
+    wanted = sorted(set(kinds))
+    names = {f"k{i}": kind for i, kind in enumerate(wanted)}
+    where = f"WHERE kind IN ({', '.join(':' + name for name in names)}) " if names else ""
+    return tx.all(f"SELECT code, name, kind FROM units {where}ORDER BY path LIMIT {int(limit)}", names)
+
+
 def units_of_kind(tx: RawTransaction, kind: str | None) -> list[tuple[str, str]]:
     """Code and name of every unit of a kind (every unit when kind is None), by code."""
     if kind:
@@ -63,6 +71,11 @@ def active_user(tx: RawTransaction, username: str) -> tuple[int, frozenset[str]]
     """Id and roles of the active user with this username, or None."""
     found = tx.one("SELECT id, roles FROM users WHERE username = :u AND active = :a", {"u": username, "a": True})
     return (found[0], frozenset(found[1].split())) if found else None
+
+
+def user_exists(tx: RawTransaction, username: str) -> bool:
+    """Whether a user (active or not) has this username."""
+    return tx.one("SELECT 1 FROM users WHERE username = :u", {"u": username}) is not None
 
 
 def display_names(tx: RawTransaction, usernames: Iterable[str]) -> dict[str, str]:

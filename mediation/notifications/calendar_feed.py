@@ -29,6 +29,7 @@ FEED_PAST = timedelta(days=183)  # held sessions and deadlines this far back sta
 FEED_AHEAD = timedelta(days=400)
 SET_KEY = "UPDATE users SET calendar_key = :key WHERE id = :id"
 BY_KEY = "SELECT id FROM users WHERE calendar_key = :key AND active"
+HAS_KEY = "SELECT calendar_key IS NOT NULL FROM users WHERE id = :id"
 
 
 def token_key(token: str) -> str:
@@ -41,6 +42,12 @@ def new_calendar_token(*, tx: RawTransaction, user_id: int) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     tx.execute(SET_KEY, {"key": token_key(token), "id": user_id})
     return token
+
+
+def has_feed(*, tx: RawTransaction, user_id: int) -> bool:
+    """Whether the user has asked for a calendar feed address (and so has one)."""
+    found = tx.one(HAS_KEY, {"id": user_id})
+    return bool(found and found[0])
 
 
 def feed_owner(*, tx: RawTransaction, token: str) -> CalendarPerson | None:

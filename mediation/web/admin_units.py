@@ -14,6 +14,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from mediation.directory import listings
+from mediation.directory.queries import units_in_tree_order
 from mediation.directory.rules import PARENT_KINDS, UNIT_KINDS
 from mediation.directory.unit_administration import change_unit, create_unit
 from mediation.errors import ChangedMeanwhile, InvalidData, MediationError
@@ -64,9 +65,7 @@ def posted_tag(form: Any) -> str | None:
 def parent_choices(services: Any) -> list[tuple[str, str, str]]:
     """(code, name, kind) of every unit that may hold others, in tree order."""
     with services.db.snapshot() as tx:
-        names = ", ".join(f":k{i}" for i in range(len(HOLDING_KINDS)))
-        return tx.all(f"SELECT code, name, kind FROM units WHERE kind IN ({names}) ORDER BY path LIMIT {PARENT_CHOICES_LIMIT}",
-                      {f"k{i}": kind for i, kind in enumerate(HOLDING_KINDS)})
+        return units_in_tree_order(tx, kinds=HOLDING_KINDS, limit=PARENT_CHOICES_LIMIT)
 
 
 def _form_values(form: Any) -> dict[str, Any]:

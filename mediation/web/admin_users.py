@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from mediation.directory import listings
+from mediation.directory.queries import unit_by_code, units_in_tree_order
 from mediation.directory.rules import ROLES
 from mediation.directory.user_administration import change_user, create_user, set_password
 from mediation.errors import MediationError
@@ -32,7 +33,7 @@ DONE_WORDS = {"created": "adm_created_user", "saved": "adm_saved", "disabled": "
 def unit_choices(services: Any) -> list[tuple[str, str]]:
     """(code, name) of the units a user may belong to, in tree order."""
     with services.db.snapshot() as tx:
-        return tx.all(f"SELECT code, name FROM units ORDER BY path LIMIT {UNIT_CHOICES_LIMIT}")
+        return [(code, name) for code, name, _kind in units_in_tree_order(tx, limit=UNIT_CHOICES_LIMIT)]
 
 
 def _filters(query: Any) -> dict[str, Any]:
@@ -57,7 +58,7 @@ class AdminUsers(Controller):
         services = services_of(request)
         number = page_number(request.query_params, 100_000)
         with services.db.snapshot() as tx:
-            if filters["unit"] and tx.one("SELECT 1 FROM units WHERE code = :c", {"c": filters["unit"]}) is None:
+            if filters["unit"] and unit_by_code(tx, filters["unit"]) is None:
                 filters["unit"] = None  # a unit that is no more: the whole list
             found = listings.list_users(tx, **filters, page=number, page_size=USERS_PAGE_SIZE)
         keep = {key: ("1" if value is True else value) for key, value in filters.items() if value}

@@ -17,7 +17,7 @@ from mediation.notifications.calendar_entries import (
     calendar_entries,
     calendar_person,
 )
-from mediation.notifications.calendar_feed import new_calendar_token
+from mediation.notifications.calendar_feed import has_feed, new_calendar_token
 from mediation.notifications.notice_text import entry_title
 from mediation.services import services_of
 from mediation.web.i18n import Words
@@ -29,7 +29,6 @@ from mediation.workflows.calendar import china_today
 FEED_PATH = "/api/v1/me/calendar.ics"
 VIEWS = ("month", "week")
 FIRST_YEAR, LAST_YEAR = 1950, 2200  # a date outside shows today's month (the grid pads a week either side)
-HAS_FEED = "SELECT calendar_key IS NOT NULL FROM users WHERE id = :id"
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def render_calendar(page: Page, view: str, anchor: date, *, status: int = 200, a
     with services.db.snapshot() as tx:
         person = calendar_person(tx=tx, user_id=page.actor.user_id)
         entries = calendar_entries(tx=tx, person=person, first_day=grid[0], last_day=grid[-1]) if person else []
-        has_feed = bool(tx.one(HAS_FEED, {"id": page.actor.user_id})[0])
+        feed = has_feed(tx=tx, user_id=page.actor.user_id)
     words = page.words
     by_day: dict[date, list[dict]] = {}
     for entry in entries:
@@ -129,7 +128,7 @@ def render_calendar(page: Page, view: str, anchor: date, *, status: int = 200, a
              "today": day == today, "entries": by_day.get(day, []), "weekday": day.weekday()} for day in grid]
     return page.render(
         "calendar.html", status=status, here="/calendar", view=view, days=days, alert=alert, new_feed=new_feed,
-        has_feed=has_feed, title=_title(span, words), count=sum(len(d["entries"]) for d in days if d["in_span"]),
+        has_feed=feed, title=_title(span, words), count=sum(len(d["entries"]) for d in days if d["in_span"]),
         weekdays=[words.t(f"weekday_{i}") for i in range(7)],
         prev_url=_url(view, span.step(False)), next_url=_url(view, span.step(True)), today_url=_url(view, today),
         month_url=_url("month", anchor), week_url=_url("week", anchor),
