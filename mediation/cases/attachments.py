@@ -19,9 +19,9 @@ import msgspec
 
 from mediation import control_characters
 from mediation.cases import idempotency
-from mediation.cases import rows as case_rows
-from mediation.cases.access import in_reach, may_fire
+from mediation.cases.access import may_fire
 from mediation.cases.attachment_chunks import PendingAttachment
+from mediation.cases.case_reach import reaches
 from mediation.cases.engine import TransitionResult, apply_transition
 from mediation.cases.masking import sees_full_numbers
 from mediation.cases.read_models import utc_text
@@ -109,7 +109,7 @@ def _case_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> _CaseReach
     """The case, when the actor reaches it; NotFound exactly like a case that does not exist."""
     row = tx.one(CASE_SQL, {"id": case_id}) if 1 <= case_id <= MAX_ID else None
     case = _CaseReach._make(row) if row else None
-    if case is None or not (in_reach(actor, case) or case_rows.is_shared_with(tx, case_id, actor.unit_id)):
+    if case is None or not reaches(tx, actor, case):
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     return case
 

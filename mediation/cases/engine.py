@@ -16,16 +16,17 @@ from typing import Any, Callable
 from mediation import jsontext
 from mediation.cases import figure_rows, idempotency, party_rows
 from mediation.cases import rows as case_rows
-from mediation.cases.access import in_reach, may_fire
+from mediation.cases.access import may_fire
+from mediation.cases.case_reach import reaches
 from mediation.cases.refusal_texts import forbidden, guard_failed, not_allowed, party_names
+from mediation.cases.share_rows import shared_units, write_share
+from mediation.cases.trigger_lookups import resolve_lookups
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction, parse_timestamp, search_index
 from mediation.db.workflow_versions import WorkflowRegistry
 from mediation.directory.actors import Actor
-from mediation.directory.queries import active_user, unit_by_code
 from mediation.errors import (
     GuardFailed,
-    InvalidData,
     NotFound,
     StaleCase,
 )
@@ -114,7 +115,7 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
            data: dict[str, Any] | None, expected_version: int, now: datetime) -> TransitionResult:
     """Check, run the machine and persist: the transition itself."""
     row = case_rows.load_case(tx, case_id)
-    if row is None or not _reaches(tx, actor, row):
+    if row is None or not reaches(tx, actor, row):
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     if row.version != expected_version:
         raise StaleCase(case_id, expected_version, row.version)
@@ -124,9 +125,9 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
     cleaned = clean_trigger_data(spec, data, definition.policy, definition.risk_levels, now=now)
     case = case_rows.case_state_of(row, definition.policy)
     case.now, case.data, case.actor_id = now, cleaned, actor.user_id
-    case.resolved = _resolve_lookups(tx, actor, spec, cleaned, case)
+    case.resolved = resolve_lookups(tx, actor, spec, cleaned, case)
     if reads_shares(GUARDS, spec):
-        case.shares = case_rows.shared_units(tx, case.id)
+        case.shares = shared_units(tx, case.id)
     if not machine.fire(case, trigger):
         raise _refused(tx, definition, case.id, trigger, *case.failed_guards[0])
     # The supervisors' figures move with the case; its deadlines and orders are read before the first of
@@ -136,7 +137,7 @@ def _apply(tx: RawTransaction, workflows: WorkflowRegistry, case_id: int, trigge
         pending.read()
     result, written = _persist(tx, machine, row, case, actor, trigger, cleaned, now, pending)
     figure_rows.follow(tx, row, written, pending.before)
-    result.in_reach = _reaches(tx, actor, case)
+    result.in_reach = reaches(tx, actor, case)
     return result
 
 
@@ -144,10 +145,6 @@ def _refused(tx: RawTransaction, definition: WorkflowDefinition, case_id: int, t
              refusal: Refusal) -> GuardFailed:
     """The guard's refusal in both languages, naming the parties by name, with its code and values in `extra`."""
     return guard_failed(definition, trigger, guard, refusal, party_names(tx, case_id))
-
-
-def _reaches(tx: RawTransaction, actor: Actor, case: Any) -> bool:
-    return in_reach(actor, case) or case_rows.is_shared_with(tx, case.id, actor.unit_id)
 
 
 def _replayed(case_id: int, trigger: str, stored: idempotency.StoredAnswer) -> TransitionResult:
@@ -169,56 +166,6 @@ def _check_trigger(machine: WorkflowMachine, actor: Actor, row: case_rows.CaseRo
         permitted = [t for t in allowed_here if may_fire(actor, definition.triggers[t].roles, row)]
         raise not_allowed(definition, trigger, row.state, permitted)
     return spec
-
-
-def _resolve_lookups(tx: RawTransaction, actor: Actor, spec, cleaned: dict[str, Any],
-                     case: CaseState) -> dict[str, Any]:
-    """Ids for usernames, unit codes, party and case ids named in the data; InvalidData if unknown."""
-    resolved: dict[str, Any] = {}
-    for field in spec.fields:
-        value = cleaned.get(field.name)
-        if value is None:
-            continue
-        where = f"data.{field.name}"
-        if field.type == "username":
-            found = active_user(tx, value)
-            if found is None:
-                raise InvalidData(where, f"no active user '{value}'")
-            if field.roles and not found[1] & set(field.roles):
-                raise InvalidData(where, f"user '{value}' holds none of the roles {list(field.roles)}")
-            resolved[field.name] = found[0]
-        elif field.type in ("unit_code", "unit_codes"):
-            ids = [_unit_id(tx, where, code, field.kind) for code in ([value] if field.type == "unit_code" else value)]
-            resolved[field.name] = ids[0] if field.type == "unit_code" else ids
-        elif field.type in ("party_id", "party_ids"):
-            unknown = sorted(set([value] if field.type == "party_id" else value) - set(case.party_ids))
-            if unknown:
-                raise InvalidData(where, f"parties {unknown} are not parties to this case")
-        elif field.type == "objects":
-            _check_parties_named(where, field, value, case.party_ids)
-        elif field.type == "case_id":
-            # A case out of the actor's reach reads exactly like one that does not exist.
-            named = case_rows.load_reach(tx, value)
-            if named is None or not _reaches(tx, actor, named):
-                raise InvalidData(where, f"no case {value}")
-    return resolved
-
-
-def _check_parties_named(where: str, field, items: list[dict[str, Any]], party_ids: list[int]) -> None:
-    """Each party id inside a list of objects (a session's statements) names a party of the case."""
-    for name in (sub.name for sub in field.fields if sub.type == "party_id"):
-        for i, item in enumerate(items):
-            if name in item and item[name] not in party_ids:
-                raise InvalidData(f"{where}[{i}].{name}", f"party {item[name]} is not a party to this case")
-
-
-def _unit_id(tx: RawTransaction, where: str, code: str, kind: str | None) -> int:
-    found = unit_by_code(tx, code)
-    if found is None:
-        raise InvalidData(where, f"no unit '{code}'")
-    if kind and found.kind != kind:
-        raise InvalidData(where, f"unit '{code}' is a {found.kind}, not a {kind}")
-    return found.id
 
 
 def _persist(
@@ -250,7 +197,7 @@ def _persist(
         pending.read()
         _write_order_and_timers(tx, row.id, case, now)
     if case.new_share is not None or case.ended_share is not None or case.co_unit_shares:
-        case_rows.write_share(tx, case, actor.username, now)
+        write_share(tx, case, actor.username, now)
     case_rows.add_notifications(tx, case, seq, now)
     return TransitionResult(
         case_id=row.id, trigger=trigger, from_state=row.state, state=case.state,

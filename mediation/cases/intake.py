@@ -12,6 +12,7 @@ from mediation.cases import figure_rows, party_rows
 from mediation.cases import rows as case_rows
 from mediation.cases.hashchain import GENESIS
 from mediation.cases.idempotency import StoredAnswer, hold_key, record_answer
+from mediation.cases.share_rows import INSERT_SHARE
 from mediation.clock import utcnow
 from mediation.db import Database, RawTransaction, search_index
 from mediation.directory.actors import CASE_FILING_ROLES, Actor
@@ -263,7 +264,7 @@ def _insert_case(tx: RawTransaction, actor: Actor, case: CaseInput, version_id: 
     if case.referred_by is not None:
         event_data["referred_by"] = case.referred_by
     if partner_id is not None:
-        tx.execute(case_rows.INSERT_SHARE, {"case_id": case_id, "unit_id": partner_id, "now": stamp,
+        tx.execute(INSERT_SHARE, {"case_id": case_id, "unit_id": partner_id, "now": stamp,
                                             "reason": REFERRAL_SHARE_REASON, "shared_by": actor.username})
     event_hash, event_id = case_rows.append_event(
         tx, case_id=case_id, seq=1, prev_hash=GENESIS, trigger="intake", actor=actor.username, at=now,

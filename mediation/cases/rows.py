@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import namedtuple
 from datetime import datetime
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any
 
 from mediation import jsontext
 from mediation.cases.event_lookup import event_ids_of, id_list
@@ -17,7 +17,6 @@ from mediation.cases.hashchain import chain_hash, event_document
 from mediation.cases.notice_recipients import add_case_notices
 from mediation.db import RawTransaction
 from mediation.workflows.case_state import CaseState
-from mediation.workflows.effects import CO_UNIT_REASON
 from mediation.workflows.trigger_data import MAX_ID
 
 CASE_COLUMNS = (
@@ -31,7 +30,6 @@ SELECT_CASE = f"SELECT {CASE_COLUMNS} FROM cases WHERE id = :id"
 # PostgreSQL: lock the row, so a racing writer waits here and then sees the new version
 # (SQLite's BEGIN IMMEDIATE already serialises writers).
 SELECT_CASE_FOR_UPDATE = SELECT_CASE + " FOR UPDATE"
-SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 # `workflows migrate`: a case a person holds now is left for a re-run, not waited for.
 SELECT_CASE_UNLESS_LOCKED = SELECT_CASE + " FOR UPDATE SKIP LOCKED"
 SET_WORKFLOW_VERSION = "UPDATE cases SET workflow_version_id = :version_id WHERE id = :id"
@@ -124,59 +122,6 @@ def load_case_unless_locked(tx: RawTransaction, case_id: int) -> CaseRow | None 
     if row is None:
         return "busy" if tx.one("SELECT 1 FROM cases WHERE id = :id", {"id": case_id}) else None
     return CaseRow._make(row)
-
-
-REACH_COLUMNS = "id, unit_path, mediator_id, department_id, court_id"
-
-
-class CaseReach(NamedTuple):
-    """What decides who reaches a case (DESIGN §5)."""
-
-    id: int
-    unit_path: str
-    mediator_id: int | None
-    department_id: int | None
-    court_id: int | None
-
-
-def load_reach(tx: RawTransaction, case_id: int) -> CaseReach | None:
-    """The reach columns of a case another case's data names (no lock), or None."""
-    if not 1 <= case_id <= MAX_ID:
-        return None
-    row = tx.one(f"SELECT {REACH_COLUMNS} FROM cases WHERE id = :id", {"id": case_id})
-    return CaseReach._make(row) if row else None
-
-
-def is_shared_with(tx: RawTransaction, case_id: int, unit_id: int | None) -> bool:
-    if unit_id is None:
-        return False
-    return tx.one(SELECT_SHARED, {"case_id": case_id, "unit_id": unit_id}) is not None
-
-
-SHARED_UNITS = "SELECT unit_id FROM case_shares WHERE case_id = :case_id"
-INSERT_SHARE = (
-    "INSERT INTO case_shares (case_id, unit_id, created_at, reason, shared_by) "
-    "VALUES (:case_id, :unit_id, :now, :reason, :shared_by)"
-)
-DELETE_SHARE = "DELETE FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
-
-
-def shared_units(tx: RawTransaction, case_id: int) -> tuple[int, ...]:
-    """The units the case is shared with now (cross-jurisdiction co-mediation)."""
-    return tuple(unit_id for (unit_id,) in tx.all(SHARED_UNITS, {"case_id": case_id}))
-
-
-def write_share(tx: RawTransaction, case: CaseState, username: str, now: datetime) -> None:
-    """Write the share a transition made (reason, who, when) or delete the one it ended; the event is the audit."""
-    if case.new_share is not None:
-        tx.execute(INSERT_SHARE, {"case_id": case.id, "unit_id": case.new_share["unit_id"], "now": tx.timestamp(now),
-                                  "reason": case.new_share["reason"], "shared_by": username})
-    if case.ended_share is not None:
-        tx.execute(DELETE_SHARE, {"case_id": case.id, "unit_id": case.ended_share})
-    for unit_id in case.co_unit_shares:  # a key-case order's co-units (one already shared keeps its share)
-        tx.execute(INSERT_SHARE + " ON CONFLICT DO NOTHING", {"case_id": case.id, "unit_id": unit_id,
-                                                                "now": tx.timestamp(now), "reason": CO_UNIT_REASON,
-                                                                "shared_by": username})
 
 
 def case_state_of(row: CaseRow, policy: dict[str, Any]) -> CaseState:
