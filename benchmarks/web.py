@@ -106,13 +106,13 @@ def prepare_database(path: Path, cases: int) -> list[int]:
 
 def recount_figures(url: str) -> None:
     """The supervisors' kept figures counted anew: the bulk copies were written around them."""
-    from mediation.cases import figure_rows
+    from mediation.cases import figure_recount
     from mediation.db import Database
 
     db = Database(url)
     try:
         with db.write() as tx:
-            figure_rows.recount(tx)
+            figure_recount.recount(tx)
     finally:
         db.dispose()
 

@@ -28,7 +28,6 @@ whose moment seldom comes back: that row is deleted.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from functools import lru_cache
 from operator import attrgetter
@@ -252,7 +251,7 @@ SWEPT = {"figure_deadlines": "DELETE FROM figure_deadlines WHERE kind = :kind AN
                              "AND unit_path = :unit_path AND pending = 0"}
 
 
-def _params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...]) -> dict[str, Any]:
+def row_params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...]) -> dict[str, Any]:
     keys, counted = TABLES[table]
     params: dict[str, Any] = {}
     for column, value in zip(keys, key):
@@ -302,7 +301,7 @@ def _write_counts(tx: RawTransaction, moves: list[tuple[tuple[str, tuple], tuple
         items = [item for item in moved if item[0] == table]
         for start in range(0, len(items), UPSERT_ROWS):
             chunk = items[start:start + UPSERT_ROWS]
-            rows = [_params(tx, table, key, summed[(table, key)]) for _table, key in chunk]
+            rows = [row_params(tx, table, key, summed[(table, key)]) for _table, key in chunk]
             named: dict[str, Any] = {}
             for names, params in zip(_parameter_names(table, len(rows)), rows):
                 named.update(zip(names, params.values()))  # `_params` lists the columns in the UPSERT's order
@@ -318,61 +317,8 @@ def add_case(tx: RawTransaction, case_id: int) -> None:
     apply(tx, {}, share_of(tx, case_id))
 
 
-def recounted(tx: RawTransaction) -> dict[str, dict[tuple, tuple[int, ...]]]:
-    """Every count as it should be, from the cases, their pending deadlines and orders."""
-    deadlines: dict[int, list[tuple]] = defaultdict(list)
-    for case_id, kind, due_at in tx.all("SELECT case_id, kind, due_at FROM deadlines WHERE status = 'pending'"):
-        deadlines[case_id].append((kind, due_at))
-    orders: dict[int, list[tuple]] = defaultdict(list)
-    for case_id, deadline, status in tx.all("SELECT case_id, deadline, status FROM orders"):
-        orders[case_id].append((deadline, status))
-    totals: dict[str, dict[tuple, tuple[int, ...]]] = {table: {} for table in TABLES}
-    last = 0
-    while True:  # in batches, so a million cases never sit in memory at once
-        rows = tx.all(f"SELECT id, {CASE_COLUMNS} FROM cases WHERE id > :last ORDER BY id LIMIT 20000",
-                      {"last": last})
-        if not rows:
-            break
-        for row in rows:
-            share = contributions(row[1:], deadlines.get(row[0], ()), orders.get(row[0], ()))
-            for (table, key), values in share.items():
-                counts = totals[table]
-                was = counts.get(key)
-                counts[key] = values if was is None else tuple(a + b for a, b in zip(was, values))
-        last = rows[-1][0]
-    return totals
-
-
-def recount(tx: RawTransaction) -> dict[str, int]:
-    """Rebuild every kept count from the cases; the number of rows written per table."""
-    totals = recounted(tx)
-    written = {}
-    for table, counts in totals.items():
-        tx.execute(f"DELETE FROM {table}")
-        keys, values = TABLES[table]
-        columns = (*keys, *values)
-        rows = [_params(tx, table, key, counted) for key, counted in counts.items()]
-        tx.execute_many(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-                        rows)
-        written[table] = len(rows)
-    return written
-
-
-def kept(tx: RawTransaction) -> dict[str, dict[tuple, tuple[int, ...]]]:
-    """The counts as kept, without rows that count nothing, keys as `contributions` makes them."""
-    found: dict[str, dict[tuple, tuple[int, ...]]] = {}
-    for table, (keys, values) in TABLES.items():
-        counts: dict[tuple, tuple[int, ...]] = {}
-        for row in tx.all(f"SELECT {', '.join((*keys, *values))} FROM {table}"):
-            key = tuple(_normal(column, value) for column, value in zip(keys, row[:len(keys)]))
-            counted = tuple(int(value) for value in row[len(keys):])
-            if any(counted):
-                counts[key] = counted
-        found[table] = counts
-    return found
-
-
-def _normal(column: str, value: Any) -> Any:
+def normal_value(column: str, value: Any) -> Any:
+    """A key column's value as `contributions` makes it, whichever way the database handed it back."""
     if column in DAY_COLUMNS:
         return _as_day(value)
     if column in TIMESTAMP_COLUMNS:
@@ -380,18 +326,3 @@ def _normal(column: str, value: Any) -> Any:
     if column in ("done", "mediator_id", "ladder_level", "close_us", "agree_us", "on_schedule"):
         return int(value)
     return value
-
-
-def differences(tx: RawTransaction) -> dict[str, list[tuple]]:
-    """Where the kept counts differ from a recount: per table, (key, kept, recounted) of each count that differs."""
-    now_kept = kept(tx)
-    wanted = {table: {key: values for key, values in counts.items() if any(values)}
-              for table, counts in recounted(tx).items()}
-    found: dict[str, list[tuple]] = {}
-    for table in TABLES:
-        have, want = now_kept[table], wanted[table]
-        wrong = [(key, have.get(key), want.get(key)) for key in sorted(have.keys() | want.keys(), key=repr)
-                 if have.get(key) != want.get(key)]
-        if wrong:
-            found[table] = wrong
-    return found

@@ -81,7 +81,7 @@ def summed(tx: RawTransaction, kept: Kept, table: str, group: tuple[str, ...], c
         sql = (f"SELECT {', '.join((*group, *(f'sum({v})' for v in values)))} FROM {table}"
                + (f" WHERE {' AND '.join(where)}" if where else "")
                + (f" GROUP BY {', '.join(group)}" if group else ""))
-        normal = [figure_rows._normal if column in NORMALISED else None for column in group]
+        normal = [figure_rows.normal_value if column in NORMALISED else None for column in group]
         width = len(group)
         for row in tx.all(sql, params):
             key = tuple(value if fix is None else fix(column, value) for fix, column, value in zip(normal, group, row))

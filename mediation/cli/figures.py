@@ -22,13 +22,13 @@ def recount_command(
     check: bool = typer.Option(False, "--check", help="Only compare the kept figures with a recount"),
 ) -> None:
     """Rebuild the kept figures from the cases (or, with --check, say where they differ)."""
-    from mediation.cases import figure_rows
+    from mediation.cases import figure_recount
 
     db = Database()
     try:
         if check:
             with db.snapshot() as tx:
-                found = figure_rows.differences(tx)
+                found = figure_recount.differences(tx)
             if found:
                 for table, wrong in found.items():
                     console.print(f"{table}: {len(wrong)} counts differ, e.g. {wrong[0][0]}: "
@@ -37,7 +37,7 @@ def recount_command(
             console.print("the kept figures equal a recount")
             return
         with db.write() as tx:
-            written = figure_rows.recount(tx)
+            written = figure_recount.recount(tx)
         console.print("figures recounted: " + ", ".join(f"{table} {rows} rows" for table, rows in written.items()))
     finally:
         db.dispose()

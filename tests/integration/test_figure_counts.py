@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from mediation.cases import figure_rows
+from mediation.cases import figure_recount
 from mediation.cases.restore import exported_workflows, restore_cases
 from mediation.cases.transfer import exported_cases, matching_case_ids, read_json, write_json
 from mediation.cli import app
@@ -34,12 +34,12 @@ NOW = datetime(2026, 11, 20, 8, 0)
 
 def differences(db: Database) -> dict:
     with db.snapshot() as tx:
-        return figure_rows.differences(tx)
+        return figure_recount.differences(tx)
 
 
 def kept(db: Database) -> dict:
     with db.snapshot() as tx:
-        return figure_rows.kept(tx)
+        return figure_recount.kept(tx)
 
 
 def test_a_day_of_transitions_keeps_the_counts_equal_to_a_recount(db: Database) -> None:
@@ -54,7 +54,7 @@ def test_a_day_of_transitions_keeps_the_counts_equal_to_a_recount(db: Database) 
     run_until_idle(db, now=NOW + timedelta(days=90))  # deadlines fall due and fire (and mark done)
     assert differences(db) == {}
     with db.snapshot() as tx:
-        created = sum(values[0] for values in figure_rows.kept(tx)["figure_created"].values())
+        created = sum(values[0] for values in figure_recount.kept(tx)["figure_created"].values())
         assert created == tx.one("SELECT count(*) FROM cases")[0]
         assert tx.one("SELECT count(*) FROM figure_deadlines WHERE pending = 0")[0] == 0  # fired ones leave no row
         assert referred in [row[0] for row in tx.all("SELECT id FROM cases WHERE department_id IS NOT NULL")]

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from mediation import jsontext
-from mediation.cases import figure_rows
+from mediation.cases import figure_recount
 from mediation.cases.audit import verify_case
 from mediation.cases.intake import CaseInput, PartyInput
 from mediation.db import Database
@@ -167,7 +167,7 @@ def test_a_resolution_closed_on_early_visits_before_the_rule_shows_in_the_figure
         connection.execute(sa.text("UPDATE cases SET progress = :progress WHERE id = :id"),
                            {"progress": jsontext.dumps(faked), "id": case_id})
     with county_db.write() as tx:  # such a case enters the kept figures as the upgrade counts it: by a recount
-        figure_rows.recount(tx)
+        figure_recount.recount(tx)
 
     figures = case_metrics(county_db, actor_for(county_db, "supervisor1"), now=china("2026-04-20T09:00"))
     visits = figures.return_visits

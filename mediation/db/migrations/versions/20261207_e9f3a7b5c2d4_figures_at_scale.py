@@ -78,7 +78,7 @@ def upgrade() -> None:
 
 
 class _Transaction:
-    """The few calls of a raw transaction that `figure_rows.recount` makes, on the migration's connection."""
+    """The few calls of a raw transaction that `figure_recount.recount` makes, on the migration's connection."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
@@ -106,9 +106,9 @@ def _backfill(connection: sa.Connection) -> None:
     deployment's workflow as it stands)."""
     if connection.execute(sa.text('SELECT 1 FROM cases LIMIT 1')).first() is None:
         return
-    from mediation.cases import figure_rows
+    from mediation.cases import figure_recount
 
-    figure_rows.recount(_Transaction(connection))
+    figure_recount.recount(_Transaction(connection))
 
 
 def downgrade() -> None:
