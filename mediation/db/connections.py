@@ -147,6 +147,8 @@ class Database:
             cursor.execute(begin)
         else:
             connection = self.engine.raw_connection()
+            if not keep:  # one state throughout: PostgreSQL's default (READ COMMITTED) sees each commit at once
+                connection.dbapi_connection.isolation_level = _REPEATABLE_READ
             cursor = connection.cursor()
         tx = RawTransaction(self, cursor)
         try:
@@ -161,7 +163,7 @@ class Database:
             raise
         finally:
             if not self.is_sqlite:
-                connection.close()
+                _back_to_the_pool(connection, reset_isolation=not keep)
         if keep:
             tx._committed()
 
@@ -176,7 +178,9 @@ class Database:
         return self._raw_transaction("BEGIN", keep=True)
 
     def snapshot(self):
-        """One consistent read through the raw path (no lock taken, nothing written)."""
+        """One consistent read through the raw path (no lock taken, nothing written): every statement sees
+        the database as its first statement did (SQLite's WAL; PostgreSQL at REPEATABLE READ, where a read
+        never fails for others' writes)."""
         return self._raw_transaction("BEGIN", keep=False)
 
     def read_one(self, sql: str, params: dict[str, Any]) -> tuple | None:
@@ -252,6 +256,21 @@ class Database:
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()
+
+
+_REPEATABLE_READ = 3  # psycopg.IsolationLevel.REPEATABLE_READ: a snapshot taken at its first statement
+
+
+def _back_to_the_pool(connection: Any, *, reset_isolation: bool) -> None:
+    """Close a pooled PostgreSQL connection, first back at the server's default isolation if a read changed it
+    (a connection the failure dropped has nothing to reset)."""
+    raw = connection.dbapi_connection
+    if reset_isolation and raw is not None and not raw.closed:
+        try:
+            raw.isolation_level = None
+        except Exception:  # never back into the pool still reading at REPEATABLE READ
+            connection.invalidate()
+    connection.close()
 
 
 def _roll_back_or_drop(connection: Any, error: BaseException, *, pooled: bool) -> None:
