@@ -14,7 +14,8 @@ from typing import Any
 
 from mediation import jsontext
 from mediation.cases import rows as case_rows
-from mediation.cases.access import in_reach, roles_may_fire
+from mediation.cases.access import roles_may_fire
+from mediation.cases.case_reach import reaches
 from mediation.cases.masking import (
     mask_address,
     mask_id_number,
@@ -68,7 +69,6 @@ DEADLINES_SQL = (
     "SELECT kind, state, due_at, action, status, estimated FROM deadlines WHERE case_id = :id AND status = 'pending' "
     "ORDER BY due_at"
 )
-SHARED_SQL = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
 STAGE_TIME_COLUMNS = ("triaged_at", "mediation_at", "joint_at", "court_at", "follow_up_at", "closed_at")
 
 
@@ -77,9 +77,7 @@ def _load_in_reach(tx: RawTransaction, actor: Actor, case_id: int) -> Row:
     if not rows:
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     row = rows[0]
-    if not in_reach(actor, row) and not (
-        actor.unit_id is not None and tx.one(SHARED_SQL, {"case_id": case_id, "unit_id": actor.unit_id})
-    ):
+    if not reaches(tx, actor, row):
         raise NotFound(f"case {case_id} not found", case_id=case_id)
     return row
 
@@ -121,9 +119,12 @@ def case_detail(db: Database, actor: Actor, case_id: int) -> CaseDetail:
 
 def case_detail_in(tx: RawTransaction, db: Database, actor: Actor, case_id: int) -> CaseDetail:
     """case_detail inside an open transaction (the engine answers with it before commit)."""
-    row = _load_in_reach(tx, actor, case_id)
-    parties = tx.all(PARTIES_SQL, {"id": case_id})
-    deadlines = tx.all(DEADLINES_SQL, {"id": case_id})
+    return _detail(tx, db, actor, _load_in_reach(tx, actor, case_id))
+
+
+def _detail(tx: RawTransaction, db: Database, actor: Actor, row: Row) -> CaseDetail:
+    parties = tx.all(PARTIES_SQL, {"id": row.id})
+    deadlines = tx.all(DEADLINES_SQL, {"id": row.id})
     definition = db.workflows.machine(row.workflow_version_id).definition
     full = sees_full_numbers(actor, row)
     ladder = definition.policy["escalation_ladder"]
@@ -170,11 +171,22 @@ def case_share_views(db: Database, actor: Actor, case_id: int) -> list[ShareView
                           utc_text(share.shared_at)) for share in case_shares(tx, case_id)]
 
 
+def case_with_events(db: Database, actor: Actor, case_id: int) -> tuple[CaseDetail, list[EventView]]:
+    """The case and its audit trail from one snapshot (the case page's header and timeline are of one moment)."""
+    with db.snapshot() as tx:
+        row = _load_in_reach(tx, actor, case_id)
+        return _detail(tx, db, actor, row), _event_views(actor, row, rows_of(case_rows.case_events(tx, case_id)))
+
+
 def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
     """The audit trail with each event's hash and the previous event's hash."""
     with db.snapshot() as tx:
         row = _load_in_reach(tx, actor, case_id)
         events = rows_of(case_rows.case_events(tx, case_id))
+    return _event_views(actor, row, events)
+
+
+def _event_views(actor: Actor, row: Row, events: list[Row]) -> list[EventView]:
     shown = (lambda data: data) if sees_full_numbers(actor, row) else masked_data
     return [
         EventView(e.seq, e.trigger, e.actor, utc_text(e.at), e.from_state, e.to_state, shown(jsontext.loads(e.data)),

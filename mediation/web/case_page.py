@@ -14,7 +14,7 @@ from litestar.concurrency import sync_to_thread
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from mediation.cases.case_detail import case_detail, case_events
+from mediation.cases.case_detail import case_detail, case_with_events
 from mediation.cases.engine import apply_transition
 from mediation.cases.personal_data_views import log_if_unmasked
 from mediation.cases.read_models import CaseDetail
@@ -82,8 +82,7 @@ def render_case(page: Page, case_id: int, *, status: int = 200, notice: str | No
     `upload_error` the refusal of a file the upload form sent."""
     services = services_of(page.request)
     try:
-        detail = case_detail(services.db, page.actor, case_id)
-        events = case_events(services.db, page.actor, case_id)
+        detail, events = case_with_events(services.db, page.actor, case_id)
         log_if_unmasked(services.db, actor=page.actor, case_id=case_id, via="web_case", now=services.clock())
     except NotFound:
         return page.render("not_found.html", status=404)
