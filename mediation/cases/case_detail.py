@@ -175,18 +175,17 @@ def case_with_events(db: Database, actor: Actor, case_id: int) -> tuple[CaseDeta
     """The case and its audit trail from one snapshot (the case page's header and timeline are of one moment)."""
     with db.snapshot() as tx:
         row = _load_in_reach(tx, actor, case_id)
-        return _detail(tx, db, actor, row), _event_views(actor, row, rows_of(case_rows.case_events(tx, case_id)))
+        return _detail(tx, db, actor, row), _event_views(tx, actor, row)
 
 
 def case_events(db: Database, actor: Actor, case_id: int) -> list[EventView]:
     """The audit trail with each event's hash and the previous event's hash."""
     with db.snapshot() as tx:
-        row = _load_in_reach(tx, actor, case_id)
-        events = rows_of(case_rows.case_events(tx, case_id))
-    return _event_views(actor, row, events)
+        return _event_views(tx, actor, _load_in_reach(tx, actor, case_id))
 
 
-def _event_views(actor: Actor, row: Row, events: list[Row]) -> list[EventView]:
+def _event_views(tx: RawTransaction, actor: Actor, row: Row) -> list[EventView]:
+    events = rows_of(case_rows.case_events(tx, row.id))
     shown = (lambda data: data) if sees_full_numbers(actor, row) else masked_data
     return [
         EventView(e.seq, e.trigger, e.actor, utc_text(e.at), e.from_state, e.to_state, shown(jsontext.loads(e.data)),

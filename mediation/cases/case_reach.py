@@ -11,8 +11,6 @@ from mediation.directory.actors import Actor
 from mediation.workflows.trigger_data import MAX_ID
 
 SELECT_SHARED = "SELECT 1 FROM case_shares WHERE case_id = :case_id AND unit_id = :unit_id"
-
-
 REACH_COLUMNS = "id, unit_path, mediator_id, department_id, court_id"
 
 

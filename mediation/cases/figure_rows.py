@@ -252,6 +252,7 @@ SWEPT = {"figure_deadlines": "DELETE FROM figure_deadlines WHERE kind = :kind AN
 
 
 def row_params(tx: RawTransaction, table: str, key: tuple, values: tuple[int, ...]) -> dict[str, Any]:
+    """One count of `table` as statement parameters, named by its columns (keys, then counts), as the driver stores them."""
     keys, counted = TABLES[table]
     params: dict[str, Any] = {}
     for column, value in zip(keys, key):
@@ -304,7 +305,7 @@ def _write_counts(tx: RawTransaction, moves: list[tuple[tuple[str, tuple], tuple
             rows = [row_params(tx, table, key, summed[(table, key)]) for _table, key in chunk]
             named: dict[str, Any] = {}
             for names, params in zip(_parameter_names(table, len(rows)), rows):
-                named.update(zip(names, params.values()))  # `_params` lists the columns in the UPSERT's order
+                named.update(zip(names, params.values()))  # `row_params` lists the columns in the UPSERT's order
             tx.execute(_upsert(table, len(rows)), named)
             if table in SWEPT:  # a deadline's moment is seldom another's: leave no empty row
                 for item, params in zip(chunk, rows):
